@@ -1,0 +1,5 @@
+import type { Command } from '../args.js';
+import { modelCommand } from './model.js';
+
+/** Every CLI command, in the order `rouser --help` lists them. */
+export const COMMANDS: Command[] = [modelCommand];

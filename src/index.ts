@@ -1,0 +1,6 @@
+/**
+ * Rouser public API. Applications, benches and tests outside `src/` import only this module.
+ */
+export * from './util/index.js';
+export * from './model/index.js';
+export * from './neuron/index.js';

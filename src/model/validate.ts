@@ -1,0 +1,78 @@
+import { fail } from '../util/errors.js';
+import type { LayerSpec, NetworkSpec, NeuronModel } from './spec.js';
+
+const MAX_NEURONS = 2 ** 30;
+
+function checkPositiveInt(where: string, field: string, v: unknown): asserts v is number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > MAX_NEURONS)
+    fail(where, field, v, `a positive integer <= ${MAX_NEURONS}`);
+}
+
+function checkFiniteArray(where: string, field: string, arr: unknown, length: number): void {
+  if (!(arr instanceof Float32Array)) fail(where, field, arr, `a Float32Array of length ${length}`);
+  if (arr.length !== length) fail(where, `${field}.length`, arr.length, `${length}`);
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i] as number;
+    if (!Number.isFinite(v)) fail(where, `${field}[${i}]`, v, 'a finite number');
+  }
+}
+
+function checkRetention(where: string, field: string, v: unknown): void {
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail(where, field, v, 'a number in [0, 1]');
+}
+
+function checkNeuron(where: string, field: string, n: NeuronModel): void {
+  if (typeof n !== 'object' || n === null) fail(where, field, n, "an object {kind: 'cuba' | 'lif', ...}");
+  switch (n.kind) {
+    case 'cuba':
+      checkRetention(where, `${field}.currentRetention`, n.currentRetention);
+      checkRetention(where, `${field}.voltageRetention`, n.voltageRetention);
+      return;
+    case 'lif':
+      checkRetention(where, `${field}.beta`, n.beta);
+      return;
+    default:
+      fail(where, `${field}.kind`, (n as { kind: unknown }).kind, "'cuba' or 'lif'");
+  }
+}
+
+function checkLayer(where: string, l: number, layer: LayerSpec, expectedInput: number): void {
+  const f = `layers[${l}]`;
+  if (typeof layer !== 'object' || layer === null) fail(where, f, layer, 'a layer object');
+  checkPositiveInt(where, `${f}.size`, layer.size);
+  checkPositiveInt(where, `${f}.inputSize`, layer.inputSize);
+  if (layer.inputSize !== expectedInput)
+    fail(where, `${f}.inputSize`, layer.inputSize, `${expectedInput} (the size of the ${l === 0 ? 'network input' : `layer ${l - 1}`})`);
+  checkNeuron(where, `${f}.neuron`, layer.neuron);
+  if (layer.reset !== 'zero' && layer.reset !== 'subtract') fail(where, `${f}.reset`, layer.reset, "'zero' or 'subtract'");
+  if (typeof layer.delaySteps !== 'number' || !Number.isInteger(layer.delaySteps) || layer.delaySteps < 0 || layer.delaySteps > 1_000_000)
+    fail(where, `${f}.delaySteps`, layer.delaySteps, 'an integer in [0, 1000000]');
+  checkFiniteArray(where, `${f}.thresholds`, layer.thresholds, layer.size);
+  checkFiniteArray(where, `${f}.weights`, layer.weights, layer.size * layer.inputSize);
+  if (layer.bias !== undefined) checkFiniteArray(where, `${f}.bias`, layer.bias, layer.size);
+}
+
+/**
+ * Checks every field of a spec and throws a `RouserError` naming the first bad field, its index and value,
+ * e.g. `model.json: field layers[1].weights[37] is NaN; expected a finite number`.
+ * @param where the file or object name used in messages
+ */
+export function validateSpec(spec: NetworkSpec, where = 'NetworkSpec'): NetworkSpec {
+  if (typeof spec !== 'object' || spec === null) fail(where, '(root)', spec, 'a NetworkSpec object');
+  if (spec.format !== 'rouser-network') fail(where, 'format', spec.format, '"rouser-network"');
+  if (spec.version !== 1) fail(where, 'version', spec.version, '1');
+  checkPositiveInt(where, 'inputSize', spec.inputSize);
+  if (typeof spec.dtMs !== 'number' || !(spec.dtMs > 0) || !Number.isFinite(spec.dtMs)) fail(where, 'dtMs', spec.dtMs, 'a finite number > 0');
+  if (!Array.isArray(spec.layers) || spec.layers.length === 0) fail(where, 'layers', spec.layers, 'a non-empty array of layers');
+  let prev = spec.inputSize;
+  spec.layers.forEach((layer, l) => {
+    checkLayer(where, l, layer, prev);
+    prev = layer.size;
+  });
+  if (typeof spec.meta !== 'object' || spec.meta === null || Array.isArray(spec.meta)) fail(where, 'meta', spec.meta, 'an object');
+  for (const [k, v] of Object.entries(spec.meta)) {
+    if (!(v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))))
+      fail(where, `meta.${k}`, v, 'a string, finite number, boolean or null');
+  }
+  return spec;
+}

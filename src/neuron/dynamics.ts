@@ -1,0 +1,181 @@
+import type { LayerSpec, NeuronModel, ResetMode } from '../model/spec.js';
+
+/**
+ * The one discretisation of Rouser's neurons, used by the dense trainer and by the event engine's discrete mode so
+ * that both give the same spikes for the same weights and inputs. All state is float32 (Float32Array storage) and
+ * coefficients are rounded to float32 first; every update below is one JS double expression rounded once to
+ * float32 when stored.
+ *
+ * CUBA LIF (SLAYER "cuba", the Rouser paper):
+ *   I[t] = aI * I[t-1] + x[t]          x[t] = synaptic input (+ bias)
+ *   V[t] = aV * V[t-1] + I[t]
+ *   S[t] = V[t] >= Th                   (">=" as in SLAYER)
+ *   reset: zero -> V[t] = 0; subtract -> V[t] = V[t] - Th   (only where S[t] = 1)
+ * LIF (snnTorch Leaky with the reset applied in the same step):
+ *   V[t] = beta * V[t-1] + x[t], then spike and reset as above.
+ *   (snnTorch subtracts S[t-1]*Th at step t instead, which scales the reset by beta; Rouser resets immediately so
+ *   that both neuron kinds share one reset rule.)
+ *
+ * Canonical synaptic input: x[t] = fround(sum + bias), where `sum` is accumulated in a float32 accumulator starting
+ * at 0 and adding w[o][i] * s_i for the active inputs i in ascending index order. Engines that sum in another order
+ * can differ in the last bit of x, which can flip a spike only when V lands within that rounding of Th.
+ */
+
+/** Float32-rounded coefficients of a neuron model: [aI, aV] for cuba, [0, beta] for lif (no current state). */
+export interface NeuronCoefficients {
+  /** Current retention aI (0 for lif, which has no current state). */
+  aI: number;
+  /** Voltage retention aV (beta for lif). */
+  aV: number;
+  /** True when the model has a synaptic current state (cuba). */
+  hasCurrent: boolean;
+}
+
+/** Float32-rounded coefficients used by every engine. */
+export function neuronCoefficients(model: NeuronModel): NeuronCoefficients {
+  switch (model.kind) {
+    case 'cuba':
+      return { aI: Math.fround(model.currentRetention), aV: Math.fround(model.voltageRetention), hasCurrent: true };
+    case 'lif':
+      return { aI: 0, aV: Math.fround(model.beta), hasCurrent: false };
+    default: {
+      const never: never = model;
+      throw new Error(`unknown neuron kind ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Per-layer neuron state: `current` (cuba only; zeros for lif) and `voltage`, length = layer size. */
+export interface NeuronState {
+  current: Float32Array;
+  voltage: Float32Array;
+}
+
+/** Zero state for `size` neurons. */
+export function createNeuronState(size: number): NeuronState {
+  return { current: new Float32Array(size), voltage: new Float32Array(size) };
+}
+
+/** Post-spike voltage for the reset mode (float32-rounded). */
+export function resetVoltage(reset: ResetMode, v: number, th: number): number {
+  switch (reset) {
+    case 'zero':
+      return 0;
+    case 'subtract':
+      return Math.fround(v - th);
+    default: {
+      const never: never = reset;
+      throw new Error(`unknown reset ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * Advances neurons [0, n) of a layer by one step, in place.
+ * @param input synaptic input per neuron for this step (already summed, float32), bias NOT included
+ * @param bias optional per-neuron bias added to the input
+ * @param spikes output: 1 where the neuron fired, else 0
+ * @param preResetVoltage optional output: V[t] before reset (what surrogate gradients are evaluated at)
+ * @returns the number of neurons that fired
+ */
+export function stepNeurons(
+  coeff: NeuronCoefficients,
+  reset: ResetMode,
+  state: NeuronState,
+  input: Float32Array,
+  bias: Float32Array | undefined,
+  thresholds: Float32Array,
+  spikes: Uint8Array,
+  preResetVoltage?: Float32Array,
+): number {
+  const { aI, aV, hasCurrent } = coeff;
+  const cur = state.current;
+  const vol = state.voltage;
+  const n = vol.length;
+  const subtract = reset === 'subtract';
+  let fired = 0;
+  for (let k = 0; k < n; k++) {
+    const x = bias ? Math.fround((input[k] as number) + (bias[k] as number)) : (input[k] as number);
+    let v: number;
+    if (hasCurrent) {
+      const i = Math.fround(aI * (cur[k] as number) + x);
+      cur[k] = i;
+      v = Math.fround(aV * (vol[k] as number) + i);
+    } else {
+      v = Math.fround(aV * (vol[k] as number) + x);
+    }
+    if (preResetVoltage) preResetVoltage[k] = v;
+    const th = thresholds[k] as number;
+    if (v >= th) {
+      spikes[k] = 1;
+      fired++;
+      vol[k] = subtract ? Math.fround(v - th) : 0;
+    } else {
+      spikes[k] = 0;
+      vol[k] = v;
+    }
+  }
+  return fired;
+}
+
+/** Scalar form of one neuron step (same arithmetic as {@link stepNeurons}); returns the new state and spike. */
+export function stepNeuronScalar(
+  coeff: NeuronCoefficients,
+  reset: ResetMode,
+  current: number,
+  voltage: number,
+  input: number,
+  threshold: number,
+): { current: number; voltage: number; preReset: number; spike: boolean } {
+  let i = 0;
+  let v: number;
+  if (coeff.hasCurrent) {
+    i = Math.fround(coeff.aI * current + input);
+    v = Math.fround(coeff.aV * voltage + i);
+  } else {
+    v = Math.fround(coeff.aV * voltage + input);
+  }
+  const spike = v >= threshold;
+  return { current: i, voltage: spike ? resetVoltage(reset, v, threshold) : v, preReset: v, spike };
+}
+
+/**
+ * Reference dense forward pass of a whole network on one sample, step by step, with the canonical input summation
+ * order. Slow and simple: the oracle that the trainer's fused kernels and the event engine are tested against.
+ * @param input `[steps][inputSize]` row-major values (spike counts)
+ * @returns per layer, spikes as `[steps][size]` 0/1 bytes
+ */
+export function referenceForward(layers: readonly LayerSpec[], input: Float32Array, steps: number): Uint8Array[] {
+  const out: Uint8Array[] = layers.map((l) => new Uint8Array(steps * l.size));
+  const states = layers.map((l) => createNeuronState(l.size));
+  const coeffs = layers.map((l) => neuronCoefficients(l.neuron));
+  const acc = layers.map((l) => new Float32Array(l.size));
+  for (let t = 0; t < steps; t++) {
+    layers.forEach((layer, li) => {
+      const a = acc[li] as Float32Array;
+      a.fill(0);
+      const inSize = layer.inputSize;
+      const srcT = t - layer.delaySteps;
+      if (srcT >= 0) {
+        let src: Float32Array | Uint8Array;
+        let base: number;
+        if (li === 0) {
+          src = input;
+          base = srcT * inSize;
+        } else {
+          src = out[li - 1] as Uint8Array;
+          base = srcT * inSize;
+        }
+        for (let i = 0; i < inSize; i++) {
+          const s = src[base + i] as number;
+          if (s === 0) continue;
+          const w = layer.weights;
+          for (let o = 0; o < layer.size; o++) a[o] = (a[o] as number) + (w[o * inSize + i] as number) * s;
+        }
+      }
+      const spikes = (out[li] as Uint8Array).subarray(t * layer.size, (t + 1) * layer.size);
+      stepNeurons(coeffs[li] as NeuronCoefficients, layer.reset, states[li] as NeuronState, a, layer.bias, layer.thresholds, spikes);
+    });
+  }
+  return out;
+}

@@ -1,0 +1,3 @@
+export * from './decay.js';
+export * from './dynamics.js';
+export * from './surrogate.js';
