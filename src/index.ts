@@ -4,3 +4,4 @@
 export * from './util/index.js';
 export * from './model/index.js';
 export * from './neuron/index.js';
+export * from './metrics/index.js';

@@ -1,0 +1,3 @@
+export * from './activity.js';
+export * from './synops.js';
+export * from './energy.js';
