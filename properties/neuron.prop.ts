@@ -1,0 +1,192 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  cubaClosedForm,
+  createNeuronState,
+  lifClosedForm,
+  neuronCoefficients,
+  stepNeuronScalar,
+  stepNeurons,
+  surrogateGrad,
+  surrogateGradThreshold,
+  surrogatePrimitive,
+  type Surrogate,
+} from '../src/index.js';
+import { neuronModel } from './arbitraries.js';
+
+const SEED = 7301;
+
+const surrogate: fc.Arbitrary<Surrogate> = fc.oneof(
+  fc.record({ kind: fc.constant('exponential' as const), scale: fc.double({ min: 0.1, max: 5, noNaN: true }), tau: fc.double({ min: 0.2, max: 10, noNaN: true }) }),
+  fc.record({ kind: fc.constant('fastSigmoid' as const), slope: fc.double({ min: 0.1, max: 50, noNaN: true }) }),
+  fc.record({ kind: fc.constant('atan' as const), alpha: fc.double({ min: 0.1, max: 10, noNaN: true }) }),
+  fc.record({ kind: fc.constant('triangle' as const), scale: fc.double({ min: 0.1, max: 5, noNaN: true }), width: fc.double({ min: 0.1, max: 5, noNaN: true }) }),
+);
+
+/** Points where g is smooth (away from the kinks at 0 and, for the triangle, at +-width). */
+function smoothAt(sg: Surrogate, x: number, h: number): boolean {
+  if (Math.abs(x) < 4 * h) return false;
+  if (sg.kind === 'triangle' && Math.abs(Math.abs(x) - sg.width) < 4 * h) return false;
+  return true;
+}
+
+describe('surrogates', () => {
+  it('each derivative matches the central finite difference of its smooth primitive', () => {
+    fc.assert(
+      fc.property(surrogate, fc.double({ min: -8, max: 8, noNaN: true }), (sg, x) => {
+        const h = 1e-5;
+        fc.pre(smoothAt(sg, x, h));
+        const fd = (surrogatePrimitive(sg, x + h) - surrogatePrimitive(sg, x - h)) / (2 * h);
+        const g = surrogateGrad(sg, x);
+        expect(Math.abs(fd - g)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(g)) + 1e-6);
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
+
+  it('dS/dTh = -dS/dV, also by finite differences in Th', () => {
+    fc.assert(
+      fc.property(surrogate, fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), (sg, v, th) => {
+        const h = 1e-5;
+        fc.pre(smoothAt(sg, v - th, h));
+        const fdTh = (surrogatePrimitive(sg, v - (th + h)) - surrogatePrimitive(sg, v - (th - h))) / (2 * h);
+        expect(surrogateGradThreshold(sg, v - th)).toBe(-surrogateGrad(sg, v - th));
+        expect(Math.abs(fdTh - surrogateGradThreshold(sg, v - th))).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(fdTh)) + 1e-6);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it('derivatives are non-negative and peak at x = 0', () => {
+    fc.assert(
+      fc.property(surrogate, fc.double({ min: -20, max: 20, noNaN: true }), (sg, x) => {
+        const g = surrogateGrad(sg, x);
+        expect(g).toBeGreaterThanOrEqual(0);
+        expect(g).toBeLessThanOrEqual(surrogateGrad(sg, 0));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+});
+
+const th = fc.double({ min: 0.01, max: 5, noNaN: true }).map(Math.fround);
+const state = fc.double({ min: -5, max: 5, noNaN: true }).map(Math.fround);
+
+describe('neuron steps', () => {
+  it('zero input from rest gives no spikes and stays at 0', () => {
+    fc.assert(
+      fc.property(neuronModel, fc.constantFrom('zero' as const, 'subtract' as const), th, fc.integer({ min: 1, max: 200 }), (model, reset, threshold, steps) => {
+        const c = neuronCoefficients(model);
+        let s = { current: 0, voltage: 0 };
+        for (let t = 0; t < steps; t++) {
+          const r = stepNeuronScalar(c, reset, s.current, s.voltage, 0, threshold);
+          expect(r.spike).toBe(false);
+          s = r;
+        }
+        expect(s.voltage).toBe(0);
+        expect(s.current).toBe(0);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('without input, a sub-threshold voltage decays monotonically towards 0', () => {
+    fc.assert(
+      fc.property(neuronModel, th, fc.double({ min: 0, max: 1, noNaN: true }), (model, threshold, frac) => {
+        const c = neuronCoefficients(model);
+        fc.pre(c.aV < 0.999);
+        const v0 = Math.fround(threshold * frac * 0.999);
+        let v = v0;
+        let cur = 0;
+        let monotone = true;
+        let spiked = false;
+        for (let t = 0; t < 400; t++) {
+          const r = stepNeuronScalar(c, 'zero', cur, v, 0, threshold);
+          spiked ||= r.spike;
+          monotone &&= Math.abs(r.voltage) <= Math.abs(v);
+          v = r.voltage;
+          cur = r.current;
+        }
+        expect(spiked).toBe(false);
+        expect(monotone).toBe(true);
+        // float32 rounding adds at most ~400 half-ulps of relative error to aV^400 * v0
+        expect(Math.abs(v)).toBeLessThanOrEqual(c.aV ** 400 * Math.abs(v0) * (1 + 1e-4) + 1e-38);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('a spike occurs exactly when the pre-reset V >= Th; zero reset leaves V = 0, subtract leaves V - Th', () => {
+    fc.assert(
+      fc.property(neuronModel, fc.constantFrom('zero' as const, 'subtract' as const), state, state, fc.double({ min: -3, max: 3, noNaN: true }).map(Math.fround), th, (model, reset, i0, v0, x, threshold) => {
+        const c = neuronCoefficients(model);
+        const r = stepNeuronScalar(c, reset, i0, v0, x, threshold);
+        expect(r.spike).toBe(r.preReset >= threshold);
+        if (r.spike) expect(r.voltage).toBe(reset === 'zero' ? 0 : Math.fround(r.preReset - threshold));
+        else expect(r.voltage).toBe(r.preReset);
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
+
+  it('the array step equals the scalar step for every neuron', () => {
+    fc.assert(
+      fc.property(
+        neuronModel,
+        fc.constantFrom('zero' as const, 'subtract' as const),
+        fc.array(fc.tuple(state, state, state, th, state), { minLength: 1, maxLength: 20 }),
+        fc.boolean(),
+        (model, reset, rows, withBias) => {
+          const n = rows.length;
+          const c = neuronCoefficients(model);
+          const st = createNeuronState(n);
+          const input = new Float32Array(n);
+          const bias = new Float32Array(n);
+          const ths = new Float32Array(n);
+          rows.forEach(([i0, v0, x, t, b], k) => {
+            st.current[k] = c.hasCurrent ? i0 : 0;
+            st.voltage[k] = v0;
+            input[k] = x;
+            ths[k] = t;
+            bias[k] = b;
+          });
+          const before = { current: st.current.slice(), voltage: st.voltage.slice() };
+          const spikes = new Uint8Array(n);
+          const fired = stepNeurons(c, reset, st, input, withBias ? bias : undefined, ths, spikes);
+          let count = 0;
+          for (let k = 0; k < n; k++) {
+            const x = withBias ? Math.fround(input[k]! + bias[k]!) : input[k]!;
+            const r = stepNeuronScalar(c, reset, before.current[k]!, before.voltage[k]!, x, ths[k]!);
+            expect(spikes[k]).toBe(r.spike ? 1 : 0);
+            expect(st.voltage[k]).toBe(r.voltage);
+            expect(st.current[k]).toBe(r.current);
+            count += r.spike ? 1 : 0;
+          }
+          expect(fired).toBe(count);
+        },
+      ),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('step-by-step integration equals the closed-form solution for constant input (CUBA and LIF)', () => {
+    const ret = fc.double({ min: 0.05, max: 0.99, noNaN: true }).map(Math.fround);
+    fc.assert(
+      fc.property(ret, ret, state, state, fc.double({ min: -2, max: 2, noNaN: true }).map(Math.fround), fc.integer({ min: 1, max: 60 }), (aI, aV, i0, v0, x, n) => {
+        const cuba = neuronCoefficients({ kind: 'cuba', currentRetention: aI, voltageRetention: aV });
+        let s = { current: i0, voltage: v0 };
+        for (let t = 0; t < n; t++) s = stepNeuronScalar(cuba, 'zero', s.current, s.voltage, x, Infinity);
+        const cf = cubaClosedForm(n, i0, v0, x, aI, aV);
+        const scale = Math.max(1, Math.abs(i0), Math.abs(v0), Math.abs(x) / (1 - aI) / (1 - aV));
+        expect(Math.abs(s.current - cf.current)).toBeLessThanOrEqual(1e-5 * scale);
+        expect(Math.abs(s.voltage - cf.voltage)).toBeLessThanOrEqual(1e-5 * scale);
+
+        const lif = neuronCoefficients({ kind: 'lif', beta: aV });
+        let v = v0;
+        for (let t = 0; t < n; t++) v = stepNeuronScalar(lif, 'zero', 0, v, x, Infinity).voltage;
+        expect(Math.abs(v - lifClosedForm(n, v0, x, aV))).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(v0), Math.abs(x) / (1 - aV)));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+});

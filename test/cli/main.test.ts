@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { COMMANDS } from '../../src/cli/commands/index.js';
+import { createSpec, loadSpec, saveSpec, specToJson } from '../../src/index.js';
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('rouser CLI', () => {
+  it('--help lists every registered command', async () => {
+    expect(await main(['--help'])).toBe(0);
+    for (const c of COMMANDS) expect(out).toContain(`  ${c.name}`);
+    expect(out).toMatch(/^rouser \d+\.\d+\.\d+/);
+  });
+  it('unknown commands and options exit non-zero with a one-line message', async () => {
+    expect(await main(['frobnicate'])).toBe(2);
+    expect(err).toMatch(/^rouser: unknown command "frobnicate"; expected one of /);
+    err = '';
+    expect(await main(['model', '--bogus'])).toBe(1);
+    expect(err).toMatch(/^rouser model: error: rouser model: Unknown option '--bogus'/);
+  });
+  it('model inspect and convert round-trip a spec', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rouser-cli-'));
+    const spec = createSpec({ sizes: [3, 2] });
+    spec.layers[0]!.weights.set([1, 2, 3, 4, 5, 6]);
+    saveSpec(join(dir, 'm.json'), spec);
+    expect(await main(['model', 'convert', join(dir, 'm.json'), join(dir, 'm.rsnn')])).toBe(0);
+    expect(specToJson(loadSpec(join(dir, 'm.rsnn')))).toBe(specToJson(spec));
+    expect(await main(['model', 'inspect', join(dir, 'm.rsnn'), '--json'])).toBe(0);
+    const j = JSON.parse(out) as { architecture: number[]; parameters: number };
+    expect(j.architecture).toEqual([3, 2]);
+    expect(j.parameters).toBe(8);
+  });
+});
