@@ -5,3 +5,4 @@ export * from './util/index.js';
 export * from './model/index.js';
 export * from './neuron/index.js';
 export * from './metrics/index.js';
+export * from './train/index.js';
