@@ -6,3 +6,4 @@ export * from './model/index.js';
 export * from './neuron/index.js';
 export * from './metrics/index.js';
 export * from './train/index.js';
+export * from './data/index.js';
