@@ -10,3 +10,4 @@ export * from './frames.js';
 export * from './transforms.js';
 export * from './randman.js';
 export * from './nmnistSynth.js';
+export * from './shd.js';

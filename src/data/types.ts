@@ -14,7 +14,7 @@ export interface DatasetOptions {
   testSamples?: number;
   /**
    * Spatial downsampling factor for cameras (nmnist-mini default 2: 34x34 -> 17x17; DVS Gesture default 4:
-   * 128 -> 32), channel pooling factor for SHD/SSC (default 1; 5 gives 700 -> 140).
+   * 128 -> 32), channel pooling factor for SHD/SSC (default 5: 700 -> 140; 1 keeps the paper's 700 inputs).
    */
   downsample?: number;
   /** Clip per-bin counts to 1 (default true). */
