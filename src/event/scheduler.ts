@@ -1,0 +1,216 @@
+import { fail, RouserError } from '../util/errors.js';
+
+/**
+ * Event schedulers of the engine. Both give the same deterministic total order: ascending time, and among equal
+ * times ascending insertion sequence (FIFO), so a run replays bit for bit. Values are int32 payloads (delay-group
+ * ids in the engine). Storage is typed arrays with amortised growth; nothing is allocated per event.
+ */
+export interface Scheduler {
+  /** Pending events. */
+  readonly size: number;
+  /** Schedules `value` at `time`. */
+  push(value: number, time: number): void;
+  /** Time of the next event, or +Infinity when empty. */
+  peekTime(): number;
+  /** Removes and returns the value of the next event (its time is `lastTime`); undefined behaviour when empty. */
+  pop(): number;
+  /** Time of the event returned by the last `pop()`. */
+  readonly lastTime: number;
+}
+
+/**
+ * Calendar (bucket ring) queue for integer times (steps): one FIFO bucket per tick on a ring of R = 2^k > maxDelay
+ * buckets. push/pop are O(1). Requires `now <= tick < now + R`, where `now` is the time of the last pop (or the
+ * last `advance`): pushes into the past or beyond the horizon throw.
+ */
+export class CalendarQueue implements Scheduler {
+  private readonly buckets: Int32Array[];
+  private readonly heads: Int32Array;
+  private readonly lens: Int32Array;
+  private readonly mask: number;
+  /** Ring length (power of two). */
+  readonly horizon: number;
+  private now = 0;
+  private n = 0;
+  lastTime = 0;
+
+  /**
+   * @param maxDelay largest `tick - now` that will be pushed (integer >= 0)
+   * @param bucketCapacity initial capacity of each bucket (grows by doubling)
+   */
+  constructor(maxDelay: number, bucketCapacity = 64) {
+    if (!Number.isInteger(maxDelay) || maxDelay < 0 || maxDelay > 2 ** 24) fail('CalendarQueue', 'maxDelay', maxDelay, 'an integer in [0, 16777216]');
+    let r = 1;
+    while (r <= maxDelay) r <<= 1;
+    this.horizon = r;
+    this.mask = r - 1;
+    this.buckets = [];
+    for (let i = 0; i < r; i++) this.buckets.push(new Int32Array(Math.max(1, bucketCapacity)));
+    this.heads = new Int32Array(r);
+    this.lens = new Int32Array(r);
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** Current time: events may be pushed at ticks in [now, now + horizon). */
+  get time(): number {
+    return this.now;
+  }
+
+  /** Moves `now` to `tick`; throws if an event earlier than `tick` is still pending. */
+  advance(tick: number): void {
+    if (tick < this.now) throw new RouserError(`CalendarQueue: cannot move back from time ${this.now} to ${tick}`);
+    if (this.n > 0 && this.peekTime() < tick) throw new RouserError(`CalendarQueue: event at ${this.peekTime()} still pending when advancing to ${tick}`);
+    this.now = tick;
+  }
+
+  push(value: number, tick: number): void {
+    const d = tick - this.now;
+    if (!(d >= 0 && d <= this.mask) || !Number.isInteger(tick))
+      throw new RouserError(`CalendarQueue: time ${tick} is outside [${this.now}, ${this.now + this.mask}] (now, now + horizon - 1)`);
+    const s = tick & this.mask;
+    let b = this.buckets[s] as Int32Array;
+    const len = this.lens[s] as number;
+    if (len === b.length) {
+      const nb = new Int32Array(len * 2);
+      nb.set(b);
+      this.buckets[s] = b = nb;
+    }
+    b[len] = value;
+    this.lens[s] = len + 1;
+    this.n++;
+  }
+
+  peekTime(): number {
+    if (this.n === 0) return Infinity;
+    let t = this.now;
+    while ((this.heads[t & this.mask] as number) === (this.lens[t & this.mask] as number)) t++;
+    return t;
+  }
+
+  pop(): number {
+    if (this.n === 0) throw new RouserError('CalendarQueue: pop() on an empty queue');
+    let s = this.now & this.mask;
+    while ((this.heads[s] as number) === (this.lens[s] as number)) {
+      this.heads[s] = 0;
+      this.lens[s] = 0;
+      this.now++;
+      s = this.now & this.mask;
+    }
+    const h = this.heads[s] as number;
+    const v = (this.buckets[s] as Int32Array)[h] as number;
+    if (h + 1 === this.lens[s]) {
+      this.heads[s] = 0;
+      this.lens[s] = 0;
+    } else this.heads[s] = h + 1;
+    this.n--;
+    this.lastTime = this.now;
+    return v;
+  }
+}
+
+/**
+ * Binary min-heap over parallel typed arrays (Float64 time, Float64 insertion sequence, Int32 value) for continuous
+ * times. Order: (time, sequence). push/pop O(log n), hole-based sifting, amortised doubling growth.
+ */
+export class EventHeap implements Scheduler {
+  private times: Float64Array;
+  private seqs: Float64Array;
+  private values: Int32Array;
+  private n = 0;
+  private seq = 0;
+  lastTime = 0;
+
+  constructor(capacity = 1024) {
+    const c = Math.max(1, capacity);
+    this.times = new Float64Array(c);
+    this.seqs = new Float64Array(c);
+    this.values = new Int32Array(c);
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  private grow(): void {
+    const c = this.times.length * 2;
+    const t = new Float64Array(c);
+    t.set(this.times);
+    const q = new Float64Array(c);
+    q.set(this.seqs);
+    const v = new Int32Array(c);
+    v.set(this.values);
+    this.times = t;
+    this.seqs = q;
+    this.values = v;
+  }
+
+  push(value: number, time: number): void {
+    if (Number.isNaN(time)) throw new RouserError('EventHeap: time is NaN; expected a number');
+    if (this.n === this.times.length) this.grow();
+    const T = this.times;
+    const Q = this.seqs;
+    const V = this.values;
+    const sq = this.seq++;
+    let i = this.n++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pt = T[p] as number;
+      if (pt < time || (pt === time && (Q[p] as number) < sq)) break;
+      T[i] = pt;
+      Q[i] = Q[p] as number;
+      V[i] = V[p] as number;
+      i = p;
+    }
+    T[i] = time;
+    Q[i] = sq;
+    V[i] = value;
+  }
+
+  peekTime(): number {
+    return this.n === 0 ? Infinity : (this.times[0] as number);
+  }
+
+  pop(): number {
+    if (this.n === 0) throw new RouserError('EventHeap: pop() on an empty heap');
+    const T = this.times;
+    const Q = this.seqs;
+    const V = this.values;
+    const top = V[0] as number;
+    this.lastTime = T[0] as number;
+    const n = --this.n;
+    if (n > 0) {
+      const t = T[n] as number;
+      const q = Q[n] as number;
+      const v = V[n] as number;
+      let i = 0;
+      const half = n >> 1;
+      while (i < half) {
+        let c = 2 * i + 1;
+        let ct = T[c] as number;
+        let cq = Q[c] as number;
+        const r = c + 1;
+        if (r < n) {
+          const rt = T[r] as number;
+          const rq = Q[r] as number;
+          if (rt < ct || (rt === ct && rq < cq)) {
+            c = r;
+            ct = rt;
+            cq = rq;
+          }
+        }
+        if (t < ct || (t === ct && q < cq)) break;
+        T[i] = ct;
+        Q[i] = cq;
+        V[i] = V[c] as number;
+        i = c;
+      }
+      T[i] = t;
+      Q[i] = q;
+      V[i] = v;
+    }
+    return top;
+  }
+}
