@@ -7,3 +7,4 @@ export * from './neuron/index.js';
 export * from './metrics/index.js';
 export * from './train/index.js';
 export * from './data/index.js';
+export * from './event/index.js';
