@@ -1,0 +1,28 @@
+import type { Command } from '../args.js';
+import { COMPARE_OPTIONS, executeCompare } from './compare.js';
+
+/**
+ * The main job (`npm start`): a CPU-sized compare on the embedded derived N-MNIST — learned thresholds against two
+ * fixed thresholds from the same initial weights, CUBA neurons, every final model evaluated in the event engine.
+ * Any compare option overrides a preset.
+ */
+export const DEMO_PRESET: Record<string, string> = {
+  dataset: 'nmnist-mini',
+  arch: '128-10',
+  variants: 'learned,fixed,fixed:0.5',
+  epochs: '8',
+  seeds: '1',
+  'target-accuracy': '0.6',
+  out: 'runs/demo',
+};
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'the main job: learned vs fixed thresholds on the embedded N-MNIST, evaluated in the event engine (a preset of compare)',
+  usage: 'rouser demo [compare options]',
+  details: `Preset: ${Object.entries(DEMO_PRESET)
+    .map(([k, v]) => `--${k} ${v}`)
+    .join(' ')}. Writes runs/demo/summary.json and runs/demo/report.html.`,
+  options: Object.fromEntries(Object.entries(COMPARE_OPTIONS).map(([k, o]) => [k, DEMO_PRESET[k] !== undefined ? { ...o, default: DEMO_PRESET[k] } : o])),
+  run: (args) => executeCompare('demo', args),
+};

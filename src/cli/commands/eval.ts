@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ENERGY_TABLES, parseEnergyTables, type EnergyTable } from '../../metrics/energy.js';
+import { loadSpec } from '../../model/io.js';
+import type { NetworkSpec } from '../../model/spec.js';
+import { createBackend } from '../../train/backend.js';
+import { writeFileAtomic } from '../../util/atomic.js';
+import { RouserError } from '../../util/errors.js';
+import { choice, flag, num, reqStr, str, type Command } from '../args.js';
+import { loadDataset } from '../datasets/load.js';
+import { evaluateModel, type EngineChoice, type EvalReport } from '../evaluate.js';
+import { barChart, histogramChart, rasterChart, renderSvg } from '../plots.js';
+import { ProgressBar } from '../progress.js';
+import { formatTable } from '../table.js';
+
+/**
+ * Resolves `--energy`: a built-in table name, or a JSON file holding one table or an array of tables
+ * ({name, macPj, acPj, neuronUpdatePj, source}). Without it, every built-in table is used.
+ */
+export function resolveEnergyTables(arg: string | undefined): EnergyTable[] {
+  if (arg === undefined) return [...ENERGY_TABLES];
+  const builtIn = ENERGY_TABLES.find((t) => t.name === arg);
+  if (builtIn) return [builtIn];
+  let text: string;
+  try {
+    text = readFileSync(arg, 'utf8');
+  } catch (e) {
+    throw new RouserError(`--energy ${JSON.stringify(arg)}: not a built-in table (${ENERGY_TABLES.map((t) => t.name).join(', ')}) and not a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new RouserError(`${arg}: not valid JSON (${(e as Error).message})`);
+  }
+  return parseEnergyTables(raw, arg);
+}
+
+/** Dataset settings recorded in a model's meta by `rouser train` / `rouser compare`. */
+export function datasetFromMeta(spec: NetworkSpec): { dataset?: string; steps?: number; downsample?: number } {
+  const m = spec.meta;
+  const out: { dataset?: string; steps?: number; downsample?: number } = {};
+  if (typeof m.dataset === 'string') out.dataset = m.dataset;
+  if (typeof m.steps === 'number') out.steps = m.steps;
+  if (typeof m.downsample === 'number') out.downsample = m.downsample;
+  return out;
+}
+
+/** Writes the eval plots (raster of one sample, threshold histograms, per-layer rates) as SVG files into `dir`. */
+export async function writeEvalPlots(dir: string, report: EvalReport, firstSample: Uint8Array[] | undefined): Promise<string[]> {
+  const files: string[] = [];
+  const put = async (name: string, svg: Promise<string>): Promise<void> => {
+    writeFileAtomic(join(dir, name), await svg);
+    files.push(join(dir, name));
+  };
+  if (firstSample) {
+    const points: { layer: string; step: number; neuron: number }[] = [];
+    firstSample.forEach((m, l) => {
+      const size = report.layers[l]!.size;
+      for (let k = 0; k < m.length; k++) if (m[k]) points.push({ layer: `layer ${l} (${size})`, step: Math.floor(k / size), neuron: k % size });
+    });
+    await put('raster.svg', renderSvg(rasterChart(`Spike raster of test sample 0 (${report.dataset})`, points, report.steps)));
+  }
+  const bins = report.layers.flatMap((l) =>
+    l.threshold.histogram.counts.map((count, i) => ({ group: `layer ${l.index}`, lo: l.threshold.histogram.edges[i]!, hi: l.threshold.histogram.edges[i + 1]!, count })),
+  );
+  await put('thresholds.svg', renderSvg(histogramChart('Threshold distribution per layer', bins, 'threshold')));
+  const rows = report.layers.flatMap((l) => [
+    { category: `layer ${l.index}`, series: 'spike rate (spikes/neuron/step)', value: l.spikeRate },
+    { category: `layer ${l.index}`, series: 'dead fraction', value: l.deadFraction },
+    { category: `layer ${l.index}`, series: 'saturated fraction', value: l.saturatedFraction },
+  ]);
+  await put('rates.svg', renderSvg(barChart('Activity per layer', rows, 'fraction')));
+  return files;
+}
+
+function printReport(r: EvalReport): void {
+  const pct = (x: number | undefined): string => (x === undefined ? '-' : `${(100 * x).toFixed(2)}%`);
+  const lines: string[] = [];
+  lines.push(`${r.model} on ${r.dataset}: ${r.samples} samples x ${r.steps} steps, engine ${r.engine}`);
+  lines.push(`accuracy: event ${pct(r.accuracyByEngine.event)}  dense ${pct(r.accuracyByEngine.dense)}`);
+  if (r.agreement) lines.push(`agreement: predictions ${pct(r.agreement.predictions)}, identical spike trains ${pct(r.agreement.spikeTrains)}`);
+  process.stdout.write(lines.join('\n') + '\n\n');
+  process.stdout.write(
+    formatTable([
+      ['layer', 'size', 'rate', 'sparsity', 'dead', 'saturated', 'SynOps/sample', 'MACs/sample', 'Th mean', 'Th std'],
+      ...r.layers.map((l) => [l.index, l.size, l.spikeRate.toFixed(4), pct(l.sparsity), pct(l.deadFraction), pct(l.saturatedFraction), Math.round(l.synOps), l.macs, l.threshold.mean.toFixed(3), l.threshold.std.toFixed(3)]),
+    ]),
+  );
+  process.stdout.write('\n');
+  process.stdout.write(
+    formatTable([
+      ['energy table', 'SNN pJ/sample', 'dense pJ/sample', 'SNN/dense'],
+      ...r.energy.map((e) => [e.table, e.snnPj.toExponential(3), e.densePj.toExponential(3), e.ratio.toFixed(4)]),
+    ]),
+  );
+  process.stdout.write(`SynOps/sample ${Math.round(r.synOpsPerSample)} vs dense MACs/sample ${r.macsPerSample} (${(r.synOpsPerSample / r.macsPerSample).toFixed(4)})\n`);
+}
+
+/** `rouser eval`: evaluates a trained model in the event engine, the dense engine, or both. */
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'evaluate a trained model in the event engine and/or the dense engine: accuracy, sparsity, SynOps, energy, dead neurons',
+  usage: 'rouser eval --model DIR/model.json [--dataset NAME|PATH] [--engine event|dense|both] [--energy TABLE] [--json] [--plot DIR]',
+  details: [
+    'The dataset defaults to the one recorded in the model (meta.dataset, meta.steps, meta.downsample).',
+    `--energy takes a built-in table (${ENERGY_TABLES.map((t) => t.name).join(', ')}) or a JSON file with one table or an array:`,
+    '  {"name": "...", "macPj": 4.6, "acPj": 0.9, "neuronUpdatePj": 9.2, "source": "where the numbers come from"}',
+    'The --json object is documented in the README (section "eval JSON").',
+  ].join('\n'),
+  options: {
+    model: { type: 'string', value: 'PATH', help: 'model file (DIR/model.json from rouser train, or .rsnn)' },
+    dataset: { type: 'string', value: 'NAME|PATH', help: 'nmnist-mini, randman, or a path (default: the model\'s dataset)' },
+    engine: { type: 'string', value: 'E', help: 'event, dense or both', default: 'both' },
+    energy: { type: 'string', value: 'TABLE', help: 'energy table name or JSON file (default: all built-in tables)' },
+    samples: { type: 'string', value: 'N', help: 'evaluate only the first N test samples' },
+    steps: { type: 'string', value: 'T', help: 'time steps per sample (default: the model\'s)' },
+    downsample: { type: 'string', value: 'K', help: 'spatial downsampling / channel pooling factor (default: the model\'s)' },
+    backend: { type: 'string', value: 'B', help: 'dense engine backend: fused or tfjs', default: 'fused' },
+    plot: { type: 'string', value: 'DIR', help: 'write raster.svg, thresholds.svg and rates.svg into DIR' },
+    json: { type: 'boolean', help: 'print one JSON object (the documented eval report) on stdout' },
+  },
+  async run(args) {
+    const modelPath = reqStr('eval', args, 'model');
+    const spec = loadSpec(modelPath);
+    const fromMeta = datasetFromMeta(spec);
+    const ref = str(args, 'dataset') ?? fromMeta.dataset;
+    if (!ref) throw new RouserError(`rouser eval: option --dataset is required (the model ${modelPath} records no dataset in meta.dataset)`);
+    const engine = choice<EngineChoice>('eval', args, 'engine', ['event', 'dense', 'both'], 'both');
+    const tables = resolveEnergyTables(str(args, 'energy'));
+    const steps = str(args, 'steps') !== undefined ? num('eval', args, 'steps', { min: 1, integer: true }) : fromMeta.steps;
+    const downsample = str(args, 'downsample') !== undefined ? num('eval', args, 'downsample', { min: 1, integer: true }) : fromMeta.downsample;
+    const samples = str(args, 'samples') !== undefined ? num('eval', args, 'samples', { min: 1, integer: true }) : undefined;
+    const opts: Parameters<typeof loadDataset>[1] = { trainSamples: 1 };
+    if (steps !== undefined) opts.steps = steps;
+    if (downsample !== undefined) opts.downsample = downsample;
+    if (samples !== undefined) opts.testSamples = samples;
+    const data = await loadDataset(ref, opts);
+    const test = data.test;
+    if (test.inputs.channels !== spec.inputSize)
+      throw new RouserError(`${modelPath}: the model takes ${spec.inputSize} inputs but dataset ${ref} gives ${test.inputs.channels} (check --downsample)`);
+    const backendKind = choice('eval', args, 'backend', ['fused', 'tfjs'] as const, 'fused');
+    const backend = engine === 'event' ? undefined : await createBackend(backendKind);
+    const bar = new ProgressBar('eval (event engine)', test.inputs.batch);
+    const plotDir = str(args, 'plot');
+    try {
+      const evalOpts: Parameters<typeof evaluateModel>[2] = {
+        engine,
+        energyTables: tables,
+        modelName: modelPath,
+        keepFirstSample: plotDir !== undefined,
+        onSample: (d) => bar.update(d),
+      };
+      if (backend) evalOpts.backend = backend;
+      const { report, firstSample } = await evaluateModel(spec, test, evalOpts);
+      bar.finish();
+      if (plotDir) {
+        const files = await writeEvalPlots(plotDir, report, firstSample);
+        process.stderr.write(`plots: ${files.join(', ')}\n`);
+      }
+      if (flag(args, 'json')) process.stdout.write(JSON.stringify(report) + '\n');
+      else printReport(report);
+      return 0;
+    } finally {
+      await backend?.dispose();
+    }
+  },
+};
