@@ -1,5 +1,6 @@
 import type { Command } from '../args.js';
 import { modelCommand } from './model.js';
+import { trainCommand } from './train.js';
 
 /** Every CLI command, in the order `rouser --help` lists them. */
-export const COMMANDS: Command[] = [modelCommand];
+export const COMMANDS: Command[] = [trainCommand, modelCommand];

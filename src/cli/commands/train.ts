@@ -1,0 +1,280 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TensorDataset } from '../../model/spikes.js';
+import type { NeuronModel, ResetMode, SpecMeta } from '../../model/spec.js';
+import { PAPER_DEFAULTS } from '../../model/spec.js';
+import { defaultSurrogate, SURROGATE_KINDS } from '../../neuron/surrogate.js';
+import { THRESHOLD_MODES, type ThresholdMode } from '../../train/adam.js';
+import { createBackend } from '../../train/backend.js';
+import { loadCheckpoint } from '../../train/checkpoint.js';
+import { fit, type FitResult } from '../../train/fit.js';
+import { BACKEND_KINDS, type BackendKind, type EpochMetrics, type FitConfig, type ResolvedFitConfig } from '../../train/fitConfig.js';
+import { DEFAULT_LOSS, type LossSpec } from '../../train/loss.js';
+import { createReferenceBackend } from '../../train/reference.js';
+import { makeSyntheticTask } from '../../train/synthetic.js';
+import type { TrainBackend } from '../../train/types.js';
+import { RouserError } from '../../util/errors.js';
+import { choice, flag, num, str, type Command, type ParsedArgs } from '../args.js';
+import { loadDataset } from '../datasets/load.js';
+import { ProgressBar } from '../progress.js';
+
+const NAME = 'train';
+
+/** Defaults of the generated `synthetic` task (see makeSyntheticTask). */
+export const SYNTHETIC_DEFAULTS = { inputs: 40, classes: 4, steps: 20, trainSamples: 512, testSamples: 128 } as const;
+
+/** Default hidden sizes when --arch is not given (the output size is the dataset's class count). */
+export const DEFAULT_HIDDEN = [128, 128] as const;
+
+interface LoadedData {
+  train: TensorDataset;
+  test: TensorDataset;
+  info: { name: string; inputSize: number; classes: number; steps: number; dtMs: number; description: string; changes: string[] };
+}
+
+/** Loads `--dataset`: `synthetic` (generated here) or anything `loadDataset` accepts. */
+async function loadData(ref: string, args: ParsedArgs, seed: number): Promise<LoadedData> {
+  const steps = str(args, 'steps') !== undefined ? num(NAME, args, 'steps', { min: 1, integer: true }) : undefined;
+  const trainSamples = str(args, 'train-samples') !== undefined ? num(NAME, args, 'train-samples', { min: 1, integer: true }) : undefined;
+  const testSamples = str(args, 'test-samples') !== undefined ? num(NAME, args, 'test-samples', { min: 1, integer: true }) : undefined;
+  if (ref === 'synthetic') {
+    const s = steps ?? SYNTHETIC_DEFAULTS.steps;
+    const d = makeSyntheticTask({
+      inputs: SYNTHETIC_DEFAULTS.inputs,
+      classes: SYNTHETIC_DEFAULTS.classes,
+      steps: s,
+      samples: trainSamples ?? SYNTHETIC_DEFAULTS.trainSamples,
+      testSamples: testSamples ?? SYNTHETIC_DEFAULTS.testSamples,
+      seed,
+    });
+    return {
+      ...d,
+      info: {
+        name: 'synthetic',
+        inputSize: SYNTHETIC_DEFAULTS.inputs,
+        classes: SYNTHETIC_DEFAULTS.classes,
+        steps: s,
+        dtMs: 1,
+        description: 'generated spatio-temporal task: class-specific Gaussian bumps of firing probability in time on random channel subsets',
+        changes: ['not a paper dataset'],
+      },
+    };
+  }
+  const opts: Parameters<typeof loadDataset>[1] = { seed, onProgress: (m) => process.stderr.write(`${m}\n`) };
+  if (steps !== undefined) opts.steps = steps;
+  if (trainSamples !== undefined) opts.trainSamples = trainSamples;
+  if (testSamples !== undefined) opts.testSamples = testSamples;
+  if (str(args, 'downsample') !== undefined) opts.downsample = num(NAME, args, 'downsample', { min: 1, integer: true });
+  const d = await loadDataset(ref, opts);
+  return d;
+}
+
+/**
+ * Parses `--arch` into sizes including the input:
+ * - a full architecture whose first size equals the dataset's input size (`578-500-500-10`) is used as is;
+ * - a funnel of three or more sizes whose first size exceeds both the input size and every later size
+ *   (`2312-500-10` on a 578-input set) is read as a full architecture for another dataset and rejected;
+ * - anything else lists hidden and output sizes and the input size is prepended (`500-500-10` -> 578-500-500-10).
+ * The output size must be at least the number of classes.
+ */
+export function parseArch(arch: string | undefined, inputSize: number, classes: number): number[] {
+  if (arch === undefined) return [inputSize, ...DEFAULT_HIDDEN, classes];
+  const parts = arch.split('-').map((s) => (s.trim() === '' ? NaN : Number(s)));
+  if (parts.some((p) => !Number.isInteger(p) || p < 1))
+    throw new RouserError(`--arch ${arch}: expected sizes separated by '-', each a positive integer (e.g. 500-500-10 or ${inputSize}-500-500-10)`);
+  const first = parts[0] as number;
+  let sizes: number[];
+  if (parts.length >= 2 && first === inputSize) sizes = parts;
+  else if (parts.length >= 3 && first > inputSize && first > Math.max(...parts.slice(1)))
+    throw new RouserError(`--arch ${arch}: first size ${first} does not match the dataset's ${inputSize} inputs (give ${inputSize}-${parts.slice(1).join('-')}, or ${inputSize}-${arch} if ${first} is a hidden layer)`);
+  else sizes = [inputSize, ...parts];
+  const out = sizes[sizes.length - 1] as number;
+  if (out < classes) throw new RouserError(`--arch ${arch}: output size ${out} is smaller than the dataset's ${classes} classes`);
+  return sizes;
+}
+
+function neuronFrom(args: ParsedArgs): NeuronModel {
+  const kind = choice(NAME, args, 'neuron', ['cuba', 'lif'] as const, 'cuba');
+  if (kind === 'lif') return { kind: 'lif', beta: num(NAME, args, 'beta', { min: 0, max: 1, fallback: 0.95 }) };
+  return { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention };
+}
+
+function lossFrom(args: ParsedArgs): LossSpec {
+  const kind = choice(NAME, args, 'loss', ['rate-mse', 'ce'] as const, 'rate-mse');
+  return kind === 'ce' ? { kind: 'crossEntropy' } : { ...DEFAULT_LOSS };
+}
+
+/** Builds the FitConfig from the options; with a checkpoint, options not given keep the checkpoint's values. */
+function configFrom(args: ParsedArgs, sizes: number[], base: ResolvedFitConfig | undefined): FitConfig {
+  const has = (k: string): boolean => args.values[k] !== undefined;
+  const pick = <T,>(k: string, fromArgs: () => T, fromBase: T | undefined, fallback: T): T => (has(k) ? fromArgs() : base !== undefined ? (fromBase as T) : fallback);
+  const c: FitConfig = {
+    sizes,
+    neuron: pick<NeuronModel>('neuron', () => neuronFrom(args), base?.neuron, neuronFrom(args)),
+    reset: pick<ResetMode>('reset', () => choice(NAME, args, 'reset', ['zero', 'subtract'] as const, 'zero'), base?.reset, 'zero'),
+    thresholdMode: pick<ThresholdMode>('threshold', () => choice(NAME, args, 'threshold', THRESHOLD_MODES, 'learned'), base?.thresholdMode, 'learned'),
+    lr: pick('lr', () => num(NAME, args, 'lr', { min: 0 }), base?.lr, 1e-3),
+    lrTh: pick('lr-th', () => num(NAME, args, 'lr-th', { min: 0 }), base?.lrTh, 1e-3),
+    epochs: pick('epochs', () => num(NAME, args, 'epochs', { min: 0, integer: true }), base?.epochs, 10),
+    batch: pick('batch', () => num(NAME, args, 'batch', { min: 1, integer: true }), base?.batch, 32),
+    seed: pick('seed', () => num(NAME, args, 'seed', { integer: true }), base?.seed, 0),
+    surrogate: pick('surrogate', () => defaultSurrogate(choice(NAME, args, 'surrogate', SURROGATE_KINDS, 'exponential')), base?.surrogate, defaultSurrogate('exponential')),
+    loss: pick('loss', () => lossFrom(args), base?.loss, { ...DEFAULT_LOSS }),
+    detachReset: pick('differentiate-reset', () => !flag(args, 'differentiate-reset'), base?.detachReset, true),
+    bias: pick('bias', () => flag(args, 'bias'), base?.bias, false),
+    backend: pick<BackendKind>('backend', () => choice(NAME, args, 'backend', BACKEND_KINDS, 'fused'), base?.backend, 'fused'),
+    weightScale: pick('weight-scale', () => num(NAME, args, 'weight-scale', { min: 0 }), base?.weightScale, 1),
+  };
+  const thInit = pick<number | null>('th-init', () => num(NAME, args, 'th-init'), base?.thInit, 1.25);
+  if (thInit !== null) c.thInit = thInit;
+  const thFloor = pick<number | null>('th-floor', () => num(NAME, args, 'th-floor'), base?.thFloor, null);
+  if (thFloor !== null) c.thFloor = thFloor;
+  if (base?.evalBatch !== undefined && !has('batch')) c.evalBatch = base.evalBatch;
+  return c;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+/** One human line per epoch (stderr). */
+export function formatEpochLine(m: EpochMetrics, epochs: number): string {
+  const dead = m.layers.map((l) => pct(l.deadFraction)).join(' ');
+  const rate = m.layers.map((l) => l.spikeRate.toFixed(3)).join(' ');
+  const th = m.layers.map((l) => l.threshold.mean.toFixed(3)).join(' ');
+  const binds = m.layers.reduce((s, l) => s + l.floorBinds, 0);
+  return `epoch ${m.epoch}/${epochs} loss ${m.loss.toFixed(5)} train ${pct(m.trainAccuracy)} test ${pct(m.testAccuracy)} | dead [${dead}] rate [${rate}] Th mean [${th}]${binds > 0 ? ` floor binds ${binds}` : ''} | ${(m.epochMs / 1000).toFixed(1)}s`;
+}
+
+async function makeBackend(kind: BackendKind, args: ParsedArgs): Promise<TrainBackend> {
+  switch (kind) {
+    case 'reference':
+      return createReferenceBackend();
+    case 'fused': {
+      const threads = str(args, 'threads') !== undefined ? num(NAME, args, 'threads', { min: 1, integer: true }) : undefined;
+      return createBackend('fused', threads !== undefined ? { threads } : {});
+    }
+    case 'tfjs':
+      return createBackend('tfjs');
+    default: {
+      const never: never = kind;
+      throw new RouserError(`unknown backend ${String(never)}`);
+    }
+  }
+}
+
+/** `rouser train`: trains a network with learned (or fixed) thresholds and writes metrics, model and checkpoint. */
+export const trainCommand: Command = {
+  name: NAME,
+  summary: 'train a spiking network with learned per-neuron thresholds (Rouser) or fixed ones (baseline)',
+  usage: 'rouser train --dataset NAME|PATH [--arch 500-500-10] [--threshold learned|layer|fixed] [--epochs E] [--out DIR] [--resume] [options]',
+  details: [
+    'Datasets: synthetic (generated, 40 inputs, 4 classes, T=20), nmnist-mini, randman, or a path (N-MNIST, DVS Gesture, SHD/SSC).',
+    'Every epoch writes DIR/metrics.jsonl (one JSON record per epoch, epoch 0 = the initial net), DIR/model.json and',
+    'DIR/checkpoint.json atomically; DIR/summary.json at the end (with the normalised weight change). --resume continues',
+    'from DIR/checkpoint.json exactly (options not given keep the checkpoint values; --epochs may be raised).',
+    'A NaN/Infinity loss stops the run with exit code 1 and keeps the last good checkpoint.',
+  ].join('\n'),
+  options: {
+    dataset: { type: 'string', value: 'NAME|PATH', help: 'synthetic, nmnist-mini, randman or a dataset path (required unless resuming)' },
+    arch: { type: 'string', value: 'SIZES', help: `layer sizes, e.g. 500-500-10 (input inferred) or 578-500-500-10 (default ${DEFAULT_HIDDEN.join('-')}-CLASSES)` },
+    neuron: { type: 'string', value: 'cuba|lif', help: 'neuron model (default cuba: aI 0.75, aV 0.97)' },
+    beta: { type: 'string', value: 'B', help: 'lif voltage retention per step (default 0.95)' },
+    reset: { type: 'string', value: 'zero|subtract', help: 'reset after a spike (default zero)' },
+    threshold: { type: 'string', value: 'MODE', help: 'learned (per neuron, default), layer (one learned value per layer) or fixed' },
+    'th-init': { type: 'string', value: 'TH', help: 'initial threshold (default 1.25)' },
+    'th-floor': { type: 'string', value: 'EPS', help: 'optional floor: Th >= EPS after each update (binds are reported)' },
+    lr: { type: 'string', value: 'LR', help: 'Adam learning rate of weights and biases (default 1e-3)' },
+    'lr-th': { type: 'string', value: 'LR', help: 'Adam learning rate of thresholds (default 1e-3; 0 = fixed)' },
+    epochs: { type: 'string', value: 'E', help: 'epochs (default 10)' },
+    batch: { type: 'string', value: 'B', help: 'batch size (default 32)' },
+    steps: { type: 'string', value: 'T', help: 'time steps per sample (default: the dataset default; synthetic 20)' },
+    'train-samples': { type: 'string', value: 'N', help: 'training samples (default: dataset default; synthetic 512)' },
+    'test-samples': { type: 'string', value: 'N', help: 'test samples (default: dataset default; synthetic 128)' },
+    downsample: { type: 'string', value: 'K', help: 'spatial/channel downsampling factor of sensor datasets' },
+    loss: { type: 'string', value: 'rate-mse|ce', help: 'spike-rate MSE (true 0.2 / false 0.03, default) or cross-entropy on counts' },
+    surrogate: { type: 'string', value: 'KIND', help: `surrogate gradient: ${SURROGATE_KINDS.join(', ')} (default exponential s=1.5 tau=3.75)` },
+    'differentiate-reset': { type: 'boolean', help: 'let gradients flow through the reset (default: detached, the paper)' },
+    bias: { type: 'boolean', help: 'learn a per-neuron bias' },
+    'weight-scale': { type: 'string', value: 'K', help: 'multiplies the Kaiming bound sqrt(6/fan_in) (default 1)' },
+    backend: { type: 'string', value: 'KIND', help: 'fused (default), tfjs, or reference (slow, readable oracle)' },
+    threads: { type: 'string', value: 'N', help: 'threads of the fused backend' },
+    seed: { type: 'string', value: 'S', help: 'seed of initial weights, shuffles and generated data (default 0)' },
+    out: { type: 'string', value: 'DIR', help: 'output folder (default runs/train)' },
+    resume: { type: 'boolean', help: 'continue from DIR/checkpoint.json' },
+    json: { type: 'boolean', help: 'print the final summary as one JSON object on stdout' },
+  },
+  async run(args) {
+    const outDir = str(args, 'out') ?? join('runs', 'train');
+    const resume = flag(args, 'resume');
+    const ckptPath = join(outDir, 'checkpoint.json');
+    const ckpt = resume ? loadCheckpoint(ckptPath) : undefined;
+    if (resume && !ckpt) process.stderr.write(`rouser train: no checkpoint at ${ckptPath}; starting a new run\n`);
+    const savedRef = typeof ckpt?.meta.dataset === 'string' ? ckpt.meta.dataset : undefined;
+    const ref = str(args, 'dataset') ?? savedRef;
+    if (ref === undefined) throw new RouserError(`option --dataset is required (synthetic, nmnist-mini, randman or a path)${resume ? `; ${ckptPath} does not name one` : ''}`);
+    if (ckpt && savedRef !== undefined && str(args, 'dataset') !== undefined && savedRef !== ref)
+      throw new RouserError(`--dataset ${ref}: ${ckptPath} was trained on ${savedRef}; resume with the same dataset`);
+    if (ckpt) {
+      // Dataset shaping options recorded at the start of the run apply again unless given now.
+      for (const k of ['steps', 'train-samples', 'test-samples', 'downsample'] as const) {
+        const v = ckpt.meta[`dataset.${k}`];
+        if (args.values[k] === undefined && typeof v === 'number') args.values[k] = String(v);
+      }
+    }
+    const seed = args.values.seed !== undefined ? num(NAME, args, 'seed', { integer: true }) : (ckpt?.config.seed ?? 0);
+    const data = await loadData(ref, args, seed);
+    const sizes = ckpt && str(args, 'arch') === undefined ? ckpt.config.sizes : parseArch(str(args, 'arch'), data.info.inputSize, data.info.classes);
+    if (sizes[0] !== data.info.inputSize)
+      throw new RouserError(`${ckptPath}: the checkpoint's first size ${sizes[0]} does not match the dataset's ${data.info.inputSize} inputs`);
+    const config = configFrom(args, sizes, ckpt?.config);
+    config.dtMs = data.info.dtMs;
+    const meta: SpecMeta = { dataset: ref, datasetName: data.info.name };
+    for (const k of ['steps', 'train-samples', 'test-samples', 'downsample'] as const)
+      if (args.values[k] !== undefined) meta[`dataset.${k}`] = Number(args.values[k]);
+    const epochs = config.epochs ?? 10;
+    process.stderr.write(`dataset ${data.info.name}: ${data.train.inputs.batch} train / ${data.test.inputs.batch} test samples, ${data.info.inputSize} inputs, ${data.info.classes} classes, T=${data.info.steps}${data.info.changes.length ? ` (${data.info.changes.join('; ')})` : ''}\n`);
+    const backend = await makeBackend(config.backend ?? 'fused', args);
+    process.stderr.write(`training ${sizes.join('-')} ${config.neuron?.kind} thresholds=${config.thresholdMode} th-init=${config.thInit ?? '(checkpoint)'} lr=${config.lr} lr-th=${config.lrTh} batch=${config.batch} epochs=${epochs} on ${backend.description} -> ${outDir}${ckpt ? ` (resuming after epoch ${ckpt.epoch})` : ''}\n`);
+    let bar: ProgressBar | undefined;
+    let result: FitResult;
+    try {
+      result = await fit(config, data, {
+        outDir,
+        resume: resume && existsSync(ckptPath),
+        backend,
+        meta,
+        onBatch: (done, total, loss, epoch) => {
+          if (!bar) bar = new ProgressBar(`epoch ${epoch}/${epochs}`, total);
+          bar.update(done, `loss ${loss.toFixed(5)}`);
+        },
+        onEpoch: (m) => {
+          bar?.finish();
+          bar = undefined;
+          process.stderr.write(`${formatEpochLine(m, epochs)}\n`);
+        },
+      });
+    } finally {
+      bar?.finish();
+      await backend.dispose();
+    }
+    const last = result.history[result.history.length - 1] as EpochMetrics;
+    process.stderr.write(`done: test accuracy ${pct(last.testAccuracy)} after ${last.epoch} epochs, ${(last.wallMs / 1000).toFixed(1)}s; wrote ${join(outDir, 'metrics.jsonl')}, model.json, checkpoint.json, summary.json\n`);
+    if (flag(args, 'json')) {
+      process.stdout.write(JSON.stringify({
+        outDir,
+        dataset: data.info,
+        config: result.config,
+        backend: result.backend,
+        resumedFrom: result.resumedFrom,
+        epochs: last.epoch,
+        testAccuracy: last.testAccuracy,
+        trainAccuracy: last.trainAccuracy,
+        loss: last.loss,
+        history: result.history,
+        normalisedWeightChange: result.normalisedWeightChange,
+      }) + '\n');
+    }
+    return 0;
+  },
+};
