@@ -11,3 +11,4 @@ export * from './transforms.js';
 export * from './randman.js';
 export * from './nmnistSynth.js';
 export * from './shd.js';
+export * from './inspect.js';

@@ -1,0 +1,116 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { decodeAedat31, parseGestureLabels, sliceGestureWindows } from '../../data/aedat.js';
+import { RecordsSummarizer, type RecordsSummary } from '../../data/inspect.js';
+import { decodeNmnist } from '../../data/nmnist.js';
+import { generateRandman } from '../../data/randman.js';
+import { RouserError } from '../../util/errors.js';
+import { gestureSplits, isDvsGestureRoot, readGestureRecording } from './dvsFolder.js';
+import { ensureNmnistMini } from './embedded.js';
+import { isNmnistRoot, listNmnistSplit } from './nmnistFolder.js';
+import { findShdFiles, openShd, SHD_CHUNK } from './shdFile.js';
+
+/** Formats `rouser datasets inspect` recognises. */
+export type InspectFormat = 'nmnist' | 'nmnist-mini' | 'aedat' | 'dvsgesture' | 'dvsgesture-labels' | 'shd' | 'ssc' | 'randman';
+
+/** What `rouser datasets inspect` reports for a path or embedded name. */
+export interface InspectReport {
+  path: string;
+  format: InspectFormat;
+  splits: { name: string; summary: RecordsSummary }[];
+}
+
+function nmnistSplit(dir: string, name: string): { name: string; summary: RecordsSummary } {
+  const s = new RecordsSummarizer(10);
+  for (const f of listNmnistSplit(dir)) s.add(decodeNmnist(new Uint8Array(readFileSync(f.path)), f.path), f.label);
+  return { name, summary: s.finish() };
+}
+
+async function shdSplits(files: { train: string; test?: string; kind: 'shd' | 'ssc' }): Promise<InspectReport['splits']> {
+  const out: InspectReport['splits'] = [];
+  for (const [name, path] of [['train', files.train], ['test', files.test]] as const) {
+    if (!path) continue;
+    const r = await openShd(path);
+    try {
+      const classes = r.classNames?.length ?? (files.kind === 'ssc' ? 35 : 20);
+      const s = new RecordsSummarizer(classes);
+      for (let start = 0; start < r.samples; start += SHD_CHUNK) {
+        const end = Math.min(r.samples, start + SHD_CHUNK);
+        r.read(start, end).forEach((rec, i) => {
+          const label = r.labels[start + i] as number;
+          if (!(label >= 0 && label < classes)) throw new RouserError(`${path}: field /labels[${start + i}] is ${label}; expected a class in [0, ${classes})`);
+          s.add(rec, label);
+        });
+      }
+      out.push({ name, summary: s.finish() });
+    } finally {
+      r.close();
+    }
+  }
+  return out;
+}
+
+/**
+ * Inspects a dataset file or folder of any supported format, or an embedded set by name. Malformed input throws a
+ * `RouserError` naming the file, byte offset or row, and what was expected.
+ */
+export async function inspectPath(ref: string, opts: { cacheDir?: string } = {}): Promise<InspectReport> {
+  if (ref === 'nmnist-mini') {
+    const f = await ensureNmnistMini({ trainPerClass: 200, testPerClass: 50, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
+    return { path: f.dir, format: 'nmnist-mini', splits: [nmnistSplit(join(f.dir, 'Train'), 'train'), nmnistSplit(join(f.dir, 'Test'), 'test')] };
+  }
+  if (ref === 'randman') {
+    const ds = generateRandman({ samplesPerClass: 150 });
+    const s = new RecordsSummarizer(ds.classes);
+    ds.samples.forEach((r, i) => s.add(r, ds.labels[i]));
+    return { path: 'randman', format: 'randman', splits: [{ name: 'all', summary: s.finish() }] };
+  }
+  if (!existsSync(ref)) throw new RouserError(`${ref}: no such file or folder; expected a dataset file or folder, or nmnist-mini / randman`);
+  const st = statSync(ref);
+  if (st.isDirectory()) {
+    if (isNmnistRoot(ref)) return { path: ref, format: 'nmnist', splits: [nmnistSplit(join(ref, 'Train'), 'train'), nmnistSplit(join(ref, 'Test'), 'test')] };
+    if (existsSync(join(ref, '0')) && readdirSync(ref).length >= 10 && existsSync(join(ref, '9'))) return { path: ref, format: 'nmnist', splits: [nmnistSplit(ref, basename(ref))] };
+    if (isDvsGestureRoot(ref)) {
+      const sp = gestureSplits(ref);
+      const splits = (['train', 'test'] as const).map((name) => {
+        const s = new RecordsSummarizer(11);
+        for (const f of sp[name]) {
+          const r = readGestureRecording(f);
+          r.records.forEach((rec, i) => s.add(rec, r.labels[i]));
+        }
+        return { name, summary: s.finish() };
+      });
+      return { path: ref, format: 'dvsgesture', splits };
+    }
+    const shd = findShdFiles(ref);
+    if (shd) return { path: ref, format: shd.kind, splits: await shdSplits(shd) };
+    throw new RouserError(`${ref}: folder holds no recognised dataset; expected N-MNIST (Train/, Test/ or 0..9/ with .bin), DVS Gesture (.aedat + _labels.csv) or SHD/SSC (.h5, .h5.gz)`);
+  }
+  if (st.size === 0) throw new RouserError(`${ref}: field length is 0 bytes; expected a non-empty dataset file (empty file)`);
+  if (/\.bin$/i.test(ref)) {
+    const s = new RecordsSummarizer(0);
+    s.add(decodeNmnist(new Uint8Array(readFileSync(ref)), ref));
+    return { path: ref, format: 'nmnist', splits: [{ name: 'file', summary: s.finish() }] };
+  }
+  if (/\.aedat$/i.test(ref)) {
+    const file = decodeAedat31(new Uint8Array(readFileSync(ref)), ref);
+    const csv = ref.replace(/\.aedat$/i, '_labels.csv');
+    const s = new RecordsSummarizer(11);
+    if (existsSync(csv)) {
+      const w = parseGestureLabels(readFileSync(csv, 'utf8'), csv);
+      sliceGestureWindows(file.events, w).forEach((r, i) => s.add(r, w[i]?.label));
+      return { path: ref, format: 'dvsgesture', splits: [{ name: 'windows', summary: s.finish() }] };
+    }
+    s.add(file.events);
+    return { path: ref, format: 'aedat', splits: [{ name: 'recording', summary: s.finish() }] };
+  }
+  if (/_labels\.csv$/i.test(ref)) {
+    const w = parseGestureLabels(readFileSync(ref, 'utf8'), ref);
+    const s = new RecordsSummarizer(11);
+    for (const win of w) s.add({ channels: 1, ids: new Int32Array(0), times: new Float64Array(0), timeUnit: 'us' }, win.label);
+    return { path: ref, format: 'dvsgesture-labels', splits: [{ name: 'windows', summary: s.finish() }] };
+  }
+  const shd = findShdFiles(ref);
+  if (shd) return { path: ref, format: shd.kind, splits: await shdSplits({ train: shd.train, kind: shd.kind }) };
+  throw new RouserError(`${ref}: file type not recognised; expected .bin (N-MNIST), .aedat (AEDAT 3.1), *_labels.csv, .h5 or .h5.gz (SHD/SSC)`);
+}
