@@ -282,7 +282,7 @@ function runDiscrete(net: RandomNetwork, o: RandomRunOptions, c: Common): Random
       counts[i] = (counts[i] as number) + 1;
       if (rec) rec.push(i, t * dt);
       const g1 = rowGroup[i + 1] as number;
-      for (let g = rowGroup[i] as number; g < g1; g++) cal.push(g, t + (groupDelay ? (groupSteps[g] as number) : uniformSteps));
+      for (let g = rowGroup[i] as number; g < g1; g++) if ((groupPtr[g + 1] as number) > (groupPtr[g] as number)) cal.push(g, t + (groupDelay ? (groupSteps[g] as number) : uniformSteps));
     }
     spikes += fired;
     if (o.onProgress && (t + 1) % progressEvery === 0) o.onProgress((t + 1) * dt, c.bins * dt);
@@ -370,7 +370,7 @@ function runContinuous(net: RandomNetwork, o: RandomRunOptions, c: Common): Rand
     if (rec) rec.push(j, t);
     spikes++;
     const g1 = rowGroup[j + 1] as number;
-    for (let g = rowGroup[j] as number; g < g1; g++) heap.push(g, t + (groupDelay ? (groupDelay[g] as number) : uniformDelay));
+    for (let g = rowGroup[j] as number; g < g1; g++) if ((groupPtr[g + 1] as number) > (groupPtr[g] as number)) heap.push(g, t + (groupDelay ? (groupDelay[g] as number) : uniformDelay));
   };
   const renorm = (t: number): void => {
     const f = Math.exp(-(t - tRef) * invTau);
