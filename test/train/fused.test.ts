@@ -13,10 +13,25 @@ import { SURROGATES, randomCase, worstRelative } from './helpers.js';
  * Independent oracle: a direct, unfused BPTT in float64 over one sample at a time, storing every state, written from
  * the equations (forward in float32 exactly as referenceForward). The fused gradients must match it.
  */
-function oracle(spec: NetworkSpec, input: SpikeTensor, labels: Int32Array, sg: Surrogate, loss: LossSpec, detach: boolean): { loss: number; g: Gradients } {
+interface Grad64 {
+  weights: Float64Array[];
+  thresholds: Float64Array[];
+  bias: Float64Array[];
+}
+
+function add(arr: Float64Array | undefined, i: number, v: number): void {
+  if (!arr) throw new Error('oracle: missing array');
+  arr[i] = (arr[i] as number) + v;
+}
+
+function oracle(spec: NetworkSpec, input: SpikeTensor, labels: Int32Array, sg: Surrogate, loss: LossSpec, detach: boolean): { loss: number; g: Grad64 } {
   const { batch: B, steps: T, channels } = input;
   const L = spec.layers.length;
-  const g = createGradients(spec);
+  const g: Grad64 = {
+    weights: spec.layers.map((l) => new Float64Array(l.weights.length)),
+    thresholds: spec.layers.map((l) => new Float64Array(l.size)),
+    bias: spec.layers.map((l) => new Float64Array(l.size)),
+  };
   const counts = new Float32Array(B * (spec.layers[L - 1]?.size ?? 0));
   const Us: Float64Array[][] = [];
   const Ss: Float64Array[][] = [];
@@ -91,13 +106,13 @@ function oracle(spec: NetworkSpec, input: SpikeTensor, labels: Int32Array, sg: S
           const dVdS = l.reset === 'zero' ? -u : -th;
           const gs = (gS[t * l.size + o] as number) + (detach ? 0 : gV * dVdS);
           const gU = gV * (l.reset === 'zero' ? 1 - s : 1) + gs * sgv;
-          (g.thresholds[li] as Float32Array)[o] += -gs * sgv - (l.reset === 'subtract' ? gV * s : 0);
+          add(g.thresholds[li], o, -gs * sgv - (l.reset === 'subtract' ? gV * s : 0));
           gI = c.hasCurrent ? gU + c.aI * gI : gU;
           const gx = gI;
-          if (l.bias) (g.bias[li] as Float32Array)[o] += gx;
+          if (l.bias) add(g.bias[li], o, gx);
           for (let i = 0; i < l.inputSize; i++) {
-            (g.weights[li] as Float32Array)[o * l.inputSize + i] += gx * (X[t * l.inputSize + i] as number);
-            if (t >= l.delaySteps) gIn[(t - l.delaySteps) * l.inputSize + i] += gx * (l.weights[o * l.inputSize + i] as number);
+            add(g.weights[li], o * l.inputSize + i, gx * (X[t * l.inputSize + i] as number));
+            if (t >= l.delaySteps) add(gIn, (t - l.delaySteps) * l.inputSize + i, gx * (l.weights[o * l.inputSize + i] as number));
           }
           gV = c.aV * gU;
         }
@@ -124,9 +139,9 @@ describe('fused backend', () => {
             const o = oracle(tc.spec, tc.input, tc.labels, sg, loss, detach);
             expect(r.loss).toBeCloseTo(o.loss, 6);
             tc.spec.layers.forEach((_, k) => {
-              expect(worstRelative(grads.weights[k] as Float32Array, o.g.weights[k] as Float32Array)).toBeLessThan(1e-5);
-              expect(worstRelative(grads.thresholds[k] as Float32Array, o.g.thresholds[k] as Float32Array)).toBeLessThan(1e-5);
-              expect(worstRelative(grads.bias[k] as Float32Array, o.g.bias[k] as Float32Array)).toBeLessThan(1e-5);
+              expect(worstRelative(grads.weights[k] as Float32Array, o.g.weights[k] as Float64Array)).toBeLessThan(1e-5);
+              expect(worstRelative(grads.thresholds[k] as Float32Array, o.g.thresholds[k] as Float64Array)).toBeLessThan(1e-5);
+              expect(worstRelative(grads.bias[k] as Float32Array, o.g.bias[k] as Float64Array)).toBeLessThan(1e-5);
             });
           }
     await fused.dispose();
