@@ -7,10 +7,11 @@ import { validateSpec } from '../model/validate.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { fail, RouserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
+import { createBackend, type CreateBackendOptions } from './backend.js';
 import { adamStep, createAdamState, type AdamOptions, type AdamState } from './adam.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluateDense } from './evaluate.js';
-import { resolveFitConfig, type BackendKind, type EpochMetrics, type FitConfig, type LayerMetrics, type ResolvedFitConfig } from './fitConfig.js';
+import { BACKEND_KINDS, resolveFitConfig, type BackendKind, type EpochMetrics, type FitConfig, type LayerMetrics, type ResolvedFitConfig } from './fitConfig.js';
 import { initNetwork } from './init.js';
 import { predict } from './loss.js';
 import { createReferenceBackend } from './reference.js';
@@ -75,20 +76,21 @@ export function epochSeed(seed: number, epoch: number): number {
 }
 
 /**
- * Creates a backend by kind. `reference` is always available; `fused` and `tfjs` come from ./backend.ts
- * (loaded lazily so that tfjs is only imported when asked for).
+ * Creates a backend by kind: `reference` (the unfused oracle in reference.ts), or `fused` / `tfjs` through
+ * `createBackend` (backend.ts; tfjs is loaded lazily there).
  */
-export async function createBackendByKind(kind: BackendKind): Promise<TrainBackend> {
-  if (kind === 'reference') return createReferenceBackend();
-  const modPath = './backend.js';
-  let mod: { createBackend?: (k: 'fused' | 'tfjs') => Promise<TrainBackend> };
-  try {
-    mod = (await import(modPath)) as typeof mod;
-  } catch {
-    mod = {};
+export async function createBackendByKind(kind: BackendKind, opts: CreateBackendOptions = {}): Promise<TrainBackend> {
+  switch (kind) {
+    case 'reference':
+      return createReferenceBackend();
+    case 'fused':
+    case 'tfjs':
+      return createBackend(kind, opts);
+    default: {
+      const never: never = kind;
+      return fail('createBackendByKind', 'kind', never, BACKEND_KINDS.join(', '));
+    }
   }
-  if (!mod.createBackend) throw new RouserError(`backend ${JSON.stringify(kind)} is not available in this build; expected one of: reference`);
-  return mod.createBackend(kind);
 }
 
 function setupInitial(cfg: ResolvedFitConfig, data: { train: TensorDataset; test: TensorDataset }, initial: NetworkSpec | undefined): NetworkSpec {

@@ -5,12 +5,10 @@ import type { NeuronModel, ResetMode, SpecMeta } from '../../model/spec.js';
 import { PAPER_DEFAULTS } from '../../model/spec.js';
 import { defaultSurrogate, SURROGATE_KINDS } from '../../neuron/surrogate.js';
 import { THRESHOLD_MODES, type ThresholdMode } from '../../train/adam.js';
-import { createBackend } from '../../train/backend.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
-import { fit, type FitResult } from '../../train/fit.js';
+import { createBackendByKind, fit, type FitResult } from '../../train/fit.js';
 import { BACKEND_KINDS, type BackendKind, type EpochMetrics, type FitConfig, type ResolvedFitConfig } from '../../train/fitConfig.js';
 import { DEFAULT_LOSS, type LossSpec } from '../../train/loss.js';
-import { createReferenceBackend } from '../../train/reference.js';
 import { makeSyntheticTask } from '../../train/synthetic.js';
 import type { TrainBackend } from '../../train/types.js';
 import { RouserError } from '../../util/errors.js';
@@ -147,20 +145,8 @@ export function formatEpochLine(m: EpochMetrics, epochs: number): string {
 }
 
 async function makeBackend(kind: BackendKind, args: ParsedArgs): Promise<TrainBackend> {
-  switch (kind) {
-    case 'reference':
-      return createReferenceBackend();
-    case 'fused': {
-      const threads = str(args, 'threads') !== undefined ? num(NAME, args, 'threads', { min: 1, integer: true }) : undefined;
-      return createBackend('fused', threads !== undefined ? { threads } : {});
-    }
-    case 'tfjs':
-      return createBackend('tfjs');
-    default: {
-      const never: never = kind;
-      throw new RouserError(`unknown backend ${String(never)}`);
-    }
-  }
+  const threads = str(args, 'threads') !== undefined ? num(NAME, args, 'threads', { min: 1, integer: true }) : undefined;
+  return createBackendByKind(kind, kind === 'fused' && threads !== undefined ? { threads } : {});
 }
 
 /** `rouser train`: trains a network with learned (or fixed) thresholds and writes metrics, model and checkpoint. */
