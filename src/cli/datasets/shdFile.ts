@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -52,6 +52,24 @@ export function findShdFiles(path: string): ShdFiles | undefined {
 
 let tmpCounter = 0;
 
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Whether the HDF5 superblock signature is at byte 0, 512, 1024, 2048, ... (HDF5 spec, section II.A). */
+function hasHdf5Signature(path: string): boolean {
+  const size = statSync(path).size;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(8);
+    for (let off = 0; off + 8 <= size; off = off === 0 ? 512 : off * 2) {
+      readSync(fd, buf, 0, 8, off);
+      if (HDF5_SIGNATURE.every((b, i) => buf[i] === b)) return true;
+    }
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 type H5Module = typeof import('h5wasm/node');
 
 async function h5(): Promise<H5Module> {
@@ -104,6 +122,10 @@ export async function openShd(path: string): Promise<ShdReader> {
   const cleanup = (): void => {
     if (temp) rmSync(temp, { force: true });
   };
+  if (!hasHdf5Signature(local)) {
+    cleanup();
+    throw new RouserError(`${path}: field header (byte 0) has no HDF5 signature; expected an HDF5 file (signature \\x89HDF\\r\\n\\x1a\\n at byte 0, 512, 1024, ...)`);
+  }
   let file: H5File;
   try {
     file = new mod.File(local, 'r');
