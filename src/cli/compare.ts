@@ -4,7 +4,7 @@ import type { Histogram, ThresholdStats } from '../metrics/activity.js';
 import { histogram, thresholdStats } from '../metrics/activity.js';
 import type { EnergyEstimate, EnergyTable } from '../metrics/energy.js';
 import type { NeuronModel, SpecMeta } from '../model/spec.js';
-import { gatherSamples, type TensorDataset } from '../model/spikes.js';
+import { firstSamples } from '../model/spikes.js';
 import { fit, type FitResult } from '../train/fit.js';
 import type { EpochMetrics, FitConfig } from '../train/fitConfig.js';
 import { initNetwork } from '../train/init.js';
@@ -125,12 +125,6 @@ function safeName(label: string): string {
   return label.replace(/[^A-Za-z0-9._=-]+/g, '_');
 }
 
-function limit(data: TensorDataset, n: number): TensorDataset {
-  if (n <= 0 || n >= data.inputs.batch) return data;
-  const idx = Int32Array.from({ length: n }, (_, k) => k);
-  return { ...data, inputs: gatherSamples(data.inputs, idx), labels: data.labels.slice(0, n) };
-}
-
 function latencyOf(history: EpochMetrics[], target: number | null): { epochs: number | null; wallMs: number | null } {
   if (target === null) return { epochs: null, wallMs: null };
   const hit = history.find((h) => h.epoch > 0 && h.testAccuracy >= target);
@@ -149,7 +143,7 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
   const events = new Map<string, Awaited<ReturnType<typeof evaluateModel>>['report'][]>();
   const total = s.variants.length * s.seeds.length;
   let index = 0;
-  const eventTest = limit(s.data.test, s.eventSamples);
+  const eventTest = firstSamples(s.data.test, s.eventSamples);
   for (const seed of s.seeds) {
     const initial = initNetwork({ sizes: s.sizes, neuron: s.neuron, thresholdInit: s.thInit, seed, weightScale: s.weightScale });
     for (const v of s.variants) {

@@ -70,6 +70,12 @@ export function gatherSamples(src: SpikeTensor, indices: ArrayLike<number>): Spi
   return out;
 }
 
+/** The first `n` samples of a tensor dataset (the dataset itself when n <= 0 or n >= its size). */
+export function firstSamples(data: TensorDataset, n: number): TensorDataset {
+  if (n <= 0 || n >= data.inputs.batch) return data;
+  return { ...data, inputs: gatherSamples(data.inputs, Int32Array.from({ length: n }, (_, k) => k)), labels: data.labels.slice(0, n) };
+}
+
 /** Appends spikes with amortised growth, then `finish()` gives a {@link SpikeRecord}. */
 export class SpikeRecordBuilder {
   private readonly ids: GrowableArray<Int32Array>;

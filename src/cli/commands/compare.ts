@@ -80,8 +80,15 @@ export async function compareSettings(cmd: string, args: ParsedArgs): Promise<Co
   const data = await loadDataset(ref, dsOpts);
   const archText = str(args, 'arch') ?? `128-${data.info.classes}`;
   const sizes = parseArch(cmd, archText, data.info.inputSize, data.info.classes);
-  const dataMeta: CompareSettings['dataMeta'] = { dataset: ref, steps: data.info.steps };
-  if (downsample !== undefined) dataMeta.downsample = downsample;
+  // The resolved shaping options, so that `rouser eval` rebuilds the same test split from model.json alone.
+  const dataMeta: CompareSettings['dataMeta'] = {
+    dataset: ref,
+    datasetName: data.info.name,
+    'dataset.steps': data.info.steps,
+    'dataset.train-samples': data.train.inputs.batch,
+    'dataset.test-samples': data.test.inputs.batch,
+  };
+  if (downsample !== undefined) dataMeta['dataset.downsample'] = downsample;
   return {
     datasetRef: ref,
     data,

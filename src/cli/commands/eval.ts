@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ENERGY_TABLES, parseEnergyTables, type EnergyTable } from '../../metrics/energy.js';
 import { loadSpec } from '../../model/io.js';
 import type { NetworkSpec } from '../../model/spec.js';
+import { firstSamples } from '../../model/spikes.js';
 import { createBackend } from '../../train/backend.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { RouserError } from '../../util/errors.js';
@@ -36,13 +37,31 @@ export function resolveEnergyTables(arg: string | undefined): EnergyTable[] {
   return parseEnergyTables(raw, arg);
 }
 
-/** Dataset settings recorded in a model's meta by `rouser train` / `rouser compare`. */
-export function datasetFromMeta(spec: NetworkSpec): { dataset?: string; steps?: number; downsample?: number } {
+/** Dataset settings recorded in a model's meta by `rouser train` / `rouser compare` (keys `dataset`, `dataset.K`). */
+export interface DatasetMeta {
+  dataset?: string;
+  steps?: number;
+  downsample?: number;
+  trainSamples?: number;
+  testSamples?: number;
+  seed?: number;
+}
+
+/**
+ * Reads the dataset reference and shaping options a model was trained with, so that `rouser eval` rebuilds the
+ * same test split (generated sets such as randman draw both splits from one pool, so the sample counts and the
+ * seed matter too).
+ */
+export function datasetFromMeta(spec: NetworkSpec): DatasetMeta {
   const m = spec.meta;
-  const out: { dataset?: string; steps?: number; downsample?: number } = {};
+  const out: DatasetMeta = {};
   if (typeof m.dataset === 'string') out.dataset = m.dataset;
-  if (typeof m.steps === 'number') out.steps = m.steps;
-  if (typeof m.downsample === 'number') out.downsample = m.downsample;
+  const numKey = (k: string): number | undefined => (typeof m[`dataset.${k}`] === 'number' ? (m[`dataset.${k}`] as number) : undefined);
+  const keys: [keyof DatasetMeta, string][] = [['steps', 'steps'], ['downsample', 'downsample'], ['trainSamples', 'train-samples'], ['testSamples', 'test-samples'], ['seed', 'seed']];
+  for (const [field, key] of keys) {
+    const v = numKey(key);
+    if (v !== undefined) (out as Record<string, number>)[field] = v;
+  }
   return out;
 }
 
@@ -131,12 +150,14 @@ export const evalCommand: Command = {
     const steps = str(args, 'steps') !== undefined ? num('eval', args, 'steps', { min: 1, integer: true }) : fromMeta.steps;
     const downsample = str(args, 'downsample') !== undefined ? num('eval', args, 'downsample', { min: 1, integer: true }) : fromMeta.downsample;
     const samples = str(args, 'samples') !== undefined ? num('eval', args, 'samples', { min: 1, integer: true }) : undefined;
-    const opts: Parameters<typeof loadDataset>[1] = { trainSamples: 1 };
+    const opts: Parameters<typeof loadDataset>[1] = {};
     if (steps !== undefined) opts.steps = steps;
     if (downsample !== undefined) opts.downsample = downsample;
-    if (samples !== undefined) opts.testSamples = samples;
+    if (fromMeta.trainSamples !== undefined) opts.trainSamples = fromMeta.trainSamples;
+    if (fromMeta.testSamples !== undefined) opts.testSamples = fromMeta.testSamples;
+    if (fromMeta.seed !== undefined) opts.seed = fromMeta.seed;
     const data = await loadDataset(ref, opts);
-    const test = data.test;
+    const test = samples !== undefined ? firstSamples(data.test, samples) : data.test;
     if (test.inputs.channels !== spec.inputSize)
       throw new RouserError(`${modelPath}: the model takes ${spec.inputSize} inputs but dataset ${ref} gives ${test.inputs.channels} (check --downsample)`);
     const backendKind = choice('eval', args, 'backend', ['fused', 'tfjs'] as const, 'fused');

@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CompareSummary } from '../../src/cli/compare.js';
+import { main } from '../../src/cli/main.js';
+import { parseVariants } from '../../src/cli/variants.js';
+import { parseArch } from '../../src/cli/commands/compare.js';
+import { loadSpec } from '../../src/index.js';
+
+describe('--variants grammar', () => {
+  it('parses kinds, thresholds and keyed items', () => {
+    expect(parseVariants('learned, fixed:0.5,learned:lr-th=0.01,layer:th=0.25:th-floor=0.01')).toEqual([
+      { label: 'learned', thresholdMode: 'learned' },
+      { label: 'fixed:0.5', thresholdMode: 'fixed', thInit: 0.5 },
+      { label: 'learned:lr-th=0.01', thresholdMode: 'learned', lrTh: 0.01 },
+      { label: 'layer:th=0.25:th-floor=0.01', thresholdMode: 'layer', thInit: 0.25, thFloor: 0.01 },
+    ]);
+  });
+  it('names the bad variant and item', () => {
+    expect(() => parseVariants('learned,adaptive')).toThrow('--variants: variant "adaptive" has kind "adaptive"; expected learned, layer or fixed');
+    expect(() => parseVariants('fixed:abc')).toThrow('--variants: variant "fixed:abc" item "abc" has value "abc"; expected a number');
+    expect(() => parseVariants('learned:lr=3')).toThrow('item "lr=3" has key "lr"; expected a number, th=, lr-th= or th-floor=');
+    expect(() => parseVariants('fixed,fixed')).toThrow('--variants: "fixed" is listed twice');
+    expect(() => parseVariants('fixed:lr-th=0.1')).toThrow('is fixed but sets lr-th=0.1');
+  });
+  it('--arch accepts hidden-output or the full sizes', () => {
+    expect(parseArch('compare', '64-10', 100, 10)).toEqual([100, 64, 10]);
+    expect(parseArch('compare', '100-64-10', 100, 10)).toEqual([100, 64, 10]);
+    expect(() => parseArch('compare', '64-5', 100, 10)).toThrow('output size 5 is smaller than the dataset\'s 10 classes');
+    expect(() => parseArch('compare', '64-x', 100, 10)).toThrow('option --arch is "64-x"; expected positive integers');
+  });
+});
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('rouser compare (randman, tiny)', () => {
+  it('trains every variant from the same initial weights, writes summary.json and a report with every chart, and resumes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rouser-compare-'));
+    const args = ['compare', '--dataset', 'randman', '--train-samples', '64', '--test-samples', '32', '--steps', '20', '--arch', '16-16-10',
+      '--variants', 'learned:lr-th=0.05,fixed,fixed:0.5', '--epochs', '2', '--seeds', '2', '--batch', '16', '--target-accuracy', '0.05', '--out', dir, '--json'];
+    expect(await main(args)).toBe(0);
+    const s = JSON.parse(out) as CompareSummary;
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toEqual(s);
+    expect(s.variants.map((v) => v.label)).toEqual(['learned:lr-th=0.05', 'fixed', 'fixed:0.5']);
+    expect(s.seeds).toEqual([0, 1]);
+    const [learned, fixed, fixed05] = s.variants as [CompareSummary['variants'][number], CompareSummary['variants'][number], CompareSummary['variants'][number]];
+    // same initial weights and threshold: epoch 0 is the same network for learned and fixed
+    expect(learned.perEpoch.testAccuracy[0]).toBe(fixed.perEpoch.testAccuracy[0]);
+    expect(learned.perEpoch.deadFraction[0]).toEqual(fixed.perEpoch.deadFraction[0]);
+    expect(fixed.finalThresholds.every((t) => t.fractionMoved === 0 && t.min === 1.25 && t.max === 1.25)).toBe(true);
+    expect(fixed05.finalThresholds.every((t) => t.min === 0.5 && t.max === 0.5)).toBe(true);
+    expect(learned.finalThresholds.some((t) => t.fractionMoved > 0)).toBe(true);
+    for (const v of s.variants) {
+      expect(v.perEpoch.epoch).toEqual([0, 1, 2]);
+      expect(v.perEpoch.deadFraction[2]).toHaveLength(3);
+      expect(v.finalTestAccuracy.values).toHaveLength(2);
+      expect(v.latency.epochs).toHaveLength(2);
+      expect(v.event.samples).toBe(32);
+      expect(v.event.macsPerSample).toBe((100 * 16 + 16 * 16 + 16 * 10) * 20); // randman has 100 input units
+      expect(v.event.energy.map((e) => e.table)).toEqual(['45nm-fp32', '45nm-fp16', '45nm-int8']);
+      expect(v.perEpoch.normalisedWeightChange[2]!.every((x) => x === null || Math.abs(x - 1) < 1e-12)).toBe(true);
+    }
+    // the event-engine accuracy of each final model equals the dense test accuracy of the last epoch (engines agree)
+    for (const v of s.variants) expect(v.event.accuracy).toBeCloseTo(v.finalTestAccuracy.mean, 12);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    for (const id of ['accuracy', 'dead-0', 'dead-1', 'rate-0', 'rate-2', 'weights-0', 'grid', 'thresholds', 'energy']) expect(html).toContain(`id="${id}"`);
+    expect((html.match(/<svg /g) ?? []).length).toBe(12);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    expect(loadSpec(join(dir, 'runs', 'fixed', 'seed-1', 'model.json')).meta.variant).toBe('fixed');
+
+    const ckpt = join(dir, 'runs', 'learned_lr-th=0.05', 'seed-0', 'checkpoint.json');
+    const before = statSync(ckpt).mtimeMs;
+    out = '';
+    expect(await main([...args, '--resume'])).toBe(0);
+    expect(statSync(ckpt).mtimeMs).toBe(before);
+    expect((JSON.parse(out) as CompareSummary).variants.map((v) => v.finalTestAccuracy.values)).toEqual(s.variants.map((v) => v.finalTestAccuracy.values));
+  });
+});
