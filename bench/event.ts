@@ -1,0 +1,154 @@
+/**
+ * Workload B of PERF.md: 100k LIF neurons x 100 synapses (10M), 1 ms delays, external Poisson drive, ~10 Hz, 1 s.
+ * For each mode (one child process each, for an honest peak RSS): end-to-end synaptic events/s and delivery-only
+ * events/s (the recorded spike train replayed through the mode's delivery kernel). When python3-brian is installed,
+ * Brian2 (cython, dt = 1 ms; the peer script ../shared/peers/brian_net.py copied to a temp dir) runs the same graph
+ * (targets saved from our CSR), same model (reset to 0 mV, as ours) and same drive rate, and the ratios are printed.
+ *
+ * usage: node --import tsx bench/event.ts [--neurons 100000] [--duration-ms 1000] [--no-brian]
+ * env: BRIAN_TARGETS=cython,cpp_standalone (default cython)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildRandomNetwork, driveRateForOutput, Rng, simulateRandomNetwork, type SimulationMode } from '../src/index.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, def: number): number => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : def;
+};
+const N = opt('neurons', 100_000);
+const K = 100;
+const durationMs = opt('duration-ms', 1000);
+const seed = 12345;
+const driveHz = driveRateForOutput(10);
+
+function child(mode: SimulationMode): void {
+  const t0 = performance.now();
+  const net = buildRandomNetwork({ neurons: N, fanOut: K, seed });
+  const buildMs = performance.now() - t0;
+  if (mode === 'discrete' && process.env.SAVE_NET) {
+    const dir = process.env.SAVE_NET;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'targets.i32'), Buffer.from(net.synapses.targets.buffer));
+    const spec = { N, K, fracE: 0.8, JE: 0.5, g: 5, Jext: 2, nuExt: driveHz, tau: 20, theta: 20, Vreset: 0, delay: 1, Tsim: durationMs, seed, NE: net.numExcitatory };
+    writeFileSync(join(dir, 'net.json'), JSON.stringify(spec));
+  }
+  simulateRandomNetwork(net, { mode, durationMs: Math.min(50, durationMs), externalRateHz: driveHz, seed: 1 }); // warm-up
+  const r = simulateRandomNetwork(net, { mode, durationMs, externalRateHz: driveHz, seed: 2, recordSpikes: true });
+  // delivery only: replay the recorded spikes through this mode's delivery kernel (no neuron updates, no drive)
+  const rec = r.spikeRecord!;
+  const { rowPtr, targets, weights } = net.synapses;
+  let ev = 0;
+  const t1 = performance.now();
+  if (mode === 'discrete') {
+    const x = new Float32Array(N);
+    for (let k = 0; k < rec.ids.length; k++) {
+      const i = rec.ids[k]!;
+      const e = rowPtr[i + 1]!;
+      for (let s = rowPtr[i]!; s < e; s++) {
+        const j = targets[s]!;
+        x[j] = x[j]! + weights[s]!;
+      }
+      ev += e - rowPtr[i]!;
+    }
+  } else {
+    const A = new Float64Array(N);
+    const inv = 1 / 20;
+    let fired = 0;
+    for (let k = 0; k < rec.ids.length; k++) {
+      const i = rec.ids[k]!;
+      const E = Math.exp(((rec.times[k]! % 100) + 1) * inv);
+      const thE = 20 * E;
+      const e = rowPtr[i + 1]!;
+      for (let s = rowPtr[i]!; s < e; s++) {
+        const j = targets[s]!;
+        const a = A[j]! + weights[s]! * E;
+        if (a >= thE) {
+          A[j] = 0;
+          fired++;
+        } else A[j] = a;
+      }
+      ev += e - rowPtr[i]!;
+    }
+    if (fired < 0) console.log(fired);
+  }
+  const replayMs = performance.now() - t1;
+  // cost of one Rng draw (the external drive takes two draws per event in continuous mode, one in discrete)
+  const rng = new Rng(1);
+  const t2 = performance.now();
+  let acc = 0;
+  for (let k = 0; k < 2_000_000; k++) acc += rng.nextUint32();
+  const rngNs = ((performance.now() - t2) * 1e6) / 2_000_000;
+  process.stdout.write(
+    JSON.stringify({
+      mode, neurons: N, synapses: r.synapses, durationMs, driveHz, buildMs, spikes: r.spikes, meanRateHz: r.meanRateHz,
+      synEvents: r.synEvents, externalEvents: r.externalEvents, simMs: r.simMs, synEventsPerSec: r.synEvents / (r.simMs / 1000),
+      inLoopDeliveryEventsPerSec: r.deliveryMs ? r.synEvents / (r.deliveryMs / 1000) : null,
+      deliveryOnlyEventsPerSec: ev / (replayMs / 1000), rngNsPerDraw: rngNs, peakRssMB: process.resourceUsage().maxRSS / 1024, rngCheck: acc > 0,
+    }) + '\n',
+  );
+}
+
+function git(): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function brianAvailable(): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', 'import brian2'], { encoding: 'utf8' }).status === 0;
+}
+
+function parent(): void {
+  const self = fileURLToPath(import.meta.url);
+  const netDir = join(tmpdir(), 'rouser-bench-event', 'net');
+  const results: Record<string, unknown>[] = [];
+  for (const mode of ['discrete', 'continuous'] as const) {
+    const out = spawnSync(process.execPath, [...process.execArgv, self, '--child', mode, ...argv], { encoding: 'utf8', env: { ...process.env, SAVE_NET: netDir }, maxBuffer: 1 << 24 });
+    if (out.status !== 0) throw new Error(`child ${mode} failed: ${out.stderr}`);
+    results.push(JSON.parse(out.stdout.trim().split('\n').pop() as string) as Record<string, unknown>);
+  }
+  const brian: Record<string, unknown>[] = [];
+  if (!argv.includes('--no-brian') && brianAvailable()) {
+    const work = join(tmpdir(), 'rouser-bench-event');
+    const script = join(work, 'brian_net.py');
+    copyFileSync(join(self, '..', '..', '..', 'shared', 'peers', 'brian_net.py').replace('/main/../', '/'), script);
+    for (const target of (process.env.BRIAN_TARGETS ?? 'cython').split(',')) {
+      const b = spawnSync('/usr/bin/python3', [script, target, '1.0', String(durationMs)], {
+        encoding: 'utf8',
+        cwd: work,
+        env: { ...process.env, NETDIR: netDir, BRIAN_CACHE: join(work, 'brian_cache') },
+        maxBuffer: 1 << 24,
+      });
+      const line = b.stdout.trim().split('\n').pop();
+      if (b.status === 0 && line) brian.push(JSON.parse(line) as Record<string, unknown>);
+      else brian.push({ impl: `brian2-${target}`, error: b.stderr.slice(-500) });
+    }
+  }
+  const best = brian.reduce<Record<string, unknown> | undefined>((a, b) => (typeof b.synEventsPerSec === 'number' && (!a || (b.synEventsPerSec as number) > (a.synEventsPerSec as number)) ? b : a), undefined);
+  const ratios = best
+    ? Object.fromEntries(
+        results.map((r) => [
+          r.mode as string,
+          {
+            endToEndVsBrian: (r.synEventsPerSec as number) / (best.synEventsPerSec as number),
+            memoryVsBrian: (r.peakRssMB as number) / (best.maxRssMB as number),
+          },
+        ]),
+      )
+    : null;
+  const version = (JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json").version)'], { encoding: 'utf8' })) as string) ?? '';
+  process.stdout.write(
+    JSON.stringify({ bench: 'event-workload-B', version, commit: git(), node: process.version, neurons: N, fanOut: K, durationMs, driveHz, rouser: results, brian, bestBrian: best?.impl ?? null, ratios }, null, 1) + '\n',
+  );
+}
+
+const ci = argv.indexOf('--child');
+if (ci >= 0) child(argv[ci + 1] as SimulationMode);
+else parent();
