@@ -1,6 +1,6 @@
 import type { RecordsSummary } from '../../data/inspect.js';
 import { RouserError } from '../../util/errors.js';
-import { flag, str, type Command } from '../args.js';
+import { flag, num, str, type Command } from '../args.js';
 import { DATASET_SOURCES, fetchDataset, type FetchableDataset } from '../datasets/fetch.js';
 import { inspectPath } from '../datasets/inspect.js';
 
@@ -38,13 +38,15 @@ export const datasetsCommand: Command = {
   options: {
     json: { type: 'boolean', help: 'print one JSON object on stdout (inspect)' },
     dir: { type: 'string', value: 'D', help: 'parent folder for fetched datasets', default: 'data' },
+    samples: { type: 'string', value: 'N', help: 'inspect: samples to generate for nmnist-mini / randman (default 2500 / 1500)' },
   },
   async run(args) {
     const [sub, target] = args.positionals;
     switch (sub) {
       case 'inspect': {
         if (!target) throw new RouserError('datasets inspect needs a PATH (or nmnist-mini / randman)');
-        const report = await inspectPath(target);
+        const samples = str(args, 'samples') !== undefined ? num('datasets', args, 'samples', { min: 10, max: 8000, integer: true }) : undefined;
+        const report = await inspectPath(target, samples !== undefined ? { samples } : {});
         if (flag(args, 'json')) process.stdout.write(JSON.stringify(report) + '\n');
         else process.stdout.write(`${report.path}: format ${report.format}\n${report.splits.map((s) => describeSplit(s.name, s.summary)).join('\n')}\n`);
         return 0;

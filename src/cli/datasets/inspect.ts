@@ -54,13 +54,14 @@ async function shdSplits(files: { train: string; test?: string; kind: 'shd' | 's
  * Inspects a dataset file or folder of any supported format, or an embedded set by name. Malformed input throws a
  * `RouserError` naming the file, byte offset or row, and what was expected.
  */
-export async function inspectPath(ref: string, opts: { cacheDir?: string } = {}): Promise<InspectReport> {
+export async function inspectPath(ref: string, opts: { cacheDir?: string; samples?: number } = {}): Promise<InspectReport> {
   if (ref === 'nmnist-mini') {
-    const f = await ensureNmnistMini({ trainPerClass: 200, testPerClass: 50, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
+    const n = opts.samples ?? 2500;
+    const f = await ensureNmnistMini({ trainPerClass: Math.ceil((n * 0.8) / 10), testPerClass: Math.ceil((n * 0.2) / 10), ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
     return { path: f.dir, format: 'nmnist-mini', splits: [nmnistSplit(join(f.dir, 'Train'), 'train'), nmnistSplit(join(f.dir, 'Test'), 'test')] };
   }
   if (ref === 'randman') {
-    const ds = generateRandman({ samplesPerClass: 150 });
+    const ds = generateRandman({ samplesPerClass: Math.ceil((opts.samples ?? 1500) / 10) });
     const s = new RecordsSummarizer(ds.classes);
     ds.samples.forEach((r, i) => s.add(r, ds.labels[i]));
     return { path: 'randman', format: 'randman', splits: [{ name: 'all', summary: s.finish() }] };
