@@ -1,4 +1,5 @@
-import type { Float32Like } from './types.js';
+/** Float32Array or any indexable number array (tests pass plain arrays). */
+export type Float32Like = { length: number; [i: number]: number };
 
 /**
  * Losses on output spike counts (SPEC.md section 2). counts is `[batch][classes]`, steps = T.

@@ -3,8 +3,7 @@ import type { SpikeTensor } from '../model/spikes.js';
 import type { Surrogate } from '../neuron/surrogate.js';
 import type { LossSpec } from './loss.js';
 
-/** Float32Array or any indexable number array (tests pass plain arrays). */
-export type Float32Like = { length: number; [i: number]: number };
+export type { Float32Like } from './loss.js';
 
 /**
  * Settings of the surrogate-gradient BPTT that every backend must honour identically.
