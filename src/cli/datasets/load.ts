@@ -1,13 +1,14 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { toTensorDataset } from '../../data/frames.js';
+import { accumulateFrames, binGeometry, clipBinary, toTensorDataset } from '../../data/frames.js';
+import { decodeNmnist } from '../../data/nmnist.js';
 import { generateRandman } from '../../data/randman.js';
 import { downsampleSensor, firstSaccade, NMNIST_SACCADE_US } from '../../data/transforms.js';
 import type { DatasetInfo, DatasetOptions } from '../../data/types.js';
-import type { TensorDataset } from '../../model/spikes.js';
+import { createSpikeTensor, type TensorDataset } from '../../model/spikes.js';
 import { RouserError } from '../../util/errors.js';
 import { ensureNmnistMini } from './embedded.js';
-import { chooseFiles, isNmnistRoot, listNmnistSplit, readNmnistFiles } from './nmnistFolder.js';
+import { chooseFiles, isNmnistRoot, listNmnistSplit } from './nmnistFolder.js';
 import { isDvsGestureRoot, loadDvsGesture } from './dvsFolder.js';
 import { findShdFiles, loadShd } from './shdFile.js';
 
@@ -17,6 +18,8 @@ export interface LoadedDataset {
   test: TensorDataset;
   info: DatasetInfo;
 }
+
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 /** Names accepted by `--dataset` besides paths. */
 export const EMBEDDED_DATASETS = ['nmnist-mini', 'randman'] as const;
@@ -84,18 +87,32 @@ function loadNmnistFolder(dir: string, opts: DatasetOptions, name: string, sourc
   const seed = opts.seed ?? 0;
   const binWidthUs = opts.dtMs !== undefined ? opts.dtMs * 1000 : NMNIST_SACCADE_US / steps;
   const changes: string[] = [];
+  const side = Math.ceil(34 / factor);
+  const channels = side * side * 2;
   const splits = (['Train', 'Test'] as const).map((split) => {
     const all = listNmnistSplit(join(dir, split));
     const limit = split === 'Train' ? opts.trainSamples : opts.testSamples;
     const files = chooseFiles(all, limit, seed + (split === 'Train' ? 0 : 1));
     if (files.length < all.length && name === 'nmnist') changes.push(`${split.toLowerCase()} subset: ${files.length} of ${all.length} samples (seeded)`);
     opts.onProgress?.(`reading ${files.length} ${split} files from ${join(dir, split)}`);
-    const { records, labels } = readNmnistFiles(files);
-    const prepared = records.map((r) => downsampleSensor(firstSaccade(r), factor));
-    return toTensorDataset(`${name}-${split.toLowerCase()}`, prepared, labels, 10, { steps, window: { kind: 'fixed', start: 0, binWidth: binWidthUs }, binary: opts.binary ?? true }, DIGITS);
+    // Stream: each file is decoded, cropped, downsampled and binned straight into the tensor, then dropped.
+    const tensor = createSpikeTensor(files.length, steps, channels);
+    const labels = new Int32Array(files.length);
+    const per = steps * channels;
+    let outsideEvents = 0;
+    let totalEvents = 0;
+    files.forEach((f, b) => {
+      const rec = decodeNmnist(new Uint8Array(readFileSync(f.path)), f.path);
+      const prepared = downsampleSensor(firstSaccade(rec), factor);
+      outsideEvents += accumulateFrames(prepared, binGeometry(prepared, { kind: 'window', binWidth: binWidthUs, start: 0, frames: steps }), tensor.data, b * per, channels);
+      totalEvents += rec.ids.length;
+      labels[b] = f.label;
+    });
+    if (opts.binary ?? true) clipBinary(tensor.data);
+    const ds: TensorDataset & { outsideEvents: number; totalEvents: number } = { name: `${name}-${split.toLowerCase()}`, inputs: tensor, labels, classes: 10, classNames: DIGITS, outsideEvents, totalEvents };
+    return ds;
   });
-  const [train, test] = splits as [ReturnType<typeof toTensorDataset>, ReturnType<typeof toTensorDataset>];
-  const side = Math.ceil(34 / factor);
+  const [train, test] = splits as [(typeof splits)[number], (typeof splits)[number]];
   changes.push('first saccade only (0-100 ms)');
   changes.push(`T=${steps} frames of ${binWidthUs / 1000} ms (paper: 300 x 1 ms)`);
   if (factor > 1) changes.push(`downsampled 34x34 -> ${side}x${side} (sum pooling of ${factor}x${factor} pixels), ${side * side * 2} inputs`);
@@ -123,7 +140,6 @@ function loadNmnistFolder(dir: string, opts: DatasetOptions, name: string, sourc
   };
 }
 
-const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 function loadRandman(opts: DatasetOptions): Omit<LoadedDataset, 'info'> & { info: Omit<DatasetInfo, 'loadMs'> } {
   const train = positiveInt('randman', 'trainSamples', opts.trainSamples, RANDMAN_DEFAULTS.trainSamples);

@@ -213,7 +213,7 @@ export async function openShd(path: string): Promise<ShdReader> {
 }
 
 /** Samples read per chunk by {@link loadShd} (bounded memory: one chunk of records at a time). */
-export const SHD_CHUNK = 512;
+export const SHD_CHUNK = 128;
 
 /**
  * Loads SHD/SSC binned to `steps` bins of `dtMs` (defaults 100 x 10 ms = 1 s; later spikes are cropped and
