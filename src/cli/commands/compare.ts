@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../../util/atomic.js';
 import { RouserError } from '../../util/errors.js';
 import { choice, flag, num, str, type Command, type OptionSpec, type ParsedArgs } from '../args.js';
 import { runCompare, type CompareSettings, type CompareSummary } from '../compare.js';
-import { loadDataset } from '../datasets/load.js';
+import { datasetMeta, openDataset, type DatasetRequest } from '../data.js';
 import { ProgressBar, formatSeconds } from '../progress.js';
 import { headlineHeader, headlineRows, renderCompareReport } from '../report.js';
 import { formatTable } from '../table.js';
@@ -30,7 +30,7 @@ export function parseArch(cmd: string, text: string, inputSize: number, classes:
 
 /** Options shared by `compare` and `demo`. */
 export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
-  dataset: { type: 'string', value: 'NAME|PATH', help: 'nmnist-mini, randman, or a path to NMNIST / DVS Gesture / SHD data', default: 'nmnist-mini' },
+  dataset: { type: 'string', value: 'NAME|PATH', help: 'nmnist-mini, randman, synthetic, or a path to NMNIST / DVS Gesture / SHD data', default: 'nmnist-mini' },
   arch: { type: 'string', value: 'SIZES', help: 'hidden and output sizes (input inferred), e.g. 128-10, or the full 578-128-10' },
   variants: { type: 'string', value: 'LIST', help: 'comma-separated variants: learned | layer | fixed, with :TH, :lr-th=X, :th-floor=X', default: 'learned,fixed:0.25,fixed:0.5,fixed:0.75,fixed:1.0' },
   epochs: { type: 'string', value: 'E', help: 'training epochs per run', default: '10' },
@@ -59,36 +59,23 @@ export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
 export async function compareSettings(cmd: string, args: ParsedArgs): Promise<CompareSettings> {
   const ref = str(args, 'dataset') ?? 'nmnist-mini';
   const opt = (name: string): number | undefined => (str(args, name) !== undefined ? num(cmd, args, name, { min: 1, integer: true }) : undefined);
-  const dsOpts: Parameters<typeof loadDataset>[1] = {};
-  const steps = opt('steps');
-  const trainSamples = opt('train-samples');
-  const testSamples = opt('test-samples');
-  const downsample = opt('downsample');
-  if (steps !== undefined) dsOpts.steps = steps;
-  if (trainSamples !== undefined) dsOpts.trainSamples = trainSamples;
-  if (testSamples !== undefined) dsOpts.testSamples = testSamples;
-  if (downsample !== undefined) dsOpts.downsample = downsample;
+  const seed0 = num(cmd, args, 'seed', { integer: true, fallback: 0 });
+  const req: DatasetRequest = { seed: seed0 };
+  for (const [key, field] of [['steps', 'steps'], ['train-samples', 'trainSamples'], ['test-samples', 'testSamples'], ['downsample', 'downsample']] as const) {
+    const v = opt(key);
+    if (v !== undefined) req[field] = v;
+  }
   const variants = parseVariants(str(args, 'variants') ?? (COMPARE_OPTIONS.variants!.default as string));
   const kind = choice(cmd, args, 'neuron', ['cuba', 'lif'] as const, 'cuba');
   const neuron: NeuronModel =
     kind === 'cuba' ? { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention } : { kind: 'lif', beta: PAPER_DEFAULTS.voltageRetention };
   const seeds = num(cmd, args, 'seeds', { min: 1, max: 100, integer: true, fallback: 3 });
-  const seed0 = num(cmd, args, 'seed', { integer: true, fallback: 0 });
   const target = str(args, 'target-accuracy') !== undefined ? num(cmd, args, 'target-accuracy', { min: 0, max: 1 }) : null;
   const energyTables = resolveEnergyTables(str(args, 'energy'));
   const epochs = num(cmd, args, 'epochs', { min: 0, max: 100000, integer: true, fallback: 10 });
-  const data = await loadDataset(ref, dsOpts);
+  const data = await openDataset(ref, req);
   const archText = str(args, 'arch') ?? `128-${data.info.classes}`;
   const sizes = parseArch(cmd, archText, data.info.inputSize, data.info.classes);
-  // The resolved shaping options, so that `rouser eval` rebuilds the same test split from model.json alone.
-  const dataMeta: CompareSettings['dataMeta'] = {
-    dataset: ref,
-    datasetName: data.info.name,
-    'dataset.steps': data.info.steps,
-    'dataset.train-samples': data.train.inputs.batch,
-    'dataset.test-samples': data.test.inputs.batch,
-  };
-  if (downsample !== undefined) dataMeta['dataset.downsample'] = downsample;
   return {
     datasetRef: ref,
     data,
@@ -107,7 +94,7 @@ export async function compareSettings(cmd: string, args: ParsedArgs): Promise<Co
     energyTables,
     outDir: str(args, 'out') ?? 'runs/compare',
     resume: flag(args, 'resume'),
-    dataMeta,
+    dataMeta: datasetMeta(ref, data, req),
   };
 }
 

@@ -8,7 +8,7 @@ import { createBackend } from '../../train/backend.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { RouserError } from '../../util/errors.js';
 import { choice, flag, num, reqStr, str, type Command } from '../args.js';
-import { loadDataset } from '../datasets/load.js';
+import { openDataset, type DatasetRequest } from '../data.js';
 import { evaluateModel, type EngineChoice, type EvalReport } from '../evaluate.js';
 import { barChart, histogramChart, rasterChart, renderSvg } from '../plots.js';
 import { ProgressBar } from '../progress.js';
@@ -129,7 +129,7 @@ export const evalCommand: Command = {
   ].join('\n'),
   options: {
     model: { type: 'string', value: 'PATH', help: 'model file (DIR/model.json from rouser train, or .rsnn)' },
-    dataset: { type: 'string', value: 'NAME|PATH', help: 'nmnist-mini, randman, or a path (default: the model\'s dataset)' },
+    dataset: { type: 'string', value: 'NAME|PATH', help: 'synthetic, nmnist-mini, randman, or a path (default: the model\'s dataset)' },
     engine: { type: 'string', value: 'E', help: 'event, dense or both', default: 'both' },
     energy: { type: 'string', value: 'TABLE', help: 'energy table name or JSON file (default: all built-in tables)' },
     samples: { type: 'string', value: 'N', help: 'evaluate only the first N test samples' },
@@ -150,13 +150,13 @@ export const evalCommand: Command = {
     const steps = str(args, 'steps') !== undefined ? num('eval', args, 'steps', { min: 1, integer: true }) : fromMeta.steps;
     const downsample = str(args, 'downsample') !== undefined ? num('eval', args, 'downsample', { min: 1, integer: true }) : fromMeta.downsample;
     const samples = str(args, 'samples') !== undefined ? num('eval', args, 'samples', { min: 1, integer: true }) : undefined;
-    const opts: Parameters<typeof loadDataset>[1] = {};
-    if (steps !== undefined) opts.steps = steps;
-    if (downsample !== undefined) opts.downsample = downsample;
-    if (fromMeta.trainSamples !== undefined) opts.trainSamples = fromMeta.trainSamples;
-    if (fromMeta.testSamples !== undefined) opts.testSamples = fromMeta.testSamples;
-    if (fromMeta.seed !== undefined) opts.seed = fromMeta.seed;
-    const data = await loadDataset(ref, opts);
+    const req: DatasetRequest = {};
+    if (steps !== undefined) req.steps = steps;
+    if (downsample !== undefined) req.downsample = downsample;
+    if (fromMeta.trainSamples !== undefined) req.trainSamples = fromMeta.trainSamples;
+    if (fromMeta.testSamples !== undefined) req.testSamples = fromMeta.testSamples;
+    if (fromMeta.seed !== undefined) req.seed = fromMeta.seed;
+    const data = await openDataset(ref, req);
     const test = samples !== undefined ? firstSamples(data.test, samples) : data.test;
     if (test.inputs.channels !== spec.inputSize)
       throw new RouserError(`${modelPath}: the model takes ${spec.inputSize} inputs but dataset ${ref} gives ${test.inputs.channels} (check --downsample)`);

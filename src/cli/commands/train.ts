@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TensorDataset } from '../../model/spikes.js';
 import type { NeuronModel, ResetMode, SpecMeta } from '../../model/spec.js';
 import { PAPER_DEFAULTS } from '../../model/spec.js';
 import { defaultSurrogate, SURROGATE_KINDS } from '../../neuron/surrogate.js';
@@ -9,62 +8,26 @@ import { loadCheckpoint } from '../../train/checkpoint.js';
 import { createBackendByKind, fit, type FitResult } from '../../train/fit.js';
 import { BACKEND_KINDS, type BackendKind, type EpochMetrics, type FitConfig, type ResolvedFitConfig } from '../../train/fitConfig.js';
 import { DEFAULT_LOSS, type LossSpec } from '../../train/loss.js';
-import { makeSyntheticTask } from '../../train/synthetic.js';
 import type { TrainBackend } from '../../train/types.js';
 import { RouserError } from '../../util/errors.js';
 import { choice, flag, num, str, type Command, type ParsedArgs } from '../args.js';
-import { loadDataset } from '../datasets/load.js';
+import { datasetMeta, openDataset, type DatasetRequest } from '../data.js';
 import { ProgressBar } from '../progress.js';
 
 const NAME = 'train';
 
-/** Defaults of the generated `synthetic` task (see makeSyntheticTask). */
-export const SYNTHETIC_DEFAULTS = { inputs: 40, classes: 4, steps: 20, trainSamples: 512, testSamples: 128 } as const;
+export { SYNTHETIC_DEFAULTS } from '../data.js';
 
 /** Default hidden sizes when --arch is not given (the output size is the dataset's class count). */
 export const DEFAULT_HIDDEN = [128, 128] as const;
 
-interface LoadedData {
-  train: TensorDataset;
-  test: TensorDataset;
-  info: { name: string; inputSize: number; classes: number; steps: number; dtMs: number; description: string; changes: string[] };
-}
 
-/** Loads `--dataset`: `synthetic` (generated here) or anything `loadDataset` accepts. */
-async function loadData(ref: string, args: ParsedArgs, seed: number): Promise<LoadedData> {
-  const steps = str(args, 'steps') !== undefined ? num(NAME, args, 'steps', { min: 1, integer: true }) : undefined;
-  const trainSamples = str(args, 'train-samples') !== undefined ? num(NAME, args, 'train-samples', { min: 1, integer: true }) : undefined;
-  const testSamples = str(args, 'test-samples') !== undefined ? num(NAME, args, 'test-samples', { min: 1, integer: true }) : undefined;
-  if (ref === 'synthetic') {
-    const s = steps ?? SYNTHETIC_DEFAULTS.steps;
-    const d = makeSyntheticTask({
-      inputs: SYNTHETIC_DEFAULTS.inputs,
-      classes: SYNTHETIC_DEFAULTS.classes,
-      steps: s,
-      samples: trainSamples ?? SYNTHETIC_DEFAULTS.trainSamples,
-      testSamples: testSamples ?? SYNTHETIC_DEFAULTS.testSamples,
-      seed,
-    });
-    return {
-      ...d,
-      info: {
-        name: 'synthetic',
-        inputSize: SYNTHETIC_DEFAULTS.inputs,
-        classes: SYNTHETIC_DEFAULTS.classes,
-        steps: s,
-        dtMs: 1,
-        description: 'generated spatio-temporal task: class-specific Gaussian bumps of firing probability in time on random channel subsets',
-        changes: ['not a paper dataset'],
-      },
-    };
-  }
-  const opts: Parameters<typeof loadDataset>[1] = { seed, onProgress: (m) => process.stderr.write(`${m}\n`) };
-  if (steps !== undefined) opts.steps = steps;
-  if (trainSamples !== undefined) opts.trainSamples = trainSamples;
-  if (testSamples !== undefined) opts.testSamples = testSamples;
-  if (str(args, 'downsample') !== undefined) opts.downsample = num(NAME, args, 'downsample', { min: 1, integer: true });
-  const d = await loadDataset(ref, opts);
-  return d;
+/** The dataset shaping options of the command line. */
+function datasetRequest(args: ParsedArgs, seed: number): DatasetRequest {
+  const req: DatasetRequest = { seed, onProgress: (m) => process.stderr.write(`${m}\n`) };
+  for (const [key, field] of [['steps', 'steps'], ['train-samples', 'trainSamples'], ['test-samples', 'testSamples'], ['downsample', 'downsample']] as const)
+    if (str(args, key) !== undefined) req[field] = num(NAME, args, key, { min: 1, integer: true });
+  return req;
 }
 
 /**
@@ -209,15 +172,14 @@ export const trainCommand: Command = {
       }
     }
     const seed = args.values.seed !== undefined ? num(NAME, args, 'seed', { integer: true }) : (ckpt?.config.seed ?? 0);
-    const data = await loadData(ref, args, seed);
+    const req = datasetRequest(args, seed);
+    const data = await openDataset(ref, req);
     const sizes = ckpt && str(args, 'arch') === undefined ? ckpt.config.sizes : parseArch(str(args, 'arch'), data.info.inputSize, data.info.classes);
     if (sizes[0] !== data.info.inputSize)
       throw new RouserError(`${ckptPath}: the checkpoint's first size ${sizes[0]} does not match the dataset's ${data.info.inputSize} inputs`);
     const config = configFrom(args, sizes, ckpt?.config);
     config.dtMs = data.info.dtMs;
-    const meta: SpecMeta = { dataset: ref, datasetName: data.info.name };
-    for (const k of ['steps', 'train-samples', 'test-samples', 'downsample'] as const)
-      if (args.values[k] !== undefined) meta[`dataset.${k}`] = Number(args.values[k]);
+    const meta: SpecMeta = datasetMeta(ref, data, req);
     const epochs = config.epochs ?? 10;
     process.stderr.write(`dataset ${data.info.name}: ${data.train.inputs.batch} train / ${data.test.inputs.batch} test samples, ${data.info.inputSize} inputs, ${data.info.classes} classes, T=${data.info.steps}${data.info.changes.length ? ` (${data.info.changes.join('; ')})` : ''}\n`);
     const backend = await makeBackend(config.backend ?? 'fused', args);
