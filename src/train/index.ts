@@ -8,3 +8,6 @@ export * from './evaluate.js';
 export * from './checkpoint.js';
 export * from './synthetic.js';
 export * from './reference.js';
+export * from './fused.js';
+export * from './backend.js';
+export * from './verify.js';
