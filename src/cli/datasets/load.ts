@@ -105,7 +105,7 @@ function loadNmnistFolder(dir: string, opts: DatasetOptions, name: string, sourc
       const rec = decodeNmnist(new Uint8Array(readFileSync(f.path)), f.path);
       const prepared = downsampleSensor(firstSaccade(rec), factor);
       outsideEvents += accumulateFrames(prepared, binGeometry(prepared, { kind: 'window', binWidth: binWidthUs, start: 0, frames: steps }), tensor.data, b * per, channels);
-      totalEvents += rec.ids.length;
+      totalEvents += prepared.ids.length;
       labels[b] = f.label;
     });
     if (opts.binary ?? true) clipBinary(tensor.data);
