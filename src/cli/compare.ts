@@ -4,6 +4,7 @@ import type { Histogram, ThresholdStats } from '../metrics/activity.js';
 import { histogram, thresholdStats } from '../metrics/activity.js';
 import type { EnergyEstimate, EnergyTable } from '../metrics/energy.js';
 import type { NeuronModel, SpecMeta } from '../model/spec.js';
+import type { Surrogate } from '../neuron/surrogate.js';
 import { firstSamples } from '../model/spikes.js';
 import { fit, type FitResult } from '../train/fit.js';
 import type { EpochMetrics, FitConfig } from '../train/fitConfig.js';
@@ -31,6 +32,7 @@ export interface CompareSettings {
   lrTh: number;
   batch: number;
   neuron: NeuronModel;
+  surrogate: Surrogate;
   weightScale: number;
   /** Test samples simulated in the event engine for the final model of each run (0 = all). */
   eventSamples: number;
@@ -115,7 +117,7 @@ export interface CompareSummary {
   neuron: NeuronModel;
   epochs: number;
   seeds: number[];
-  settings: { thInit: number; lr: number; lrTh: number; batch: number; weightScale: number; targetAccuracy: number | null };
+  settings: { thInit: number; lr: number; lrTh: number; batch: number; weightScale: number; surrogate: Surrogate; targetAccuracy: number | null };
   variants: VariantSummary[];
   energyTables: EnergyTable[];
   wallMs: number;
@@ -159,6 +161,7 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
         batch: s.batch,
         seed,
         weightScale: s.weightScale,
+        surrogate: s.surrogate,
       };
       if (v.thFloor !== undefined) config.thFloor = v.thFloor;
       const outDir = join(s.outDir, 'runs', safeName(v.label), `seed-${seed}`);
@@ -261,7 +264,7 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
     neuron: s.neuron,
     epochs: s.epochs,
     seeds: s.seeds,
-    settings: { thInit: s.thInit, lr: s.lr, lrTh: s.lrTh, batch: s.batch, weightScale: s.weightScale, targetAccuracy: s.targetAccuracy },
+    settings: { thInit: s.thInit, lr: s.lr, lrTh: s.lrTh, batch: s.batch, weightScale: s.weightScale, surrogate: s.surrogate, targetAccuracy: s.targetAccuracy },
     variants,
     energyTables: [...s.energyTables],
     wallMs: performance.now() - t0,

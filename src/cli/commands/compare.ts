@@ -10,6 +10,7 @@ import { datasetMeta, openDataset, type DatasetRequest } from '../data.js';
 import { ProgressBar, formatSeconds } from '../progress.js';
 import { headlineHeader, headlineRows, renderCompareReport } from '../report.js';
 import { formatTable } from '../table.js';
+import { parseSurrogate } from '../surrogate.js';
 import { parseVariants } from '../variants.js';
 import { resolveEnergyTables } from './eval.js';
 
@@ -43,6 +44,7 @@ export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
   batch: { type: 'string', value: 'B', help: 'batch size', default: '32' },
   steps: { type: 'string', value: 'T', help: 'time steps per sample (default: the dataset\'s)' },
   neuron: { type: 'string', value: 'KIND', help: 'cuba (paper) or lif', default: 'cuba' },
+  surrogate: { type: 'string', value: 'SG', help: 'surrogate KIND(:key=value)*, e.g. exponential:scale=3:tau=3 (paper ablation)', default: 'exponential' },
   'weight-scale': { type: 'string', value: 'K', help: 'multiplies the Kaiming-uniform bound of the initial weights', default: '1' },
   'train-samples': { type: 'string', value: 'N', help: 'training samples (default: the dataset\'s)' },
   'test-samples': { type: 'string', value: 'N', help: 'test samples (default: the dataset\'s)' },
@@ -89,6 +91,7 @@ export async function compareSettings(cmd: string, args: ParsedArgs): Promise<Co
     lrTh: num(cmd, args, 'lr-th', { min: 0, fallback: 1e-3 }),
     batch: num(cmd, args, 'batch', { min: 1, integer: true, fallback: 32 }),
     neuron,
+    surrogate: parseSurrogate(str(args, 'surrogate') ?? 'exponential'),
     weightScale: num(cmd, args, 'weight-scale', { min: 0, fallback: 1 }),
     eventSamples: num(cmd, args, 'event-samples', { min: 0, integer: true, fallback: 0 }),
     energyTables,

@@ -11,6 +11,7 @@ import { DEFAULT_LOSS, type LossSpec } from '../../train/loss.js';
 import type { TrainBackend } from '../../train/types.js';
 import { RouserError } from '../../util/errors.js';
 import { choice, flag, num, str, type Command, type ParsedArgs } from '../args.js';
+import { parseSurrogate } from '../surrogate.js';
 import { datasetMeta, openDataset, type DatasetRequest } from '../data.js';
 import { ProgressBar } from '../progress.js';
 
@@ -79,7 +80,7 @@ function configFrom(args: ParsedArgs, sizes: number[], base: ResolvedFitConfig |
     epochs: pick('epochs', () => num(NAME, args, 'epochs', { min: 0, integer: true }), base?.epochs, 10),
     batch: pick('batch', () => num(NAME, args, 'batch', { min: 1, integer: true }), base?.batch, 32),
     seed: pick('seed', () => num(NAME, args, 'seed', { integer: true }), base?.seed, 0),
-    surrogate: pick('surrogate', () => defaultSurrogate(choice(NAME, args, 'surrogate', SURROGATE_KINDS, 'exponential')), base?.surrogate, defaultSurrogate('exponential')),
+    surrogate: pick('surrogate', () => parseSurrogate(str(args, 'surrogate') as string), base?.surrogate, defaultSurrogate('exponential')),
     loss: pick('loss', () => lossFrom(args), base?.loss, { ...DEFAULT_LOSS }),
     detachReset: pick('differentiate-reset', () => !flag(args, 'differentiate-reset'), base?.detachReset, true),
     bias: pick('bias', () => flag(args, 'bias'), base?.bias, false),
@@ -142,7 +143,7 @@ export const trainCommand: Command = {
     'test-samples': { type: 'string', value: 'N', help: 'test samples (default: dataset default; synthetic 128)' },
     downsample: { type: 'string', value: 'K', help: 'spatial/channel downsampling factor of sensor datasets' },
     loss: { type: 'string', value: 'rate-mse|ce', help: 'spike-rate MSE (true 0.2 / false 0.03, default) or cross-entropy on counts' },
-    surrogate: { type: 'string', value: 'KIND', help: `surrogate gradient: ${SURROGATE_KINDS.join(', ')} (default exponential s=1.5 tau=3.75)` },
+    surrogate: { type: 'string', value: 'SG', help: `surrogate gradient KIND(:key=value)*, KIND one of ${SURROGATE_KINDS.join(', ')}, e.g. exponential:scale=3:tau=3 (default exponential scale=1.5 tau=3.75)` },
     'differentiate-reset': { type: 'boolean', help: 'let gradients flow through the reset (default: detached, the paper)' },
     bias: { type: 'boolean', help: 'learn a per-neuron bias' },
     'weight-scale': { type: 'string', value: 'K', help: 'multiplies the Kaiming bound sqrt(6/fan_in) (default 1)' },
