@@ -10,6 +10,10 @@ describe('Rng', () => {
     expect(Array.from({ length: 8 }, () => b.nextUint32())).toEqual(sa);
     expect(Array.from({ length: 8 }, () => c.nextUint32())).not.toEqual(sa);
   });
+  it('keeps the sfc32 stream of seed 123 (golden values from the first implementation)', () => {
+    const r = new Rng(123);
+    expect(Array.from({ length: 5 }, () => r.nextUint32())).toEqual([3657944448, 2625661670, 2356494327, 3290036824, 175925840]);
+  });
   it('has the right moments (uniform, normal, poisson, exponential) over 200k draws', () => {
     const r = new Rng(1);
     const n = 200_000;
