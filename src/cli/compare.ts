@@ -5,6 +5,7 @@ import { histogram, thresholdStats } from '../metrics/activity.js';
 import type { EnergyEstimate, EnergyTable } from '../metrics/energy.js';
 import type { NeuronModel, SpecMeta } from '../model/spec.js';
 import type { Surrogate } from '../neuron/surrogate.js';
+import type { LossSpec } from '../train/loss.js';
 import { firstSamples } from '../model/spikes.js';
 import { fit, type FitResult } from '../train/fit.js';
 import type { EpochMetrics, FitConfig } from '../train/fitConfig.js';
@@ -33,6 +34,7 @@ export interface CompareSettings {
   batch: number;
   neuron: NeuronModel;
   surrogate: Surrogate;
+  loss: LossSpec;
   weightScale: number;
   /** Test samples simulated in the event engine for the final model of each run (0 = all). */
   eventSamples: number;
@@ -117,7 +119,7 @@ export interface CompareSummary {
   neuron: NeuronModel;
   epochs: number;
   seeds: number[];
-  settings: { thInit: number; lr: number; lrTh: number; batch: number; weightScale: number; surrogate: Surrogate; targetAccuracy: number | null };
+  settings: { thInit: number; lr: number; lrTh: number; batch: number; weightScale: number; surrogate: Surrogate; loss: LossSpec; targetAccuracy: number | null };
   variants: VariantSummary[];
   energyTables: EnergyTable[];
   wallMs: number;
@@ -162,6 +164,7 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
         seed,
         weightScale: s.weightScale,
         surrogate: s.surrogate,
+        loss: s.loss,
       };
       if (v.thFloor !== undefined) config.thFloor = v.thFloor;
       const outDir = join(s.outDir, 'runs', safeName(v.label), `seed-${seed}`);
@@ -264,7 +267,7 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
     neuron: s.neuron,
     epochs: s.epochs,
     seeds: s.seeds,
-    settings: { thInit: s.thInit, lr: s.lr, lrTh: s.lrTh, batch: s.batch, weightScale: s.weightScale, surrogate: s.surrogate, targetAccuracy: s.targetAccuracy },
+    settings: { thInit: s.thInit, lr: s.lr, lrTh: s.lrTh, batch: s.batch, weightScale: s.weightScale, surrogate: s.surrogate, loss: s.loss, targetAccuracy: s.targetAccuracy },
     variants,
     energyTables: [...s.energyTables],
     wallMs: performance.now() - t0,

@@ -139,7 +139,7 @@ code{background:#f3f3f3;padding:0 .2rem}ul{font-size:.9rem}
 <h1>Rouser: learned vs fixed thresholds on ${esc(d.name)}</h1>
 <p>Architecture <code>${s.architecture.join('-')}</code>, ${esc(s.neuron.kind.toUpperCase())} neurons, ${s.epochs} epochs, seeds ${s.seeds.join(', ')};
 ${d.trainSamples} training / ${d.testSamples} test samples of ${d.steps} steps × ${d.dtMs} ms. Every variant of a seed starts from the same initial weights.
-Threshold init ${s.settings.thInit}, surrogate ${esc(JSON.stringify(s.settings.surrogate))}, lr ${s.settings.lr}, lr<sub>Th</sub> ${s.settings.lrTh}, batch ${s.settings.batch}. Wall time ${(s.wallMs / 1000).toFixed(1)} s.</p>
+Threshold init ${s.settings.thInit}, surrogate ${esc(JSON.stringify(s.settings.surrogate))}, loss ${esc(s.settings.loss.kind)}, lr ${s.settings.lr}, lr<sub>Th</sub> ${s.settings.lrTh}, batch ${s.settings.batch}. Wall time ${(s.wallMs / 1000).toFixed(1)} s.</p>
 <h2>Headline numbers</h2>
 ${table}
 <p style="font-size:.85rem;color:#555">Dead % is measured on the test set after the last epoch (a neuron is dead when it never spikes over the whole set).

@@ -1,7 +1,11 @@
 import { defaultSurrogate, SURROGATE_KINDS, surrogateProblem, type Surrogate } from '../neuron/surrogate.js';
+import { DEFAULT_LOSS, type LossSpec } from '../train/loss.js';
 import { RouserError } from '../util/errors.js';
+import { choice, type ParsedArgs } from './args.js';
 
 /**
+ * Training options shared by `rouser train` and `rouser compare`.
+ *
  * Parses `--surrogate KIND(:key=value)*`, e.g. `exponential`, `exponential:scale=3:tau=3` (the paper's ablation),
  * `fastSigmoid:slope=10`, `atan:alpha=2`, `triangle:scale=1:width=0.5`. Keys are the parameters of the kind
  * (see src/neuron/surrogate.ts); unset ones keep their defaults.
@@ -23,4 +27,10 @@ export function parseSurrogate(text: string): Surrogate {
   const problem = surrogateProblem(sg);
   if (problem) throw new RouserError(`--surrogate ${JSON.stringify(text)}: ${problem}`);
   return sg;
+}
+
+/** `--loss rate-mse` (SLAYER spike-rate MSE, true 0.2 / false 0.03, the paper) or `--loss ce` (cross-entropy on counts). */
+export function lossFromOption(cmd: string, args: ParsedArgs): LossSpec {
+  const kind = choice(cmd, args, 'loss', ['rate-mse', 'ce'] as const, 'rate-mse');
+  return kind === 'ce' ? { kind: 'crossEntropy' } : { ...DEFAULT_LOSS };
 }

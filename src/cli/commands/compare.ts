@@ -10,7 +10,7 @@ import { datasetMeta, openDataset, type DatasetRequest } from '../data.js';
 import { ProgressBar, formatSeconds } from '../progress.js';
 import { headlineHeader, headlineRows, renderCompareReport } from '../report.js';
 import { formatTable } from '../table.js';
-import { parseSurrogate } from '../surrogate.js';
+import { lossFromOption, parseSurrogate } from '../surrogate.js';
 import { parseVariants } from '../variants.js';
 import { resolveEnergyTables } from './eval.js';
 
@@ -45,6 +45,7 @@ export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
   steps: { type: 'string', value: 'T', help: 'time steps per sample (default: the dataset\'s)' },
   neuron: { type: 'string', value: 'KIND', help: 'cuba (paper) or lif', default: 'cuba' },
   surrogate: { type: 'string', value: 'SG', help: 'surrogate KIND(:key=value)*, e.g. exponential:scale=3:tau=3 (paper ablation)', default: 'exponential' },
+  loss: { type: 'string', value: 'L', help: 'rate-mse (SLAYER spike rate, the paper) or ce (cross-entropy on counts)', default: 'rate-mse' },
   'weight-scale': { type: 'string', value: 'K', help: 'multiplies the Kaiming-uniform bound of the initial weights', default: '1' },
   'train-samples': { type: 'string', value: 'N', help: 'training samples (default: the dataset\'s)' },
   'test-samples': { type: 'string', value: 'N', help: 'test samples (default: the dataset\'s)' },
@@ -92,6 +93,7 @@ export async function compareSettings(cmd: string, args: ParsedArgs): Promise<Co
     batch: num(cmd, args, 'batch', { min: 1, integer: true, fallback: 32 }),
     neuron,
     surrogate: parseSurrogate(str(args, 'surrogate') ?? 'exponential'),
+    loss: lossFromOption(cmd, args),
     weightScale: num(cmd, args, 'weight-scale', { min: 0, fallback: 1 }),
     eventSamples: num(cmd, args, 'event-samples', { min: 0, integer: true, fallback: 0 }),
     energyTables,

@@ -7,11 +7,11 @@ import { THRESHOLD_MODES, type ThresholdMode } from '../../train/adam.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
 import { createBackendByKind, fit, type FitResult } from '../../train/fit.js';
 import { BACKEND_KINDS, type BackendKind, type EpochMetrics, type FitConfig, type ResolvedFitConfig } from '../../train/fitConfig.js';
-import { DEFAULT_LOSS, type LossSpec } from '../../train/loss.js';
+import { DEFAULT_LOSS } from '../../train/loss.js';
 import type { TrainBackend } from '../../train/types.js';
 import { RouserError } from '../../util/errors.js';
 import { choice, flag, num, str, type Command, type ParsedArgs } from '../args.js';
-import { parseSurrogate } from '../surrogate.js';
+import { lossFromOption, parseSurrogate } from '../surrogate.js';
 import { datasetMeta, openDataset, type DatasetRequest } from '../data.js';
 import { ProgressBar } from '../progress.js';
 
@@ -61,11 +61,6 @@ function neuronFrom(args: ParsedArgs): NeuronModel {
   return { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention };
 }
 
-function lossFrom(args: ParsedArgs): LossSpec {
-  const kind = choice(NAME, args, 'loss', ['rate-mse', 'ce'] as const, 'rate-mse');
-  return kind === 'ce' ? { kind: 'crossEntropy' } : { ...DEFAULT_LOSS };
-}
-
 /** Builds the FitConfig from the options; with a checkpoint, options not given keep the checkpoint's values. */
 function configFrom(args: ParsedArgs, sizes: number[], base: ResolvedFitConfig | undefined): FitConfig {
   const has = (k: string): boolean => args.values[k] !== undefined;
@@ -81,7 +76,7 @@ function configFrom(args: ParsedArgs, sizes: number[], base: ResolvedFitConfig |
     batch: pick('batch', () => num(NAME, args, 'batch', { min: 1, integer: true }), base?.batch, 32),
     seed: pick('seed', () => num(NAME, args, 'seed', { integer: true }), base?.seed, 0),
     surrogate: pick('surrogate', () => parseSurrogate(str(args, 'surrogate') as string), base?.surrogate, defaultSurrogate('exponential')),
-    loss: pick('loss', () => lossFrom(args), base?.loss, { ...DEFAULT_LOSS }),
+    loss: pick('loss', () => lossFromOption(NAME, args), base?.loss, { ...DEFAULT_LOSS }),
     detachReset: pick('differentiate-reset', () => !flag(args, 'differentiate-reset'), base?.detachReset, true),
     bias: pick('bias', () => flag(args, 'bias'), base?.bias, false),
     backend: pick<BackendKind>('backend', () => choice(NAME, args, 'backend', BACKEND_KINDS, 'fused'), base?.backend, 'fused'),
