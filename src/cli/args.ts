@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { RouserError } from '../util/errors.js';
 
@@ -110,4 +111,9 @@ export function choice<T extends string>(cmd: string, args: ParsedArgs, name: st
   if (!(choices as readonly string[]).includes(raw))
     throw new RouserError(`${where(cmd, name)} is ${JSON.stringify(raw)}; expected one of ${choices.join(', ')}`);
   return raw as T;
+}
+
+/** Default worker count of the fused trainer: the machine's cores, at most 4 (results do not depend on it). */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
 }

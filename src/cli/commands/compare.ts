@@ -4,7 +4,7 @@ import { PAPER_DEFAULTS } from '../../model/spec.js';
 import { createBackend } from '../../train/backend.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { RouserError } from '../../util/errors.js';
-import { choice, flag, num, str, type Command, type OptionSpec, type ParsedArgs } from '../args.js';
+import { choice, defaultThreads, flag, num, str, type Command, type OptionSpec, type ParsedArgs } from '../args.js';
 import { runCompare, type CompareSettings, type CompareSummary } from '../compare.js';
 import { datasetMeta, openDataset, type DatasetRequest } from '../data.js';
 import { ProgressBar, formatSeconds } from '../progress.js';
@@ -53,6 +53,7 @@ export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
   'event-samples': { type: 'string', value: 'N', help: 'test samples simulated in the event engine per final model (0 = all)', default: '0' },
   energy: { type: 'string', value: 'TABLE', help: 'energy table name or JSON file (default: all built-in tables)' },
   backend: { type: 'string', value: 'B', help: 'trainer backend: fused or tfjs', default: 'fused' },
+  threads: { type: 'string', value: 'N', help: 'threads of the fused backend (default: cores, at most 4; results are identical for any count)' },
   out: { type: 'string', value: 'DIR', help: 'output folder (summary.json, report.html, runs/)', default: 'runs/compare' },
   resume: { type: 'boolean', help: 'continue finished or checkpointed runs found in --out instead of starting over' },
   json: { type: 'boolean', help: 'print summary.json on stdout' },
@@ -106,7 +107,8 @@ export async function compareSettings(cmd: string, args: ParsedArgs): Promise<Co
 /** Runs a compare with progress on stderr, writes summary.json and report.html, prints the table (or JSON). */
 export async function executeCompare(cmd: string, args: ParsedArgs): Promise<number> {
   const settings = await compareSettings(cmd, args);
-  const backend = await createBackend(choice(cmd, args, 'backend', ['fused', 'tfjs'] as const, 'fused'));
+  const threads = str(args, 'threads') !== undefined ? num(cmd, args, 'threads', { min: 1, max: 64, integer: true }) : defaultThreads();
+  const backend = await createBackend(choice(cmd, args, 'backend', ['fused', 'tfjs'] as const, 'fused'), { threads });
   const total = settings.variants.length * settings.seeds.length;
   const log = (s: string): void => void process.stderr.write(s + '\n');
   const info = settings.data.info;

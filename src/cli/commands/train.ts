@@ -10,7 +10,7 @@ import { BACKEND_KINDS, type BackendKind, type EpochMetrics, type FitConfig, typ
 import { DEFAULT_LOSS } from '../../train/loss.js';
 import type { TrainBackend } from '../../train/types.js';
 import { RouserError } from '../../util/errors.js';
-import { choice, flag, num, str, type Command, type ParsedArgs } from '../args.js';
+import { choice, defaultThreads, flag, num, str, type Command, type ParsedArgs } from '../args.js';
 import { lossFromOption, parseSurrogate } from '../surrogate.js';
 import { datasetMeta, openDataset, type DatasetRequest } from '../data.js';
 import { ProgressBar } from '../progress.js';
@@ -104,8 +104,8 @@ export function formatEpochLine(m: EpochMetrics, epochs: number): string {
 }
 
 async function makeBackend(kind: BackendKind, args: ParsedArgs): Promise<TrainBackend> {
-  const threads = str(args, 'threads') !== undefined ? num(NAME, args, 'threads', { min: 1, integer: true }) : undefined;
-  return createBackendByKind(kind, kind === 'fused' && threads !== undefined ? { threads } : {});
+  const threads = str(args, 'threads') !== undefined ? num(NAME, args, 'threads', { min: 1, integer: true }) : defaultThreads();
+  return createBackendByKind(kind, kind === 'fused' ? { threads } : {});
 }
 
 /** `rouser train`: trains a network with learned (or fixed) thresholds and writes metrics, model and checkpoint. */
@@ -143,7 +143,7 @@ export const trainCommand: Command = {
     bias: { type: 'boolean', help: 'learn a per-neuron bias' },
     'weight-scale': { type: 'string', value: 'K', help: 'multiplies the Kaiming bound sqrt(6/fan_in) (default 1)' },
     backend: { type: 'string', value: 'KIND', help: 'fused (default), tfjs, or reference (slow, readable oracle)' },
-    threads: { type: 'string', value: 'N', help: 'threads of the fused backend' },
+    threads: { type: 'string', value: 'N', help: 'threads of the fused backend (default: cores, at most 4; results are identical for any count)' },
     seed: { type: 'string', value: 'S', help: 'seed of initial weights, shuffles and generated data (default 0)' },
     out: { type: 'string', value: 'DIR', help: 'output folder (default runs/train)' },
     resume: { type: 'boolean', help: 'continue from DIR/checkpoint.json' },
