@@ -26,6 +26,7 @@ import {
   type Phase,
 } from './fused/kernels.js';
 import type { WorkerReply, WorkerRequest } from './fused/protocol.js';
+import { simdSupported } from './fused/simd.js';
 import { createWorkspace, growInputCapacity, type KernelCall, type KernelLayer, type Workspace } from './fused/workspace.js';
 import type { ForwardResult, GradientOptions, Gradients, StepResult, TrainBackend } from './types.js';
 
@@ -36,6 +37,11 @@ export interface FusedBackendOptions {
    * Work is split by neuron slices, so results do not depend on this number.
    */
   threads?: number;
+  /**
+   * Use the WebAssembly SIMD kernels (default: when the runtime supports WebAssembly SIMD and shared memory).
+   * `false` forces the JavaScript kernels; both compute bit-identical results.
+   */
+  simd?: boolean;
 }
 
 /**
@@ -157,6 +163,8 @@ interface PoolWorker {
 export function createFusedBackend(opts: FusedBackendOptions = {}): TrainBackend {
   const threads = opts.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) fail('createFusedBackend', 'threads', threads, 'an integer in [1, 256]');
+  const useSimd = opts.simd ?? simdSupported();
+  if (useSimd && !simdSupported()) fail('createFusedBackend', 'simd', true, 'false (this runtime lacks WebAssembly SIMD or shared memory)');
   const scratch = new ThreadScratch();
   const pool: PoolWorker[] = [];
   let ws: Workspace | undefined;
@@ -192,8 +200,10 @@ export function createFusedBackend(opts: FusedBackendOptions = {}): TrainBackend
   function ensureWorkspace(spec: NetworkSpec, input: SpikeTensor, nnz: number): Workspace {
     const sizes = [spec.inputSize, ...spec.layers.map((l) => l.size)];
     const key = `${sizes.join(',')}|${input.batch}|${input.steps}`;
-    if (!ws || key !== wsKey) {
-      ws = createWorkspace(sizes, input.batch, input.steps, Math.max(1024, Math.ceil(nnz * 1.25)));
+    if (!ws || key !== wsKey || (ws.mem !== undefined && nnz > ws.inCols.length)) {
+      // a SIMD workspace is one fixed-size memory: lay it out anew (with room to spare) when the input outgrows it
+      const cap = Math.max(1024, Math.ceil(nnz * 1.25), ws && key === wsKey ? Math.ceil(ws.inCols.length * 1.5) : 0);
+      ws = createWorkspace(sizes, input.batch, input.steps, cap, { simd: useSimd });
       wsKey = key;
       wsVersion++;
     } else if (growInputCapacity(ws, nnz)) {
@@ -268,7 +278,7 @@ export function createFusedBackend(opts: FusedBackendOptions = {}): TrainBackend
 
   return {
     name: 'fused',
-    description: threads === 1 ? 'fused, 1 thread' : `fused, ${threads} threads (${threads - 1} worker threads)`,
+    description: `${threads === 1 ? 'fused, 1 thread' : `fused, ${threads} threads (${threads - 1} worker threads)`}${useSimd ? ', wasm simd' : ', js'}`,
     forward(spec, input) {
       return serial(async () => {
         checkTrainInputs(spec, input);

@@ -16,6 +16,7 @@
  *   dI[t] = dU + aI dI[t+1];  dx = dI (cuba) or dU (lif);  dV[t-1] = aV dU
  *   dBias += dx;  dW[j][i] += dx[r] s_i[r - delay];  gS_prev[r - delay][i] += sum_j W[j][i] dx[r][j]
  */
+import { simdKernels } from './simd.js';
 import type { KernelCall, Workspace } from './workspace.js';
 import { sliceOf } from './workspace.js';
 
@@ -217,7 +218,11 @@ export function forwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch,
     rowPtr = sc.rowPtr[l] as Int32Array;
     cols = sc.cols[l] as Int32Array;
   }
-  const acc = sc.acc;
+  // SIMD: the gather of every row goes straight into U (read back below as the accumulator)
+  const mem = l === 0 && vals === null && ws.inputInMem ? ws.mem : undefined;
+  const simd = mem !== undefined;
+  if (simd) simdKernels(mem).gather(U.byteOffset, WT.byteOffset, cols.byteOffset, rowPtr.byteOffset, B * T, T, delay, n, j0, j1);
+  const acc = simd ? U : sc.acc;
   const cur = sc.cur;
   const vol = sc.vol;
   for (let j = j0; j < j1; j++) counts[j] = 0;
@@ -229,17 +234,21 @@ export function forwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch,
       vol[j] = 0;
     }
     for (let t = 0; t < T; t++) {
-      for (let j = j0; j < j1; j++) acc[j] = 0;
-      if (t >= delay) {
-        const src = b * T + t - delay;
-        const q0 = rowPtr[src] as number;
-        const q1 = rowPtr[src + 1] as number;
-        if (vals === null) gatherBinary(acc, WT, cols, q0, q1, n, j0, j1);
-        else gatherValues(acc, WT, cols, vals, q0, q1, n, j0, j1);
-      }
       const o = (b * T + t) * n;
+      if (!simd) {
+        for (let j = j0; j < j1; j++) acc[j] = 0;
+        if (t >= delay) {
+          const src = b * T + t - delay;
+          const q0 = rowPtr[src] as number;
+          const q1 = rowPtr[src + 1] as number;
+          if (vals === null) gatherBinary(acc, WT, cols, q0, q1, n, j0, j1);
+          else gatherValues(acc, WT, cols, vals, q0, q1, n, j0, j1);
+        }
+      }
+      const ao = simd ? o : 0;
       for (let j = j0; j < j1; j++) {
-        const x = hasBias ? Math.fround((acc[j] as number) + (bias[j] as number)) : (acc[j] as number);
+        const a = acc[ao + j] as number;
+        const x = hasBias ? Math.fround(a + (bias[j] as number)) : a;
         let v: number;
         if (hasCurrent) {
           const i = Math.fround(aI * (cur[j] as number) + x);
@@ -391,6 +400,10 @@ export function backwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch
     colPtr = sc.colPtr[l] as Int32Array;
     rows = sc.rows[l] as Int32Array;
   }
+  if (l === 0 && vals === null && ws.mem !== undefined && ws.inputInMem) {
+    simdKernels(ws.mem).scatter(dW.byteOffset, DX.byteOffset, rows.byteOffset, colPtr.byteOffset, nIn, n, j0, j1);
+    return;
+  }
   const acc = sc.acc64;
   for (let i = 0; i < nIn; i++) {
     for (let j = j0; j < j1; j++) acc[j] = 0;
@@ -453,10 +466,14 @@ export function propagateLayer(ws: Workspace, call: KernelCall, sc: ThreadScratc
   const T = ws.steps;
   const [i0, i1] = sliceOf(nIn, part, parts);
   if (i1 <= i0) return;
-  sc.ensureWidth(nIn);
-  const acc = sc.acc64;
   const { W, DX } = buf;
   const GS = prev.GS;
+  if (ws.mem !== undefined) {
+    simdKernels(ws.mem).propagate(GS.byteOffset, W.byteOffset, DX.byteOffset, B * T, T, delay, n, nIn, i0, i1);
+    return;
+  }
+  sc.ensureWidth(nIn);
+  const acc = sc.acc64;
   for (let b = 0; b < B; b++) {
     for (let tp = 0; tp < T; tp++) {
       const o = (b * T + tp) * nIn;

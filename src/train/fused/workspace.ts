@@ -3,8 +3,12 @@
  * that more than one thread touches lives in a SharedArrayBuffer so that worker threads see the same memory; the
  * layout is plain data (structured-clonable) so it can be posted to a worker.
  *
+ * With WebAssembly SIMD available, all arrays are views into one shared `WebAssembly.Memory` instead (see simd.ts).
+ *
  * Row index r = b * T + t (sample-major); per-layer `[B][T][n]` arrays hold row r at offset r * n.
  */
+
+import { createSimdMemory, simdSupported, type WasmMemory } from './simd.js';
 
 /** Static geometry and neuron constants of one layer, as the kernels need them. */
 export interface KernelLayer {
@@ -56,8 +60,6 @@ export interface LayerBuffers {
   DX: Float32Array;
   /** dLoss/dS of this layer's spikes `[B][T][n]` (written by the next layer's backward; unused for the last layer). */
   GS: Float32Array;
-  /** Weight gradient accumulator, transposed `[nIn][n]`. */
-  dWT: Float32Array;
   /** Weight gradient `[n][nIn]`. */
   dW: Float32Array;
   dTh: Float32Array;
@@ -84,42 +86,91 @@ export interface Workspace {
   inColPtr: Int32Array;
   inRows: Int32Array;
   inRowVals: Float32Array;
+  /** The shared WebAssembly memory holding every array above (SIMD kernels), or undefined (JavaScript kernels). */
+  mem: WasmMemory | undefined;
+  /** True while the input CSR/CSC arrays are inside `mem` (false after {@link growInputCapacity}). */
+  inputInMem: boolean;
 }
 
-function sharedF32(n: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
-}
-function sharedF64(n: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8));
-}
-function sharedI32(n: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
-}
-function sharedU8(n: number): Uint8Array {
-  return new Uint8Array(new SharedArrayBuffer(Math.max(1, n)));
+/** Typed-array allocator of a workspace. */
+interface Alloc {
+  f32(n: number): Float32Array;
+  f64(n: number): Float64Array;
+  i32(n: number): Int32Array;
+  u8(n: number): Uint8Array;
 }
 
-/** Allocates a workspace for `sizes = [inputs, n1, ..., nL]`, batch B, steps T and an input nonzero capacity. */
-export function createWorkspace(sizes: readonly number[], batch: number, steps: number, nnzCapacity: number): Workspace {
+/** Each array in its own SharedArrayBuffer (the JavaScript kernels' layout). */
+const sabAlloc: Alloc = {
+  f32: (n) => new Float32Array(new SharedArrayBuffer(Math.max(1, n) * 4)),
+  f64: (n) => new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8)),
+  i32: (n) => new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4)),
+  u8: (n) => new Uint8Array(new SharedArrayBuffer(Math.max(1, n))),
+};
+
+/**
+ * Bump allocator inside one buffer (64-byte aligned blocks); with `buffer` null it only measures (`bytes`) and
+ * returns empty placeholder arrays.
+ */
+function arenaAlloc(buffer: ArrayBufferLike | null): Alloc & { bytes: number } {
+  const a = {
+    bytes: 64,
+    take(n: number, size: number): number {
+      const off = a.bytes;
+      a.bytes += Math.ceil((Math.max(1, n) * size) / 64) * 64;
+      return off;
+    },
+    f32: (n: number) => (buffer ? new Float32Array(buffer, a.take(n, 4), Math.max(1, n)) : (a.take(n, 4), new Float32Array(0))),
+    f64: (n: number) => (buffer ? new Float64Array(buffer, a.take(n, 8), Math.max(1, n)) : (a.take(n, 8), new Float64Array(0))),
+    i32: (n: number) => (buffer ? new Int32Array(buffer, a.take(n, 4), Math.max(1, n)) : (a.take(n, 4), new Int32Array(0))),
+    u8: (n: number) => (buffer ? new Uint8Array(buffer, a.take(n, 1), Math.max(1, n)) : (a.take(n, 1), new Uint8Array(0))),
+  };
+  return a;
+}
+
+/** Options of {@link createWorkspace}. */
+export interface WorkspaceOptions {
+  /** Lay the workspace out in a shared WebAssembly memory so the SIMD kernels can run (default: when supported). */
+  simd?: boolean;
+}
+
+/**
+ * Allocates a workspace for `sizes = [inputs, n1, ..., nL]`, batch B, steps T and an input nonzero capacity. With
+ * SIMD (default when supported) every array is a view into one shared `WebAssembly.Memory` (`ws.mem`).
+ */
+export function createWorkspace(sizes: readonly number[], batch: number, steps: number, nnzCapacity: number, opts: WorkspaceOptions = {}): Workspace {
+  if (opts.simd ?? simdSupported()) {
+    if (!simdSupported()) throw new Error('createWorkspace: WebAssembly SIMD is not supported by this runtime');
+    const measure = arenaAlloc(null);
+    layout(measure, sizes, batch, steps, nnzCapacity);
+    const mem = createSimdMemory(measure.bytes);
+    const ws = layout(arenaAlloc(mem.buffer), sizes, batch, steps, nnzCapacity);
+    ws.mem = mem;
+    ws.inputInMem = true;
+    return ws;
+  }
+  return layout(sabAlloc, sizes, batch, steps, nnzCapacity);
+}
+
+function layout(alloc: Alloc, sizes: readonly number[], batch: number, steps: number, nnzCapacity: number): Workspace {
   const rows = batch * steps;
   const layers: LayerBuffers[] = [];
   for (let l = 1; l < sizes.length; l++) {
     const n = sizes[l] as number;
     const nIn = sizes[l - 1] as number;
     layers.push({
-      W: sharedF32(n * nIn),
-      WT: sharedF32(n * nIn),
-      thresholds: sharedF32(n),
-      bias: sharedF32(n),
-      U: sharedF32(rows * n),
-      S: sharedU8(rows * n),
-      DX: sharedF32(rows * n),
-      GS: l < sizes.length - 1 ? sharedF32(rows * n) : new Float32Array(1),
-      dWT: sharedF32(n * nIn),
-      dW: sharedF32(n * nIn),
-      dTh: sharedF32(n),
-      dBias: sharedF32(n),
-      counts: sharedF64(n),
+      W: alloc.f32(n * nIn),
+      WT: alloc.f32(n * nIn),
+      thresholds: alloc.f32(n),
+      bias: alloc.f32(n),
+      U: alloc.f32(rows * n),
+      S: alloc.u8(rows * n),
+      DX: alloc.f32(rows * n),
+      GS: l < sizes.length - 1 ? alloc.f32(rows * n) : alloc.f32(1),
+      dW: alloc.f32(n * nIn),
+      dTh: alloc.f32(n),
+      dBias: alloc.f32(n),
+      counts: alloc.f64(n),
     });
   }
   const classes = sizes[sizes.length - 1] as number;
@@ -129,14 +180,16 @@ export function createWorkspace(sizes: readonly number[], batch: number, steps: 
     steps,
     inputSize,
     layers,
-    outCounts: sharedF32(batch * classes),
-    dCounts: sharedF32(batch * classes),
-    inRowPtr: sharedI32(rows + 1),
-    inCols: sharedI32(nnzCapacity),
-    inVals: sharedF32(nnzCapacity),
-    inColPtr: sharedI32(inputSize + 1),
-    inRows: sharedI32(nnzCapacity),
-    inRowVals: sharedF32(nnzCapacity),
+    outCounts: alloc.f32(batch * classes),
+    dCounts: alloc.f32(batch * classes),
+    inRowPtr: alloc.i32(rows + 1),
+    inCols: alloc.i32(nnzCapacity),
+    inVals: alloc.f32(nnzCapacity),
+    inColPtr: alloc.i32(inputSize + 1),
+    inRows: alloc.i32(nnzCapacity),
+    inRowVals: alloc.f32(nnzCapacity),
+    mem: undefined,
+    inputInMem: false,
   };
 }
 
@@ -144,10 +197,11 @@ export function createWorkspace(sizes: readonly number[], batch: number, steps: 
 export function growInputCapacity(ws: Workspace, nnz: number): boolean {
   if (nnz <= ws.inCols.length) return false;
   const cap = Math.max(nnz, Math.ceil(ws.inCols.length * 1.5));
-  ws.inCols = sharedI32(cap);
-  ws.inVals = sharedF32(cap);
-  ws.inRows = sharedI32(cap);
-  ws.inRowVals = sharedF32(cap);
+  ws.inCols = sabAlloc.i32(cap);
+  ws.inVals = sabAlloc.f32(cap);
+  ws.inRows = sabAlloc.i32(cap);
+  ws.inRowVals = sabAlloc.f32(cap);
+  ws.inputInMem = false; // the SIMD kernels no longer see the input lists
   return true;
 }
 

@@ -1,0 +1,297 @@
+;; WebAssembly SIMD kernels of the fused backend (compiled by scripts/build-wasm.mjs into simd-binary.ts).
+;; Every kernel performs exactly the IEEE operations of its JavaScript twin in kernels.ts, in the same order, so
+;; results are bit-identical: f32x4.add is the per-lane float32 add (JS: double add of two float32 rounded on
+;; store); the f64x2 kernels promote float32 operands and add/multiply in float64 like the JS code does.
+;; All pointers are byte offsets into the imported shared memory (the workspace). Neuron slices [j0, j1) are
+;; disjoint between threads, so threads never write the same bytes.
+(module
+  (import "env" "mem" (memory 1 65536 shared))
+
+  ;; Forward gather of binary inputs, for every row r in [0, rows) (r = b * steps + t):
+  ;;   out[r][j] = sum over q in rowPtr[r - delay] .. rowPtr[r - delay + 1] (ascending) of WT[cols[q]][j]
+  ;; as a float32 accumulator starting at 0, for j in [j0, j1); rows with t < delay get 0.
+  (func (export "gather")
+    (param $out i32) (param $WT i32) (param $cols i32) (param $rowPtr i32)
+    (param $rows i32) (param $steps i32) (param $delay i32) (param $n i32) (param $j0 i32) (param $j1 i32)
+    (local $r i32) (local $q0 i32) (local $q1 i32) (local $q i32) (local $j i32) (local $o i32) (local $w i32)
+    (local $n4 i32) (local $p i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f32)
+    (local.set $n4 (i32.shl (local.get $n) (i32.const 2)))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $o (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $n4))))
+        (local.set $q0 (i32.const 0))
+        (local.set $q1 (i32.const 0))
+        (if (i32.ge_u (i32.rem_u (local.get $r) (local.get $steps)) (local.get $delay))
+          (then
+            (local.set $p (i32.add (local.get $rowPtr) (i32.shl (i32.sub (local.get $r) (local.get $delay)) (i32.const 2))))
+            (local.set $q0 (i32.load (local.get $p)))
+            (local.set $q1 (i32.load offset=4 (local.get $p)))))
+        (local.set $q0 (i32.add (local.get $cols) (i32.shl (local.get $q0) (i32.const 2))))
+        (local.set $q1 (i32.add (local.get $cols) (i32.shl (local.get $q1) (i32.const 2))))
+        (local.set $j (local.get $j0))
+        ;; 16 neurons per pass
+        (block $d16
+          (loop $l16
+            (br_if $d16 (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $j1)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0))
+            (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0))
+            (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $p (i32.add (local.get $WT) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $q (local.get $q0))
+            (block $qd
+              (loop $ql
+                (br_if $qd (i32.ge_u (local.get $q) (local.get $q1)))
+                (local.set $w (i32.add (local.get $p) (i32.mul (i32.load (local.get $q)) (local.get $n4))))
+                (local.set $a0 (f32x4.add (local.get $a0) (v128.load (local.get $w))))
+                (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 (local.get $w))))
+                (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 (local.get $w))))
+                (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 (local.get $w))))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (br $ql)))
+            (local.set $w (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2))))
+            (v128.store (local.get $w) (local.get $a0))
+            (v128.store offset=16 (local.get $w) (local.get $a1))
+            (v128.store offset=32 (local.get $w) (local.get $a2))
+            (v128.store offset=48 (local.get $w) (local.get $a3))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $l16)))
+        ;; 4 neurons per pass
+        (block $d4
+          (loop $l4
+            (br_if $d4 (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $j1)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0))
+            (local.set $p (i32.add (local.get $WT) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $q (local.get $q0))
+            (block $qd
+              (loop $ql
+                (br_if $qd (i32.ge_u (local.get $q) (local.get $q1)))
+                (local.set $w (i32.add (local.get $p) (i32.mul (i32.load (local.get $q)) (local.get $n4))))
+                (local.set $a0 (f32x4.add (local.get $a0) (v128.load (local.get $w))))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (br $ql)))
+            (v128.store (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2))) (local.get $a0))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $l4)))
+        ;; one neuron per pass
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $j) (local.get $j1)))
+            (local.set $s (f32.const 0))
+            (local.set $p (i32.add (local.get $WT) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $q (local.get $q0))
+            (block $qd
+              (loop $ql
+                (br_if $qd (i32.ge_u (local.get $q) (local.get $q1)))
+                (local.set $s (f32.add (local.get $s)
+                  (f32.load (i32.add (local.get $p) (i32.mul (i32.load (local.get $q)) (local.get $n4))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (br $ql)))
+            (f32.store (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $l1)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
+
+  ;; Weight gradient of binary inputs, for every input i in [0, nIn) and neuron j in [j0, j1):
+  ;;   dW[j][i] = float32(acc), acc (float64) = 0; for rows listed in column i, 4 at a time:
+  ;;   acc += ((DX[r0][j] + DX[r1][j]) + DX[r2][j]) + DX[r3][j]; then one at a time: acc += DX[r][j]
+  (func (export "scatter")
+    (param $dW i32) (param $DX i32) (param $rowsArr i32) (param $colPtr i32) (param $nIn i32) (param $n i32)
+    (param $j0 i32) (param $j1 i32)
+    (local $i i32) (local $q0 i32) (local $q1 i32) (local $q i32) (local $j i32) (local $n4 i32) (local $nIn4 i32)
+    (local $p i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $w i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f64)
+    (local.set $n4 (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $nIn4 (i32.shl (local.get $nIn) (i32.const 2)))
+    (block $idone
+      (loop $iloop
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $nIn)))
+        (local.set $p (i32.add (local.get $colPtr) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $q0 (i32.add (local.get $rowsArr) (i32.shl (i32.load (local.get $p)) (i32.const 2))))
+        (local.set $q1 (i32.add (local.get $rowsArr) (i32.shl (i32.load offset=4 (local.get $p)) (i32.const 2))))
+        (local.set $j (local.get $j0))
+        ;; 8 neurons per pass (4 x f64x2)
+        (block $d8
+          (loop $l8
+            (br_if $d8 (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $j1)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0))
+            (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0))
+            (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $p (i32.add (local.get $DX) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $q (local.get $q0))
+            (block $g4d
+              (loop $g4
+                (br_if $g4d (i32.gt_u (i32.add (local.get $q) (i32.const 16)) (local.get $q1)))
+                (local.set $r0 (i32.add (local.get $p) (i32.mul (i32.load (local.get $q)) (local.get $n4))))
+                (local.set $r1 (i32.add (local.get $p) (i32.mul (i32.load offset=4 (local.get $q)) (local.get $n4))))
+                (local.set $r2 (i32.add (local.get $p) (i32.mul (i32.load offset=8 (local.get $q)) (local.get $n4))))
+                (local.set $r3 (i32.add (local.get $p) (i32.mul (i32.load offset=12 (local.get $q)) (local.get $n4))))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.add (f64x2.add (f64x2.add
+                  (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $r0)))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $r1))))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $r2))))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $r3))))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.add (f64x2.add (f64x2.add
+                  (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $r0)))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $r1))))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $r2))))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $r3))))))
+                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.add (f64x2.add (f64x2.add
+                  (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $r0)))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $r1))))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $r2))))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $r3))))))
+                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.add (f64x2.add (f64x2.add
+                  (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $r0)))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $r1))))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $r2))))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $r3))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                (br $g4)))
+            (block $g1d
+              (loop $g1
+                (br_if $g1d (i32.ge_u (local.get $q) (local.get $q1)))
+                (local.set $r0 (i32.add (local.get $p) (i32.mul (i32.load (local.get $q)) (local.get $n4))))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $r0)))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $r0)))))
+                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $r0)))))
+                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $r0)))))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (br $g1)))
+            ;; dW[j + m][i], stride nIn
+            (local.set $w (i32.add (local.get $dW) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $nIn)) (local.get $i)) (i32.const 2))))
+            (f32.store (local.get $w) (f32.demote_f64 (f64x2.extract_lane 0 (local.get $a0))))
+            (local.set $w (i32.add (local.get $w) (local.get $nIn4)))
+            (f32.store (local.get $w) (f32.demote_f64 (f64x2.extract_lane 1 (local.get $a0))))
+            (local.set $w (i32.add (local.get $w) (local.get $nIn4)))
+            (f32.store (local.get $w) (f32.demote_f64 (f64x2.extract_lane 0 (local.get $a1))))
+            (local.set $w (i32.add (local.get $w) (local.get $nIn4)))
+            (f32.store (local.get $w) (f32.demote_f64 (f64x2.extract_lane 1 (local.get $a1))))
+            (local.set $w (i32.add (local.get $w) (local.get $nIn4)))
+            (f32.store (local.get $w) (f32.demote_f64 (f64x2.extract_lane 0 (local.get $a2))))
+            (local.set $w (i32.add (local.get $w) (local.get $nIn4)))
+            (f32.store (local.get $w) (f32.demote_f64 (f64x2.extract_lane 1 (local.get $a2))))
+            (local.set $w (i32.add (local.get $w) (local.get $nIn4)))
+            (f32.store (local.get $w) (f32.demote_f64 (f64x2.extract_lane 0 (local.get $a3))))
+            (local.set $w (i32.add (local.get $w) (local.get $nIn4)))
+            (f32.store (local.get $w) (f32.demote_f64 (f64x2.extract_lane 1 (local.get $a3))))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $l8)))
+        ;; one neuron per pass
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $j) (local.get $j1)))
+            (local.set $s (f64.const 0))
+            (local.set $p (i32.add (local.get $DX) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $q (local.get $q0))
+            (block $g4d
+              (loop $g4
+                (br_if $g4d (i32.gt_u (i32.add (local.get $q) (i32.const 16)) (local.get $q1)))
+                (local.set $s (f64.add (local.get $s) (f64.add (f64.add (f64.add
+                  (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.mul (i32.load (local.get $q)) (local.get $n4)))))
+                  (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.mul (i32.load offset=4 (local.get $q)) (local.get $n4))))))
+                  (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.mul (i32.load offset=8 (local.get $q)) (local.get $n4))))))
+                  (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.mul (i32.load offset=12 (local.get $q)) (local.get $n4))))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                (br $g4)))
+            (block $g1d
+              (loop $g1
+                (br_if $g1d (i32.ge_u (local.get $q) (local.get $q1)))
+                (local.set $s (f64.add (local.get $s)
+                  (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.mul (i32.load (local.get $q)) (local.get $n4)))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (br $g1)))
+            (f32.store
+              (i32.add (local.get $dW) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $nIn)) (local.get $i)) (i32.const 2)))
+              (f32.demote_f64 (local.get $s)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $l1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iloop))))
+
+  ;; Gradient to the previous layer's spikes, for rows (b, t') in [0, rows) and inputs i in [i0, i1):
+  ;;   GS[row][i] = float32(sum over j ascending with d = DX[row + delay][j] != 0 of float64(W[j][i]) * d)
+  ;; (0 when t' + delay >= steps).
+  (func (export "propagate")
+    (param $GS i32) (param $W i32) (param $DX i32) (param $rows i32) (param $steps i32) (param $delay i32)
+    (param $n i32) (param $nIn i32) (param $i0 i32) (param $i1 i32)
+    (local $row i32) (local $o i32) (local $dxr i32) (local $i i32) (local $j i32) (local $w i32) (local $nIn4 i32)
+    (local $d f32) (local $dd v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f64)
+    (local.set $nIn4 (i32.shl (local.get $nIn) (i32.const 2)))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $row) (local.get $rows)))
+        (local.set $o (i32.add (local.get $GS) (i32.mul (local.get $row) (local.get $nIn4))))
+        (if (i32.ge_u (i32.add (i32.rem_u (local.get $row) (local.get $steps)) (local.get $delay)) (local.get $steps))
+          (then
+            (local.set $i (local.get $i0))
+            (block $zd
+              (loop $zl
+                (br_if $zd (i32.ge_u (local.get $i) (local.get $i1)))
+                (f32.store (i32.add (local.get $o) (i32.shl (local.get $i) (i32.const 2))) (f32.const 0))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $zl))))
+          (else
+            (local.set $dxr (i32.add (local.get $DX) (i32.shl (i32.mul (i32.add (local.get $row) (local.get $delay)) (local.get $n)) (i32.const 2))))
+            (local.set $i (local.get $i0))
+            (block $d8
+              (loop $l8
+                (br_if $d8 (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $i1)))
+                (local.set $a0 (v128.const i32x4 0 0 0 0))
+                (local.set $a1 (v128.const i32x4 0 0 0 0))
+                (local.set $a2 (v128.const i32x4 0 0 0 0))
+                (local.set $a3 (v128.const i32x4 0 0 0 0))
+                (local.set $w (i32.add (local.get $W) (i32.shl (local.get $i) (i32.const 2))))
+                (local.set $j (i32.const 0))
+                (block $jd
+                  (loop $jl
+                    (br_if $jd (i32.ge_u (local.get $j) (local.get $n)))
+                    (local.set $d (f32.load (i32.add (local.get $dxr) (i32.shl (local.get $j) (i32.const 2)))))
+                    (if (f32.ne (local.get $d) (f32.const 0))
+                      (then
+                        (local.set $dd (f64x2.splat (f64.promote_f32 (local.get $d))))
+                        (local.set $a0 (f64x2.add (local.get $a0)
+                          (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $w))) (local.get $dd))))
+                        (local.set $a1 (f64x2.add (local.get $a1)
+                          (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $w))) (local.get $dd))))
+                        (local.set $a2 (f64x2.add (local.get $a2)
+                          (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $w))) (local.get $dd))))
+                        (local.set $a3 (f64x2.add (local.get $a3)
+                          (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $w))) (local.get $dd))))))
+                    (local.set $w (i32.add (local.get $w) (local.get $nIn4)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br $jl)))
+                (local.set $w (i32.add (local.get $o) (i32.shl (local.get $i) (i32.const 2))))
+                (v128.store64_lane 0 (local.get $w) (f32x4.demote_f64x2_zero (local.get $a0)))
+                (v128.store64_lane offset=8 0 (local.get $w) (f32x4.demote_f64x2_zero (local.get $a1)))
+                (v128.store64_lane offset=16 0 (local.get $w) (f32x4.demote_f64x2_zero (local.get $a2)))
+                (v128.store64_lane offset=24 0 (local.get $w) (f32x4.demote_f64x2_zero (local.get $a3)))
+                (local.set $i (i32.add (local.get $i) (i32.const 8)))
+                (br $l8)))
+            (block $d1
+              (loop $l1
+                (br_if $d1 (i32.ge_u (local.get $i) (local.get $i1)))
+                (local.set $s (f64.const 0))
+                (local.set $w (i32.add (local.get $W) (i32.shl (local.get $i) (i32.const 2))))
+                (local.set $j (i32.const 0))
+                (block $jd
+                  (loop $jl
+                    (br_if $jd (i32.ge_u (local.get $j) (local.get $n)))
+                    (local.set $d (f32.load (i32.add (local.get $dxr) (i32.shl (local.get $j) (i32.const 2)))))
+                    (if (f32.ne (local.get $d) (f32.const 0))
+                      (then
+                        (local.set $s (f64.add (local.get $s)
+                          (f64.mul (f64.promote_f32 (f32.load (local.get $w))) (f64.promote_f32 (local.get $d)))))))
+                    (local.set $w (i32.add (local.get $w) (local.get $nIn4)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br $jl)))
+                (f32.store (i32.add (local.get $o) (i32.shl (local.get $i) (i32.const 2))) (f32.demote_f64 (local.get $s)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $l1)))))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $rloop))))
+)
