@@ -1,6 +1,7 @@
 import type { DatasetOptions } from '../data/types.js';
 import type { SpecMeta } from '../model/spec.js';
 import { makeSyntheticTask } from '../train/synthetic.js';
+import { flag, num, str, type OptionSpec, type ParsedArgs } from './args.js';
 import { loadDataset, type LoadedDataset } from './datasets/load.js';
 
 /** Defaults of the generated `synthetic` task (see makeSyntheticTask in src/train/synthetic.ts). */
@@ -12,6 +13,10 @@ export interface DatasetRequest {
   trainSamples?: number;
   testSamples?: number;
   downsample?: number;
+  /** Bin width in ms for sensor sets (default: the dataset's window / steps). */
+  binMs?: number;
+  /** N-MNIST: bin the whole recording (all three saccades) instead of the first saccade. */
+  fullRecording?: boolean;
   /** Seeds generated sets and subset choices (default 0). */
   seed?: number;
   onProgress?: (message: string) => void;
@@ -59,13 +64,15 @@ export async function openDataset(ref: string, req: DatasetRequest = {}): Promis
   if (req.testSamples !== undefined) opts.testSamples = req.testSamples;
   if (req.downsample !== undefined) opts.downsample = req.downsample;
   if (req.seed !== undefined) opts.seed = req.seed;
+  if (req.binMs !== undefined) opts.dtMs = req.binMs;
+  if (req.fullRecording) opts.firstSaccadeOnly = false;
   if (req.onProgress) opts.onProgress = req.onProgress;
   return loadDataset(ref, opts);
 }
 
 /**
  * The model-meta record of a dataset (keys `dataset`, `datasetName`, `dataset.steps`, `dataset.train-samples`,
- * `dataset.test-samples`, `dataset.seed`, and `dataset.downsample` when set): the resolved values, so that
+ * `dataset.test-samples`, `dataset.seed`, and `dataset.downsample`, `dataset.bin-ms`, `dataset.full-recording` when set): the resolved values, so that
  * `rouser eval` and `rouser train --resume` rebuild exactly the same splits from model.json or the checkpoint.
  * Generated sets draw both splits from one pool, so the sample counts and the seed matter, not only the steps.
  */
@@ -79,5 +86,27 @@ export function datasetMeta(ref: string, data: LoadedDataset, req: DatasetReques
     'dataset.seed': req.seed ?? 0,
   };
   if (req.downsample !== undefined) meta['dataset.downsample'] = req.downsample;
+  if (req.binMs !== undefined) meta['dataset.bin-ms'] = req.binMs;
+  if (req.fullRecording) meta['dataset.full-recording'] = true;
   return meta;
+}
+
+/** Command-line options that shape a dataset (shared by train and compare; eval reads them back from model meta). */
+export const DATASET_SHAPE_OPTIONS = {
+  steps: { type: 'string', value: 'T', help: "time steps per sample (default: the dataset's)" },
+  'train-samples': { type: 'string', value: 'N', help: "training samples (default: the dataset's)" },
+  'test-samples': { type: 'string', value: 'N', help: "test samples (default: the dataset's)" },
+  downsample: { type: 'string', value: 'K', help: "spatial downsampling / channel pooling factor (default: the dataset's)" },
+  'bin-ms': { type: 'string', value: 'MS', help: "bin width in ms for sensor data (default: the dataset's window / steps)" },
+  'full-recording': { type: 'boolean', help: 'N-MNIST: bin all three saccades (~300 ms) instead of the first one' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** Reads the {@link DATASET_SHAPE_OPTIONS} of a command line into a request. */
+export function datasetRequestFromArgs(cmd: string, args: ParsedArgs, seed: number): DatasetRequest {
+  const req: DatasetRequest = { seed };
+  for (const [key, field] of [['steps', 'steps'], ['train-samples', 'trainSamples'], ['test-samples', 'testSamples'], ['downsample', 'downsample']] as const)
+    if (str(args, key) !== undefined) req[field] = num(cmd, args, key, { min: 1, integer: true });
+  if (str(args, 'bin-ms') !== undefined) req.binMs = num(cmd, args, 'bin-ms', { min: 1e-3 });
+  if (flag(args, 'full-recording')) req.fullRecording = true;
+  return req;
 }

@@ -23,6 +23,8 @@ export interface DatasetOptions {
   cacheDir?: string;
   /** Randman difficulty in [0, 1] (default 0.25). */
   difficulty?: number;
+  /** N-MNIST: keep only the first saccade (0-100 ms, default true); false bins the whole ~300 ms recording. */
+  firstSaccadeOnly?: boolean;
   /** Bin width in ms for sensor sets (overrides the default window / steps). */
   dtMs?: number;
   /** Progress messages (generation, reading); default silent. */

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../../util/atomic.js';
 import { RouserError } from '../../util/errors.js';
 import { choice, defaultThreads, flag, num, str, type Command, type OptionSpec, type ParsedArgs } from '../args.js';
 import { runCompare, type CompareSettings, type CompareSummary } from '../compare.js';
-import { datasetMeta, openDataset, type DatasetRequest } from '../data.js';
+import { DATASET_SHAPE_OPTIONS, datasetMeta, datasetRequestFromArgs, openDataset } from '../data.js';
 import { ProgressBar, formatSeconds } from '../progress.js';
 import { headlineHeader, headlineRows, renderCompareReport } from '../report.js';
 import { formatTable } from '../table.js';
@@ -42,14 +42,11 @@ export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
   lr: { type: 'string', value: 'LR', help: 'Adam learning rate of the weights', default: '1e-3' },
   'lr-th': { type: 'string', value: 'LR', help: 'Adam learning rate of learned thresholds', default: '1e-3' },
   batch: { type: 'string', value: 'B', help: 'batch size', default: '32' },
-  steps: { type: 'string', value: 'T', help: 'time steps per sample (default: the dataset\'s)' },
   neuron: { type: 'string', value: 'KIND', help: 'cuba (paper) or lif', default: 'cuba' },
   surrogate: { type: 'string', value: 'SG', help: 'surrogate KIND(:key=value)*, e.g. exponential:scale=3:tau=3 (paper ablation)', default: 'exponential' },
   loss: { type: 'string', value: 'L', help: 'rate-mse (SLAYER spike rate, the paper) or ce (cross-entropy on counts)', default: 'rate-mse' },
   'weight-scale': { type: 'string', value: 'K', help: 'multiplies the Kaiming-uniform bound of the initial weights', default: '1' },
-  'train-samples': { type: 'string', value: 'N', help: 'training samples (default: the dataset\'s)' },
-  'test-samples': { type: 'string', value: 'N', help: 'test samples (default: the dataset\'s)' },
-  downsample: { type: 'string', value: 'K', help: 'spatial downsampling / channel pooling factor (default: the dataset\'s)' },
+  ...DATASET_SHAPE_OPTIONS,
   'event-samples': { type: 'string', value: 'N', help: 'test samples simulated in the event engine per final model (0 = all)', default: '0' },
   energy: { type: 'string', value: 'TABLE', help: 'energy table name or JSON file (default: all built-in tables)' },
   backend: { type: 'string', value: 'B', help: 'trainer backend: fused or tfjs', default: 'fused' },
@@ -62,13 +59,8 @@ export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
 /** Builds compare settings from parsed options (the dataset is loaded here). */
 export async function compareSettings(cmd: string, args: ParsedArgs): Promise<CompareSettings> {
   const ref = str(args, 'dataset') ?? 'nmnist-mini';
-  const opt = (name: string): number | undefined => (str(args, name) !== undefined ? num(cmd, args, name, { min: 1, integer: true }) : undefined);
   const seed0 = num(cmd, args, 'seed', { integer: true, fallback: 0 });
-  const req: DatasetRequest = { seed: seed0 };
-  for (const [key, field] of [['steps', 'steps'], ['train-samples', 'trainSamples'], ['test-samples', 'testSamples'], ['downsample', 'downsample']] as const) {
-    const v = opt(key);
-    if (v !== undefined) req[field] = v;
-  }
+  const req = datasetRequestFromArgs(cmd, args, seed0);
   const variants = parseVariants(str(args, 'variants') ?? (COMPARE_OPTIONS.variants!.default as string));
   const kind = choice(cmd, args, 'neuron', ['cuba', 'lif'] as const, 'cuba');
   const neuron: NeuronModel =

@@ -45,6 +45,8 @@ export interface DatasetMeta {
   trainSamples?: number;
   testSamples?: number;
   seed?: number;
+  binMs?: number;
+  fullRecording?: boolean;
 }
 
 /**
@@ -62,6 +64,8 @@ export function datasetFromMeta(spec: NetworkSpec): DatasetMeta {
     const v = numKey(key);
     if (v !== undefined) (out as Record<string, number>)[field] = v;
   }
+  if (typeof m['dataset.bin-ms'] === 'number') out.binMs = m['dataset.bin-ms'];
+  if (m['dataset.full-recording'] === true) out.fullRecording = true;
   return out;
 }
 
@@ -156,6 +160,8 @@ export const evalCommand: Command = {
     if (fromMeta.trainSamples !== undefined) req.trainSamples = fromMeta.trainSamples;
     if (fromMeta.testSamples !== undefined) req.testSamples = fromMeta.testSamples;
     if (fromMeta.seed !== undefined) req.seed = fromMeta.seed;
+    if (fromMeta.binMs !== undefined) req.binMs = fromMeta.binMs;
+    if (fromMeta.fullRecording) req.fullRecording = true;
     const data = await openDataset(ref, req);
     const test = samples !== undefined ? firstSamples(data.test, samples) : data.test;
     if (test.inputs.channels !== spec.inputSize)

@@ -12,7 +12,7 @@ import type { TrainBackend } from '../../train/types.js';
 import { RouserError } from '../../util/errors.js';
 import { choice, defaultThreads, flag, num, str, type Command, type ParsedArgs } from '../args.js';
 import { lossFromOption, parseSurrogate } from '../surrogate.js';
-import { datasetMeta, openDataset, type DatasetRequest } from '../data.js';
+import { DATASET_SHAPE_OPTIONS, datasetMeta, datasetRequestFromArgs, openDataset, type DatasetRequest } from '../data.js';
 import { ProgressBar } from '../progress.js';
 
 const NAME = 'train';
@@ -23,13 +23,6 @@ export { SYNTHETIC_DEFAULTS } from '../data.js';
 export const DEFAULT_HIDDEN = [128, 128] as const;
 
 
-/** The dataset shaping options of the command line. */
-function datasetRequest(args: ParsedArgs, seed: number): DatasetRequest {
-  const req: DatasetRequest = { seed, onProgress: (m) => process.stderr.write(`${m}\n`) };
-  for (const [key, field] of [['steps', 'steps'], ['train-samples', 'trainSamples'], ['test-samples', 'testSamples'], ['downsample', 'downsample']] as const)
-    if (str(args, key) !== undefined) req[field] = num(NAME, args, key, { min: 1, integer: true });
-  return req;
-}
 
 /**
  * Parses `--arch` into sizes including the input:
@@ -133,10 +126,7 @@ export const trainCommand: Command = {
     'lr-th': { type: 'string', value: 'LR', help: 'Adam learning rate of thresholds (default 1e-3; 0 = fixed)' },
     epochs: { type: 'string', value: 'E', help: 'epochs (default 10)' },
     batch: { type: 'string', value: 'B', help: 'batch size (default 32)' },
-    steps: { type: 'string', value: 'T', help: 'time steps per sample (default: the dataset default; synthetic 20)' },
-    'train-samples': { type: 'string', value: 'N', help: 'training samples (default: dataset default; synthetic 512)' },
-    'test-samples': { type: 'string', value: 'N', help: 'test samples (default: dataset default; synthetic 128)' },
-    downsample: { type: 'string', value: 'K', help: 'spatial/channel downsampling factor of sensor datasets' },
+    ...DATASET_SHAPE_OPTIONS,
     loss: { type: 'string', value: 'rate-mse|ce', help: 'spike-rate MSE (true 0.2 / false 0.03, default) or cross-entropy on counts' },
     surrogate: { type: 'string', value: 'SG', help: `surrogate gradient KIND(:key=value)*, KIND one of ${SURROGATE_KINDS.join(', ')}, e.g. exponential:scale=3:tau=3 (default exponential scale=1.5 tau=3.75)` },
     'differentiate-reset': { type: 'boolean', help: 'let gradients flow through the reset (default: detached, the paper)' },
@@ -162,13 +152,14 @@ export const trainCommand: Command = {
       throw new RouserError(`--dataset ${ref}: ${ckptPath} was trained on ${savedRef}; resume with the same dataset`);
     if (ckpt) {
       // Dataset shaping options recorded at the start of the run apply again unless given now.
-      for (const k of ['steps', 'train-samples', 'test-samples', 'downsample'] as const) {
+      for (const k of ['steps', 'train-samples', 'test-samples', 'downsample', 'bin-ms', 'full-recording'] as const) {
         const v = ckpt.meta[`dataset.${k}`];
         if (args.values[k] === undefined && typeof v === 'number') args.values[k] = String(v);
+        if (args.values[k] === undefined && v === true) args.values[k] = true;
       }
     }
     const seed = args.values.seed !== undefined ? num(NAME, args, 'seed', { integer: true }) : (ckpt?.config.seed ?? 0);
-    const req = datasetRequest(args, seed);
+    const req: DatasetRequest = { ...datasetRequestFromArgs(NAME, args, seed), onProgress: (m) => process.stderr.write(`${m}\n`) };
     const data = await openDataset(ref, req);
     const sizes = ckpt && str(args, 'arch') === undefined ? ckpt.config.sizes : parseArch(str(args, 'arch'), data.info.inputSize, data.info.classes);
     if (sizes[0] !== data.info.inputSize)

@@ -85,7 +85,9 @@ function loadNmnistFolder(dir: string, opts: DatasetOptions, name: string, sourc
   const steps = positiveInt(name, 'steps', opts.steps, 25);
   const factor = positiveInt(name, 'downsample', opts.downsample, name === 'nmnist-mini' ? NMNIST_MINI_DEFAULTS.downsample : 1);
   const seed = opts.seed ?? 0;
-  const binWidthUs = opts.dtMs !== undefined ? opts.dtMs * 1000 : NMNIST_SACCADE_US / steps;
+  const firstOnly = opts.firstSaccadeOnly ?? true;
+  const windowUs = firstOnly ? NMNIST_SACCADE_US : 3 * NMNIST_SACCADE_US;
+  const binWidthUs = opts.dtMs !== undefined ? opts.dtMs * 1000 : windowUs / steps;
   const changes: string[] = [];
   const side = Math.ceil(34 / factor);
   const channels = side * side * 2;
@@ -103,7 +105,7 @@ function loadNmnistFolder(dir: string, opts: DatasetOptions, name: string, sourc
     let totalEvents = 0;
     files.forEach((f, b) => {
       const rec = decodeNmnist(new Uint8Array(readFileSync(f.path)), f.path);
-      const prepared = downsampleSensor(firstSaccade(rec), factor);
+      const prepared = downsampleSensor(firstOnly ? firstSaccade(rec) : rec, factor);
       outsideEvents += accumulateFrames(prepared, binGeometry(prepared, { kind: 'window', binWidth: binWidthUs, start: 0, frames: steps }), tensor.data, b * per, channels);
       totalEvents += prepared.ids.length;
       labels[b] = f.label;
@@ -113,7 +115,7 @@ function loadNmnistFolder(dir: string, opts: DatasetOptions, name: string, sourc
     return ds;
   });
   const [train, test] = splits as [(typeof splits)[number], (typeof splits)[number]];
-  changes.push('first saccade only (0-100 ms)');
+  if (firstOnly) changes.push('first saccade only (0-100 ms)');
   changes.push(`T=${steps} frames of ${binWidthUs / 1000} ms (paper: 300 x 1 ms)`);
   if (factor > 1) changes.push(`downsampled 34x34 -> ${side}x${side} (sum pooling of ${factor}x${factor} pixels), ${side * side * 2} inputs`);
   if (opts.binary ?? true) changes.push('counts clipped to binary spikes per bin');
