@@ -214,8 +214,11 @@ function finishRows(where: string, rowPtr: Int32Array, targets: Int32Array, weig
 /**
  * Fixed fan-out: every source gets exactly `fanOut` targets drawn uniformly (with replacement, i.e. multapses allowed,
  * as in Brunel-type networks; without i -> i when `allowSelf` is false). Memory: 8 bytes/synapse (+4 with random delays).
+ * `sortRows` (fixed delays only; one weight per row, so no sum changes) sorts each row's targets ascending: the fast
+ * discrete kernel then splits rows by target range for threads and writes memory in address order. `shared` puts
+ * the CSR arrays on SharedArrayBuffers so worker threads read them without a copy.
  */
-export function fixedFanOut(opts: RandomSynapseOptions & { fanOut: number }): CsrSynapses {
+export function fixedFanOut(opts: RandomSynapseOptions & { fanOut: number; sortRows?: boolean; shared?: boolean }): CsrSynapses {
   const where = 'fixedFanOut';
   const { numPre, numPost, fanOut, rng } = opts;
   checkCount(where, 'numPre', numPre);
@@ -229,10 +232,12 @@ export function fixedFanOut(opts: RandomSynapseOptions & { fanOut: number }): Cs
   const nnz = numPre * fanOut;
   checkLength(`${where} (${numPre} x ${fanOut})`, nnz);
   checkMemory(`${where} CSR (${numPre} sources x ${fanOut} synapses = ${nnz})`, csrBytes(numPre, nnz, delay.kind !== 'fixed'), opts.memory);
-  const rowPtr = new Int32Array(numPre + 1);
-  const targets = new Int32Array(nnz);
-  const weights = new Float32Array(nnz);
+  const shared = opts.shared === true;
+  const rowPtr = shared ? new Int32Array(new SharedArrayBuffer(4 * (numPre + 1))) : new Int32Array(numPre + 1);
+  const targets = shared ? new Int32Array(new SharedArrayBuffer(Math.max(4, 4 * nnz))).subarray(0, nnz) : new Int32Array(nnz);
+  const weights = shared ? new Float32Array(new SharedArrayBuffer(Math.max(4, 4 * nnz))).subarray(0, nnz) : new Float32Array(nnz);
   const wr = opts.weight;
+  const sort = opts.sortRows === true && delay.kind === 'fixed';
   for (let i = 0; i < numPre; i++) {
     const base = i * fanOut;
     rowPtr[i] = base;
@@ -244,6 +249,7 @@ export function fixedFanOut(opts: RandomSynapseOptions & { fanOut: number }): Cs
       targets[base + k] = j;
       weights[base + k] = w;
     }
+    if (sort && fanOut > 1) targets.subarray(base, base + fanOut).sort();
   }
   rowPtr[numPre] = nnz;
   return finishRows(where, rowPtr, targets, weights, delay, rng, numPre, numPost);

@@ -2,9 +2,14 @@ import type { ResetMode } from '../model/spec.js';
 import { SpikeRecordBuilder, type SpikeRecord } from '../model/spikes.js';
 import { neuronCoefficients } from '../neuron/dynamics.js';
 import { fail } from '../util/errors.js';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Rng } from '../util/rng.js';
 import { delayGroups, fixedFanOut, type CsrSynapses, type DelayRule } from './csr.js';
-import type { MemoryCheckOptions } from './memory.js';
+import { abortKernel, blockRngs, CTL_WORDS, DRIVE_BLOCK, driveBlocks, runPart, sharedFloat32, sharedFloat64, sharedInt32, waitReady, type KernelInit } from './kernel.js';
+import { checkMemory, type MemoryCheckOptions } from './memory.js';
 import { CalendarQueue, EventHeap } from './scheduler.js';
 
 /**
@@ -60,6 +65,8 @@ export function buildRandomNetwork(opts: RandomNetworkOptions): RandomNetwork {
     delay: opts.delayMs ?? { kind: 'fixed', value: 1 },
     allowSelf: false,
     rng,
+    sortRows: true,
+    shared: true,
     ...(opts.memory ? { memory: opts.memory } : {}),
   });
   return { neurons: opts.neurons, numExcitatory, weightExcMv: Math.fround(je), weightInhMv: wi, synapses, seed: opts.seed };
@@ -89,6 +96,14 @@ export interface RandomRunOptions {
   recordSpikes?: boolean;
   /** Called about every 10 ms of simulated time (and at the end) with the simulated time done. */
   onProgress?: (doneMs: number, totalMs: number) => void;
+  /**
+   * Discrete mode with one uniform delay: threads splitting the neurons (worker_threads over SharedArrayBuffers).
+   * Spikes are bit-identical for every thread count. Needs rows sorted by target (as `buildRandomNetwork` builds
+   * them); otherwise the run uses one thread. Default 1.
+   */
+  threads?: number;
+  /** Testing: force the general calendar-queue path of discrete mode (same results as the fast path). */
+  forceCalendar?: boolean;
 }
 
 /** Explicit input events of {@link RandomRunOptions.stimulus}. */
@@ -133,6 +148,7 @@ interface Common {
   lambdaPerBin: number;
   bins: number;
   rng: Rng;
+  seed: number;
   rec: SpikeRecordBuilder | undefined;
 }
 
@@ -169,6 +185,7 @@ function common(net: RandomNetwork, o: RandomRunOptions): Common {
     lambdaPerBin: (net.neurons * o.externalRateHz * dt) / 1000,
     bins: Math.round(o.durationMs / dt),
     rng: new Rng(o.seed),
+    seed: o.seed,
     rec: o.recordSpikes ? new SpikeRecordBuilder(net.neurons, 'ms', 1024) : undefined,
   };
 }
@@ -206,7 +223,7 @@ export function simulateRandomNetwork(net: RandomNetwork, o: RandomRunOptions): 
 }
 
 function runDiscrete(net: RandomNetwork, o: RandomRunOptions, c: Common): RandomRunResult {
-  const { n, dt, rng } = c;
+  const { n, dt } = c;
   const csr = net.synapses;
   const groups = delayGroups(csr);
   const { groupPtr, rowGroup, groupDelay } = groups;
@@ -227,7 +244,8 @@ function runDiscrete(net: RandomNetwork, o: RandomRunOptions, c: Common): Random
   }
   if (csr.targets.length > 0 && minSteps < 1)
     fail('simulateRandomNetwork', 'delayMs', minSteps * dt, `>= dtMs (${dt}) in discrete mode: delays are whole steps >= 1`);
-  const uniformSteps = stepsOf(csr.uniformDelay);
+  const uniformSteps = Math.max(1, stepsOf(csr.uniformDelay));
+  if (!groupDelay && uniformSteps <= 64 && !o.forceCalendar) return runDiscreteFast(net, o, c, uniformSteps);
   const cal = new CalendarQueue(Math.max(1, maxSteps), 1024);
   const aV = neuronCoefficients({ kind: 'lif', beta: Math.exp(-dt / c.tau) }).aV;
   const theta = Math.fround(c.theta);
@@ -238,6 +256,8 @@ function runDiscrete(net: RandomNetwork, o: RandomRunOptions, c: Common): Random
   const counts = new Int32Array(n);
   const { targets, weights } = csr;
   const jext = Math.fround(c.jext);
+  const rngs = blockRngs(c.seed, n);
+  const lambdaPerNeuron = c.lambdaPerBin / n;
   const stim = o.stimulus;
   const sw = Math.fround(stim?.weightMv ?? 0);
   let sp = 0;
@@ -250,12 +270,7 @@ function runDiscrete(net: RandomNetwork, o: RandomRunOptions, c: Common): Random
   const t0 = performance.now();
   const progressEvery = Math.max(1, Math.round(10 / dt));
   for (let t = 0; t < c.bins; t++) {
-    const m = c.lambdaPerBin > 0 ? rng.poisson(c.lambdaPerBin) : 0;
-    for (let e = 0; e < m; e++) {
-      const j = Math.floor(rng.uniform() * n);
-      x[j] = (x[j] as number) + jext;
-    }
-    ext += m;
+    ext += driveBlocks(rngs, 0, rngs.length, n, lambdaPerNeuron, x, jext);
     if (stim) {
       while (sp < stim.ids.length && Math.round((stim.timesMs[sp] as number) / dt) <= t) {
         const j = stim.ids[sp++] as number;
@@ -290,6 +305,177 @@ function runDiscrete(net: RandomNetwork, o: RandomRunOptions, c: Common): Random
   const simMs = performance.now() - t0;
   o.onProgress?.(c.bins * dt, c.bins * dt);
   return finish('discrete', net, c, counts, spikes, syn, ext, popped + ext, simMs, deliveryMs);
+}
+
+/** Per-CSR facts of the fast path, computed once (O(synapses)) and cached. */
+interface RowFacts {
+  /** Per-row weight when every row has one weight (bitwise), else null. */
+  rowWeight: Float32Array | null;
+  /** Every row's targets non-decreasing. */
+  sorted: boolean;
+}
+const rowFactsCache = new WeakMap<CsrSynapses, RowFacts>();
+
+function rowFacts(csr: CsrSynapses): RowFacts {
+  const hit = rowFactsCache.get(csr);
+  if (hit) return hit;
+  const { numPre, rowPtr, targets, weights } = csr;
+  const bits = new Int32Array(weights.buffer, weights.byteOffset, weights.length);
+  let rowWeight: Float32Array | null = new Float32Array(numPre);
+  let sorted = true;
+  for (let i = 0; i < numPre; i++) {
+    const a = rowPtr[i] as number;
+    const e = rowPtr[i + 1] as number;
+    if (a === e) continue;
+    if (rowWeight) {
+      const b0 = bits[a] as number;
+      for (let k = a + 1; k < e; k++)
+        if (bits[k] !== b0) {
+          rowWeight = null;
+          break;
+        }
+      if (rowWeight) rowWeight[i] = weights[a] as number;
+    }
+    if (sorted) for (let k = a + 1; k < e; k++) if ((targets[k] as number) < (targets[k - 1] as number)) sorted = false;
+  }
+  const facts = { rowWeight, sorted };
+  rowFactsCache.set(csr, facts);
+  return facts;
+}
+
+/** First index in sorted targets[a, e) with value >= v. */
+function lowerBound(targets: Int32Array, a: number, e: number, v: number): number {
+  let lo = a;
+  let hi = e;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((targets[mid] as number) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function toShared<T extends Int32Array | Float32Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const c = (a instanceof Int32Array ? sharedInt32(a.length) : sharedFloat32(a.length)) as T;
+  c.set(a);
+  return c;
+}
+
+/**
+ * How to start the kernel worker: the compiled worker.js next to this file (dist/), or, from the .ts sources (vitest,
+ * tsx), a small ESM bootstrap registering the tsx loader inside the worker (`execArgv: ['--import', 'tsx']` is not
+ * honoured by worker threads on Node 20).
+ */
+function workerUrl(): URL {
+  if (!import.meta.url.endsWith('.ts')) return new URL('./worker.js', import.meta.url);
+  const req = createRequire(import.meta.url);
+  const tsxApi = pathToFileURL(join(dirname(req.resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
+  const target = new URL('./worker.ts', import.meta.url).href;
+  const code = `import { register } from ${JSON.stringify(tsxApi)};\nregister();\nawait import(${JSON.stringify(target)});\n`;
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+}
+
+/**
+ * Fast discrete path for one uniform delay of D steps: a ring of D + 1 spike lists instead of a queue, per-row weights
+ * when rows have one weight, fused update, optional worker threads over a neuron partition (see kernel.ts).
+ */
+function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: number): RandomRunResult {
+  const { n, dt } = c;
+  const csr = net.synapses;
+  const facts = rowFacts(csr);
+  const threads = o.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) fail('simulateRandomNetwork', 'threads', threads, 'an integer in [1, 64]');
+  const numBlocks = Math.ceil(n / DRIVE_BLOCK);
+  const parts = facts.sorted ? Math.max(1, Math.min(threads, numBlocks)) : 1;
+  const mt = parts > 1;
+  const bounds = new Int32Array(parts + 1);
+  for (let p = 0; p <= parts; p++) bounds[p] = Math.min(n, Math.round((p * numBlocks) / parts) * DRIVE_BLOCK);
+  const slots = D + 1;
+  checkMemory(`simulateRandomNetwork: discrete state (${n} neurons, ${slots} spike slots)`, n * 4 * (3 + slots + (parts - 1)) + (mt && !(csr.targets.buffer instanceof SharedArrayBuffer) ? csr.targets.length * 4 : 0));
+  const i32 = mt ? sharedInt32 : (len: number) => new Int32Array(len);
+  const f32 = mt ? sharedFloat32 : (len: number) => new Float32Array(len);
+  const rowPtr = mt ? toShared(csr.rowPtr) : csr.rowPtr;
+  const targets = mt ? toShared(csr.targets) : csr.targets;
+  const rowWeight = facts.rowWeight ? (mt ? toShared(facts.rowWeight) : facts.rowWeight) : null;
+  const weights = rowWeight ? new Float32Array(0) : mt ? toShared(csr.weights) : csr.weights;
+  const split = i32((parts - 1) * n);
+  for (let p = 1; p < parts; p++) {
+    const v = bounds[p] as number;
+    const off = (p - 1) * n;
+    for (let i = 0; i < n; i++) split[off + i] = lowerBound(targets, rowPtr[i] as number, rowPtr[i + 1] as number, v);
+  }
+  const stim = o.stimulus;
+  const stimN = stim ? stim.ids.length : 0;
+  const stimIds = i32(stimN);
+  const stimSteps = i32(stimN);
+  if (stim) {
+    stimIds.set(stim.ids);
+    for (let k = 0; k < stimN; k++) stimSteps[k] = Math.round((stim.timesMs[k] as number) / dt);
+  }
+  const init: KernelInit = {
+    n, parts, bounds, delaySteps: D, bins: c.bins,
+    aV: neuronCoefficients({ kind: 'lif', beta: Math.exp(-dt / c.tau) }).aV,
+    theta: Math.fround(c.theta), subtract: c.reset === 'subtract', jext: Math.fround(c.jext),
+    lambdaPerNeuron: c.lambdaPerBin / n, seed: c.seed,
+    rowPtr, targets, rowWeight, weights, split, stimIds, stimSteps, stimWeight: Math.fround(stim?.weightMv ?? 0),
+    vol: f32(n), x: f32(n), counts: i32(n), spikeBuf: i32(slots * n), spikeLen: i32(slots * parts),
+    extCount: mt ? sharedFloat64(parts) : new Float64Array(parts), ctl: i32(CTL_WORDS),
+  };
+  const workers: Worker[] = [];
+  if (mt) {
+    const url = workerUrl();
+    for (let p = 1; p < parts; p++) {
+      const w = new Worker(url, { workerData: { init, part: p } });
+      w.unref();
+      workers.push(w);
+    }
+    if (!waitReady(init.ctl, parts - 1, 120_000)) {
+      abortKernel(init.ctl);
+      for (const w of workers) void w.terminate();
+      throw new Error('simulateRandomNetwork: worker threads did not start');
+    }
+  }
+  const rec = c.rec;
+  const { spikeBuf, spikeLen } = init;
+  const rp = csr.rowPtr;
+  let spikes = 0;
+  let syn = 0;
+  let delivered = 0;
+  const progressEvery = Math.max(1, Math.round(10 / dt));
+  const after = (t: number, slot: number): void => {
+    const counted = t + D < c.bins; // delivered inside the run
+    for (let q = 0; q < parts; q++) {
+      const len = spikeLen[slot * parts + q] as number;
+      spikes += len;
+      const off = slot * n + (bounds[q] as number);
+      for (let s = off; s < off + len; s++) {
+        const i = spikeBuf[s] as number;
+        if (rec) rec.push(i, t * dt);
+        if (counted) {
+          const r = (rp[i + 1] as number) - (rp[i] as number);
+          syn += r;
+          if (r > 0) delivered++;
+        }
+      }
+    }
+    if (o.onProgress && (t + 1) % progressEvery === 0) o.onProgress((t + 1) * dt, c.bins * dt);
+  };
+  const t0 = performance.now();
+  try {
+    runPart(init, 0, after);
+  } catch (e) {
+    abortKernel(init.ctl);
+    throw e;
+  } finally {
+    for (const w of workers) void w.terminate();
+  }
+  const simMs = performance.now() - t0;
+  o.onProgress?.(c.bins * dt, c.bins * dt);
+  let ext = 0;
+  for (let p = 0; p < parts; p++) ext += init.extCount[p] as number;
+  const counts = mt ? Int32Array.from(init.counts) : init.counts;
+  return finish('discrete', net, c, counts, spikes, syn, ext, delivered + ext, simMs, null);
 }
 
 /**

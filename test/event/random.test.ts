@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildRandomNetwork, driveRateForOutput, simulateRandomNetwork, stepLifCollect, SynapseBuilder, type RandomNetwork, type SimulationMode } from '../../src/event/index.js';
 import { createNeuronState, neuronCoefficients, stepNeurons } from '../../src/neuron/index.js';
+import { Rng } from '../../src/util/rng.js';
 
 function netFrom(neurons: number, add: (b: SynapseBuilder) => void, capacity: number): RandomNetwork {
   const b = new SynapseBuilder(neurons, neurons, capacity);
@@ -144,5 +145,55 @@ describe('random E/I network', () => {
     );
     const net0 = buildRandomNetwork({ neurons: 10, fanOut: 2, seed: 1, delayMs: { kind: 'fixed', value: 0 } });
     expect(() => simulateRandomNetwork(net0, { mode: 'continuous', durationMs: 5, externalRateHz: 0, seed: 1 })).toThrow('expected delays > 0 ms in continuous mode');
+  });
+});
+
+describe('discrete fast path (ring of spike lists, per-row weights, worker threads)', () => {
+  const spikesOf = (r: ReturnType<typeof simulateRandomNetwork>): [number[], number[]] => [Array.from(r.spikeRecord!.ids), Array.from(r.spikeRecord!.times)];
+
+  it.each([1, 2, 3])('equals the calendar-queue path spike for spike (delay %i ms, E/I network, both resets)', (delay) => {
+    const net = buildRandomNetwork({ neurons: 2500, fanOut: 60, seed: 3, delayMs: { kind: 'fixed', value: delay } });
+    for (const reset of ['zero', 'subtract'] as const) {
+      const opts = { mode: 'discrete' as const, durationMs: 120, externalRateHz: driveRateForOutput(15), seed: 4, reset, recordSpikes: true };
+      const fast = simulateRandomNetwork(net, opts);
+      const cal = simulateRandomNetwork(net, { ...opts, forceCalendar: true });
+      expect(fast.spikes).toBeGreaterThan(100);
+      expect(spikesOf(fast)).toEqual(spikesOf(cal));
+      expect(fast.synEvents).toBe(cal.synEvents);
+      expect(fast.externalEvents).toBe(cal.externalEvents);
+      expect(fast.eventsProcessed).toBe(cal.eventsProcessed);
+    }
+  });
+
+  it('equals the calendar path with per-synapse weights, unsorted rows and a stimulus', () => {
+    const n = 1500;
+    const rng = new Rng(8);
+    const net = netFrom(n, (b) => { for (let i = 0; i < n; i++) for (let k = 0; k < 40; k++) b.add(i, rng.int(n), rng.range(-3, 2), 2); }, n * 40);
+    const stimulus = { ids: Int32Array.from({ length: 50 }, (_, k) => (k * 29) % n), timesMs: Float64Array.from({ length: 50 }, (_, k) => k), weightMv: 25 };
+    const opts = { mode: 'discrete' as const, durationMs: 80, externalRateHz: 450, seed: 6, stimulus, recordSpikes: true };
+    const fast = simulateRandomNetwork(net, opts);
+    const cal = simulateRandomNetwork(net, { ...opts, forceCalendar: true });
+    expect(fast.spikes).toBeGreaterThan(50);
+    expect(spikesOf(fast)).toEqual(spikesOf(cal));
+    expect(fast.synEvents).toBe(cal.synEvents);
+  });
+
+  it('gives bit-identical spikes, counts and counters for threads = 1, 2 and 3', () => {
+    const net = buildRandomNetwork({ neurons: 5000, fanOut: 50, seed: 11 });
+    const stimulus = { ids: Int32Array.from([0, 4999, 2500]), timesMs: Float64Array.from([3, 4, 5]), weightMv: 30 };
+    const opts = { mode: 'discrete' as const, durationMs: 100, externalRateHz: driveRateForOutput(12), seed: 12, stimulus, recordSpikes: true };
+    const one = simulateRandomNetwork(net, { ...opts, threads: 1 });
+    expect(one.spikes).toBeGreaterThan(500);
+    for (const threads of [2, 3]) {
+      const r = simulateRandomNetwork(net, { ...opts, threads });
+      expect(spikesOf(r)).toEqual(spikesOf(one));
+      expect(Array.from(r.spikeCounts)).toEqual(Array.from(one.spikeCounts));
+      expect([r.synEvents, r.externalEvents, r.eventsProcessed]).toEqual([one.synEvents, one.externalEvents, one.eventsProcessed]);
+    }
+  });
+
+  it('builds rows sorted by target (the thread split relies on it)', () => {
+    const { rowPtr, targets } = buildRandomNetwork({ neurons: 300, fanOut: 20, seed: 2 }).synapses;
+    for (let i = 0; i < 300; i++) for (let k = rowPtr[i]! + 1; k < rowPtr[i + 1]!; k++) expect(targets[k]!).toBeGreaterThanOrEqual(targets[k - 1]!);
   });
 });
