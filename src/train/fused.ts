@@ -22,6 +22,7 @@ import {
   ThreadScratch,
   buildInputLists,
   countInput,
+  loadInputSimd,
   runPhase,
   type Phase,
 } from './fused/kernels.js';
@@ -249,10 +250,24 @@ export function createFusedBackend(opts: FusedBackendOptions = {}): TrainBackend
   }
 
   async function runForward(spec: NetworkSpec, input: SpikeTensor, call: Omit<KernelCall, 'inputBinary' | 'layers'>): Promise<{ w: Workspace; kc: KernelCall }> {
-    const { nnz, binary } = countInput(input.data);
-    const w = ensureWorkspace(spec, input, nnz);
+    const delay0 = spec.layers[0]?.delaySteps ?? 0;
+    let w: Workspace;
+    let binary: boolean;
+    if (useSimd) {
+      w = ensureWorkspace(spec, input, 0);
+      let r = loadInputSimd(w, input.data, delay0);
+      if (r.nnz > w.inCols.length) {
+        w = ensureWorkspace(spec, input, r.nnz);
+        r = loadInputSimd(w, input.data, delay0);
+      }
+      binary = r.binary;
+    } else {
+      const c = countInput(input.data);
+      w = ensureWorkspace(spec, input, c.nnz);
+      buildInputLists(w, input.data, delay0);
+      binary = c.binary;
+    }
     loadParams(spec, w);
-    buildInputLists(w, input.data, spec.layers[0]?.delaySteps ?? 0);
     const kc: KernelCall = { ...call, layers: kernelLayers(spec), inputBinary: binary };
     ensurePool();
     for (const pw of pool) pw.worker.ref();

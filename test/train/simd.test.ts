@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Surrogate } from '../../src/neuron/index.js';
 import { createFusedBackend } from '../../src/train/fused.js';
+import { buildInputLists, countInput, loadInputSimd } from '../../src/train/fused/kernels.js';
 import { simdSupported } from '../../src/train/fused/simd.js';
+import { createWorkspace } from '../../src/train/fused/workspace.js';
+import { Rng } from '../../src/util/index.js';
 import { createGradients, type Gradients, type LossSpec } from '../../src/train/index.js';
 import { SURROGATES, randomCase } from './helpers.js';
 
@@ -79,6 +82,35 @@ describe('fused WebAssembly SIMD kernels', () => {
     } finally {
       await js.dispose();
       await wasm.dispose();
+    }
+  });
+
+  it('the vectorised input scan builds the same CSR/CSC as buildInputLists (-0, counts, fractions, delays, odd widths)', () => {
+    const rng = new Rng(5);
+    for (const [width, batch, steps, delay] of [
+      [1, 1, 1, 0],
+      [7, 2, 5, 1],
+      [33, 3, 9, 2],
+      [64, 2, 4, 0],
+    ] as const) {
+      for (const dense of [0.05, 0.5]) {
+        const data = new Float32Array(batch * steps * width);
+        for (let k = 0; k < data.length; k++) {
+          const u = rng.uniform();
+          data[k] = u < dense ? [1, 1, 1, 2, 0.5, -1][rng.int(6)] as number : u < dense + 0.05 ? -0 : 0;
+        }
+        const { nnz, binary } = countInput(data);
+        const js = createWorkspace([width, 3], batch, steps, nnz + 1, { simd: false });
+        buildInputLists(js, data, delay);
+        const ws = createWorkspace([width, 3], batch, steps, nnz + 1);
+        expect(loadInputSimd(ws, data, delay)).toEqual({ nnz, binary });
+        for (const key of ['inRowPtr', 'inColPtr'] as const) expect(Array.from(ws[key])).toEqual(Array.from(js[key]));
+        for (const key of ['inCols', 'inVals'] as const) expect(Array.from(ws[key].subarray(0, nnz))).toEqual(Array.from(js[key].subarray(0, nnz)));
+        const m = js.inColPtr[width] as number;
+        for (const key of ['inRows', 'inRowVals'] as const) expect(Array.from(ws[key].subarray(0, m))).toEqual(Array.from(js[key].subarray(0, m)));
+        // too small a workspace: the count is still exact, the caller lays out a bigger one
+        if (nnz > 1) expect(loadInputSimd(createWorkspace([width, 3], batch, steps, 1), data, delay).nnz).toBe(nnz);
+      }
     }
   });
 });

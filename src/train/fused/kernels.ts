@@ -138,7 +138,7 @@ export function buildInputLists(ws: Workspace, data: Float32Array, delay: number
   const rows = ws.batch * ws.steps;
   const width = ws.inputSize;
   const steps = ws.steps;
-  const { inRowPtr, inCols, inVals, inColPtr, inRows, inRowVals } = ws;
+  const { inRowPtr, inCols, inVals, inColPtr } = ws;
   inColPtr.fill(0);
   let nnz = 0;
   for (let r = 0; r < rows; r++) {
@@ -155,6 +155,33 @@ export function buildInputLists(ws: Workspace, data: Float32Array, delay: number
     }
   }
   inRowPtr[rows] = nnz;
+  buildInputCsc(ws, delay);
+}
+
+/**
+ * SIMD workspace: copies `data` into the workspace and builds the input CSR and CSC like {@link buildInputLists}
+ * (identical lists), in one vectorised scan. Returns the nonzero count and whether all nonzeros are 1; when the count
+ * exceeds the workspace's capacity (`nnz > ws.inCols.length`) the lists are incomplete: lay out a bigger workspace
+ * and call again.
+ */
+export function loadInputSimd(ws: Workspace, data: Float32Array, delay: number): { nnz: number; binary: boolean } {
+  if (ws.mem === undefined || !ws.inputInMem) throw new Error('loadInputSimd: not a SIMD workspace');
+  const rows = ws.batch * ws.steps;
+  const { inData, inRowPtr, inCols, inVals, inColPtr, inFlags } = ws;
+  inData.set(data);
+  inColPtr.fill(0);
+  const cap = inCols.length;
+  const nnz = simdKernels(ws.mem).scan(inData.byteOffset, rows, ws.inputSize, ws.steps, delay, inRowPtr.byteOffset, inCols.byteOffset, inVals.byteOffset, inColPtr.byteOffset, cap, inFlags.byteOffset);
+  if (nnz <= cap) buildInputCsc(ws, delay);
+  return { nnz, binary: inFlags[0] === 0 };
+}
+
+/** The delay-shifted input CSC from the CSR (inColPtr[i + 1] holds column i's count of in-window entries). */
+function buildInputCsc(ws: Workspace, delay: number): void {
+  const rows = ws.batch * ws.steps;
+  const width = ws.inputSize;
+  const steps = ws.steps;
+  const { inRowPtr, inCols, inVals, inColPtr, inRows, inRowVals } = ws;
   for (let i = 0; i < width; i++) inColPtr[i + 1] = (inColPtr[i + 1] as number) + (inColPtr[i] as number);
   for (let r = 0; r < rows; r++) {
     if ((r % steps) + delay >= steps) continue;

@@ -10,6 +10,19 @@ import { SIMD_WASM_BASE64 } from './simd-binary.js';
 export interface SimdKernels {
   gather(out: number, WT: number, cols: number, rowPtr: number, rows: number, steps: number, delay: number, n: number, j0: number, j1: number): void;
   scatter(dW: number, DX: number, rows: number, colPtr: number, nIn: number, n: number, j0: number, j1: number): void;
+  scan(
+    data: number,
+    rows: number,
+    width: number,
+    steps: number,
+    delay: number,
+    rowPtr: number,
+    cols: number,
+    vals: number,
+    colCnt: number,
+    cap: number,
+    flags: number,
+  ): number;
   propagate(GS: number, W: number, DX: number, rows: number, steps: number, delay: number, n: number, nIn: number, i0: number, i1: number): void;
 }
 

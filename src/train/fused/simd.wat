@@ -16,6 +16,7 @@
     (local $r i32) (local $q0 i32) (local $q1 i32) (local $q i32) (local $j i32) (local $o i32) (local $w i32)
     (local $n4 i32) (local $p i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f32)
+    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
     (local.set $n4 (i32.shl (local.get $n) (i32.const 2)))
     (block $rdone
       (loop $rloop
@@ -31,6 +32,45 @@
         (local.set $q0 (i32.add (local.get $cols) (i32.shl (local.get $q0) (i32.const 2))))
         (local.set $q1 (i32.add (local.get $cols) (i32.shl (local.get $q1) (i32.const 2))))
         (local.set $j (local.get $j0))
+        ;; 32 neurons per pass (8 independent accumulators hide the add latency)
+        (block $d32
+          (loop $l32
+            (br_if $d32 (i32.gt_u (i32.add (local.get $j) (i32.const 32)) (local.get $j1)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0))
+            (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0))
+            (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $a4 (v128.const i32x4 0 0 0 0))
+            (local.set $a5 (v128.const i32x4 0 0 0 0))
+            (local.set $a6 (v128.const i32x4 0 0 0 0))
+            (local.set $a7 (v128.const i32x4 0 0 0 0))
+            (local.set $p (i32.add (local.get $WT) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $q (local.get $q0))
+            (block $qd
+              (loop $ql
+                (br_if $qd (i32.ge_u (local.get $q) (local.get $q1)))
+                (local.set $w (i32.add (local.get $p) (i32.mul (i32.load (local.get $q)) (local.get $n4))))
+                (local.set $a0 (f32x4.add (local.get $a0) (v128.load (local.get $w))))
+                (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 (local.get $w))))
+                (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 (local.get $w))))
+                (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 (local.get $w))))
+                (local.set $a4 (f32x4.add (local.get $a4) (v128.load offset=64 (local.get $w))))
+                (local.set $a5 (f32x4.add (local.get $a5) (v128.load offset=80 (local.get $w))))
+                (local.set $a6 (f32x4.add (local.get $a6) (v128.load offset=96 (local.get $w))))
+                (local.set $a7 (f32x4.add (local.get $a7) (v128.load offset=112 (local.get $w))))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (br $ql)))
+            (local.set $w (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2))))
+            (v128.store (local.get $w) (local.get $a0))
+            (v128.store offset=16 (local.get $w) (local.get $a1))
+            (v128.store offset=32 (local.get $w) (local.get $a2))
+            (v128.store offset=48 (local.get $w) (local.get $a3))
+            (v128.store offset=64 (local.get $w) (local.get $a4))
+            (v128.store offset=80 (local.get $w) (local.get $a5))
+            (v128.store offset=96 (local.get $w) (local.get $a6))
+            (v128.store offset=112 (local.get $w) (local.get $a7))
+            (local.set $j (i32.add (local.get $j) (i32.const 32)))
+            (br $l32)))
         ;; 16 neurons per pass
         (block $d16
           (loop $l16
@@ -294,4 +334,71 @@
                 (br $l1)))))
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $rloop))))
+
+  ;; Input scan of a [rows][width] float32 tensor `data` (row r = b * steps + t): the CSR of its nonzero entries
+  ;; (+0 and -0 are zero; columns ascending) into rowPtr[0..rows], cols[q], vals[q] (written while q < cap; the return
+  ;; value is the total nonzero count even past cap), per-column counts of entries whose row is still inside the
+  ;; window after the delay (t + delay < steps) added into colCnt[i + 1], and flags[0] = 1 when some nonzero is not 1.
+  (func (export "scan")
+    (param $data i32) (param $rows i32) (param $width i32) (param $steps i32) (param $delay i32)
+    (param $rowPtr i32) (param $cols i32) (param $vals i32) (param $colCnt i32) (param $cap i32) (param $flags i32)
+    (result i32)
+    (local $r i32) (local $i i32) (local $p i32) (local $nnz i32) (local $shifted i32) (local $mask i32)
+    (local $c i32) (local $x i32) (local $nonbin i32) (local $a i32)
+    (local.set $p (local.get $data))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (i32.store (i32.add (local.get $rowPtr) (i32.shl (local.get $r) (i32.const 2))) (local.get $nnz))
+        (local.set $shifted (i32.lt_u (i32.add (i32.rem_u (local.get $r) (local.get $steps)) (local.get $delay)) (local.get $steps)))
+        (local.set $i (i32.const 0))
+        (block $d4
+          (loop $l4
+            (br_if $d4 (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $width)))
+            (local.set $mask (i32x4.bitmask (i32x4.ne (i32x4.shl (v128.load (local.get $p)) (i32.const 1)) (v128.const i32x4 0 0 0 0))))
+            (block $md
+              (loop $ml
+                (br_if $md (i32.eqz (local.get $mask)))
+                (local.set $c (i32.ctz (local.get $mask)))
+                (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+                (local.set $x (i32.load (i32.add (local.get $p) (i32.shl (local.get $c) (i32.const 2)))))
+                (local.set $c (i32.add (local.get $i) (local.get $c)))
+                (if (i32.lt_u (local.get $nnz) (local.get $cap))
+                  (then
+                    (i32.store (i32.add (local.get $cols) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $c))
+                    (i32.store (i32.add (local.get $vals) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $x))))
+                (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
+                (if (i32.ne (local.get $x) (i32.const 0x3f800000)) (then (local.set $nonbin (i32.const 1))))
+                (if (local.get $shifted)
+                  (then
+                    (local.set $a (i32.add (local.get $colCnt) (i32.shl (local.get $c) (i32.const 2))))
+                    (i32.store offset=4 (local.get $a) (i32.add (i32.load offset=4 (local.get $a)) (i32.const 1)))))
+                (br $ml)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $l4)))
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $i) (local.get $width)))
+            (local.set $x (i32.load (local.get $p)))
+            (if (i32.ne (i32.shl (local.get $x) (i32.const 1)) (i32.const 0))
+              (then
+                (if (i32.lt_u (local.get $nnz) (local.get $cap))
+                  (then
+                    (i32.store (i32.add (local.get $cols) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $i))
+                    (i32.store (i32.add (local.get $vals) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $x))))
+                (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
+                (if (i32.ne (local.get $x) (i32.const 0x3f800000)) (then (local.set $nonbin (i32.const 1))))
+                (if (local.get $shifted)
+                  (then
+                    (local.set $a (i32.add (local.get $colCnt) (i32.shl (local.get $i) (i32.const 2))))
+                    (i32.store offset=4 (local.get $a) (i32.add (i32.load offset=4 (local.get $a)) (i32.const 1)))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $l1)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop)))
+    (i32.store (i32.add (local.get $rowPtr) (i32.shl (local.get $rows) (i32.const 2))) (local.get $nnz))
+    (i32.store (local.get $flags) (local.get $nonbin))
+    (local.get $nnz))
 )

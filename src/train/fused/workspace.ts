@@ -86,6 +86,10 @@ export interface Workspace {
   inColPtr: Int32Array;
   inRows: Int32Array;
   inRowVals: Float32Array;
+  /** SIMD layout: room for the raw input tensor `[B][T][inputs]` (copied in, then scanned); one element otherwise. */
+  inData: Float32Array;
+  /** SIMD layout: flags written by the input scan ([0] = 1 when some nonzero input is not 1). */
+  inFlags: Int32Array;
   /** The shared WebAssembly memory holding every array above (SIMD kernels), or undefined (JavaScript kernels). */
   mem: WasmMemory | undefined;
   /** True while the input CSR/CSC arrays are inside `mem` (false after {@link growInputCapacity}). */
@@ -142,17 +146,17 @@ export function createWorkspace(sizes: readonly number[], batch: number, steps: 
   if (opts.simd ?? simdSupported()) {
     if (!simdSupported()) throw new Error('createWorkspace: WebAssembly SIMD is not supported by this runtime');
     const measure = arenaAlloc(null);
-    layout(measure, sizes, batch, steps, nnzCapacity);
+    layout(measure, sizes, batch, steps, nnzCapacity, true);
     const mem = createSimdMemory(measure.bytes);
-    const ws = layout(arenaAlloc(mem.buffer), sizes, batch, steps, nnzCapacity);
+    const ws = layout(arenaAlloc(mem.buffer), sizes, batch, steps, nnzCapacity, true);
     ws.mem = mem;
     ws.inputInMem = true;
     return ws;
   }
-  return layout(sabAlloc, sizes, batch, steps, nnzCapacity);
+  return layout(sabAlloc, sizes, batch, steps, nnzCapacity, false);
 }
 
-function layout(alloc: Alloc, sizes: readonly number[], batch: number, steps: number, nnzCapacity: number): Workspace {
+function layout(alloc: Alloc, sizes: readonly number[], batch: number, steps: number, nnzCapacity: number, simd: boolean): Workspace {
   const rows = batch * steps;
   const layers: LayerBuffers[] = [];
   for (let l = 1; l < sizes.length; l++) {
@@ -188,6 +192,8 @@ function layout(alloc: Alloc, sizes: readonly number[], batch: number, steps: nu
     inColPtr: alloc.i32(inputSize + 1),
     inRows: alloc.i32(nnzCapacity),
     inRowVals: alloc.f32(nnzCapacity),
+    inData: alloc.f32(simd ? rows * inputSize : 1),
+    inFlags: alloc.i32(4),
     mem: undefined,
     inputInMem: false,
   };
