@@ -1,11 +1,13 @@
 /**
  * Workload B of PERF.md: 100k LIF neurons x 100 synapses (10M), 1 ms delays, external Poisson drive, ~10 Hz, 1 s.
- * For each mode (one child process each, for an honest peak RSS): end-to-end synaptic events/s and delivery-only
- * events/s (the recorded spike train replayed through the mode's delivery kernel). When python3-brian is installed,
+ * For each configuration (discrete with 1 and 2 threads, continuous; one child process each, for an honest peak RSS):
+ * end-to-end synaptic events/s (median of --reps runs, after a warm-up), peak RSS after those runs, then
+ * delivery-only events/s (a recorded spike train replayed through the mode's delivery kernel; the recording run comes
+ * after the RSS reading). When python3-brian is installed,
  * Brian2 (cython, dt = 1 ms; the peer script ../shared/peers/brian_net.py copied to a temp dir) runs the same graph
  * (targets saved from our CSR), same model (reset to 0 mV, as ours) and same drive rate, and the ratios are printed.
  *
- * usage: node --import tsx bench/event.ts [--neurons 100000] [--duration-ms 1000] [--no-brian]
+ * usage: node --import tsx bench/event.ts [--neurons 100000] [--duration-ms 1000] [--reps 3] [--no-brian]
  * env: BRIAN_TARGETS=cython,cpp_standalone (default cython)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,7 +15,9 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildRandomNetwork, driveRateForOutput, Rng, simulateRandomNetwork, type SimulationMode } from '../src/index.js';
+// the event engine only (not src/index.js, which loads the trainer and tfjs: +50 MB RSS that the engine never uses)
+import { buildRandomNetwork, deliverRowWeight, driveRateForOutput, simulateRandomNetwork, type RandomRunResult, type SimulationMode } from '../src/event/index.js';
+import { Rng } from '../src/util/rng.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -23,39 +27,46 @@ const opt = (name: string, def: number): number => {
 const N = opt('neurons', 100_000);
 const K = 100;
 const durationMs = opt('duration-ms', 1000);
+const reps = opt('reps', 3);
 const seed = 12345;
 const driveHz = driveRateForOutput(10);
 
-function child(mode: SimulationMode): void {
+function child(mode: SimulationMode, threads: number): void {
   const t0 = performance.now();
   const net = buildRandomNetwork({ neurons: N, fanOut: K, seed });
   const buildMs = performance.now() - t0;
   if (mode === 'discrete' && process.env.SAVE_NET) {
     const dir = process.env.SAVE_NET;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'targets.i32'), Buffer.from(net.synapses.targets.buffer));
+    writeFileSync(join(dir, 'targets.i32'), Buffer.from(net.synapses.targets.buffer, net.synapses.targets.byteOffset, net.synapses.targets.byteLength));
     const spec = { N, K, fracE: 0.8, JE: 0.5, g: 5, Jext: 2, nuExt: driveHz, tau: 20, theta: 20, Vreset: 0, delay: 1, Tsim: durationMs, seed, NE: net.numExcitatory };
     writeFileSync(join(dir, 'net.json'), JSON.stringify(spec));
   }
-  simulateRandomNetwork(net, { mode, durationMs: Math.min(50, durationMs), externalRateHz: driveHz, seed: 1 }); // warm-up
-  const r = simulateRandomNetwork(net, { mode, durationMs, externalRateHz: driveHz, seed: 2, recordSpikes: true });
+  simulateRandomNetwork(net, { mode, durationMs: Math.min(50, durationMs), externalRateHz: driveHz, seed: 1, threads }); // warm-up
+  const runs: RandomRunResult[] = [];
+  for (let k = 0; k < reps; k++) runs.push(simulateRandomNetwork(net, { mode, durationMs, externalRateHz: driveHz, seed: 2, threads }));
+  const simMsAll = runs.map((x) => x.simMs).sort((a, b) => a - b);
+  const simMs = simMsAll[Math.floor(simMsAll.length / 2)]!;
+  const r = runs[0]!;
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
   // delivery only: replay the recorded spikes through this mode's delivery kernel (no neuron updates, no drive)
-  const rec = r.spikeRecord!;
+  const rec = simulateRandomNetwork(net, { mode, durationMs, externalRateHz: driveHz, seed: 2, recordSpikes: true }).spikeRecord!;
   const { rowPtr, targets, weights } = net.synapses;
   let ev = 0;
-  const t1 = performance.now();
+  let replayMs = Infinity;
   if (mode === 'discrete') {
+    // the engine's kernel: one weight per row (E/I), rows sorted by target, unrolled scatter into a float32 input
+    const rowW = new Float32Array(N);
+    for (let i = 0; i < N; i++) rowW[i] = weights[rowPtr[i]!]!;
     const x = new Float32Array(N);
-    for (let k = 0; k < rec.ids.length; k++) {
-      const i = rec.ids[k]!;
-      const e = rowPtr[i + 1]!;
-      for (let s = rowPtr[i]!; s < e; s++) {
-        const j = targets[s]!;
-        x[j] = x[j]! + weights[s]!;
-      }
-      ev += e - rowPtr[i]!;
+    for (let i = 0; i < rec.ids.length; i++) ev += rowPtr[rec.ids[i]! + 1]! - rowPtr[rec.ids[i]!]!;
+    for (let k = 0; k < 3; k++) {
+      const t1 = performance.now();
+      deliverRowWeight(rec.ids, 0, rec.ids.length, rowPtr, 0, rowPtr, 1, rowW, targets, x);
+      replayMs = Math.min(replayMs, performance.now() - t1);
     }
   } else {
+    const t1 = performance.now();
     const A = new Float64Array(N);
     const inv = 1 / 20;
     let fired = 0;
@@ -75,8 +86,8 @@ function child(mode: SimulationMode): void {
       ev += e - rowPtr[i]!;
     }
     if (fired < 0) console.log(fired);
+    replayMs = performance.now() - t1;
   }
-  const replayMs = performance.now() - t1;
   // cost of one Rng draw (the external drive takes two draws per event in continuous mode, one in discrete)
   const rng = new Rng(1);
   const t2 = performance.now();
@@ -85,10 +96,9 @@ function child(mode: SimulationMode): void {
   const rngNs = ((performance.now() - t2) * 1e6) / 2_000_000;
   process.stdout.write(
     JSON.stringify({
-      mode, neurons: N, synapses: r.synapses, durationMs, driveHz, buildMs, spikes: r.spikes, meanRateHz: r.meanRateHz,
-      synEvents: r.synEvents, externalEvents: r.externalEvents, simMs: r.simMs, synEventsPerSec: r.synEvents / (r.simMs / 1000),
-      inLoopDeliveryEventsPerSec: r.deliveryMs ? r.synEvents / (r.deliveryMs / 1000) : null,
-      deliveryOnlyEventsPerSec: ev / (replayMs / 1000), rngNsPerDraw: rngNs, peakRssMB: process.resourceUsage().maxRSS / 1024, rngCheck: acc > 0,
+      mode, threads, neurons: N, synapses: r.synapses, durationMs, driveHz, buildMs, spikes: r.spikes, meanRateHz: r.meanRateHz,
+      synEvents: r.synEvents, externalEvents: r.externalEvents, simMs, simMsAll, synEventsPerSec: r.synEvents / (simMs / 1000),
+      deliveryOnlyEventsPerSec: ev / (replayMs / 1000), rngNsPerDraw: rngNs, peakRssMB, rngCheck: acc > 0,
     }) + '\n',
   );
 }
@@ -109,8 +119,8 @@ function parent(): void {
   const self = fileURLToPath(import.meta.url);
   const netDir = join(tmpdir(), 'rouser-bench-event', 'net');
   const results: Record<string, unknown>[] = [];
-  for (const mode of ['discrete', 'continuous'] as const) {
-    const out = spawnSync(process.execPath, [...process.execArgv, self, '--child', mode, ...argv], { encoding: 'utf8', env: { ...process.env, SAVE_NET: netDir }, maxBuffer: 1 << 24 });
+  for (const [mode, threads] of [['discrete', 1], ['discrete', 2], ['continuous', 1]] as const) {
+    const out = spawnSync(process.execPath, [...process.execArgv, self, '--child', mode, String(threads), ...argv], { encoding: 'utf8', env: { ...process.env, SAVE_NET: netDir }, maxBuffer: 1 << 24 });
     if (out.status !== 0) throw new Error(`child ${mode} failed: ${out.stderr}`);
     results.push(JSON.parse(out.stdout.trim().split('\n').pop() as string) as Record<string, unknown>);
   }
@@ -135,7 +145,7 @@ function parent(): void {
   const ratios = best
     ? Object.fromEntries(
         results.map((r) => [
-          r.mode as string,
+          `${r.mode as string}-t${r.threads as number}`,
           {
             endToEndVsBrian: (r.synEventsPerSec as number) / (best.synEventsPerSec as number),
             memoryVsBrian: (r.peakRssMB as number) / (best.maxRssMB as number),
@@ -150,5 +160,5 @@ function parent(): void {
 }
 
 const ci = argv.indexOf('--child');
-if (ci >= 0) child(argv[ci + 1] as SimulationMode);
+if (ci >= 0) child(argv[ci + 1] as SimulationMode, Number(argv[ci + 2]));
 else parent();

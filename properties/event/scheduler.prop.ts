@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import TinyQueue from 'tinyqueue';
 import { describe, it } from 'vitest';
-import { CalendarQueue, EventHeap, type Scheduler } from '../../src/event/index.js';
+import { CalendarQueue, EventHeap, FifoQueue, type Scheduler } from '../../src/event/index.js';
 
 /**
  * Model-based tests: every fast scheduler against tinyqueue ordered by (time, insertion sequence), the engine's
@@ -91,6 +91,24 @@ describe('schedulers against tinyqueue (model-based, fast-check)', () => {
       }),
       { seed: 42, numRuns: 300 },
     );
+  });
+
+  it('FifoQueue: one fixed delay (push = now + d), exact against tinyqueue, FIFO among ties; grows from capacity 1', () => {
+    const run = fc.oneof(fc.constantFrom(0, 1, 2.5), fc.double({ min: 0, max: 10, noNaN: true })).chain((d) =>
+      fc.tuple(fc.constant(d), fc.commands([fc.integer({ min: -1000, max: 1000 }).map((v) => new PushCommand(v, d)), fc.constant(new PopCommand())], { maxCommands: 300 })),
+    );
+    fc.assert(
+      fc.property(run, fc.integer({ min: 1, max: 4 }), ([, c], cap) => {
+        fc.modelRun(() => ({ model: new Model(), real: { s: new FifoQueue(cap) } }), c);
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+  });
+
+  it('FifoQueue refuses a push earlier than the last one', () => {
+    const q = new FifoQueue(2);
+    q.push(1, 5);
+    if (!(() => { try { q.push(2, 4); return false; } catch { return true; } })()) throw new Error('expected a throw');
   });
 
   it('EventHeap: arbitrary (non-monotone) times, as a general priority queue', () => {

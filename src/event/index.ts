@@ -9,3 +9,4 @@ export * from './scheduler.js';
 export * from './masks.js';
 export * from './network.js';
 export * from './random.js';
+export { deliverRowWeight, driveBlocks, DRIVE_BLOCK } from './kernel.js';

@@ -145,7 +145,7 @@ export function abortKernel(ctl: Int32Array): void {
 
 /** Delivers spikes spikeBuf[off, off + len) into x through row slices [startArr[i + so], endArr[i + eo]) with one
  * weight per row (unrolled by 4; each target still receives its inputs in spike order). */
-function deliverRowWeight(spikeBuf: Int32Array, off: number, len: number, startArr: Int32Array, so: number, endArr: Int32Array, eo: number, rowWeight: Float32Array, targets: Int32Array, x: Float32Array): void {
+export function deliverRowWeight(spikeBuf: Int32Array, off: number, len: number, startArr: Int32Array, so: number, endArr: Int32Array, eo: number, rowWeight: Float32Array, targets: Int32Array, x: Float32Array): void {
   for (let s = off; s < off + len; s++) {
     const i = spikeBuf[s] as number;
     const w = rowWeight[i] as number;

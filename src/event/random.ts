@@ -10,7 +10,7 @@ import { Rng } from '../util/rng.js';
 import { delayGroups, fixedFanOut, type CsrSynapses, type DelayRule } from './csr.js';
 import { abortKernel, blockRngs, CTL_WORDS, DRIVE_BLOCK, driveBlocks, runPart, sharedFloat32, sharedFloat64, sharedInt32, waitReady, type KernelInit } from './kernel.js';
 import { checkMemory, type MemoryCheckOptions } from './memory.js';
-import { CalendarQueue, EventHeap } from './scheduler.js';
+import { CalendarQueue, EventHeap, FifoQueue } from './scheduler.js';
 
 /**
  * A random recurrent excitatory/inhibitory LIF population (Brunel-style; workload B of PERF.md) driven by external
@@ -527,7 +527,8 @@ function runContinuous(net: RandomNetwork, o: RandomRunOptions, c: Common): Rand
     if (!(minDelay > 0)) fail('simulateRandomNetwork', 'delayMs', minDelay, 'delays > 0 ms in continuous mode');
   }
   const uniformDelay = csr.uniformDelay;
-  const heap = new EventHeap(1024);
+  // one uniform delay: push times are non-decreasing, so a FIFO ring is an exact queue with the heap's order
+  const heap = groupDelay ? new EventHeap(1024) : new FifoQueue(1024);
   const A = new Float64Array(n);
   const counts = new Int32Array(n);
   const { targets, weights } = csr;
@@ -587,8 +588,26 @@ function runContinuous(net: RandomNetwork, o: RandomRunOptions, c: Common): Rand
     let e = 0;
     for (;;) {
       const tq = heap.peekTime();
-      const te = e < m ? (extTimes[e] as number) : Infinity;
       const ts = sp < stimN ? ((stim as Stimulus).timesMs[sp] as number) : Infinity;
+      // tight loop over the external events before the next queued delivery / stimulus (ties go to those first);
+      // a spike may schedule a delivery earlier than tq (non-uniform delays), so re-peek after each spike
+      const lim = Math.min(tq, ts, binEnd);
+      const s0 = spikes;
+      while (e < m && spikes === s0) {
+        const te = extTimes[e] as number;
+        if (!(te < lim)) break;
+        const j = extIds[e] as number;
+        e++;
+        const E = Math.exp((te - tRef) * invTau);
+        const a = (A[j] as number) + jext * E;
+        const thE = theta * E;
+        if (a >= thE) {
+          A[j] = subtract ? a - thE : 0;
+          fire(j, te);
+        } else A[j] = a;
+      }
+      if (spikes !== s0) continue;
+      const te = e < m ? (extTimes[e] as number) : Infinity;
       if (ts < tq && ts <= te) {
         if (!(ts < binEnd)) break;
         const j = (stim as Stimulus).ids[sp++] as number;

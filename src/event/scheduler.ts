@@ -214,3 +214,68 @@ export class EventHeap implements Scheduler {
     return top;
   }
 }
+
+/**
+ * FIFO ring of (time, value) for non-decreasing push times, e.g. every event pushed at `now + d` with one fixed delay
+ * d: then arrival order is time order and a FIFO is an exact priority queue with the same (time, insertion sequence)
+ * order as the heaps. A push earlier than the last pushed time throws. Typed-array ring, grows by doubling.
+ */
+export class FifoQueue implements Scheduler {
+  private times: Float64Array;
+  private values: Int32Array;
+  private head = 0;
+  private n = 0;
+  private mask: number;
+  private lastPushed = -Infinity;
+  lastTime = 0;
+
+  /** @param capacity initial capacity (rounded up to a power of two) */
+  constructor(capacity = 1024) {
+    let c = 1;
+    while (c < capacity) c <<= 1;
+    this.times = new Float64Array(c);
+    this.values = new Int32Array(c);
+    this.mask = c - 1;
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  push(value: number, time: number): void {
+    if (!(time >= this.lastPushed)) throw new RouserError(`FifoQueue: push at time ${time} is earlier than the last pushed time ${this.lastPushed} (pushes must be non-decreasing)`);
+    this.lastPushed = time;
+    if (this.n > this.mask) this.grow();
+    const k = (this.head + this.n) & this.mask;
+    this.times[k] = time;
+    this.values[k] = value;
+    this.n++;
+  }
+
+  private grow(): void {
+    const cap = (this.mask + 1) * 2;
+    const t = new Float64Array(cap);
+    const v = new Int32Array(cap);
+    for (let i = 0; i < this.n; i++) {
+      const k = (this.head + i) & this.mask;
+      t[i] = this.times[k] as number;
+      v[i] = this.values[k] as number;
+    }
+    this.times = t;
+    this.values = v;
+    this.head = 0;
+    this.mask = cap - 1;
+  }
+
+  peekTime(): number {
+    return this.n > 0 ? (this.times[this.head] as number) : Infinity;
+  }
+
+  pop(): number {
+    const h = this.head;
+    this.lastTime = this.times[h] as number;
+    this.head = (h + 1) & this.mask;
+    this.n--;
+    return this.values[h] as number;
+  }
+}

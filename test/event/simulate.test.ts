@@ -29,6 +29,20 @@ describe('rouser simulate', () => {
     expect(r.peakRssMB as number).toBeGreaterThan(0);
   });
 
+  it('--threads 2 prints the same spike counts as --threads 1', async () => {
+    const run = async (threads: string): Promise<Record<string, unknown>> => {
+      const io = capture();
+      expect(await main(['simulate', '--neurons', '3000', '--fanout', '40', '--duration-ms', '100', '--seed', '5', '--threads', threads, '--json'])).toBe(0);
+      vi.restoreAllMocks();
+      return JSON.parse(io.out().trim()) as Record<string, unknown>;
+    };
+    const one = await run('1');
+    const two = await run('2');
+    expect(two.threads).toBe(2);
+    for (const k of ['spikes', 'synEvents', 'externalEvents', 'eventsProcessed']) expect(two[k]).toBe(one[k]);
+    expect(one.spikes as number).toBeGreaterThan(0);
+  });
+
   it('rejects bad options with a one-line error', async () => {
     const io = capture();
     expect(await main(['simulate', '--mode', 'analog'])).toBe(1);

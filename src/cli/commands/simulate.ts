@@ -11,7 +11,7 @@ const MODES: readonly SimulationMode[] = ['discrete', 'continuous'];
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'simulate a random sparse E/I spiking network with the event-driven engine and count synaptic events',
-  usage: 'rouser simulate --neurons N --fanout K --rate HZ --duration-ms MS [--mode discrete|continuous] [--dt-ms 1] [--seed S] [--json]',
+  usage: 'rouser simulate --neurons N --fanout K --rate HZ --duration-ms MS [--mode discrete|continuous] [--dt-ms 1] [--threads T] [--seed S] [--json]',
   details: [
     'The network: N LIF neurons (tau 20 ms, threshold 20 mV, reset to 0), each with K outgoing synapses to uniform random',
     'targets (no self-connections), 80% excitatory (+0.5 mV), 20% inhibitory (-2.5 mV), 1 ms delays, external Poisson',
@@ -19,6 +19,7 @@ export const simulateCommand: Command = {
     'of this network (K = 100, dt = 1 ms), so the result is only approximately HZ; --drive-hz sets the drive directly.',
     'discrete: clock-driven neurons at --dt-ms, event-driven delivery (calendar queue). continuous: exact event-driven',
     'simulation with continuous spike times (--dt-ms only batches the external drive).',
+    '--threads T (discrete mode, one delay): worker threads over a neuron partition; spikes are identical for every T.',
   ].join('\n'),
   options: {
     neurons: { type: 'string', value: 'N', help: 'number of neurons', default: '10000' },
@@ -30,6 +31,7 @@ export const simulateCommand: Command = {
     'dt-ms': { type: 'string', value: 'MS', help: 'time step (discrete) or drive batching interval (continuous)', default: '1' },
     'delay-ms': { type: 'string', value: 'MS', help: 'synaptic delay (>= dt in discrete mode)', default: '1' },
     seed: { type: 'string', value: 'S', help: 'random seed (network and drive)', default: '1' },
+    threads: { type: 'string', value: 'T', help: 'threads (discrete mode; same spikes for any T)', default: '1' },
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
   },
   async run(args) {
@@ -42,6 +44,7 @@ export const simulateCommand: Command = {
     const dtMs = num(c, args, 'dt-ms', { min: 1e-6 });
     const delayMs = num(c, args, 'delay-ms', { min: 0 });
     const seed = num(c, args, 'seed', { integer: true });
+    const threads = num(c, args, 'threads', { min: 1, max: 64, integer: true });
     const driveHz = str(args, 'drive-hz') !== undefined ? num(c, args, 'drive-hz', { min: 0 }) : driveRateForOutput(rate);
     const t0 = performance.now();
     const net = buildRandomNetwork({ neurons, fanOut, seed, delayMs: { kind: 'fixed', value: delayMs } });
@@ -53,12 +56,14 @@ export const simulateCommand: Command = {
       dtMs,
       externalRateHz: driveHz,
       seed: seed + 1,
+      threads,
       onProgress: (done) => bar.update(Math.round(done)),
     });
     bar.finish();
     const out = {
       mode,
       seed,
+      threads,
       neurons: r.neurons,
       synapses: r.synapses,
       durationMs: r.durationMs,
