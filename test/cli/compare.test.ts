@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureOutput } from './capture.js';
 import type { CompareSummary } from '../../src/cli/compare.js';
 import { main } from '../../src/cli/main.js';
 import { parseVariants } from '../../src/cli/variants.js';
-import { parseArch } from '../../src/cli/commands/compare.js';
 import { loadSpec } from '../../src/index.js';
 
 describe('--variants grammar', () => {
@@ -24,21 +24,9 @@ describe('--variants grammar', () => {
     expect(() => parseVariants('fixed,fixed')).toThrow('--variants: "fixed" is listed twice');
     expect(() => parseVariants('fixed:lr-th=0.1')).toThrow('is fixed but sets lr-th=0.1');
   });
-  it('--arch accepts hidden-output or the full sizes', () => {
-    expect(parseArch('compare', '64-10', 100, 10)).toEqual([100, 64, 10]);
-    expect(parseArch('compare', '100-64-10', 100, 10)).toEqual([100, 64, 10]);
-    expect(() => parseArch('compare', '64-5', 100, 10)).toThrow('output size 5 is smaller than the dataset\'s 10 classes');
-    expect(() => parseArch('compare', '64-x', 100, 10)).toThrow('option --arch is "64-x"; expected positive integers');
-  });
 });
 
-let out = '';
-beforeEach(() => {
-  out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 describe('rouser compare (randman, tiny)', () => {
   it('trains every variant from the same initial weights, writes summary.json and a report with every chart, and resumes', async () => {
@@ -46,7 +34,7 @@ describe('rouser compare (randman, tiny)', () => {
     const args = ['compare', '--dataset', 'randman', '--train-samples', '64', '--test-samples', '32', '--steps', '20', '--arch', '16-16-10',
       '--variants', 'learned:lr-th=0.05,fixed,fixed:0.5', '--epochs', '2', '--seeds', '2', '--batch', '16', '--target-accuracy', '0.05', '--out', dir, '--json'];
     expect(await main(args)).toBe(0);
-    const s = JSON.parse(out) as CompareSummary;
+    const s = JSON.parse(io.out) as CompareSummary;
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toEqual(s);
     expect(s.variants.map((v) => v.label)).toEqual(['learned:lr-th=0.05', 'fixed', 'fixed:0.5']);
     expect(s.seeds).toEqual([0, 1]);
@@ -77,9 +65,9 @@ describe('rouser compare (randman, tiny)', () => {
 
     const ckpt = join(dir, 'runs', 'learned_lr-th=0.05', 'seed-0', 'checkpoint.json');
     const before = statSync(ckpt).mtimeMs;
-    out = '';
+    io.out = '';
     expect(await main([...args, '--resume'])).toBe(0);
     expect(statSync(ckpt).mtimeMs).toBe(before);
-    expect((JSON.parse(out) as CompareSummary).variants.map((v) => v.finalTestAccuracy.values)).toEqual(s.variants.map((v) => v.finalTestAccuracy.values));
+    expect((JSON.parse(io.out) as CompareSummary).variants.map((v) => v.finalTestAccuracy.values)).toEqual(s.variants.map((v) => v.finalTestAccuracy.values));
   });
 });

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureOutput } from './capture.js';
 import { fetchDataset, type FetchSource } from '../../src/cli/datasets/fetch.js';
 import { loadDataset } from '../../src/cli/datasets/load.js';
 import { main } from '../../src/cli/main.js';
@@ -16,15 +17,7 @@ const FIX = resolve(import.meta.dirname, '../../datasets/fixtures');
 const root = mkdtempSync(join(tmpdir(), 'rouser-dscli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 /** A 2-event N-MNIST sample whose first pixel encodes the digit. */
 function nmnistBytes(digit: number, k: number): Uint8Array {
@@ -67,9 +60,9 @@ interface Report {
 }
 
 async function inspect(path: string, extra: string[] = []): Promise<Report> {
-  out = '';
+  io.out = '';
   expect(await main(['datasets', 'inspect', path, '--json', ...extra])).toBe(0);
-  return JSON.parse(out) as Report;
+  return JSON.parse(io.out) as Report;
 }
 
 describe('rouser datasets inspect', () => {
@@ -111,9 +104,9 @@ describe('rouser datasets inspect', () => {
 
   it('text output names format, events and sensor', async () => {
     expect(await main(['datasets', 'inspect', nmnistDir])).toBe(0);
-    expect(out).toContain('format nmnist');
-    expect(out).toContain('events: 40 total, per sample min 2 / median 2 / max 2');
-    expect(out).toContain('sensor 34x34x2');
+    expect(io.out).toContain('format nmnist');
+    expect(io.out).toContain('events: 40 total, per sample min 2 / median 2 / max 2');
+    expect(io.out).toContain('sensor 34x34x2');
   });
 
   it('malformed input: one line naming file, offset or row, and the expectation; no stack trace', async () => {
@@ -132,11 +125,11 @@ describe('rouser datasets inspect', () => {
     writeFileSync(join(bad, 'hdr.aedat'), '#!AER-DAT2.0\r\n#!END-HEADER\r\n');
     writeFileSync(join(bad, 'x_labels.csv'), 'class,startTime_usec,endTime_usec\r\n1,0,5\r\n14,5,9\r\n');
     for (const [path, msg] of cases) {
-      err = '';
+      io.err = '';
       expect(await main(['datasets', 'inspect', path])).toBe(1);
-      expect(err).toContain(msg);
-      expect(err.trim().split('\n')).toHaveLength(1);
-      expect(err).not.toMatch(/\n\s+at /);
+      expect(io.err).toContain(msg);
+      expect(io.err.trim().split('\n')).toHaveLength(1);
+      expect(io.err).not.toMatch(/\n\s+at /);
     }
   });
 });
@@ -239,10 +232,10 @@ describe('rouser datasets fetch (loopback server)', () => {
 
   it('CLI: dvsgesture explains the manual download; unknown names are rejected', async () => {
     expect(await main(['datasets', 'fetch', 'dvsgesture', '--dir', join(root, 'dl')])).toBe(1);
-    expect(err).toContain('no direct download is available');
-    expect(err).toContain('trials_to_train.txt');
-    err = '';
+    expect(io.err).toContain('no direct download is available');
+    expect(io.err).toContain('trials_to_train.txt');
+    io.err = '';
     expect(await main(['datasets', 'fetch', 'mnist'])).toBe(1);
-    expect(err).toContain('dataset is "mnist"; expected one of nmnist, dvsgesture, shd, ssc');
+    expect(io.err).toContain('dataset is "mnist"; expected one of nmnist, dvsgesture, shd, ssc');
   });
 });

@@ -1,19 +1,12 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { captureOutput } from './capture.js';
 import type { EvalReport } from '../../src/cli/evaluate.js';
 import { main } from '../../src/cli/main.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 const dir = mkdtempSync(join(tmpdir(), 'rouser-eval-'));
 const model = join(dir, 'train', 'model.json');
@@ -30,7 +23,7 @@ beforeAll(async () => {
 describe('rouser eval on a model trained one epoch on the embedded N-MNIST', () => {
   it('--engine both --json prints the documented object with agreement 1.0', async () => {
     expect(await main(['eval', '--model', model, '--engine', 'both', '--json'])).toBe(0);
-    const r = JSON.parse(out) as EvalReport;
+    const r = JSON.parse(io.out) as EvalReport;
     expect(Object.keys(r).sort()).toEqual(
       ['accuracy', 'accuracyByEngine', 'agreement', 'dataset', 'dtMs', 'energy', 'energyTables', 'engine', 'layers', 'macsPerSample', 'model', 'neuronUpdatesPerSample', 'samples', 'steps', 'synOpsPerSample', 'wallMs'].sort(),
     );
@@ -58,19 +51,19 @@ describe('rouser eval on a model trained one epoch on the embedded N-MNIST', () 
     expect(await main(['eval', '--model', model, '--engine', 'event', '--samples', '5', '--plot', plots])).toBe(0);
     expect(readdirSync(plots).sort()).toEqual(['raster.svg', 'rates.svg', 'thresholds.svg']);
     for (const f of readdirSync(plots)) expect(readFileSync(join(plots, f), 'utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-    expect(out).toContain('SynOps/sample');
+    expect(io.out).toContain('SynOps/sample');
   });
 
   it('uses a user energy table and rejects a bad one with file and field', async () => {
     const good = join(dir, 'loihi.json');
     writeFileSync(good, JSON.stringify({ name: 'chip', macPj: 10, acPj: 0.1, neuronUpdatePj: 0.05, source: 'made up for the test' }));
     expect(await main(['eval', '--model', model, '--engine', 'event', '--samples', '3', '--energy', good, '--json'])).toBe(0);
-    const r = JSON.parse(out) as EvalReport;
+    const r = JSON.parse(io.out) as EvalReport;
     expect(r.energy).toHaveLength(1);
     expect(r.energy[0]!.snnPj).toBeCloseTo(r.synOpsPerSample * 0.1 + r.neuronUpdatesPerSample * 0.05, 6);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify([{ name: 'x', macPj: 1, acPj: -1, neuronUpdatePj: 0, source: 's' }]));
     expect(await main(['eval', '--model', model, '--engine', 'event', '--energy', bad])).toBe(1);
-    expect(err).toContain(`${bad}: field [0].acPj is -1; expected a finite number >= 0 (picojoules)`);
+    expect(io.err).toContain(`${bad}: field [0].acPj is -1; expected a finite number >= 0 (picojoules)`);
   });
 });

@@ -1,33 +1,26 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureOutput } from './capture.js';
 import { main } from '../../src/cli/main.js';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { createSpec, loadSpec, saveSpec, specToJson } from '../../src/index.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 describe('rouser CLI', () => {
   it('--help lists every registered command', async () => {
     expect(await main(['--help'])).toBe(0);
-    for (const c of COMMANDS) expect(out).toContain(`  ${c.name}`);
-    expect(out).toMatch(/^rouser \d+\.\d+\.\d+/);
+    for (const c of COMMANDS) expect(io.out).toContain(`  ${c.name}`);
+    expect(io.out).toMatch(/^rouser \d+\.\d+\.\d+/);
   });
   it('unknown commands and options exit non-zero with a one-line message', async () => {
     expect(await main(['frobnicate'])).toBe(2);
-    expect(err).toMatch(/^rouser: unknown command "frobnicate"; expected one of /);
-    err = '';
+    expect(io.err).toMatch(/^rouser: unknown command "frobnicate"; expected one of /);
+    io.err = '';
     expect(await main(['model', '--bogus'])).toBe(1);
-    expect(err).toMatch(/^rouser model: error: rouser model: Unknown option '--bogus'/);
+    expect(io.err).toMatch(/^rouser model: error: rouser model: Unknown option '--bogus'/);
   });
   it('model inspect and convert round-trip a spec', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rouser-cli-'));
@@ -37,7 +30,7 @@ describe('rouser CLI', () => {
     expect(await main(['model', 'convert', join(dir, 'm.json'), join(dir, 'm.rsnn')])).toBe(0);
     expect(specToJson(loadSpec(join(dir, 'm.rsnn')))).toBe(specToJson(spec));
     expect(await main(['model', 'inspect', join(dir, 'm.rsnn'), '--json'])).toBe(0);
-    const j = JSON.parse(out) as { architecture: number[]; parameters: number };
+    const j = JSON.parse(io.out) as { architecture: number[]; parameters: number };
     expect(j.architecture).toEqual([3, 2]);
     expect(j.parameters).toBe(8);
   });

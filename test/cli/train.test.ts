@@ -1,20 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureOutput } from './capture.js';
 import { main } from '../../src/cli/main.js';
 import { parseArch } from '../../src/cli/commands/train.js';
 import { loadSpec } from '../../src/index.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 const small = ['--dataset', 'synthetic', '--train-samples', '48', '--test-samples', '16', '--steps', '12', '--arch', '16-4', '--batch', '16', '--backend', 'reference'];
 
@@ -23,37 +16,37 @@ describe('rouser train', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rouser-train-'));
     expect(await main(['train', ...small, '--epochs', '1', '--out', dir, '--json'])).toBe(0);
     for (const f of ['metrics.jsonl', 'model.json', 'checkpoint.json', 'summary.json']) expect(existsSync(join(dir, f))).toBe(true);
-    expect(err).toMatch(/epoch 0\/1 loss [\d.]+ train [\d.]+% test [\d.]+% \| dead \[[\d.]+% [\d.]+%\] rate/);
-    expect(err).toMatch(/epoch 1\/1 /);
-    const j = JSON.parse(out) as { epochs: number; history: unknown[]; config: { sizes: number[]; thresholdMode: string }; resumedFrom: number };
+    expect(io.err).toMatch(/epoch 0\/1 loss [\d.]+ train [\d.]+% test [\d.]+% \| dead \[[\d.]+% [\d.]+%\] rate/);
+    expect(io.err).toMatch(/epoch 1\/1 /);
+    const j = JSON.parse(io.out) as { epochs: number; history: unknown[]; config: { sizes: number[]; thresholdMode: string }; resumedFrom: number };
     expect(j.epochs).toBe(1);
     expect(j.history).toHaveLength(2);
     expect(j.config.sizes).toEqual([40, 16, 4]);
     expect(j.config.thresholdMode).toBe('learned');
     expect(loadSpec(join(dir, 'model.json')).meta.dataset).toBe('synthetic');
-    out = '';
-    err = '';
-    // Resume with only --out, --resume and a higher --epochs: everything else comes from the checkpoint.
+    io.out = '';
+    io.err = '';
+    // Resume with only --io.out, --resume and a higher --epochs: everything else comes from the checkpoint.
     expect(await main(['train', '--out', dir, '--resume', '--epochs', '2', '--json'])).toBe(0);
-    const k = JSON.parse(out) as { resumedFrom: number; history: unknown[] };
+    const k = JSON.parse(io.out) as { resumedFrom: number; history: unknown[] };
     expect(k.resumedFrom).toBe(1);
     expect(k.history).toHaveLength(3);
-    expect(err).toContain('resuming after epoch 1');
+    expect(io.err).toContain('resuming after epoch 1');
     expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
-    err = '';
+    io.err = '';
     expect(await main(['train', '--out', dir, '--resume', '--epochs', '3', '--lr', '0.5'])).toBe(1);
-    expect(err).toContain('cannot resume, the config differs in lr (checkpoint 0.001, now 0.5)');
+    expect(io.err).toContain('cannot resume, the config differs in lr (checkpoint 0.001, now 0.5)');
   });
 
   it('errors name the option and the expectation', async () => {
     expect(await main(['train', '--dataset', 'synthetic', '--arch', '2312-500-4', '--out', mkdtempSync(join(tmpdir(), 'rouser-train-'))])).toBe(1);
-    expect(err).toContain("--arch 2312-500-4: first size 2312 does not match the dataset's 40 inputs");
-    err = '';
+    expect(io.err).toContain("--arch 2312-500-4: first size 2312 does not match the dataset's 40 inputs");
+    io.err = '';
     expect(await main(['train', '--out', mkdtempSync(join(tmpdir(), 'rouser-train-'))])).toBe(1);
-    expect(err).toContain('option --dataset is required');
-    err = '';
+    expect(io.err).toContain('option --dataset is required');
+    io.err = '';
     expect(await main(['train', '--dataset', 'synthetic', '--threshold', 'sometimes'])).toBe(1);
-    expect(err).toContain('option --threshold is "sometimes"; expected one of learned, layer, fixed');
+    expect(io.err).toContain('option --threshold is "sometimes"; expected one of learned, layer, fixed');
   });
 
   it('parseArch infers the input size or checks it', () => {

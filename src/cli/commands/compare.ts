@@ -3,7 +3,7 @@ import type { NeuronModel } from '../../model/spec.js';
 import { PAPER_DEFAULTS } from '../../model/spec.js';
 import { createBackend } from '../../train/backend.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import { RouserError } from '../../util/errors.js';
+import { parseArch } from '../arch.js';
 import { choice, defaultThreads, flag, num, str, type Command, type OptionSpec, type ParsedArgs } from '../args.js';
 import { runCompare, type CompareSettings, type CompareSummary } from '../compare.js';
 import { DATASET_SHAPE_OPTIONS, datasetMeta, datasetRequestFromArgs, openDataset } from '../data.js';
@@ -14,25 +14,10 @@ import { lossFromOption, parseSurrogate } from '../surrogate.js';
 import { parseVariants } from '../variants.js';
 import { resolveEnergyTables } from './eval.js';
 
-/**
- * Parses `--arch`: either the full sizes (first = the dataset's input size) or only hidden and output sizes
- * (the input is prepended). The last size must be at least the number of classes.
- */
-export function parseArch(cmd: string, text: string, inputSize: number, classes: number): number[] {
-  const parts = text.split('-').map((p) => p.trim());
-  const sizes = parts.map(Number);
-  if (parts.some((p) => p === '') || sizes.some((x) => !Number.isInteger(x) || x < 1))
-    throw new RouserError(`rouser ${cmd}: option --arch is ${JSON.stringify(text)}; expected positive integers joined by '-', e.g. 128-10 or ${inputSize}-128-10`);
-  const full = sizes[0] === inputSize && sizes.length >= 2 ? sizes : [inputSize, ...sizes];
-  const out = full[full.length - 1] as number;
-  if (out < classes) throw new RouserError(`rouser ${cmd}: option --arch ${text}: output size ${out} is smaller than the dataset's ${classes} classes`);
-  return full;
-}
-
 /** Options shared by `compare` and `demo`. */
 export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
   dataset: { type: 'string', value: 'NAME|PATH', help: 'nmnist-mini, randman, synthetic, or a path to NMNIST / DVS Gesture / SHD data', default: 'nmnist-mini' },
-  arch: { type: 'string', value: 'SIZES', help: 'hidden and output sizes (input inferred), e.g. 128-10, or the full 578-128-10' },
+  arch: { type: 'string', value: 'SIZES', help: 'hidden and output sizes (input inferred), e.g. 128-10, or the full 578-128-10 (default 128-128-CLASSES)' },
   variants: { type: 'string', value: 'LIST', help: 'comma-separated variants: learned | layer | fixed, with :TH, :lr-th=X, :th-floor=X', default: 'learned,fixed:0.25,fixed:0.5,fixed:0.75,fixed:1.0' },
   epochs: { type: 'string', value: 'E', help: 'training epochs per run', default: '10' },
   seeds: { type: 'string', value: 'N', help: 'number of seeds (0..N-1, or from --seed)', default: '3' },
@@ -70,8 +55,7 @@ export async function compareSettings(cmd: string, args: ParsedArgs): Promise<Co
   const energyTables = resolveEnergyTables(str(args, 'energy'));
   const epochs = num(cmd, args, 'epochs', { min: 0, max: 100000, integer: true, fallback: 10 });
   const data = await openDataset(ref, req);
-  const archText = str(args, 'arch') ?? `128-${data.info.classes}`;
-  const sizes = parseArch(cmd, archText, data.info.inputSize, data.info.classes);
+  const sizes = parseArch(str(args, 'arch'), data.info.inputSize, data.info.classes);
   return {
     datasetRef: ref,
     data,

@@ -1,0 +1,29 @@
+import { RouserError } from '../util/errors.js';
+
+/** Default hidden sizes when --arch is not given (the output size is the dataset's class count). */
+export const DEFAULT_HIDDEN = [128, 128] as const;
+
+/**
+ * Parses `--arch` into sizes including the input:
+ * - a full architecture whose first size equals the dataset's input size (`578-500-500-10`) is used as is;
+ * - a funnel of three or more sizes whose first size exceeds both the input size and every later size
+ *   (`2312-500-10` on a 578-input set) is read as a full architecture for another dataset and rejected;
+ * - anything else lists hidden and output sizes and the input size is prepended (`500-500-10` -> 578-500-500-10).
+ * The output size must be at least the number of classes.
+ */
+export function parseArch(arch: string | undefined, inputSize: number, classes: number): number[] {
+  if (arch === undefined) return [inputSize, ...DEFAULT_HIDDEN, classes];
+  const parts = arch.split('-').map((s) => (s.trim() === '' ? NaN : Number(s)));
+  if (parts.some((p) => !Number.isInteger(p) || p < 1))
+    throw new RouserError(`--arch ${arch}: expected sizes separated by '-', each a positive integer (e.g. 500-500-10 or ${inputSize}-500-500-10)`);
+  const first = parts[0] as number;
+  let sizes: number[];
+  if (parts.length >= 2 && first === inputSize) sizes = parts;
+  else if (parts.length >= 3 && first > inputSize && first > Math.max(...parts.slice(1)))
+    throw new RouserError(`--arch ${arch}: first size ${first} does not match the dataset's ${inputSize} inputs (give ${inputSize}-${parts.slice(1).join('-')}, or ${inputSize}-${arch} if ${first} is a hidden layer)`);
+  else sizes = [inputSize, ...parts];
+  const out = sizes[sizes.length - 1] as number;
+  if (out < classes) throw new RouserError(`--arch ${arch}: output size ${out} is smaller than the dataset's ${classes} classes`);
+  return sizes;
+}
+
