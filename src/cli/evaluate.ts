@@ -1,6 +1,6 @@
 import { compileNetwork, simulateNetwork } from '../event/network.js';
 import { ENERGY_TABLES, estimateEnergy, type EnergyEstimate, type EnergyTable } from '../metrics/energy.js';
-import { histogram, summariseActivity, thresholdStats, type Histogram, type ThresholdStats } from '../metrics/activity.js';
+import { histogram, summariseActivity, thresholdStats, type ActivitySummary, type Histogram, type ThresholdStats } from '../metrics/activity.js';
 import { denseMacsPerLayer } from '../metrics/synops.js';
 import type { NetworkSpec } from '../model/spec.js';
 import type { TensorDataset } from '../model/spikes.js';
@@ -12,20 +12,13 @@ import { fail } from '../util/errors.js';
 /** Which engine(s) an evaluation runs. */
 export type EngineChoice = 'event' | 'dense' | 'both';
 
-/** Per-layer part of an {@link EvalReport}. All per-sample numbers are means over the evaluated samples. */
-export interface LayerReport {
+/**
+ * Per-layer part of an {@link EvalReport}: the activity summary of `metrics/activity.ts` (spike rate, sparsity, dead
+ * and saturated fractions, dead ids) plus per-sample operation counts (means over the evaluated samples).
+ */
+export interface LayerReport extends Pick<ActivitySummary, 'spikeRate' | 'spikeRateHz' | 'sparsity' | 'deadFraction' | 'deadIds' | 'saturatedFraction'> {
   index: number;
   size: number;
-  /** Spikes per neuron per step. */
-  spikeRate: number;
-  spikeRateHz: number;
-  /** Fraction of neuron-steps without a spike. */
-  sparsity: number;
-  /** Fraction of neurons with no spike over the whole evaluated set. */
-  deadFraction: number;
-  deadIds: number[];
-  /** Fraction of neurons that spiked at every step of every sample. */
-  saturatedFraction: number;
   /** Synaptic events delivered into this layer per sample (each source spike x its fan-out). */
   synOps: number;
   /** Dense multiply-accumulates of this layer per sample (inputSize x size x steps). */
