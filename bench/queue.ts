@@ -2,11 +2,13 @@
  * Scheduler micro-benchmark (PERF.md "Queues and sets"): ns per push+pop pair, one case at a time.
  *   int16    integer ticks, delays uniform 1..16, 1e5 pending, QN x (pop, push tick + delay): CalendarQueue, EventHeap, tinyqueue
  *   hold100k continuous times, 1e5 pending, QN x (pop, push t + Exp(1)): EventHeap, tinyqueue
+ *   fixed1   one fixed delay (push = now + 1): FifoQueue, CalendarQueue, EventHeap, tinyqueue
  * usage: node --import tsx bench/queue.ts [--events 10000000]
  */
 import { execFileSync } from 'node:child_process';
 import TinyQueue from 'tinyqueue';
-import { CalendarQueue, EventHeap, Rng } from '../src/index.js';
+import { CalendarQueue, EventHeap, FifoQueue } from '../src/event/index.js';
+import { Rng } from '../src/util/rng.js';
 
 const argv = process.argv.slice(2);
 const ei = argv.indexOf('--events');
@@ -33,13 +35,13 @@ class Tiny implements Q {
   }
 }
 
-function run(kase: 'int16' | 'hold100k', make: () => Q): number {
+function run(kase: 'int16' | 'hold100k' | 'fixed1', make: () => Q): number {
   const rng = new Rng(42);
   // pre-draw the random numbers so that Rng cost is not timed
   const draws = new Float64Array(M + HOLD);
-  for (let k = 0; k < draws.length; k++) draws[k] = kase === 'int16' ? 1 + Math.floor(rng.uniform() * 16) : -Math.log(1 - rng.uniform());
+  for (let k = 0; k < draws.length; k++) draws[k] = kase === 'int16' ? 1 + Math.floor(rng.uniform() * 16) : kase === 'fixed1' ? 1 : -Math.log(1 - rng.uniform());
   const q = make();
-  for (let k = 0; k < HOLD; k++) q.push(k, draws[k] as number);
+  for (let k = 0; k < HOLD; k++) q.push(k, kase === 'fixed1' ? 1 : (draws[k] as number));
   const t0 = performance.now();
   let check = 0;
   for (let k = 0; k < M; k++) {
@@ -61,6 +63,12 @@ const results = {
   hold100k: {
     typedHeap: run('hold100k', () => new EventHeap()),
     tinyqueue: run('hold100k', () => new Tiny()),
+  },
+  fixed1: {
+    fifo: run('fixed1', () => new FifoQueue()),
+    calendar: run('fixed1', () => new CalendarQueue(1)),
+    typedHeap: run('fixed1', () => new EventHeap()),
+    tinyqueue: run('fixed1', () => new Tiny()),
   },
 };
 let commit = 'unknown';

@@ -131,8 +131,8 @@ export interface RandomRunResult {
   eventsProcessed: number;
   /** Wall time of the simulation loop (ms). */
   simMs: number;
-  /** Wall time of the synaptic delivery loops alone (discrete mode; null in continuous mode, where timing each
-   * delivery would perturb it: bench/event.ts measures delivery separately). */
+  /** Wall time of the synaptic delivery loops alone (discrete calendar path; null in the discrete fast path and in
+   * continuous mode, where timing each delivery would perturb it: bench/event.ts measures delivery separately). */
   deliveryMs: number | null;
   /** Every spike (timeUnit 'ms'), when `recordSpikes`. */
   spikeRecord?: SpikeRecord;
