@@ -227,10 +227,7 @@ export function forwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch,
   if (j1 <= j0) return;
   sc.ensureWidth(n);
   const { W, WT, thresholds: th, bias, U, S, counts } = buf;
-  for (let j = j0; j < j1; j++) {
-    const wr = j * nIn;
-    for (let i = 0; i < nIn; i++) WT[i * n + j] = W[wr + i] as number;
-  }
+  transposeSlice(W, WT, n, nIn, j0, j1);
   let rowPtr: Int32Array;
   let cols: Int32Array;
   let vals: Float32Array | null = null;
@@ -245,16 +242,75 @@ export function forwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch,
     rowPtr = sc.rowPtr[l] as Int32Array;
     cols = sc.cols[l] as Int32Array;
   }
-  // SIMD: the gather of every row goes straight into U (read back below as the accumulator)
+  // the synaptic input of every row goes into U first (read back by the neuron scan as its accumulator)
   const mem = l === 0 && vals === null && ws.inputInMem ? ws.mem : undefined;
-  const simd = mem !== undefined;
-  if (simd) simdKernels(mem).gather(U.byteOffset, WT.byteOffset, cols.byteOffset, rowPtr.byteOffset, B * T, T, delay, n, j0, j1);
-  const acc = simd ? U : sc.acc;
-  const cur = sc.cur;
-  const vol = sc.vol;
+  if (mem !== undefined) simdKernels(mem).gather(U.byteOffset, WT.byteOffset, cols.byteOffset, rowPtr.byteOffset, B * T, T, delay, n, j0, j1);
+  else gatherRows(U, WT, rowPtr, cols, vals, B * T, T, delay, n, j0, j1);
+  if (ws.mem !== undefined) {
+    const c0 = ws.scan64.byteOffset;
+    const m = ws.maxWidth * 8;
+    simdKernels(ws.mem).fscan(U.byteOffset, S.byteOffset, counts.byteOffset, th.byteOffset, bias.byteOffset, B, T, n, j0, j1, aI, aV,
+      hasCurrent ? 1 : 0, subtract ? 1 : 0, hasBias ? 1 : 0, c0, c0 + m);
+  } else neuronScan(U, S, counts, th, bias, sc.cur, sc.vol, B, T, n, j0, j1, aI, aV, hasCurrent, subtract, hasBias);
+  if (l === call.layers.length - 1) {
+    const outCounts = ws.outCounts;
+    for (let b = 0; b < B; b++) {
+      for (let j = j0; j < j1; j++) {
+        let c = 0;
+        for (let t = 0; t < T; t++) c += S[(b * T + t) * n + j] as number;
+        outCounts[b * n + j] = c;
+      }
+    }
+  }
+}
+
+/** U[r][j] = the float32 sum of WT rows of the active inputs of row r - delay (0 for t < delay), JS kernels. */
+function gatherRows(
+  U: Float32Array,
+  WT: Float32Array,
+  rowPtr: Int32Array,
+  cols: Int32Array,
+  vals: Float32Array | null,
+  rows: number,
+  T: number,
+  delay: number,
+  n: number,
+  j0: number,
+  j1: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    for (let j = j0; j < j1; j++) U[o + j] = 0;
+    if (r % T < delay) continue;
+    const src = r - delay;
+    const q0 = rowPtr[src] as number;
+    const q1 = rowPtr[src + 1] as number;
+    if (vals === null) gatherBinary(U, o, WT, cols, q0, q1, n, j0, j1);
+    else gatherValues(U, o, WT, cols, vals, q0, q1, n, j0, j1);
+  }
+}
+
+/** The neuron time scan of one layer's slice: U holds the synaptic input on entry and the pre-reset voltage on exit. */
+function neuronScan(
+  U: Float32Array,
+  S: Uint8Array,
+  counts: Float64Array,
+  th: Float32Array,
+  bias: Float32Array,
+  cur: Float32Array,
+  vol: Float32Array,
+  B: number,
+  T: number,
+  n: number,
+  j0: number,
+  j1: number,
+  aI: number,
+  aV: number,
+  hasCurrent: boolean,
+  subtract: boolean,
+  hasBias: boolean,
+): void {
   for (let j = j0; j < j1; j++) counts[j] = 0;
-  const isLast = l === call.layers.length - 1;
-  const outCounts = ws.outCounts;
   for (let b = 0; b < B; b++) {
     for (let j = j0; j < j1; j++) {
       cur[j] = 0;
@@ -262,19 +318,8 @@ export function forwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch,
     }
     for (let t = 0; t < T; t++) {
       const o = (b * T + t) * n;
-      if (!simd) {
-        for (let j = j0; j < j1; j++) acc[j] = 0;
-        if (t >= delay) {
-          const src = b * T + t - delay;
-          const q0 = rowPtr[src] as number;
-          const q1 = rowPtr[src + 1] as number;
-          if (vals === null) gatherBinary(acc, WT, cols, q0, q1, n, j0, j1);
-          else gatherValues(acc, WT, cols, vals, q0, q1, n, j0, j1);
-        }
-      }
-      const ao = simd ? o : 0;
       for (let j = j0; j < j1; j++) {
-        const a = acc[ao + j] as number;
+        const a = U[o + j] as number;
         const x = hasBias ? Math.fround(a + (bias[j] as number)) : a;
         let v: number;
         if (hasCurrent) {
@@ -296,18 +341,22 @@ export function forwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch,
         }
       }
     }
-    if (isLast) {
-      for (let j = j0; j < j1; j++) {
-        let c = 0;
-        for (let t = 0; t < T; t++) c += S[(b * T + t) * n + j] as number;
-        outCounts[b * n + j] = c;
-      }
+  }
+}
+
+/** WT[i][j] = W[j][i] for j in [j0, j1), in bands of 16 neurons (each WT row gets 64 contiguous bytes at a time). */
+function transposeSlice(W: Float32Array, WT: Float32Array, n: number, nIn: number, j0: number, j1: number): void {
+  for (let jb = j0; jb < j1; jb += 16) {
+    const je = Math.min(j1, jb + 16);
+    for (let i = 0; i < nIn; i++) {
+      const o = i * n;
+      for (let j = jb; j < je; j++) WT[o + j] = W[j * nIn + i] as number;
     }
   }
 }
 
-/** acc[j] = fround(acc[j] + WT[i][j]) for active inputs i in ascending order (4 rows per pass, rounding each add). */
-function gatherBinary(acc: Float32Array, WT: Float32Array, cols: Int32Array, q0: number, q1: number, n: number, j0: number, j1: number): void {
+/** acc[ao + j] = fround(acc[ao + j] + WT[i][j]) for active inputs i ascending (4 rows per pass, rounding each add). */
+function gatherBinary(acc: Float32Array, ao: number, WT: Float32Array, cols: Int32Array, q0: number, q1: number, n: number, j0: number, j1: number): void {
   const fr = Math.fround;
   let q = q0;
   for (; q + 3 < q1; q += 4) {
@@ -316,18 +365,19 @@ function gatherBinary(acc: Float32Array, WT: Float32Array, cols: Int32Array, q0:
     const w2 = (cols[q + 2] as number) * n;
     const w3 = (cols[q + 3] as number) * n;
     for (let j = j0; j < j1; j++) {
-      acc[j] = fr(fr(fr((acc[j] as number) + (WT[w0 + j] as number)) + (WT[w1 + j] as number)) + (WT[w2 + j] as number)) + (WT[w3 + j] as number);
+      acc[ao + j] = fr(fr(fr((acc[ao + j] as number) + (WT[w0 + j] as number)) + (WT[w1 + j] as number)) + (WT[w2 + j] as number)) + (WT[w3 + j] as number);
     }
   }
   for (; q < q1; q++) {
     const w0 = (cols[q] as number) * n;
-    for (let j = j0; j < j1; j++) acc[j] = (acc[j] as number) + (WT[w0 + j] as number);
+    for (let j = j0; j < j1; j++) acc[ao + j] = (acc[ao + j] as number) + (WT[w0 + j] as number);
   }
 }
 
-/** acc[j] = fround(acc[j] + WT[i][j] * v_i) for active inputs i in ascending order (count-valued inputs). */
+/** acc[ao + j] = fround(acc[ao + j] + WT[i][j] * v_i) for active inputs i in ascending order (count-valued inputs). */
 function gatherValues(
   acc: Float32Array,
+  ao: number,
   WT: Float32Array,
   cols: Int32Array,
   vals: Float32Array,
@@ -340,7 +390,7 @@ function gatherValues(
   for (let q = q0; q < q1; q++) {
     const w0 = (cols[q] as number) * n;
     const v = vals[q] as number;
-    for (let j = j0; j < j1; j++) acc[j] = (acc[j] as number) + (WT[w0 + j] as number) * v;
+    for (let j = j0; j < j1; j++) acc[ao + j] = (acc[ao + j] as number) + (WT[w0 + j] as number) * v;
   }
 }
 
@@ -361,8 +411,76 @@ export function backwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch
   sc.ensureWidth(n);
   const { thresholds: th, U, S, DX, GS, dW, dTh, dBias } = buf;
   const isLast = l === call.layers.length - 1;
-  const dCounts = ws.dCounts;
+  const gIn = isLast ? ws.dCounts : GS;
+  if (ws.mem !== undefined && call.sgKind !== SG_EXPONENTIAL) {
+    // the surrogates without exp: same float64 expressions in WebAssembly
+    const c = ws.scan64;
+    const m = ws.maxWidth * 8;
+    const c0 = c.byteOffset;
+    simdKernels(ws.mem).bscan(U.byteOffset, S.byteOffset, th.byteOffset, gIn.byteOffset, isLast ? 1 : 0, DX.byteOffset, B, T, n, j0, j1, aI, aV,
+      hasCurrent ? 1 : 0, subtract ? 1 : 0, call.detachReset ? 1 : 0, call.sgKind, call.sgP1, call.sgP2, c0, c0 + m, c0 + 2 * m, c0 + 3 * m);
+    const mw = ws.maxWidth;
+    for (let j = j0; j < j1; j++) {
+      dTh[j] = c[2 * mw + j] as number;
+      dBias[j] = hasBias ? (c[3 * mw + j] as number) : 0;
+    }
+  } else backwardScan(U, S, th, gIn, isLast, DX, dTh, dBias, sc, B, T, n, j0, j1, aI, aV, hasCurrent, subtract, hasBias, call);
+  // weight gradient via the CSC of this layer's inputs
+  let colPtr: Int32Array;
+  let rows: Int32Array;
+  let vals: Float32Array | null = null;
+  if (l === 0) {
+    colPtr = ws.inColPtr;
+    rows = ws.inRows;
+    if (!call.inputBinary) vals = ws.inRowVals;
+  } else {
+    colPtr = sc.colPtr[l] as Int32Array;
+    rows = sc.rows[l] as Int32Array;
+  }
+  if (l === 0 && vals === null && ws.mem !== undefined && ws.inputInMem) {
+    simdKernels(ws.mem).scatter(dW.byteOffset, DX.byteOffset, rows.byteOffset, colPtr.byteOffset, nIn, n, j0, j1);
+    return;
+  }
+  const acc = sc.acc64;
+  for (let i = 0; i < nIn; i++) {
+    for (let j = j0; j < j1; j++) acc[j] = 0;
+    const q0 = colPtr[i] as number;
+    const q1 = colPtr[i + 1] as number;
+    if (vals === null) scatterBinary(acc, DX, rows, q0, q1, n, j0, j1);
+    else scatterValues(acc, DX, rows, vals, q0, q1, n, j0, j1);
+    for (let j = j0; j < j1; j++) dW[j * nIn + i] = acc[j] as number;
+  }
+}
+
+/**
+ * The reverse time scan of one layer's slice (writes DX, dTh, dBias). `gIn` is dL/dcount `[B][n]` for the last layer
+ * (`isLast`), else dL/dS `[B][T][n]`.
+ */
+function backwardScan(
+  U: Float32Array,
+  S: Uint8Array,
+  th: Float32Array,
+  gIn: Float32Array,
+  isLast: boolean,
+  DX: Float32Array,
+  dTh: Float32Array,
+  dBias: Float32Array,
+  sc: ThreadScratch,
+  B: number,
+  T: number,
+  n: number,
+  j0: number,
+  j1: number,
+  aI: number,
+  aV: number,
+  hasCurrent: boolean,
+  subtract: boolean,
+  hasBias: boolean,
+  call: KernelCall,
+): void {
   const { sgKind, sgP1, sgP2, detachReset } = call;
+  const dCounts = gIn;
+  const GS = gIn;
   const carryV = sc.carryV;
   const carryI = sc.carryI;
   const thAcc = sc.thAcc;
@@ -383,7 +501,21 @@ export function backwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch
         const s = S[o + j] as number;
         const thj = th[j] as number;
         const gs = isLast ? (dCounts[b * n + j] as number) : (GS[o + j] as number);
-        const g = sgrad(sgKind, sgP1, sgP2, u - thj);
+        // sgrad(sgKind, sgP1, sgP2, u - thj), inlined (same expressions)
+        const xg = u - thj;
+        let g: number;
+        if (sgKind === SG_FAST_SIGMOID) {
+          const d = 1 + sgP1 * Math.abs(xg);
+          g = 1 / (d * d);
+        } else if (sgKind === SG_EXPONENTIAL) {
+          g = (sgP1 / sgP2) * Math.exp(-Math.abs(xg) / sgP2);
+        } else if (sgKind === SG_ATAN) {
+          const q = (Math.PI * sgP1 * xg) / 2;
+          g = sgP1 / 2 / (1 + q * q);
+        } else {
+          const r = 1 - Math.abs(xg) / sgP2;
+          g = r > 0 ? sgP1 * r : 0;
+        }
         const dv = carryV[j] as number;
         let dS: number;
         let dU: number;
@@ -414,31 +546,6 @@ export function backwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch
   for (let j = j0; j < j1; j++) {
     dTh[j] = thAcc[j] as number;
     dBias[j] = hasBias ? (biasAcc[j] as number) : 0;
-  }
-  // weight gradient via the CSC of this layer's inputs
-  let colPtr: Int32Array;
-  let rows: Int32Array;
-  let vals: Float32Array | null = null;
-  if (l === 0) {
-    colPtr = ws.inColPtr;
-    rows = ws.inRows;
-    if (!call.inputBinary) vals = ws.inRowVals;
-  } else {
-    colPtr = sc.colPtr[l] as Int32Array;
-    rows = sc.rows[l] as Int32Array;
-  }
-  if (l === 0 && vals === null && ws.mem !== undefined && ws.inputInMem) {
-    simdKernels(ws.mem).scatter(dW.byteOffset, DX.byteOffset, rows.byteOffset, colPtr.byteOffset, nIn, n, j0, j1);
-    return;
-  }
-  const acc = sc.acc64;
-  for (let i = 0; i < nIn; i++) {
-    for (let j = j0; j < j1; j++) acc[j] = 0;
-    const q0 = colPtr[i] as number;
-    const q1 = colPtr[i + 1] as number;
-    if (vals === null) scatterBinary(acc, DX, rows, q0, q1, n, j0, j1);
-    else scatterValues(acc, DX, rows, vals, q0, q1, n, j0, j1);
-    for (let j = j0; j < j1; j++) dW[j * nIn + i] = acc[j] as number;
   }
 }
 

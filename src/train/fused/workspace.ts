@@ -88,6 +88,10 @@ export interface Workspace {
   inRowVals: Float32Array;
   /** SIMD layout: room for the raw input tensor `[B][T][inputs]` (copied in, then scanned); one element otherwise. */
   inData: Float32Array;
+  /** SIMD layout: float64 scratch of the backward scan, 4 rows of `maxWidth` indexed by neuron (slices disjoint). */
+  scan64: Float64Array;
+  /** Widest layer. */
+  maxWidth: number;
   /** SIMD layout: flags written by the input scan ([0] = 1 when some nonzero input is not 1). */
   inFlags: Int32Array;
   /** The shared WebAssembly memory holding every array above (SIMD kernels), or undefined (JavaScript kernels). */
@@ -179,6 +183,7 @@ function layout(alloc: Alloc, sizes: readonly number[], batch: number, steps: nu
   }
   const classes = sizes[sizes.length - 1] as number;
   const inputSize = sizes[0] as number;
+  const maxWidth = Math.max(...sizes.slice(1));
   return {
     batch,
     steps,
@@ -194,6 +199,8 @@ function layout(alloc: Alloc, sizes: readonly number[], batch: number, steps: nu
     inRowVals: alloc.f32(nnzCapacity),
     inData: alloc.f32(simd ? rows * inputSize : 1),
     inFlags: alloc.i32(4),
+    scan64: alloc.f64(simd ? 4 * maxWidth : 1),
+    maxWidth,
     mem: undefined,
     inputInMem: false,
   };
