@@ -352,6 +352,37 @@
         (i32.store (i32.add (local.get $rowPtr) (i32.shl (local.get $r) (i32.const 2))) (local.get $nnz))
         (local.set $shifted (i32.lt_u (i32.add (i32.rem_u (local.get $r) (local.get $steps)) (local.get $delay)) (local.get $steps)))
         (local.set $i (i32.const 0))
+        ;; 16 floats per pass: one 16-bit mask of the nonzero lanes (fewer unpredictable branches)
+        (block $d16
+          (loop $l16
+            (br_if $d16 (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $width)))
+            (local.set $mask (i32.or (i32.or
+              (i32x4.bitmask (i32x4.ne (i32x4.shl (v128.load (local.get $p)) (i32.const 1)) (v128.const i32x4 0 0 0 0)))
+              (i32.shl (i32x4.bitmask (i32x4.ne (i32x4.shl (v128.load offset=16 (local.get $p)) (i32.const 1)) (v128.const i32x4 0 0 0 0))) (i32.const 4)))
+              (i32.or
+                (i32.shl (i32x4.bitmask (i32x4.ne (i32x4.shl (v128.load offset=32 (local.get $p)) (i32.const 1)) (v128.const i32x4 0 0 0 0))) (i32.const 8))
+                (i32.shl (i32x4.bitmask (i32x4.ne (i32x4.shl (v128.load offset=48 (local.get $p)) (i32.const 1)) (v128.const i32x4 0 0 0 0))) (i32.const 12)))))
+            (block $md
+              (loop $ml
+                (br_if $md (i32.eqz (local.get $mask)))
+                (local.set $c (i32.ctz (local.get $mask)))
+                (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+                (local.set $x (i32.load (i32.add (local.get $p) (i32.shl (local.get $c) (i32.const 2)))))
+                (local.set $c (i32.add (local.get $i) (local.get $c)))
+                (if (i32.lt_u (local.get $nnz) (local.get $cap))
+                  (then
+                    (i32.store (i32.add (local.get $cols) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $c))
+                    (i32.store (i32.add (local.get $vals) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $x))))
+                (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
+                (if (i32.ne (local.get $x) (i32.const 0x3f800000)) (then (local.set $nonbin (i32.const 1))))
+                (if (local.get $shifted)
+                  (then
+                    (local.set $a (i32.add (local.get $colCnt) (i32.shl (local.get $c) (i32.const 2))))
+                    (i32.store offset=4 (local.get $a) (i32.add (i32.load offset=4 (local.get $a)) (i32.const 1)))))
+                (br $ml)))
+            (local.set $p (i32.add (local.get $p) (i32.const 64)))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $l16)))
         (block $d4
           (loop $l4
             (br_if $d4 (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $width)))
