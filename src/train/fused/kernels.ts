@@ -603,7 +603,13 @@ export function propagateLayer(ws: Workspace, call: KernelCall, sc: ThreadScratc
   const { W, DX } = buf;
   const GS = prev.GS;
   if (ws.mem !== undefined) {
-    simdKernels(ws.mem).propagate(GS.byteOffset, W.byteOffset, DX.byteOffset, B * T, T, delay, n, nIn, i0, i1);
+    // float64 copy of this slice's columns of W (exact), so the kernel's inner loop has no conversions
+    const W64 = buf.W64;
+    for (let j = 0; j < n; j++) {
+      const wr = j * nIn;
+      for (let i = i0; i < i1; i++) W64[wr + i] = W[wr + i] as number;
+    }
+    simdKernels(ws.mem).propagate(GS.byteOffset, W64.byteOffset, DX.byteOffset, B * T, T, delay, n, nIn, i0, i1);
     return;
   }
   sc.ensureWidth(nIn);

@@ -67,7 +67,7 @@ export interface SimdKernels {
     thAcc: number,
     biasAcc: number,
   ): void;
-  propagate(GS: number, W: number, DX: number, rows: number, steps: number, delay: number, n: number, nIn: number, i0: number, i1: number): void;
+  propagate(GS: number, W64: number, DX: number, rows: number, steps: number, delay: number, n: number, nIn: number, i0: number, i1: number): void;
 }
 
 /** A shared `WebAssembly.Memory` (declared here: the project's TypeScript lib has no WebAssembly types). */

@@ -254,14 +254,15 @@
         (br $iloop))))
 
   ;; Gradient to the previous layer's spikes, for rows (b, t') in [0, rows) and inputs i in [i0, i1):
-  ;;   GS[row][i] = float32(sum over j ascending with d = DX[row + delay][j] != 0 of float64(W[j][i]) * d)
-  ;; (0 when t' + delay >= steps).
+  ;;   GS[row][i] = float32(sum over j ascending with d = DX[row + delay][j] != 0 of W64[j][i] * d)
+  ;; (0 when t' + delay >= steps); W64 = float64(W), promoted by the caller (no conversions in the inner loop).
   (func (export "propagate")
-    (param $GS i32) (param $W i32) (param $DX i32) (param $rows i32) (param $steps i32) (param $delay i32)
+    (param $GS i32) (param $W64 i32) (param $DX i32) (param $rows i32) (param $steps i32) (param $delay i32)
     (param $n i32) (param $nIn i32) (param $i0 i32) (param $i1 i32)
-    (local $row i32) (local $o i32) (local $dxr i32) (local $i i32) (local $j i32) (local $w i32) (local $nIn4 i32)
+    (local $row i32) (local $o i32) (local $dxr i32) (local $i i32) (local $j i32) (local $w i32) (local $nIn4 i32) (local $nIn8 i32)
     (local $d f32) (local $dd v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f64)
     (local.set $nIn4 (i32.shl (local.get $nIn) (i32.const 2)))
+    (local.set $nIn8 (i32.shl (local.get $nIn) (i32.const 3)))
     (block $rdone
       (loop $rloop
         (br_if $rdone (i32.ge_u (local.get $row) (local.get $rows)))
@@ -285,7 +286,7 @@
                 (local.set $a1 (v128.const i32x4 0 0 0 0))
                 (local.set $a2 (v128.const i32x4 0 0 0 0))
                 (local.set $a3 (v128.const i32x4 0 0 0 0))
-                (local.set $w (i32.add (local.get $W) (i32.shl (local.get $i) (i32.const 2))))
+                (local.set $w (i32.add (local.get $W64) (i32.shl (local.get $i) (i32.const 3))))
                 (local.set $j (i32.const 0))
                 (block $jd
                   (loop $jl
@@ -295,14 +296,14 @@
                       (then
                         (local.set $dd (f64x2.splat (f64.promote_f32 (local.get $d))))
                         (local.set $a0 (f64x2.add (local.get $a0)
-                          (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $w))) (local.get $dd))))
+                          (f64x2.mul (v128.load (local.get $w)) (local.get $dd))))
                         (local.set $a1 (f64x2.add (local.get $a1)
-                          (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $w))) (local.get $dd))))
+                          (f64x2.mul (v128.load offset=16 (local.get $w)) (local.get $dd))))
                         (local.set $a2 (f64x2.add (local.get $a2)
-                          (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $w))) (local.get $dd))))
+                          (f64x2.mul (v128.load offset=32 (local.get $w)) (local.get $dd))))
                         (local.set $a3 (f64x2.add (local.get $a3)
-                          (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $w))) (local.get $dd))))))
-                    (local.set $w (i32.add (local.get $w) (local.get $nIn4)))
+                          (f64x2.mul (v128.load offset=48 (local.get $w)) (local.get $dd))))))
+                    (local.set $w (i32.add (local.get $w) (local.get $nIn8)))
                     (local.set $j (i32.add (local.get $j) (i32.const 1)))
                     (br $jl)))
                 (local.set $w (i32.add (local.get $o) (i32.shl (local.get $i) (i32.const 2))))
@@ -316,7 +317,7 @@
               (loop $l1
                 (br_if $d1 (i32.ge_u (local.get $i) (local.get $i1)))
                 (local.set $s (f64.const 0))
-                (local.set $w (i32.add (local.get $W) (i32.shl (local.get $i) (i32.const 2))))
+                (local.set $w (i32.add (local.get $W64) (i32.shl (local.get $i) (i32.const 3))))
                 (local.set $j (i32.const 0))
                 (block $jd
                   (loop $jl
@@ -325,8 +326,8 @@
                     (if (f32.ne (local.get $d) (f32.const 0))
                       (then
                         (local.set $s (f64.add (local.get $s)
-                          (f64.mul (f64.promote_f32 (f32.load (local.get $w))) (f64.promote_f32 (local.get $d)))))))
-                    (local.set $w (i32.add (local.get $w) (local.get $nIn4)))
+                          (f64.mul (f64.load (local.get $w)) (f64.promote_f32 (local.get $d)))))))
+                    (local.set $w (i32.add (local.get $w) (local.get $nIn8)))
                     (local.set $j (i32.add (local.get $j) (i32.const 1)))
                     (br $jl)))
                 (f32.store (i32.add (local.get $o) (i32.shl (local.get $i) (i32.const 2))) (f32.demote_f64 (local.get $s)))

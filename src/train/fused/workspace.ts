@@ -60,6 +60,8 @@ export interface LayerBuffers {
   DX: Float32Array;
   /** dLoss/dS of this layer's spikes `[B][T][n]` (written by the next layer's backward; unused for the last layer). */
   GS: Float32Array;
+  /** SIMD layout, layers after the first: float64 copy of W (the dL/dS propagation reads it); else one element. */
+  W64: Float64Array;
   /** Weight gradient `[n][nIn]`. */
   dW: Float32Array;
   dTh: Float32Array;
@@ -175,6 +177,7 @@ function layout(alloc: Alloc, sizes: readonly number[], batch: number, steps: nu
       S: alloc.u8(rows * n),
       DX: alloc.f32(rows * n),
       GS: l < sizes.length - 1 ? alloc.f32(rows * n) : alloc.f32(1),
+      W64: alloc.f64(simd && l > 1 ? n * nIn : 1),
       dW: alloc.f32(n * nIn),
       dTh: alloc.f32(n),
       dBias: alloc.f32(n),
