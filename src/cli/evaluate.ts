@@ -3,7 +3,7 @@ import { ENERGY_TABLES, estimateEnergy, type EnergyEstimate, type EnergyTable } 
 import { histogram, summariseActivity, thresholdStats, type ActivitySummary, type Histogram, type ThresholdStats } from '../metrics/activity.js';
 import { denseMacsPerLayer } from '../metrics/synops.js';
 import type { NetworkSpec } from '../model/spec.js';
-import type { TensorDataset } from '../model/spikes.js';
+import type { SpikeRecord, TensorDataset } from '../model/spikes.js';
 import { referenceForward } from '../neuron/dynamics.js';
 import { evaluateDense } from '../train/evaluate.js';
 import type { TrainBackend } from '../train/types.js';
@@ -45,8 +45,11 @@ export interface EvalReport {
   neuronUpdatesPerSample: number;
   energy: EnergyEstimate[];
   energyTables: EnergyTable[];
-  /** With engine both: fraction of samples whose predictions agree, and whose spike trains (every layer) are identical. */
-  agreement?: { predictions: number; spikeTrains: number; samples: number };
+  /**
+   * With engine both: fraction of samples whose predictions agree, and whose spike trains (every layer) are identical;
+   * `spikeTrainsAgainst` names the dense spikes compared with (the backend's name, or `referenceForward`).
+   */
+  agreement?: { predictions: number; spikeTrains: number; samples: number; spikeTrainsAgainst: string };
   wallMs: { event?: number; dense?: number };
 }
 
@@ -77,6 +80,20 @@ function sampleInput(data: TensorDataset, b: number): Float32Array {
   return data.inputs.data.subarray(b * per, (b + 1) * per);
 }
 
+/** True when the event engine's recorded spikes equal the dense `[steps][size]` spike maps of every layer. */
+function sameSpikes(event: SpikeRecord[], dense: Uint8Array[], spec: NetworkSpec): boolean {
+  for (let l = 0; l < spec.layers.length; l++) {
+    const rec = event[l]!;
+    const d = dense[l]!;
+    const size = spec.layers[l]!.size;
+    let denseSpikes = 0;
+    for (let k = 0; k < d.length; k++) denseSpikes += d[k] as number;
+    if (denseSpikes !== rec.ids.length) return false;
+    for (let k = 0; k < rec.ids.length; k++) if (d[(rec.times[k] as number) * size + (rec.ids[k] as number)] !== 1) return false;
+  }
+  return true;
+}
+
 function argmax(counts: ArrayLike<number>): number {
   let best = 0;
   for (let c = 1; c < counts.length; c++) if ((counts[c] as number) > (counts[best] as number)) best = c;
@@ -90,8 +107,9 @@ function argmax(counts: ArrayLike<number>): number {
  * - dense: the trainer backend's forward pass (`evaluateDense`); SynOps are then computed from the spike counts
  *   and the fan-outs (`metrics/synops.ts`), the same definition.
  * - both: the two are run and compared; a sample's spike trains are "identical" when every spike of every layer
- *   at every step matches the dense forward pass (the canonical dense discretisation `referenceForward`, which the
- *   fused trainer kernels are property-tested to reproduce exactly).
+ *   at every step matches the trainer backend's own forward pass (fused and reference return their spikes; for a
+ *   backend that cannot, such as tfjs, the canonical dense discretisation `referenceForward`). `agreement.
+ *   spikeTrainsAgainst` names which was used.
  */
 export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts: EvaluateOptions): Promise<Evaluation> {
   if (data.inputs.channels !== spec.inputSize)
@@ -111,6 +129,9 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
   const updates = new Float64Array(L);
   let eventPred: Int32Array | undefined;
   let identical = 0;
+  /** With engine both: per sample, the event engine's spikes per layer (timeUnit 'step'). */
+  const eventSpikes: SpikeRecord[][] = [];
+  let spikeSource = '';
   let firstSample: Uint8Array[] | undefined;
 
   if (useEvent) {
@@ -141,20 +162,7 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
           return m;
         });
       }
-      if (compare && r.spikes) {
-        const dense = referenceForward(spec.layers, input, steps);
-        let same = true;
-        for (let l = 0; l < L && same; l++) {
-          const rec = r.spikes[l]!;
-          const d = dense[l]!;
-          const size = spec.layers[l]!.size;
-          let denseSpikes = 0;
-          for (let k = 0; k < d.length; k++) denseSpikes += d[k] as number;
-          if (denseSpikes !== rec.ids.length) same = false;
-          for (let k = 0; k < rec.ids.length && same; k++) if (d[(rec.times[k] as number) * size + (rec.ids[k] as number)] !== 1) same = false;
-        }
-        if (same) identical++;
-      }
+      if (compare && r.spikes) eventSpikes[b] = r.spikes;
       opts.onSample?.(b + 1, n);
     }
     accuracyByEngine.event = correct / n;
@@ -165,7 +173,24 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
   if (useDense) {
     if (!opts.backend) throw new Error('evaluateModel: the dense engine needs a trainer backend');
     const t0 = performance.now();
-    const d = await evaluateDense(opts.backend, spec, data, opts.batch ?? 64);
+    const compare = opts.engine === 'both';
+    const d = await evaluateDense(opts.backend, spec, data, opts.batch ?? 64, undefined, {
+      recordSpikes: compare,
+      onBatch: (start, r) => {
+        if (!compare) return;
+        const per = steps * data.inputs.channels;
+        const rows = r.outputCounts.length / (spec.layers[L - 1] as { size: number }).size;
+        for (let k = 0; k < rows; k++) {
+          const b = start + k;
+          // The trainer backend's own spikes when it can return them, else the canonical dense forward pass.
+          const dense = r.spikes
+            ? r.spikes.map((s, l) => s.subarray(k * steps * spec.layers[l]!.size, (k + 1) * steps * spec.layers[l]!.size))
+            : referenceForward(spec.layers, data.inputs.data.subarray(b * per, (b + 1) * per), steps);
+          spikeSource = r.spikes ? opts.backend!.name : 'referenceForward';
+          if (sameSpikes(eventSpikes[b]!, dense, spec)) identical++;
+        }
+      },
+    });
     densePred = d.predictions;
     accuracyByEngine.dense = d.accuracy;
     wallMs.dense = performance.now() - t0;
@@ -237,7 +262,7 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
   if (eventPred && densePred) {
     let agree = 0;
     for (let b = 0; b < n; b++) if (eventPred[b] === densePred[b]) agree++;
-    report.agreement = { predictions: agree / n, spikeTrains: identical / n, samples: n };
+    report.agreement = { predictions: agree / n, spikeTrains: identical / n, samples: n, spikeTrainsAgainst: spikeSource };
   }
   const out: Evaluation = { report };
   if (firstSample) out.firstSample = firstSample;

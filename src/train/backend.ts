@@ -22,7 +22,7 @@ export type CreateBackendOptions = FusedBackendOptions;
  * Call `dispose()` when done (it stops worker threads and frees tensors).
  * @example
  * const backend = await createBackend('fused', { threads: 2 });
- * console.log(backend.description); // "fused, 2 threads (1 worker threads)"
+ * console.log(backend.description); // "fused, 2 threads (1 worker threads), wasm simd"
  */
 export async function createBackend(kind: TrainBackendKind, opts: CreateBackendOptions = {}): Promise<TrainBackend> {
   switch (kind) {

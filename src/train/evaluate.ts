@@ -3,7 +3,7 @@ import type { TensorDataset } from '../model/spikes.js';
 import { gatherSamples } from '../model/spikes.js';
 import { fail } from '../util/errors.js';
 import { lossAndGrad, predict, type LossSpec } from './loss.js';
-import type { TrainBackend } from './types.js';
+import type { ForwardResult, TrainBackend } from './types.js';
 
 /** What {@link evaluateDense} reports over a whole dataset. */
 export interface DenseEvaluation {
@@ -23,6 +23,14 @@ export interface DenseEvaluation {
   steps: number;
 }
 
+/** Options of {@link evaluateDense}. */
+export interface DenseEvaluationOptions {
+  /** Ask the backend for every layer's spikes (passed to `onBatch`). */
+  recordSpikes?: boolean;
+  /** Called after each batch with the index of its first sample and the backend's forward result. */
+  onBatch?: (start: number, result: ForwardResult) => void;
+}
+
 /**
  * Forward passes over `data` in order, `batch` samples at a time (the last batch may be smaller), and reductions:
  *   accuracy = (1/N) sum_n [argmax_c count_nc = y_n]
@@ -36,6 +44,7 @@ export async function evaluateDense(
   data: TensorDataset,
   batch: number,
   lossSpec?: LossSpec,
+  opts: DenseEvaluationOptions = {},
 ): Promise<DenseEvaluation> {
   if (!Number.isInteger(batch) || batch < 1) fail('evaluateDense', 'batch', batch, 'a positive integer');
   const { inputs, labels } = data;
@@ -53,7 +62,8 @@ export async function evaluateDense(
     const end = Math.min(n, start + batch);
     const idx = Int32Array.from({ length: end - start }, (_, k) => start + k);
     const x = gatherSamples(inputs, idx);
-    const r = await backend.forward(spec, x);
+    const r = await backend.forward(spec, x, opts.recordSpikes ? { recordSpikes: true } : {});
+    opts.onBatch?.(start, r);
     outputCounts.set(r.outputCounts.subarray(0, (end - start) * classes), start * classes);
     r.layerCounts.forEach((c, li) => {
       const total = layerCounts[li] as Float64Array;

@@ -280,8 +280,11 @@ export function createFusedBackend(opts: FusedBackendOptions = {}): TrainBackend
     return { w, kc };
   }
 
-  function forwardResult(w: Workspace): ForwardResult {
-    return { outputCounts: w.outCounts.slice(), layerCounts: w.layers.map((b) => b.counts.slice()) };
+  function forwardResult(w: Workspace, recordFor?: SpikeTensor): ForwardResult {
+    const r: ForwardResult = { outputCounts: w.outCounts.slice(), layerCounts: w.layers.map((b) => b.counts.slice()) };
+    // S is [B][T][n] for the call's batch (the rows of `recordFor`).
+    if (recordFor) r.spikes = w.layers.map((b) => b.S.slice(0, recordFor.batch * recordFor.steps * b.counts.length));
+    return r;
   }
 
   function serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -294,12 +297,12 @@ export function createFusedBackend(opts: FusedBackendOptions = {}): TrainBackend
   return {
     name: 'fused',
     description: `${threads === 1 ? 'fused, 1 thread' : `fused, ${threads} threads (${threads - 1} worker threads)`}${useSimd ? ', wasm simd' : ', js'}`,
-    forward(spec, input) {
+    forward(spec, input, fopts) {
       return serial(async () => {
         checkTrainInputs(spec, input);
         const { w } = await runForward(spec, input, { sgKind: 0, sgP1: 1, sgP2: 1, detachReset: true });
         for (const pw of pool) pw.worker.unref();
-        return forwardResult(w);
+        return forwardResult(w, fopts?.recordSpikes === true ? input : undefined);
       });
     },
     forwardBackward(spec, input, labels, gopts: GradientOptions, grads): Promise<StepResult> {

@@ -35,7 +35,7 @@ export function createReferenceBackend(): TrainBackend {
   return {
     name: 'reference',
     description: 'reference (unfused loops, one sample at a time, float64 BPTT)',
-    forward: (spec, input) => Promise.resolve(referenceBatch(spec, input, undefined)),
+    forward: (spec, input, opts) => Promise.resolve(referenceBatch(spec, input, undefined, opts?.recordSpikes === true)),
     forwardBackward: (spec, input, labels, opts, grads) => Promise.resolve(referenceBatch(spec, input, { labels, opts, grads })),
     dispose: () => Promise.resolve(),
   };
@@ -54,7 +54,7 @@ function checkInput(spec: NetworkSpec, input: SpikeTensor): void {
     throw new RouserError(`reference backend: input.data.length is ${input.data.length}; expected batch*steps*channels = ${input.batch * input.steps * input.channels}`);
 }
 
-function referenceBatch(spec: NetworkSpec, input: SpikeTensor, bw: BackwardRequest | undefined): StepResult & ForwardResult {
+function referenceBatch(spec: NetworkSpec, input: SpikeTensor, bw: BackwardRequest | undefined, recordSpikes = false): StepResult & ForwardResult {
   checkInput(spec, input);
   const { batch, steps, channels } = input;
   const layers = spec.layers;
@@ -75,6 +75,7 @@ function referenceBatch(spec: NetworkSpec, input: SpikeTensor, bw: BackwardReque
   const acc = layers.map((l) => new Float32Array(l.size));
   const per = steps * channels;
   const samples: { spikes: Uint8Array[]; pre: Float32Array[] }[] = [];
+  const recorded = recordSpikes ? layers.map((l) => new Uint8Array(batch * steps * l.size)) : undefined;
   for (let b = 0; b < batch; b++) {
     const x = input.data.subarray(b * per, (b + 1) * per);
     const states = layers.map((l) => createNeuronState(l.size));
@@ -108,8 +109,9 @@ function referenceBatch(spec: NetworkSpec, input: SpikeTensor, bw: BackwardReque
     for (let t = 0; t < steps; t++)
       for (let c = 0; c < classes; c++) outputCounts[b * classes + c] = (outputCounts[b * classes + c] as number) + (outSp[t * classes + c] as number);
     if (bw) samples.push({ spikes: spikes.map((s) => s.slice()), pre: pre.map((p) => p.slice()) });
+    recorded?.forEach((r, li) => r.set(spikes[li] as Uint8Array, b * steps * (layers[li] as LayerSpec).size));
   }
-  if (!bw) return { outputCounts, layerCounts, loss: NaN };
+  if (!bw) return recorded ? { outputCounts, layerCounts, loss: NaN, spikes: recorded } : { outputCounts, layerCounts, loss: NaN };
 
   const dCounts = new Float64Array(batch * classes);
   const loss = lossAndGrad(bw.opts.loss, outputCounts, bw.labels, batch, classes, steps, dCounts);

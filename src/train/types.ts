@@ -39,6 +39,17 @@ export interface ForwardResult {
   outputCounts: Float32Array;
   /** Per layer, per neuron: spike totals over the whole batch and all steps. */
   layerCounts: Float64Array[];
+  /**
+   * Per layer, the spikes `[batch][steps][size]` (0/1), present when the forward pass was asked to record them and the
+   * backend can (fused and reference can; tfjs does not).
+   */
+  spikes?: Uint8Array[];
+}
+
+/** Options of {@link TrainBackend.forward}. */
+export interface ForwardOptions {
+  /** Return every layer's spikes (for spike-by-spike comparison with the event engine). */
+  recordSpikes?: boolean;
 }
 
 /** What a training step's forward + backward reports (gradients are written into the caller's {@link Gradients}). */
@@ -56,7 +67,7 @@ export interface TrainBackend {
   /** Short description of what runs (e.g. "fused, 2 worker threads", "tfjs wasm"). */
   readonly description: string;
   /** Forward pass only (no gradients). */
-  forward(spec: NetworkSpec, input: SpikeTensor): Promise<ForwardResult>;
+  forward(spec: NetworkSpec, input: SpikeTensor, opts?: ForwardOptions): Promise<ForwardResult>;
   /** Forward + BPTT; overwrites `grads` with dLoss/dparam. */
   forwardBackward(spec: NetworkSpec, input: SpikeTensor, labels: Int32Array, opts: GradientOptions, grads: Gradients): Promise<StepResult>;
   /** Releases workers / tensors. */

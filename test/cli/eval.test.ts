@@ -29,7 +29,7 @@ describe('rouser eval on a model trained one epoch on the embedded N-MNIST', () 
     );
     expect(r.samples).toBe(60);
     expect(r.steps).toBe(15);
-    expect(r.agreement).toEqual({ predictions: 1, spikeTrains: 1, samples: 60 });
+    expect(r.agreement).toEqual({ predictions: 1, spikeTrains: 1, samples: 60, spikeTrainsAgainst: 'fused' });
     expect(r.accuracyByEngine.event).toBe(r.accuracyByEngine.dense);
     expect(r.accuracy).toBeGreaterThan(0.1);
     expect(r.layers.map((l) => l.size)).toEqual([48, 10]);

@@ -36,9 +36,27 @@ describe('evaluateModel on a hand-computed network', () => {
     expect(report.layers[0]!.spikeRate).toBe(2 / (2 * 2));
     expect(report.layers[1]!.spikeRate).toBe(1 / 2);
     expect(report.layers[0]!.deadFraction).toBe(0);
-    expect(report.agreement).toEqual({ predictions: 1, spikeTrains: 1, samples: 1 });
+    expect(report.agreement).toEqual({ predictions: 1, spikeTrains: 1, samples: 1, spikeTrainsAgainst: 'reference' });
     const dense = await evaluateModel(spec, data, { engine: 'dense', backend: createReferenceBackend() });
     expect(dense.report.layers.map((l) => l.synOps)).toEqual([6, 1]);
+  });
+
+  it('detects a single differing spike between the engines', async () => {
+    const { spec, data } = handNet();
+    const ref = createReferenceBackend();
+    const tampered = {
+      ...ref,
+      forward: async (sp: NetworkSpec, x: TensorDataset['inputs'], o?: { recordSpikes?: boolean }) => {
+        const r = await ref.forward(sp, x, o);
+        r.spikes![0]![3] = 1; // hidden neuron 1 at step 1 did not fire in truth
+        return r;
+      },
+    };
+    const { report } = await evaluateModel(spec, data, { engine: 'both', backend: tampered });
+    expect(report.agreement).toEqual({ predictions: 1, spikeTrains: 0, samples: 1, spikeTrainsAgainst: 'reference' });
+    const noSpikes = { ...ref, name: 'no-spikes', forward: async (sp: NetworkSpec, x: TensorDataset['inputs']) => ref.forward(sp, x) };
+    const fallback = await evaluateModel(spec, data, { engine: 'both', backend: noSpikes });
+    expect(fallback.report.agreement).toEqual({ predictions: 1, spikeTrains: 1, samples: 1, spikeTrainsAgainst: 'referenceForward' });
   });
 
   it('computes energy from the tables: SynOps * AC + updates * update vs MACs * MAC', async () => {

@@ -102,7 +102,7 @@ function printReport(r: EvalReport): void {
   const lines: string[] = [];
   lines.push(`${r.model} on ${r.dataset}: ${r.samples} samples x ${r.steps} steps, engine ${r.engine}`);
   lines.push(`accuracy: event ${pct(r.accuracyByEngine.event)}  dense ${pct(r.accuracyByEngine.dense)}`);
-  if (r.agreement) lines.push(`agreement: predictions ${pct(r.agreement.predictions)}, identical spike trains ${pct(r.agreement.spikeTrains)}`);
+  if (r.agreement) lines.push(`agreement: predictions ${pct(r.agreement.predictions)}, identical spike trains ${pct(r.agreement.spikeTrains)} (event engine vs ${r.agreement.spikeTrainsAgainst})`);
   process.stdout.write(lines.join('\n') + '\n\n');
   process.stdout.write(
     formatTable([
