@@ -141,11 +141,13 @@ export function stepNeuronScalar(
 
 /**
  * Reference dense forward pass of a whole network on one sample, step by step, with the canonical input summation
- * order. Slow and simple: the oracle that the trainer's fused kernels and the event engine are tested against.
+ * order. Slow and simple: the oracle that the trainer's fused kernels and the event engine are tested against, and
+ * the forward pass of the trainer's `reference` backend.
  * @param input `[steps][inputSize]` row-major values (spike counts)
+ * @param preReset optional output, per layer `[steps][size]`: the pre-reset voltage V[t] (where surrogates are evaluated)
  * @returns per layer, spikes as `[steps][size]` 0/1 bytes
  */
-export function referenceForward(layers: readonly LayerSpec[], input: Float32Array, steps: number): Uint8Array[] {
+export function referenceForward(layers: readonly LayerSpec[], input: Float32Array, steps: number, preReset?: Float32Array[]): Uint8Array[] {
   const out: Uint8Array[] = layers.map((l) => new Uint8Array(steps * l.size));
   const states = layers.map((l) => createNeuronState(l.size));
   const coeffs = layers.map((l) => neuronCoefficients(l.neuron));
@@ -157,24 +159,18 @@ export function referenceForward(layers: readonly LayerSpec[], input: Float32Arr
       const inSize = layer.inputSize;
       const srcT = t - layer.delaySteps;
       if (srcT >= 0) {
-        let src: Float32Array | Uint8Array;
-        let base: number;
-        if (li === 0) {
-          src = input;
-          base = srcT * inSize;
-        } else {
-          src = out[li - 1] as Uint8Array;
-          base = srcT * inSize;
-        }
+        const src: Float32Array | Uint8Array = li === 0 ? input : (out[li - 1] as Uint8Array);
+        const base = srcT * inSize;
+        const w = layer.weights;
         for (let i = 0; i < inSize; i++) {
           const s = src[base + i] as number;
           if (s === 0) continue;
-          const w = layer.weights;
           for (let o = 0; o < layer.size; o++) a[o] = (a[o] as number) + (w[o * inSize + i] as number) * s;
         }
       }
       const spikes = (out[li] as Uint8Array).subarray(t * layer.size, (t + 1) * layer.size);
-      stepNeurons(coeffs[li] as NeuronCoefficients, layer.reset, states[li] as NeuronState, a, layer.bias, layer.thresholds, spikes);
+      const pre = preReset?.[li]?.subarray(t * layer.size, (t + 1) * layer.size);
+      stepNeurons(coeffs[li] as NeuronCoefficients, layer.reset, states[li] as NeuronState, a, layer.bias, layer.thresholds, spikes, pre);
     });
   }
   return out;

@@ -1,6 +1,6 @@
 import type { LayerSpec, NetworkSpec } from '../model/spec.js';
 import type { SpikeTensor } from '../model/spikes.js';
-import { createNeuronState, neuronCoefficients, stepNeurons, type NeuronCoefficients, type NeuronState } from '../neuron/dynamics.js';
+import { neuronCoefficients, referenceForward, type NeuronCoefficients } from '../neuron/dynamics.js';
 import { surrogateGrad } from '../neuron/surrogate.js';
 import { RouserError } from '../util/errors.js';
 import { lossAndGrad } from './loss.js';
@@ -69,37 +69,14 @@ function referenceBatch(spec: NetworkSpec, input: SpikeTensor, bw: BackwardReque
     for (const g of bw.grads.bias) g?.fill(0);
   }
   const coeffs = layers.map((l) => neuronCoefficients(l.neuron));
-  // Per-sample buffers: spikes [steps][size] and pre-reset voltages [steps][size] per layer.
-  const spikes = layers.map((l) => new Uint8Array(steps * l.size));
+  // Per-sample pre-reset voltages [steps][size] per layer; spikes come from the canonical forward pass.
   const pre = layers.map((l) => new Float32Array(steps * l.size));
-  const acc = layers.map((l) => new Float32Array(l.size));
   const per = steps * channels;
   const samples: { spikes: Uint8Array[]; pre: Float32Array[] }[] = [];
   const recorded = recordSpikes ? layers.map((l) => new Uint8Array(batch * steps * l.size)) : undefined;
   for (let b = 0; b < batch; b++) {
     const x = input.data.subarray(b * per, (b + 1) * per);
-    const states = layers.map((l) => createNeuronState(l.size));
-    for (let t = 0; t < steps; t++) {
-      layers.forEach((layer, li) => {
-        const a = acc[li] as Float32Array;
-        a.fill(0);
-        const inSize = layer.inputSize;
-        const srcT = t - layer.delaySteps;
-        if (srcT >= 0) {
-          const src: Float32Array | Uint8Array = li === 0 ? x : (spikes[li - 1] as Uint8Array);
-          const base = srcT * inSize;
-          const w = layer.weights;
-          for (let i = 0; i < inSize; i++) {
-            const s = src[base + i] as number;
-            if (s === 0) continue;
-            for (let o = 0; o < layer.size; o++) a[o] = (a[o] as number) + (w[o * inSize + i] as number) * s;
-          }
-        }
-        const sp = (spikes[li] as Uint8Array).subarray(t * layer.size, (t + 1) * layer.size);
-        const pr = (pre[li] as Float32Array).subarray(t * layer.size, (t + 1) * layer.size);
-        stepNeurons(coeffs[li] as NeuronCoefficients, layer.reset, states[li] as NeuronState, a, layer.bias, layer.thresholds, sp, pr);
-      });
-    }
+    const spikes = referenceForward(layers, x, steps, pre);
     layers.forEach((layer, li) => {
       const sp = spikes[li] as Uint8Array;
       const lc = layerCounts[li] as Float64Array;
@@ -108,7 +85,7 @@ function referenceBatch(spec: NetworkSpec, input: SpikeTensor, bw: BackwardReque
     const outSp = spikes[layers.length - 1] as Uint8Array;
     for (let t = 0; t < steps; t++)
       for (let c = 0; c < classes; c++) outputCounts[b * classes + c] = (outputCounts[b * classes + c] as number) + (outSp[t * classes + c] as number);
-    if (bw) samples.push({ spikes: spikes.map((s) => s.slice()), pre: pre.map((p) => p.slice()) });
+    if (bw) samples.push({ spikes, pre: pre.map((p) => p.slice()) });
     recorded?.forEach((r, li) => r.set(spikes[li] as Uint8Array, b * steps * (layers[li] as LayerSpec).size));
   }
   if (!bw) return recorded ? { outputCounts, layerCounts, loss: NaN, spikes: recorded } : { outputCounts, layerCounts, loss: NaN };
