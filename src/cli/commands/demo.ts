@@ -26,6 +26,9 @@ export const demoCommand: Command = {
   details: `Preset: ${Object.entries(DEMO_PRESET)
     .map(([k, v]) => `--${k} ${v}`)
     .join(' ')}. Writes runs/demo/summary.json and runs/demo/report.html.`,
-  options: Object.fromEntries(Object.entries(COMPARE_OPTIONS).map(([k, o]) => [k, DEMO_PRESET[k] !== undefined ? { ...o, default: DEMO_PRESET[k] } : o])),
+  // A preset replaces the option's default, including one described in its help text.
+  options: Object.fromEntries(
+    Object.entries(COMPARE_OPTIONS).map(([k, o]) => [k, DEMO_PRESET[k] !== undefined ? { ...o, help: o.help.replace(/ \(default [^)]*\)$/, ''), default: DEMO_PRESET[k] } : o]),
+  ),
   run: (args) => executeCompare('demo', args),
 };
