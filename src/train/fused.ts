@@ -21,6 +21,7 @@ import {
   SG_TRIANGLE,
   ThreadScratch,
   buildInputLists,
+  buildSpikeListsShared,
   countInput,
   loadInputSimd,
   runPhase,
@@ -268,11 +269,15 @@ export function createFusedBackend(opts: FusedBackendOptions = {}): TrainBackend
       binary = c.binary;
     }
     loadParams(spec, w);
-    const kc: KernelCall = { ...call, layers: kernelLayers(spec), inputBinary: binary };
+    const kc: KernelCall = { ...call, layers: kernelLayers(spec), inputBinary: binary, sharedLists: w.mem !== undefined };
     ensurePool();
     for (const pw of pool) pw.worker.ref();
     try {
-      for (let l = 0; l < spec.layers.length; l++) await phase(w, kc, { kind: 'forward', layer: l });
+      for (let l = 0; l < spec.layers.length; l++) {
+        // layer l's input spike lists: built once here (WebAssembly), shared by every thread
+        if (l > 0 && kc.sharedLists === true) buildSpikeListsShared(w, kc, l);
+        await phase(w, kc, { kind: 'forward', layer: l });
+      }
     } catch (e) {
       for (const pw of pool) pw.worker.unref();
       throw e;

@@ -172,8 +172,29 @@ export function loadInputSimd(ws: Workspace, data: Float32Array, delay: number):
   inColPtr.fill(0);
   const cap = inCols.length;
   const nnz = simdKernels(ws.mem).scan(inData.byteOffset, rows, ws.inputSize, ws.steps, delay, inRowPtr.byteOffset, inCols.byteOffset, inVals.byteOffset, inColPtr.byteOffset, cap, inFlags.byteOffset);
-  if (nnz <= cap) buildInputCsc(ws, delay);
+  if (nnz <= cap) {
+    const { inRows, inRowVals } = ws;
+    simdKernels(ws.mem).csc(inRowPtr.byteOffset, inCols.byteOffset, inVals.byteOffset, inColPtr.byteOffset, inRows.byteOffset, inRowVals.byteOffset, rows,
+      ws.inputSize, ws.steps, delay, 1);
+  }
   return { nnz, binary: inFlags[0] === 0 };
+}
+
+/**
+ * SIMD workspace: builds the CSR and the delay-shifted CSC of layer `l - 1`'s spikes (the inputs of layer l >= 1)
+ * into layer l's shared `sp*` arrays, once for all threads (call on one thread after layer l - 1's forward phase and
+ * before layer l's; then set `sharedLists` in the call). Same lists as the per-thread JavaScript builder.
+ */
+export function buildSpikeListsShared(ws: Workspace, call: KernelCall, l: number): void {
+  const kl = call.layers[l];
+  const buf = ws.layers[l];
+  const prev = ws.layers[l - 1];
+  if (ws.mem === undefined || l < 1 || !kl || !buf || !prev) throw new Error(`buildSpikeListsShared: no SIMD layer ${l}`);
+  const k = simdKernels(ws.mem);
+  const rows = ws.batch * ws.steps;
+  const { spRowPtr, spCols, spColPtr, spRows } = buf;
+  k.spikes(prev.S.byteOffset, rows, kl.nIn, ws.steps, kl.delay, spRowPtr.byteOffset, spCols.byteOffset, spColPtr.byteOffset);
+  k.csc(spRowPtr.byteOffset, spCols.byteOffset, 0, spColPtr.byteOffset, spRows.byteOffset, 0, rows, kl.nIn, ws.steps, kl.delay, 0);
 }
 
 /** The delay-shifted input CSC from the CSR (inColPtr[i + 1] holds column i's count of in-window entries). */
@@ -227,14 +248,19 @@ export function forwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch,
   if (j1 <= j0) return;
   sc.ensureWidth(n);
   const { W, WT, thresholds: th, bias, U, S, counts } = buf;
-  transposeSlice(W, WT, n, nIn, j0, j1);
+  if (ws.mem !== undefined) simdKernels(ws.mem).transpose(W.byteOffset, WT.byteOffset, n, nIn, j0, j1);
+  else transposeSlice(W, WT, n, nIn, j0, j1);
   let rowPtr: Int32Array;
   let cols: Int32Array;
   let vals: Float32Array | null = null;
+  const shared = l > 0 && call.sharedLists === true && ws.mem !== undefined;
   if (l === 0) {
     rowPtr = ws.inRowPtr;
     cols = ws.inCols;
     if (!call.inputBinary) vals = ws.inVals;
+  } else if (shared) {
+    rowPtr = buf.spRowPtr;
+    cols = buf.spCols;
   } else {
     const prev = ws.layers[l - 1];
     if (!prev) throw new Error('forwardLayer: missing previous layer');
@@ -243,7 +269,7 @@ export function forwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch,
     cols = sc.cols[l] as Int32Array;
   }
   // the synaptic input of every row goes into U first (read back by the neuron scan as its accumulator)
-  const mem = l === 0 && vals === null && ws.inputInMem ? ws.mem : undefined;
+  const mem = shared || (l === 0 && vals === null && ws.inputInMem) ? ws.mem : undefined;
   if (mem !== undefined) simdKernels(mem).gather(U.byteOffset, WT.byteOffset, cols.byteOffset, rowPtr.byteOffset, B * T, T, delay, n, j0, j1);
   else gatherRows(U, WT, rowPtr, cols, vals, B * T, T, delay, n, j0, j1);
   if (ws.mem !== undefined) {
@@ -429,15 +455,19 @@ export function backwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch
   let colPtr: Int32Array;
   let rows: Int32Array;
   let vals: Float32Array | null = null;
+  const shared = l > 0 && call.sharedLists === true && ws.mem !== undefined;
   if (l === 0) {
     colPtr = ws.inColPtr;
     rows = ws.inRows;
     if (!call.inputBinary) vals = ws.inRowVals;
+  } else if (shared) {
+    colPtr = buf.spColPtr;
+    rows = buf.spRows;
   } else {
     colPtr = sc.colPtr[l] as Int32Array;
     rows = sc.rows[l] as Int32Array;
   }
-  if (l === 0 && vals === null && ws.mem !== undefined && ws.inputInMem) {
+  if (ws.mem !== undefined && (shared || (l === 0 && vals === null && ws.inputInMem))) {
     simdKernels(ws.mem).scatter(dW.byteOffset, DX.byteOffset, rows.byteOffset, colPtr.byteOffset, nIn, n, j0, j1);
     return;
   }

@@ -68,6 +68,21 @@ export interface SimdKernels {
     biasAcc: number,
   ): void;
   propagate(GS: number, W64: number, DX: number, rows: number, steps: number, delay: number, n: number, nIn: number, i0: number, i1: number): void;
+  transpose(W: number, WT: number, n: number, nIn: number, j0: number, j1: number): void;
+  spikes(S: number, rows: number, width: number, steps: number, delay: number, rowPtr: number, cols: number, colCnt: number): number;
+  csc(
+    rowPtr: number,
+    cols: number,
+    vals: number,
+    colPtr: number,
+    outRows: number,
+    outVals: number,
+    rows: number,
+    width: number,
+    steps: number,
+    delay: number,
+    hasVals: number,
+  ): void;
 }
 
 /** A shared `WebAssembly.Memory` (declared here: the project's TypeScript lib has no WebAssembly types). */

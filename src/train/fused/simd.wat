@@ -584,4 +584,177 @@
         (br $tl)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bl))))
+
+  ;; Weight transpose of a neuron slice: WT[i][j] = W[j][i] for j in [j0, j1), i in [0, nIn) (W is [n][nIn], WT is
+  ;; [nIn][n]); 4 x 4 blocks with lane shuffles, scalar edges. A pure copy, so any order gives the same bits.
+  (func (export "transpose")
+    (param $W i32) (param $WT i32) (param $n i32) (param $nIn i32) (param $j0 i32) (param $j1 i32)
+    (local $j i32) (local $i i32) (local $src i32) (local $dst i32) (local $sIn i32) (local $sn i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $sIn (i32.shl (local.get $nIn) (i32.const 2)))
+    (local.set $sn (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $j (local.get $j0))
+    (block $jd
+      (loop $jl
+        (br_if $jd (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $j1)))
+        (local.set $i (i32.const 0))
+        (block $id
+          (loop $il
+            (br_if $id (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $nIn)))
+            (local.set $src (i32.add (local.get $W) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $nIn)) (local.get $i)) (i32.const 2))))
+            (local.set $r0 (v128.load (local.get $src)))
+            (local.set $r1 (v128.load (i32.add (local.get $src) (local.get $sIn))))
+            (local.set $r2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $sIn) (i32.const 1)))))
+            (local.set $r3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $sIn) (i32.const 3)))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+            (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+            (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+            (local.set $dst (i32.add (local.get $WT) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2))))
+            (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+            (v128.store (i32.add (local.get $dst) (local.get $sn)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+            (v128.store (i32.add (local.get $dst) (i32.shl (local.get $sn) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+            (v128.store (i32.add (local.get $dst) (i32.mul (local.get $sn) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $il)))
+        ;; the last nIn % 4 inputs of these 4 neurons
+        (block $ed
+          (loop $el
+            (br_if $ed (i32.ge_u (local.get $i) (local.get $nIn)))
+            (local.set $src (i32.add (local.get $W) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $nIn)) (local.get $i)) (i32.const 2))))
+            (local.set $dst (i32.add (local.get $WT) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2))))
+            (i32.store (local.get $dst) (i32.load (local.get $src)))
+            (i32.store offset=4 (local.get $dst) (i32.load (i32.add (local.get $src) (local.get $sIn))))
+            (i32.store offset=8 (local.get $dst) (i32.load (i32.add (local.get $src) (i32.shl (local.get $sIn) (i32.const 1)))))
+            (i32.store offset=12 (local.get $dst) (i32.load (i32.add (local.get $src) (i32.mul (local.get $sIn) (i32.const 3)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $el)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $jl)))
+    ;; the last (j1 - j0) % 4 neurons, one at a time
+    (block $jd1
+      (loop $jl1
+        (br_if $jd1 (i32.ge_u (local.get $j) (local.get $j1)))
+        (local.set $i (i32.const 0))
+        (block $id1
+          (loop $il1
+            (br_if $id1 (i32.ge_u (local.get $i) (local.get $nIn)))
+            (i32.store (i32.add (local.get $WT) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2)))
+              (i32.load (i32.add (local.get $W) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $nIn)) (local.get $i)) (i32.const 2)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $il1)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jl1))))
+
+  ;; Spike scan of a [rows][width] 0/1 byte matrix S (row r = b * steps + t): its CSR (columns ascending) into
+  ;; rowPtr[0..rows] and cols, and colCnt[0..width] zeroed, then colCnt[i + 1] = the number of entries of column i
+  ;; whose row is still inside the window after the delay (t + delay < steps). Returns the nonzero count.
+  (func (export "spikes")
+    (param $S i32) (param $rows i32) (param $width i32) (param $steps i32) (param $delay i32)
+    (param $rowPtr i32) (param $cols i32) (param $colCnt i32)
+    (result i32)
+    (local $r i32) (local $i i32) (local $p i32) (local $nnz i32) (local $shifted i32) (local $mask i32)
+    (local $c i32) (local $a i32)
+    (block $zd
+      (loop $zl
+        (br_if $zd (i32.gt_u (local.get $i) (local.get $width)))
+        (i32.store (i32.add (local.get $colCnt) (i32.shl (local.get $i) (i32.const 2))) (i32.const 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $zl)))
+    (local.set $p (local.get $S))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (i32.store (i32.add (local.get $rowPtr) (i32.shl (local.get $r) (i32.const 2))) (local.get $nnz))
+        (local.set $shifted (i32.lt_u (i32.add (i32.rem_u (local.get $r) (local.get $steps)) (local.get $delay)) (local.get $steps)))
+        (local.set $i (i32.const 0))
+        (block $d16
+          (loop $l16
+            (br_if $d16 (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $width)))
+            (local.set $mask (i8x16.bitmask (i8x16.ne (v128.load (local.get $p)) (v128.const i32x4 0 0 0 0))))
+            (block $md
+              (loop $ml
+                (br_if $md (i32.eqz (local.get $mask)))
+                (local.set $c (i32.add (local.get $i) (i32.ctz (local.get $mask))))
+                (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+                (i32.store (i32.add (local.get $cols) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $c))
+                (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
+                (if (local.get $shifted)
+                  (then
+                    (local.set $a (i32.add (local.get $colCnt) (i32.shl (local.get $c) (i32.const 2))))
+                    (i32.store offset=4 (local.get $a) (i32.add (i32.load offset=4 (local.get $a)) (i32.const 1)))))
+                (br $ml)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $l16)))
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $i) (local.get $width)))
+            (if (i32.load8_u (local.get $p))
+              (then
+                (i32.store (i32.add (local.get $cols) (i32.shl (local.get $nnz) (i32.const 2))) (local.get $i))
+                (local.set $nnz (i32.add (local.get $nnz) (i32.const 1)))
+                (if (local.get $shifted)
+                  (then
+                    (local.set $a (i32.add (local.get $colCnt) (i32.shl (local.get $i) (i32.const 2))))
+                    (i32.store offset=4 (local.get $a) (i32.add (i32.load offset=4 (local.get $a)) (i32.const 1)))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $l1)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop)))
+    (i32.store (i32.add (local.get $rowPtr) (i32.shl (local.get $rows) (i32.const 2))) (local.get $nnz))
+    (local.get $nnz))
+
+  ;; The delay-shifted CSC from a CSR (like buildInputCsc in kernels.ts): colPtr[i + 1] holds column i's count of
+  ;; in-window entries on entry and colPtr is the column start table on exit; for rows r with t + delay < steps, in
+  ;; ascending r and q, entry q of column i goes to the next slot p of column i: outRows[p] = r + delay and (when
+  ;; hasVals) outVals[p] = vals[q].
+  (func (export "csc")
+    (param $rowPtr i32) (param $cols i32) (param $vals i32) (param $colPtr i32) (param $outRows i32) (param $outVals i32)
+    (param $rows i32) (param $width i32) (param $steps i32) (param $delay i32) (param $hasVals i32)
+    (local $i i32) (local $r i32) (local $q i32) (local $e i32) (local $a i32) (local $p i32)
+    (local $target i32)
+    ;; prefix sums: colPtr[i + 1] += colPtr[i]
+    (block $pd
+      (loop $pl
+        (br_if $pd (i32.ge_u (local.get $i) (local.get $width)))
+        (local.set $a (i32.add (local.get $colPtr) (i32.shl (local.get $i) (i32.const 2))))
+        (i32.store offset=4 (local.get $a) (i32.add (i32.load offset=4 (local.get $a)) (i32.load (local.get $a))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $pl)))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (if (i32.lt_u (i32.add (i32.rem_u (local.get $r) (local.get $steps)) (local.get $delay)) (local.get $steps))
+          (then
+            (local.set $target (i32.add (local.get $r) (local.get $delay)))
+            (local.set $q (i32.load (i32.add (local.get $rowPtr) (i32.shl (local.get $r) (i32.const 2)))))
+            (local.set $e (i32.load offset=4 (i32.add (local.get $rowPtr) (i32.shl (local.get $r) (i32.const 2)))))
+            (block $qd
+              (loop $ql
+                (br_if $qd (i32.ge_u (local.get $q) (local.get $e)))
+                (local.set $a (i32.add (local.get $colPtr) (i32.shl (i32.load (i32.add (local.get $cols) (i32.shl (local.get $q) (i32.const 2)))) (i32.const 2))))
+                (local.set $p (i32.load (local.get $a)))
+                (i32.store (i32.add (local.get $outRows) (i32.shl (local.get $p) (i32.const 2))) (local.get $target))
+                (if (local.get $hasVals)
+                  (then
+                    (i32.store (i32.add (local.get $outVals) (i32.shl (local.get $p) (i32.const 2)))
+                      (i32.load (i32.add (local.get $vals) (i32.shl (local.get $q) (i32.const 2)))))))
+                (i32.store (local.get $a) (i32.add (local.get $p) (i32.const 1)))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $ql)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop)))
+    ;; colPtr[i] now holds the start of column i + 1: shift right to restore the starts
+    (local.set $i (local.get $width))
+    (block $sd
+      (loop $sl
+        (br_if $sd (i32.eqz (local.get $i)))
+        (local.set $a (i32.add (local.get $colPtr) (i32.shl (local.get $i) (i32.const 2))))
+        (i32.store (local.get $a) (i32.load (i32.sub (local.get $a) (i32.const 4))))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (br $sl)))
+    (i32.store (local.get $colPtr) (i32.const 0)))
 )

@@ -42,6 +42,12 @@ export interface KernelCall {
   detachReset: boolean;
   /** True when every nonzero input value is exactly 1 (the fast path: no multiplications). */
   inputBinary: boolean;
+  /**
+   * True when the caller has built the spike lists of every hidden layer into the workspace (`sp*` arrays, SIMD
+   * layout) with `buildSpikeListsShared` (kernels.ts) before each forward phase of a layer l >= 1: the kernels then gather and
+   * scatter over those shared lists in WebAssembly. Otherwise each thread builds its own lists in JavaScript.
+   */
+  sharedLists?: boolean;
 }
 
 /** Shared buffers of one layer. */
@@ -68,6 +74,15 @@ export interface LayerBuffers {
   dBias: Float32Array;
   /** Spike totals per neuron over batch and steps. */
   counts: Float64Array;
+  /**
+   * SIMD layout, layers after the first: the previous layer's spikes as CSR over rows (`spRowPtr`, `spCols`) and as
+   * CSC with target rows shifted by this layer's delay (`spColPtr`, `spRows`), built once per call and shared by all
+   * threads; one element otherwise.
+   */
+  spRowPtr: Int32Array;
+  spCols: Int32Array;
+  spColPtr: Int32Array;
+  spRows: Int32Array;
 }
 
 /** Everything the kernels read and write. */
@@ -182,6 +197,10 @@ function layout(alloc: Alloc, sizes: readonly number[], batch: number, steps: nu
       dTh: alloc.f32(n),
       dBias: alloc.f32(n),
       counts: alloc.f64(n),
+      spRowPtr: alloc.i32(simd && l > 1 ? rows + 1 : 1),
+      spCols: alloc.i32(simd && l > 1 ? rows * nIn : 1),
+      spColPtr: alloc.i32(simd && l > 1 ? nIn + 1 : 1),
+      spRows: alloc.i32(simd && l > 1 ? rows * nIn : 1),
     });
   }
   const classes = sizes[sizes.length - 1] as number;
