@@ -159,8 +159,8 @@ export function buildInputLists(ws: Workspace, data: Float32Array, delay: number
 }
 
 /**
- * SIMD workspace: copies `data` into the workspace and builds the input CSR and CSC like {@link buildInputLists}
- * (identical lists), in one vectorised scan. Returns the nonzero count and whether all nonzeros are 1; when the count
+ * SIMD workspace: streams `data` through the workspace's small staging buffer (each chunk is scanned while in cache)
+ * and builds the input CSR and CSC like {@link buildInputLists} (identical lists). Returns the nonzero count and whether all nonzeros are 1; when the count
  * exceeds the workspace's capacity (`nnz > ws.inCols.length`) the lists are incomplete: lay out a bigger workspace
  * and call again.
  */
@@ -168,13 +168,21 @@ export function loadInputSimd(ws: Workspace, data: Float32Array, delay: number):
   if (ws.mem === undefined || !ws.inputInMem) throw new Error('loadInputSimd: not a SIMD workspace');
   const rows = ws.batch * ws.steps;
   const { inData, inRowPtr, inCols, inVals, inColPtr, inFlags } = ws;
-  inData.set(data);
   inColPtr.fill(0);
+  inFlags[0] = 0;
   const cap = inCols.length;
-  const nnz = simdKernels(ws.mem).scan(inData.byteOffset, rows, ws.inputSize, ws.steps, delay, inRowPtr.byteOffset, inCols.byteOffset, inVals.byteOffset, inColPtr.byteOffset, cap, inFlags.byteOffset);
+  const width = ws.inputSize;
+  const k = simdKernels(ws.mem);
+  let nnz = 0;
+  // stream the tensor through the small staging buffer: each chunk is scanned right after its copy, still in cache
+  for (let r0 = 0; r0 < rows; r0 += ws.inChunkRows) {
+    const r1 = Math.min(rows, r0 + ws.inChunkRows);
+    inData.set(data.subarray(r0 * width, r1 * width));
+    nnz = k.scan(inData.byteOffset, r1, width, ws.steps, delay, inRowPtr.byteOffset, inCols.byteOffset, inVals.byteOffset, inColPtr.byteOffset, cap, inFlags.byteOffset, r0, nnz);
+  }
   if (nnz <= cap) {
     const { inRows, inRowVals } = ws;
-    simdKernels(ws.mem).csc(inRowPtr.byteOffset, inCols.byteOffset, inVals.byteOffset, inColPtr.byteOffset, inRows.byteOffset, inRowVals.byteOffset, rows,
+    k.csc(inRowPtr.byteOffset, inCols.byteOffset, inVals.byteOffset, inColPtr.byteOffset, inRows.byteOffset, inRowVals.byteOffset, rows,
       ws.inputSize, ws.steps, delay, 1);
   }
   return { nnz, binary: inFlags[0] === 0 };

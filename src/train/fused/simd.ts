@@ -22,6 +22,8 @@ export interface SimdKernels {
     colCnt: number,
     cap: number,
     flags: number,
+    r0: number,
+    nnz0: number,
   ): number;
   fscan(
     U: number,

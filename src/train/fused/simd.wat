@@ -336,17 +336,23 @@
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $rloop))))
 
-  ;; Input scan of a [rows][width] float32 tensor `data` (row r = b * steps + t): the CSR of its nonzero entries
-  ;; (+0 and -0 are zero; columns ascending) into rowPtr[0..rows], cols[q], vals[q] (written while q < cap; the return
-  ;; value is the total nonzero count even past cap), per-column counts of entries whose row is still inside the
-  ;; window after the delay (t + delay < steps) added into colCnt[i + 1], and flags[0] = 1 when some nonzero is not 1.
+  ;; Input scan of rows [r0, rows) of a [rows][width] float32 tensor (row r = b * steps + t; `data` holds row r0
+  ;; onwards, so the caller can stream the tensor through a small buffer chunk by chunk): the CSR of its nonzero
+  ;; entries (+0 and -0 are zero; columns ascending) into rowPtr[r0..rows], cols[q], vals[q] for q from nnz0 (written
+  ;; while q < cap; the return value is the total nonzero count so far even past cap), per-column counts of entries
+  ;; whose row is still inside the window after the delay (t + delay < steps) added into colCnt[i + 1], and
+  ;; flags[0] = 1 when some nonzero is not 1 (never reset to 0 here).
   (func (export "scan")
     (param $data i32) (param $rows i32) (param $width i32) (param $steps i32) (param $delay i32)
     (param $rowPtr i32) (param $cols i32) (param $vals i32) (param $colCnt i32) (param $cap i32) (param $flags i32)
+    (param $r0 i32) (param $nnz0 i32)
     (result i32)
     (local $r i32) (local $i i32) (local $p i32) (local $nnz i32) (local $shifted i32) (local $mask i32)
     (local $c i32) (local $x i32) (local $nonbin i32) (local $a i32)
     (local.set $p (local.get $data))
+    (local.set $r (local.get $r0))
+    (local.set $nnz (local.get $nnz0))
+    (local.set $nonbin (i32.load (local.get $flags)))
     (block $rdone
       (loop $rloop
         (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))

@@ -103,8 +103,13 @@ export interface Workspace {
   inColPtr: Int32Array;
   inRows: Int32Array;
   inRowVals: Float32Array;
-  /** SIMD layout: room for the raw input tensor `[B][T][inputs]` (copied in, then scanned); one element otherwise. */
+  /**
+   * SIMD layout: a staging buffer of `inChunkRows` rows of the input tensor (streamed through it chunk by chunk and
+   * scanned while still in cache); one element otherwise.
+   */
   inData: Float32Array;
+  /** Rows the staging buffer `inData` holds (SIMD layout). */
+  inChunkRows: number;
   /** SIMD layout: float64 scratch of the backward scan, 4 rows of `maxWidth` indexed by neuron (slices disjoint). */
   scan64: Float64Array;
   /** Widest layer. */
@@ -206,6 +211,8 @@ function layout(alloc: Alloc, sizes: readonly number[], batch: number, steps: nu
   const classes = sizes[sizes.length - 1] as number;
   const inputSize = sizes[0] as number;
   const maxWidth = Math.max(...sizes.slice(1));
+  // ~256 KB of input rows per chunk: copied in and scanned while in L2
+  const inChunkRows = Math.max(1, Math.min(rows, Math.floor(65536 / Math.max(1, inputSize))));
   return {
     batch,
     steps,
@@ -219,7 +226,8 @@ function layout(alloc: Alloc, sizes: readonly number[], batch: number, steps: nu
     inColPtr: alloc.i32(inputSize + 1),
     inRows: alloc.i32(nnzCapacity),
     inRowVals: alloc.f32(nnzCapacity),
-    inData: alloc.f32(simd ? rows * inputSize : 1),
+    inData: alloc.f32(simd ? inChunkRows * inputSize : 1),
+    inChunkRows,
     inFlags: alloc.i32(4),
     scan64: alloc.f64(simd ? 4 * maxWidth : 1),
     maxWidth,
