@@ -453,6 +453,9 @@
     (local $b i32) (local $t i32) (local $j i32) (local $o i32) (local $j8 i32)
     (local $u f64) (local $s f64) (local $thj f64) (local $gs f64) (local $x f64) (local $g f64) (local $d f64)
     (local $dv f64) (local $dS f64) (local $dU f64) (local $dT f64) (local $dx f64)
+    (local $vu v128) (local $vs v128) (local $vth v128) (local $vgs v128) (local $vx v128) (local $vg v128)
+    (local $vd v128) (local $vdv v128) (local $vdS v128) (local $vdU v128) (local $vdT v128) (local $vdx v128)
+    (local $a i32)
     (local.set $j (local.get $j0))
     (block $zd (loop $zl
       (br_if $zd (i32.ge_u (local.get $j) (local.get $j1)))
@@ -477,6 +480,57 @@
         (local.set $t (i32.sub (local.get $t) (i32.const 1)))
         (local.set $o (i32.mul (i32.add (i32.mul (local.get $b) (local.get $T)) (local.get $t)) (local.get $n)))
         (local.set $j (local.get $j0))
+        ;; two neurons per pass (f64x2): the same float64 operations per lane as the scalar loop below
+        (block $vd2 (loop $vl2
+          (br_if $vd2 (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $j1)))
+          (local.set $j8 (i32.shl (local.get $j) (i32.const 3)))
+          (local.set $a (i32.add (local.get $o) (local.get $j)))
+          (local.set $vu (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $U) (i32.shl (local.get $a) (i32.const 2))))))
+          (local.set $vs (f64x2.replace_lane 1
+            (f64x2.splat (f64.convert_i32_u (i32.load8_u (i32.add (local.get $S) (local.get $a)))))
+            (f64.convert_i32_u (i32.load8_u offset=1 (i32.add (local.get $S) (local.get $a))))))
+          (local.set $vth (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $th) (i32.shl (local.get $j) (i32.const 2))))))
+          (local.set $vgs (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $gIn) (i32.shl
+            (if (result i32) (local.get $isLast)
+              (then (i32.add (i32.mul (local.get $b) (local.get $n)) (local.get $j)))
+              (else (local.get $a)))
+            (i32.const 2))))))
+          (local.set $vx (f64x2.sub (local.get $vu) (local.get $vth)))
+          (if (i32.eq (local.get $kind) (i32.const 1))
+            (then
+              (local.set $vd (f64x2.add (f64x2.splat (f64.const 1)) (f64x2.mul (f64x2.splat (local.get $p1)) (f64x2.abs (local.get $vx)))))
+              (local.set $vg (f64x2.div (f64x2.splat (f64.const 1)) (f64x2.mul (local.get $vd) (local.get $vd)))))
+            (else (if (i32.eq (local.get $kind) (i32.const 2))
+              (then
+                (local.set $vd (f64x2.div (f64x2.mul (f64x2.splat (f64.mul (f64.const 0x1.921fb54442d18p+1) (local.get $p1))) (local.get $vx)) (f64x2.splat (f64.const 2))))
+                (local.set $vg (f64x2.div (f64x2.splat (f64.div (local.get $p1) (f64.const 2))) (f64x2.add (f64x2.splat (f64.const 1)) (f64x2.mul (local.get $vd) (local.get $vd))))))
+              (else
+                (local.set $vd (f64x2.sub (f64x2.splat (f64.const 1)) (f64x2.div (f64x2.abs (local.get $vx)) (f64x2.splat (local.get $p2)))))
+                (local.set $vg (v128.bitselect (f64x2.mul (f64x2.splat (local.get $p1)) (local.get $vd)) (v128.const i32x4 0 0 0 0)
+                  (f64x2.gt (local.get $vd) (v128.const i32x4 0 0 0 0))))))))
+          (local.set $vdv (v128.load (i32.add (local.get $carryV) (local.get $j8))))
+          (if (local.get $subtract)
+            (then
+              (local.set $vdS (if (result v128) (local.get $detach) (then (local.get $vgs))
+                (else (f64x2.sub (local.get $vgs) (f64x2.mul (local.get $vth) (local.get $vdv))))))
+              (local.set $vdU (f64x2.add (local.get $vdv) (f64x2.mul (local.get $vdS) (local.get $vg))))
+              (local.set $vdT (f64x2.sub (f64x2.mul (f64x2.neg (local.get $vdS)) (local.get $vg)) (f64x2.mul (local.get $vs) (local.get $vdv)))))
+            (else
+              (local.set $vdS (if (result v128) (local.get $detach) (then (local.get $vgs))
+                (else (f64x2.sub (local.get $vgs) (f64x2.mul (local.get $vu) (local.get $vdv))))))
+              (local.set $vdU (f64x2.add (f64x2.mul (local.get $vdv) (f64x2.sub (f64x2.splat (f64.const 1)) (local.get $vs))) (f64x2.mul (local.get $vdS) (local.get $vg))))
+              (local.set $vdT (f64x2.mul (f64x2.neg (local.get $vdS)) (local.get $vg)))))
+          (if (local.get $hasCurrent)
+            (then
+              (local.set $vdx (f64x2.add (local.get $vdU) (f64x2.mul (f64x2.splat (local.get $aI)) (v128.load (i32.add (local.get $carryI) (local.get $j8))))))
+              (v128.store (i32.add (local.get $carryI) (local.get $j8)) (local.get $vdx)))
+            (else (local.set $vdx (local.get $vdU))))
+          (v128.store64_lane 0 (i32.add (local.get $DX) (i32.shl (local.get $a) (i32.const 2))) (f32x4.demote_f64x2_zero (local.get $vdx)))
+          (v128.store (i32.add (local.get $thAcc) (local.get $j8)) (f64x2.add (v128.load (i32.add (local.get $thAcc) (local.get $j8))) (local.get $vdT)))
+          (v128.store (i32.add (local.get $biasAcc) (local.get $j8)) (f64x2.add (v128.load (i32.add (local.get $biasAcc) (local.get $j8))) (local.get $vdx)))
+          (v128.store (i32.add (local.get $carryV) (local.get $j8)) (f64x2.mul (f64x2.splat (local.get $aV)) (local.get $vdU)))
+          (local.set $j (i32.add (local.get $j) (i32.const 2)))
+          (br $vl2)))
         (block $jd (loop $jl
           (br_if $jd (i32.ge_u (local.get $j) (local.get $j1)))
           (local.set $j8 (i32.shl (local.get $j) (i32.const 3)))
