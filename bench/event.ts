@@ -88,7 +88,8 @@ function child(mode: SimulationMode, threads: number): void {
     if (fired < 0) console.log(fired);
     replayMs = performance.now() - t1;
   }
-  // cost of one Rng draw (the external drive takes two draws per event in continuous mode, one in discrete)
+  // cost of one Rng draw (the external drive takes ~2.25 draws per event in continuous mode: time offset, target and a
+  // quarter of a sub-bin count draw; about one third in discrete, three targets per draw)
   const rng = new Rng(1);
   const t2 = performance.now();
   let acc = 0;

@@ -206,8 +206,17 @@ function common(net: RandomNetwork, o: RandomRunOptions): Common {
  * each input and the spike time is that input's time (exact for delta synapses). Events at equal times are ordered
  * (time, insertion sequence) with queued recurrent deliveries first, then stimulus events, then external events.
  *
- * External drive (both modes) is generated per dt in bulk: count ~ Poisson(N nu dt) (Rng.poisson), uniform targets
- * (and, in continuous mode, sorted uniform times in the bin via exponential spacings), never one heap entry per neuron.
+ * External drive (both modes) is generated per dt in bulk, never one heap entry per neuron. Discrete mode: per block of
+ * neurons, count ~ Poisson (Rng.poisson) and uniform targets. Continuous mode: a homogeneous Poisson process of rate
+ * N nu on the lattice of 2^32 offsets per bin (time = binStart + dt u / 2^32, u a uniform 32-bit integer, the
+ * resolution of Rng.uniform): the bin is cut into 2^S sub-bins (S smallest with N nu dt / 2^S <= 4); each sub-bin gets
+ * an independent Poisson(N nu dt / 2^S) count by inversion of a CDF table (one Rng.uniform per sub-bin), then that many
+ * iid uniform offsets inside the sub-bin (the low 32 - S bits of one draw each), sorted. So the bin's count is exactly
+ * Poisson(N nu dt) and, given the count, the times are the order statistics of iid uniforms in the bin. Targets are
+ * uniform (floor(Rng.uniform() N)), drawn in time order. The decay factor e^{(t - tRef)/tau} of an external event is
+ * e^{(binStart - tRef)/tau} (one exp per bin) times a 2^T-entry table of e^{(dt/tau) h / 2^T} times a degree-4 Taylor
+ * polynomial for the rest (argument <= 1e-3, truncation error < 1e-17 relative); Math.exp per event when dt/tau is so
+ * large that the table would need more than 2^16 entries.
  */
 export function simulateRandomNetwork(net: RandomNetwork, o: RandomRunOptions): RandomRunResult {
   switch (o.mode) {
@@ -518,6 +527,57 @@ function finish(mode: SimulationMode, net: RandomNetwork, c: Common, counts: Int
   return result;
 }
 
+/** Per-delay-group weight when every synapse of each group has one weight (bitwise), else null; cached per CSR. */
+const groupWeightCache = new WeakMap<Int32Array, Float32Array | null>();
+
+function groupWeights(csr: CsrSynapses, groupPtr: Int32Array): Float32Array | null {
+  if (groupWeightCache.has(groupPtr)) return groupWeightCache.get(groupPtr) ?? null;
+  const { weights } = csr;
+  const bits = new Int32Array(weights.buffer, weights.byteOffset, weights.length);
+  const numGroups = groupPtr.length - 1;
+  let gw: Float32Array | null = new Float32Array(numGroups);
+  for (let g = 0; g < numGroups && gw; g++) {
+    const a = groupPtr[g] as number;
+    const e = groupPtr[g + 1] as number;
+    if (a === e) continue;
+    const b0 = bits[a] as number;
+    for (let k = a + 1; k < e; k++)
+      if (bits[k] !== b0) {
+        gw = null;
+        break;
+      }
+    if (gw) gw[g] = weights[a] as number;
+  }
+  groupWeightCache.set(groupPtr, gw);
+  return gw;
+}
+
+/** Largest x = (dt / tau) * lo / 2^32 (lo < 2^(32 - T), T = bits of the decay table) for which the degree-4 Taylor polynomial of e^x is used
+ * (relative error < x^5 / 120 = 8.3e-18, far below the 1.1e-16 double rounding); beyond it, Math.exp per event. */
+const POLY_MAX_X = 1e-3;
+/** Largest mean count of one drive sub-bin (continuous mode): the bin is cut into 2^S sub-bins with lambda / 2^S <= this. */
+const SUB_MEAN_MAX = 4;
+
+/**
+ * CDF table of Poisson(lambda) for inversion: cdf[k] = P(X <= k) summed in double precision up to the first k where
+ * the next term is below 1e-300 relative to the sum (or the sum reaches 1), then a +Infinity sentinel, so
+ * `k = first index with u < cdf[k]` is exact inversion for any u in [0, 1).
+ */
+export function poissonCdf(lambda: number): Float64Array {
+  const out: number[] = [];
+  let p = Math.exp(-lambda);
+  let sum = p;
+  out.push(sum);
+  for (let k = 1; k < 10_000 && sum < 1 && p > 0; k++) {
+    p *= lambda / k;
+    sum += p;
+    out.push(sum);
+    if (p < 1e-300 * sum && k > lambda) break;
+  }
+  out.push(Infinity);
+  return Float64Array.from(out);
+}
+
 function runContinuous(net: RandomNetwork, o: RandomRunOptions, c: Common): RandomRunResult {
   const { n, dt, rng, tau, theta } = c;
   const csr = net.synapses;
@@ -527,6 +587,7 @@ function runContinuous(net: RandomNetwork, o: RandomRunOptions, c: Common): Rand
     if (!(minDelay > 0)) fail('simulateRandomNetwork', 'delayMs', minDelay, 'delays > 0 ms in continuous mode');
   }
   const uniformDelay = csr.uniformDelay;
+  const gw = groupWeights(csr, groupPtr);
   // one uniform delay: push times are non-decreasing, so a FIFO ring is an exact queue with the heap's order
   const heap = groupDelay ? new EventHeap(1024) : new FifoQueue(1024);
   const A = new Float64Array(n);
@@ -541,8 +602,28 @@ function runContinuous(net: RandomNetwork, o: RandomRunOptions, c: Common): Rand
   let syn = 0;
   let ext = 0;
   let popped = 0;
-  let extTimes = new Float64Array(1024);
-  let extIds = new Int32Array(1024);
+  // external drive (see the doc of simulateRandomNetwork): 2^S sub-bins per bin, each with an independent
+  // Poisson(lambda / 2^S) count (lambda / 2^S <= 4) by inversion of a CDF table
+  let S = 0;
+  while (S < 30 && c.lambdaPerBin * 2 ** -S > SUB_MEAN_MAX) S++;
+  if (c.lambdaPerBin * 2 ** -S > 500) fail('simulateRandomNetwork', 'externalRateHz', o.externalRateHz, `a rate giving at most ${500 * 2 ** 30} external events per dt in continuous mode`);
+  const nSub = 2 ** S;
+  const shiftS = 32 - S;
+  const subBase = 2 ** shiftS;
+  const cdf = poissonCdf(c.lambdaPerBin / nSub);
+  // decay factor of an offset u: e^{(dt / tau) u / 2^32} = tabE[u >>> (32 - T)] * e^{x}, x = (dt / tau) (u mod 2^(32 - T)) / 2^32,
+  // with e^x by its degree-4 Taylor polynomial when x <= POLY_MAX_X, else Math.exp
+  const cdt = dt * invTau;
+  let T = 10;
+  while (T < 16 && cdt * 2 ** -T > POLY_MAX_X) T++;
+  const usePoly = cdt * 2 ** -T <= POLY_MAX_X;
+  const shiftT = 32 - T;
+  const loMask = (1 << shiftT) - 1;
+  const tabE = new Float64Array(1 << T);
+  for (let h = 0; h < tabE.length; h++) tabE[h] = Math.exp(cdt * h * 2 ** -T);
+  const cLo = cdt * 2 ** -32;
+  const uScale = dt * 2 ** -32;
+  let us = new Int32Array(1024);
   const tEnd = c.bins * dt;
   const t0 = performance.now();
   const progressEvery = Math.max(1, Math.round(10 / dt));
@@ -568,48 +649,69 @@ function runContinuous(net: RandomNetwork, o: RandomRunOptions, c: Common): Rand
   for (let b = 0; b < c.bins; b++) {
     const binStart = b * dt;
     const binEnd = b + 1 === c.bins ? tEnd : (b + 1) * dt;
-    // external events of this bin, sorted uniform times by exponential spacings, uniform targets
-    const m = c.lambdaPerBin > 0 ? rng.poisson(c.lambdaPerBin) : 0;
-    if (m > extTimes.length) {
-      extTimes = new Float64Array(m * 2);
-      extIds = new Int32Array(m * 2);
+    // external events of this bin, in time order: per sub-bin h a Poisson count k, then k offsets
+    // u = h 2^(32 - S) + (32-bit draw >>> S) inserted in order (stored sign-flipped: int32 order = unsigned order)
+    let m = 0;
+    if (c.lambdaPerBin > 0) {
+      for (let h = 0; h < nSub; h++) {
+        const r = rng.uniform();
+        if (r < (cdf[0] as number)) continue;
+        let k = 1;
+        while (r >= (cdf[k] as number)) k++;
+        const base = h * subBase;
+        for (; k > 0; k--) {
+          if (m === us.length) {
+            const nu = new Int32Array(m * 2);
+            nu.set(us);
+            us = nu;
+          }
+          const x = (base + (rng.nextUint32() >>> S)) ^ 0x80000000;
+          let j = m - 1;
+          while (j >= 0 && (us[j] as number) > x) {
+            us[j + 1] = us[j] as number;
+            j--;
+          }
+          us[j + 1] = x;
+          m++;
+        }
+      }
     }
-    let cum = 0;
-    for (let e = 0; e < m; e++) {
-      cum -= Math.log(1 - rng.uniform());
-      extTimes[e] = cum;
-      extIds[e] = Math.floor(rng.uniform() * n);
-    }
-    const total = cum - Math.log(1 - rng.uniform());
-    const scale = (binEnd - binStart) / total;
-    for (let e = 0; e < m; e++) extTimes[e] = binStart + (extTimes[e] as number) * scale;
     ext += m;
     if (binStart - tRef > renormMs) renorm(binStart);
+    const eBin = Math.exp((binStart - tRef) * invTau);
+    const jextE = jext * eBin;
+    const thBin = theta * eBin;
     let e = 0;
     for (;;) {
       const tq = heap.peekTime();
       const ts = sp < stimN ? ((stim as Stimulus).timesMs[sp] as number) : Infinity;
       // tight loop over the external events before the next queued delivery / stimulus (ties go to those first);
       // a spike may schedule a delivery earlier than tq (non-uniform delays), so re-peek after each spike
-      const lim = Math.min(tq, ts, binEnd);
+      const lim = Math.min(tq, ts);
       const s0 = spikes;
-      while (e < m && spikes === s0) {
-        const te = extTimes[e] as number;
+      while (e < m) {
+        const u = ((us[e] as number) ^ 0x80000000) >>> 0;
+        const te = binStart + u * uScale;
         if (!(te < lim)) break;
-        const j = extIds[e] as number;
         e++;
-        const E = Math.exp((te - tRef) * invTau);
-        const a = (A[j] as number) + jext * E;
-        const thE = theta * E;
+        const j = Math.floor(rng.uniform() * n);
+        let f: number;
+        if (usePoly) {
+          const x = cLo * (u & loMask);
+          f = (tabE[u >>> shiftT] as number) * (1 + x * (1 + x * (0.5 + x * (1 / 6 + x * (1 / 24)))));
+        } else f = Math.exp(cdt * u * 2 ** -32);
+        const a = (A[j] as number) + jextE * f;
+        const thE = thBin * f;
         if (a >= thE) {
           A[j] = subtract ? a - thE : 0;
           fire(j, te);
+          break;
         } else A[j] = a;
       }
       if (spikes !== s0) continue;
-      const te = e < m ? (extTimes[e] as number) : Infinity;
-      if (ts < tq && ts <= te) {
-        if (!(ts < binEnd)) break;
+      if (e === m && !(lim < binEnd)) break;
+      // the next event is a queued delivery or a stimulus event at lim (< binEnd when external events remain)
+      if (ts < tq) {
         const j = (stim as Stimulus).ids[sp++] as number;
         const E = Math.exp((ts - tRef) * invTau);
         const a = (A[j] as number) + sw * E;
@@ -618,8 +720,7 @@ function runContinuous(net: RandomNetwork, o: RandomRunOptions, c: Common): Rand
           A[j] = subtract ? a - thE : 0;
           fire(j, ts);
         } else A[j] = a;
-      } else if (tq <= te) {
-        if (!(tq < binEnd)) break;
+      } else {
         const g = heap.pop();
         popped++;
         const E = Math.exp((tq - tRef) * invTau);
@@ -627,25 +728,26 @@ function runContinuous(net: RandomNetwork, o: RandomRunOptions, c: Common): Rand
         const end = groupPtr[g + 1] as number;
         const start = groupPtr[g] as number;
         syn += end - start;
-        for (let k = start; k < end; k++) {
-          const j = targets[k] as number;
-          const a = (A[j] as number) + (weights[k] as number) * E;
-          if (a >= thE) {
-            A[j] = subtract ? a - thE : 0;
-            fire(j, tq);
-          } else A[j] = a;
+        if (gw) {
+          const wE = (gw[g] as number) * E;
+          for (let k = start; k < end; k++) {
+            const j = targets[k] as number;
+            const a = (A[j] as number) + wE;
+            if (a >= thE) {
+              A[j] = subtract ? a - thE : 0;
+              fire(j, tq);
+            } else A[j] = a;
+          }
+        } else {
+          for (let k = start; k < end; k++) {
+            const j = targets[k] as number;
+            const a = (A[j] as number) + (weights[k] as number) * E;
+            if (a >= thE) {
+              A[j] = subtract ? a - thE : 0;
+              fire(j, tq);
+            } else A[j] = a;
+          }
         }
-      } else {
-        if (!(te < binEnd)) break;
-        const j = extIds[e] as number;
-        e++;
-        const E = Math.exp((te - tRef) * invTau);
-        const a = (A[j] as number) + jext * E;
-        const thE = theta * E;
-        if (a >= thE) {
-          A[j] = subtract ? a - thE : 0;
-          fire(j, te);
-        } else A[j] = a;
       }
     }
     if (o.onProgress && (b + 1) % progressEvery === 0) o.onProgress(binEnd, tEnd);
