@@ -1,7 +1,7 @@
 import { compileNetwork, simulateNetwork } from '../event/network.js';
 import { ENERGY_TABLES, estimateEnergy, type EnergyEstimate, type EnergyTable } from '../metrics/energy.js';
 import { histogram, summariseActivity, thresholdStats, type ActivitySummary, type Histogram, type ThresholdStats } from '../metrics/activity.js';
-import { denseMacsPerLayer } from '../metrics/synops.js';
+import { denseMacsPerLayer, synOpsFromCounts } from '../metrics/synops.js';
 import type { NetworkSpec } from '../model/spec.js';
 import type { SpikeRecord, TensorDataset } from '../model/spikes.js';
 import { referenceForward } from '../neuron/dynamics.js';
@@ -196,7 +196,7 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
     wallMs.dense = performance.now() - t0;
     if (!useEvent) {
       counts = d.layerCounts;
-      // SynOps from counts: inputs for layer 0, previous layer spikes otherwise, times each source's fan-out.
+      // SynOps from counts (metrics/synops.ts): inputs for layer 0, previous layer spikes otherwise, x fan-out.
       const inputCounts = new Float64Array(spec.inputSize);
       const x = data.inputs.data;
       for (let k = 0; k < x.length; k++) {
@@ -206,15 +206,9 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
           inputCounts[i] = (inputCounts[i] as number) + v;
         }
       }
+      const sources = spec.layers.map((_, l) => (l === 0 ? inputCounts : (counts[l - 1] as Float64Array)));
+      synOpsFromCounts(spec, sources).forEach((v, l) => (synOps[l] = v));
       spec.layers.forEach((layer, l) => {
-        const src = l === 0 ? inputCounts : (counts[l - 1] as Float64Array);
-        const w = layer.weights;
-        let s = 0;
-        for (let o = 0; o < layer.size; o++) {
-          const base = o * layer.inputSize;
-          for (let i = 0; i < layer.inputSize; i++) if (w[base + i] !== 0) s += src[i] as number;
-        }
-        synOps[l] = s;
         updates[l] = layer.size * steps * n;
       });
     }
