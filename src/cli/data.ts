@@ -91,6 +91,22 @@ export function datasetMeta(ref: string, data: LoadedDataset, req: DatasetReques
   return meta;
 }
 
+/**
+ * Reads back what {@link datasetMeta} recorded: the dataset reference and the shaping request, so that `rouser eval`
+ * and `rouser train --resume` rebuild exactly the same splits (generated sets such as randman draw both splits from
+ * one pool, so the sample counts and the seed matter, not only the steps). Keys that are absent stay unset.
+ */
+export function datasetRequestFromMeta(meta: SpecMeta): { ref?: string; req: DatasetRequest } {
+  const req: DatasetRequest = {};
+  const num = (key: string): number | undefined => (typeof meta[`dataset.${key}`] === 'number' ? (meta[`dataset.${key}`] as number) : undefined);
+  for (const [key, field] of [['steps', 'steps'], ['train-samples', 'trainSamples'], ['test-samples', 'testSamples'], ['downsample', 'downsample'], ['seed', 'seed'], ['bin-ms', 'binMs']] as const) {
+    const v = num(key);
+    if (v !== undefined) req[field] = v;
+  }
+  if (meta['dataset.full-recording'] === true) req.fullRecording = true;
+  return typeof meta.dataset === 'string' ? { ref: meta.dataset, req } : { req };
+}
+
 /** Command-line options that shape a dataset (shared by train and compare; eval reads them back from model meta). */
 export const DATASET_SHAPE_OPTIONS = {
   steps: { type: 'string', value: 'T', help: "time steps per sample (default: the dataset's)" },

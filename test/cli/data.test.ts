@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { datasetMeta, openDataset } from '../../src/cli/data.js';
+import { datasetMeta, datasetRequestFromMeta, openDataset } from '../../src/cli/data.js';
 import { encodeNmnist } from '../../src/data/nmnist.js';
 
 /** N-MNIST tree with one sample per digit and split: events at 1 ms, 50 ms (first saccade) and 250 ms (third). */
@@ -48,5 +48,10 @@ describe('openDataset', () => {
       'dataset.bin-ms': 2,
       'dataset.full-recording': true,
     });
+    expect(datasetRequestFromMeta(datasetMeta('synthetic', d, { steps: 7, seed: 3, binMs: 2, fullRecording: true, downsample: 4 }))).toEqual({
+      ref: 'synthetic',
+      req: { steps: 7, trainSamples: 12, testSamples: 5, downsample: 4, seed: 3, binMs: 2, fullRecording: true },
+    });
+    expect(datasetRequestFromMeta({ 'dataset.steps': 'x', other: 1 })).toEqual({ req: {} });
   });
 });

@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENERGY_TABLES, parseEnergyTables, type EnergyTable } from '../../metrics/energy.js';
 import { loadSpec } from '../../model/io.js';
-import type { NetworkSpec } from '../../model/spec.js';
 import { firstSamples } from '../../model/spikes.js';
 import { createBackend } from '../../train/backend.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { RouserError } from '../../util/errors.js';
 import { choice, flag, num, reqStr, str, type Command } from '../args.js';
-import { openDataset, type DatasetRequest } from '../data.js';
+import { datasetRequestFromMeta, openDataset, type DatasetRequest } from '../data.js';
 import { evaluateModel, type EngineChoice, type EvalReport } from '../evaluate.js';
 import { barChart, histogramChart, rasterChart, renderSvg } from '../plots.js';
 import { ProgressBar } from '../progress.js';
@@ -35,38 +34,6 @@ export function resolveEnergyTables(arg: string | undefined): EnergyTable[] {
     throw new RouserError(`${arg}: not valid JSON (${(e as Error).message})`);
   }
   return parseEnergyTables(raw, arg);
-}
-
-/** Dataset settings recorded in a model's meta by `rouser train` / `rouser compare` (keys `dataset`, `dataset.K`). */
-export interface DatasetMeta {
-  dataset?: string;
-  steps?: number;
-  downsample?: number;
-  trainSamples?: number;
-  testSamples?: number;
-  seed?: number;
-  binMs?: number;
-  fullRecording?: boolean;
-}
-
-/**
- * Reads the dataset reference and shaping options a model was trained with, so that `rouser eval` rebuilds the
- * same test split (generated sets such as randman draw both splits from one pool, so the sample counts and the
- * seed matter too).
- */
-export function datasetFromMeta(spec: NetworkSpec): DatasetMeta {
-  const m = spec.meta;
-  const out: DatasetMeta = {};
-  if (typeof m.dataset === 'string') out.dataset = m.dataset;
-  const numKey = (k: string): number | undefined => (typeof m[`dataset.${k}`] === 'number' ? (m[`dataset.${k}`] as number) : undefined);
-  const keys: [keyof DatasetMeta, string][] = [['steps', 'steps'], ['downsample', 'downsample'], ['trainSamples', 'train-samples'], ['testSamples', 'test-samples'], ['seed', 'seed']];
-  for (const [field, key] of keys) {
-    const v = numKey(key);
-    if (v !== undefined) (out as Record<string, number>)[field] = v;
-  }
-  if (typeof m['dataset.bin-ms'] === 'number') out.binMs = m['dataset.bin-ms'];
-  if (m['dataset.full-recording'] === true) out.fullRecording = true;
-  return out;
 }
 
 /** Writes the eval plots (raster of one sample, threshold histograms, per-layer rates) as SVG files into `dir`. */
@@ -146,22 +113,16 @@ export const evalCommand: Command = {
   async run(args) {
     const modelPath = reqStr('eval', args, 'model');
     const spec = loadSpec(modelPath);
-    const fromMeta = datasetFromMeta(spec);
-    const ref = str(args, 'dataset') ?? fromMeta.dataset;
+    // The dataset and its shaping as recorded at training time; --dataset, --steps and --downsample override them.
+    const fromMeta = datasetRequestFromMeta(spec.meta);
+    const ref = str(args, 'dataset') ?? fromMeta.ref;
     if (!ref) throw new RouserError(`rouser eval: option --dataset is required (the model ${modelPath} records no dataset in meta.dataset)`);
     const engine = choice<EngineChoice>('eval', args, 'engine', ['event', 'dense', 'both'], 'both');
     const tables = resolveEnergyTables(str(args, 'energy'));
-    const steps = str(args, 'steps') !== undefined ? num('eval', args, 'steps', { min: 1, integer: true }) : fromMeta.steps;
-    const downsample = str(args, 'downsample') !== undefined ? num('eval', args, 'downsample', { min: 1, integer: true }) : fromMeta.downsample;
     const samples = str(args, 'samples') !== undefined ? num('eval', args, 'samples', { min: 1, integer: true }) : undefined;
-    const req: DatasetRequest = {};
-    if (steps !== undefined) req.steps = steps;
-    if (downsample !== undefined) req.downsample = downsample;
-    if (fromMeta.trainSamples !== undefined) req.trainSamples = fromMeta.trainSamples;
-    if (fromMeta.testSamples !== undefined) req.testSamples = fromMeta.testSamples;
-    if (fromMeta.seed !== undefined) req.seed = fromMeta.seed;
-    if (fromMeta.binMs !== undefined) req.binMs = fromMeta.binMs;
-    if (fromMeta.fullRecording) req.fullRecording = true;
+    const req: DatasetRequest = { ...fromMeta.req };
+    if (str(args, 'steps') !== undefined) req.steps = num('eval', args, 'steps', { min: 1, integer: true });
+    if (str(args, 'downsample') !== undefined) req.downsample = num('eval', args, 'downsample', { min: 1, integer: true });
     const data = await openDataset(ref, req);
     const test = samples !== undefined ? firstSamples(data.test, samples) : data.test;
     if (test.inputs.channels !== spec.inputSize)

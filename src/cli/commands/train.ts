@@ -13,7 +13,7 @@ import { RouserError } from '../../util/errors.js';
 import { DEFAULT_HIDDEN, parseArch } from '../arch.js';
 import { choice, defaultThreads, flag, num, str, type Command, type ParsedArgs } from '../args.js';
 import { lossFromOption, parseSurrogate } from '../surrogate.js';
-import { DATASET_SHAPE_OPTIONS, datasetMeta, datasetRequestFromArgs, openDataset, type DatasetRequest } from '../data.js';
+import { DATASET_SHAPE_OPTIONS, datasetMeta, datasetRequestFromArgs, datasetRequestFromMeta, openDataset, type DatasetRequest } from '../data.js';
 import { ProgressBar } from '../progress.js';
 
 const NAME = 'train';
@@ -119,21 +119,19 @@ export const trainCommand: Command = {
     const ckptPath = join(outDir, 'checkpoint.json');
     const ckpt = resume ? loadCheckpoint(ckptPath) : undefined;
     if (resume && !ckpt) process.stderr.write(`rouser train: no checkpoint at ${ckptPath}; starting a new run\n`);
-    const savedRef = typeof ckpt?.meta.dataset === 'string' ? ckpt.meta.dataset : undefined;
+    const saved = ckpt ? datasetRequestFromMeta(ckpt.meta) : undefined;
+    const savedRef = saved?.ref;
     const ref = str(args, 'dataset') ?? savedRef;
     if (ref === undefined) throw new RouserError(`option --dataset is required (synthetic, nmnist-mini, randman or a path)${resume ? `; ${ckptPath} does not name one` : ''}`);
     if (ckpt && savedRef !== undefined && str(args, 'dataset') !== undefined && savedRef !== ref)
       throw new RouserError(`--dataset ${ref}: ${ckptPath} was trained on ${savedRef}; resume with the same dataset`);
-    if (ckpt) {
-      // Dataset shaping options recorded at the start of the run apply again unless given now.
-      for (const k of ['steps', 'train-samples', 'test-samples', 'downsample', 'bin-ms', 'full-recording'] as const) {
-        const v = ckpt.meta[`dataset.${k}`];
-        if (args.values[k] === undefined && typeof v === 'number') args.values[k] = String(v);
-        if (args.values[k] === undefined && v === true) args.values[k] = true;
-      }
-    }
     const seed = args.values.seed !== undefined ? num(NAME, args, 'seed', { integer: true }) : (ckpt?.config.seed ?? 0);
-    const req: DatasetRequest = { ...datasetRequestFromArgs(NAME, args, seed), onProgress: (m) => process.stderr.write(`${m}\n`) };
+    // Dataset shaping recorded at the start of the run applies again unless given now.
+    const req: DatasetRequest = {
+      ...saved?.req,
+      ...datasetRequestFromArgs(NAME, args, seed),
+      onProgress: (m) => process.stderr.write(`${m}\n`),
+    };
     const data = await openDataset(ref, req);
     const sizes = ckpt && str(args, 'arch') === undefined ? ckpt.config.sizes : parseArch(str(args, 'arch'), data.info.inputSize, data.info.classes);
     if (sizes[0] !== data.info.inputSize)
