@@ -1,6 +1,7 @@
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
+import type { Histogram } from '../metrics/activity.js';
 
 /**
  * Charts as Vega-Lite specifications rendered to SVG in Node (vega's headless renderer, no browser or canvas).
@@ -64,8 +65,21 @@ export function rasterChart(title: string, spikes: { layer: string; step: number
   } as TopLevelSpec;
 }
 
+/** One bar of {@link histogramChart}. */
+export interface HistogramBin {
+  group: string;
+  lo: number;
+  hi: number;
+  count: number;
+}
+
+/** The bars of a `metrics` histogram (edges and counts), labelled with a facet group. */
+export function histogramBins(group: string, h: Histogram): HistogramBin[] {
+  return h.counts.map((count, i) => ({ group, lo: h.edges[i] as number, hi: h.edges[i + 1] as number, count }));
+}
+
 /** Histogram bars from precomputed bins, faceted by group (e.g. layer or variant). */
-export function histogramChart(title: string, bins: { group: string; lo: number; hi: number; count: number }[], xTitle: string): TopLevelSpec {
+export function histogramChart(title: string, bins: HistogramBin[], xTitle: string): TopLevelSpec {
   return {
     ...BASE,
     title,

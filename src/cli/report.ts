@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { CompareSummary } from './compare.js';
-import { barChart, histogramChart, lineChart, renderSvg, type SeriesPoint } from './plots.js';
+import { barChart, histogramBins, histogramChart, lineChart, renderSvg, type SeriesPoint } from './plots.js';
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -58,7 +58,7 @@ export function compareCharts(s: CompareSummary): { id: string; caption: string;
     .filter((v) => v.thresholdMode !== 'fixed')
     .flatMap((v) =>
       v.finalThresholds.flatMap((t, l) =>
-        t.histogram.counts.map((count, i) => ({ group: `${v.label}, layer ${l + 1}`, lo: t.histogram.edges[i]!, hi: t.histogram.edges[i + 1]!, count })),
+        histogramBins(`${v.label}, layer ${l + 1}`, t.histogram),
       ),
     );
   if (bins.length > 0)

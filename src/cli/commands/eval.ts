@@ -9,7 +9,7 @@ import { RouserError } from '../../util/errors.js';
 import { choice, flag, num, reqStr, str, type Command } from '../args.js';
 import { datasetRequestFromMeta, openDataset, type DatasetRequest } from '../data.js';
 import { evaluateModel, type EngineChoice, type EvalReport } from '../evaluate.js';
-import { barChart, histogramChart, rasterChart, renderSvg } from '../plots.js';
+import { barChart, histogramBins, histogramChart, rasterChart, renderSvg } from '../plots.js';
 import { ProgressBar } from '../progress.js';
 import { formatTable } from '../table.js';
 
@@ -51,9 +51,7 @@ export async function writeEvalPlots(dir: string, report: EvalReport, firstSampl
     });
     await put('raster.svg', renderSvg(rasterChart(`Spike raster of test sample 0 (${report.dataset})`, points, report.steps)));
   }
-  const bins = report.layers.flatMap((l) =>
-    l.threshold.histogram.counts.map((count, i) => ({ group: `layer ${l.index}`, lo: l.threshold.histogram.edges[i]!, hi: l.threshold.histogram.edges[i + 1]!, count })),
-  );
+  const bins = report.layers.flatMap((l) => histogramBins(`layer ${l.index}`, l.threshold.histogram));
   await put('thresholds.svg', renderSvg(histogramChart('Threshold distribution per layer', bins, 'threshold')));
   const rows = report.layers.flatMap((l) => [
     { category: `layer ${l.index}`, series: 'spike rate (spikes/neuron/step)', value: l.spikeRate },
