@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadDataset } from '../src/cli/datasets/load.js';
+import { loadDataset } from '../src/io/datasets/load.js';
 
 interface CaseResult {
   name: string;

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * Enforces the dependency rule of ARCHITECTURE.md by reading every import under src/:
- * util <- model <- neuron <- {event, train}; metrics and data see only model and util; cli sees all;
+ * util <- model <- neuron <- {event, train}; metrics and data see only model and util; io sees model, data and util;
+ * experiment (evaluation, compare) sees the engines, metrics and io; report sees experiment; cli sees all; the root
+ * export sees neither cli nor report (so `import 'rouser'` does not load vega);
  * event and train may use metrics (pure reductions over model types) so both engines report with one definition;
  * event never imports train or tfjs; only train/tf.ts (and files under train/tf/) import tfjs; no import cycles.
  */
@@ -18,8 +20,12 @@ const ALLOWED: Record<string, string[]> = {
   train: ['util', 'model', 'neuron', 'metrics', 'train'],
   metrics: ['util', 'model', 'metrics'],
   data: ['util', 'model', 'data'],
-  cli: ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'cli'],
-  '(root)': ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'cli'],
+  io: ['util', 'model', 'data', 'io'],
+  experiment: ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'io', 'experiment'],
+  report: ['util', 'model', 'metrics', 'experiment', 'report'],
+  testing: ['util', 'model', 'neuron', 'event', 'train', 'testing'],
+  cli: ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'io', 'experiment', 'report', 'cli'],
+  '(root)': ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'io', 'experiment'],
 };
 
 function walk(dir: string): string[] {
@@ -96,6 +102,25 @@ describe('dependency rule', () => {
     };
     for (const f of files) if (!state.has(f)) visit(f, []);
     expect(cycles).toEqual([]);
+  });
+
+  it('the package root loads neither vega nor tfjs statically', () => {
+    const seen = new Set<string>();
+    const bad: string[] = [];
+    const visit = (f: string): void => {
+      if (seen.has(f)) return;
+      seen.add(f);
+      const text = readFileSync(f, 'utf8');
+      // static imports only: dynamic import() is how optional heavy modules are loaded on demand
+      for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s+(?!type\b)(?:[\w*{}\s,]+from\s*)?['"]([^'"]+)['"]/g)) {
+        const spec = m[1] as string;
+        if (spec.startsWith('.')) visit(resolve(dirname(f), spec.replace(/\.js$/, '.ts')));
+        else if (/^(vega|vega-lite|@tensorflow\/)/.test(spec)) bad.push(`${relative(SRC, f)} imports ${spec}`);
+      }
+    };
+    visit(join(SRC, 'index.ts'));
+    expect(seen.size).toBeGreaterThan(30);
+    expect(bad).toEqual([]);
   });
 
   it('Math.random appears only under src/util', () => {

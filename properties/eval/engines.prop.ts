@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evaluateModel } from '../../src/cli/evaluate.js';
+import { evaluateModel } from '../../src/experiment/evaluate.js';
 import { createSpec, type NetworkSpec, type TensorDataset } from '../../src/index.js';
 import { createFusedBackend } from '../../src/train/fused.js';
 

@@ -1,6 +1,6 @@
 /**
  * Options accepted by every command that takes `--dataset NAME|PATH` (see `loadDataset` in
- * `src/cli/datasets/load.ts`). Unset fields take the per-dataset defaults listed in the returned
+ * `src/io/datasets/load.ts`). Unset fields take the per-dataset defaults listed in the returned
  * {@link DatasetInfo}.
  */
 export interface DatasetOptions {

@@ -6,7 +6,6 @@ export * from './fitConfig.js';
 export * from './fit.js';
 export * from './evaluate.js';
 export * from './checkpoint.js';
-export * from './synthetic.js';
 export * from './reference.js';
 export * from './fused.js';
 export * from './backend.js';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureOutput } from './capture.js';
-import type { CompareSummary } from '../../src/cli/compare.js';
+import type { CompareSummary } from '../../src/experiment/compare.js';
 import { main } from '../../src/cli/main.js';
-import { parseVariants } from '../../src/cli/variants.js';
+import { parseVariants } from '../../src/experiment/variants.js';
 import { loadSpec } from '../../src/index.js';
 
 describe('--variants grammar', () => {

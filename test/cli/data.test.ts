@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { datasetMeta, datasetRequestFromMeta, openDataset } from '../../src/cli/data.js';
+import { datasetMeta, datasetRequestFromMeta, openDataset } from '../../src/io/open.js';
 import { encodeNmnist } from '../../src/data/nmnist.js';
 
 /** N-MNIST tree with one sample per digit and split: events at 1 ms, 50 ms (first saccade) and 250 ms (third). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { captureOutput } from './capture.js';
-import type { EvalReport } from '../../src/cli/evaluate.js';
+import type { EvalReport } from '../../src/experiment/evaluate.js';
 import { main } from '../../src/cli/main.js';
 
 const io = captureOutput();

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/cli/datasets/load.js';
+import { loadDataset } from '../../src/io/datasets/load.js';
 import { decodeNmnist } from '../../src/data/nmnist.js';
 import { generateRandman } from '../../src/data/randman.js';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openShd } from '../../src/cli/datasets/shdFile.js';
-import { loadDataset } from '../../src/cli/datasets/load.js';
+import { openShd } from '../../src/io/datasets/shdFile.js';
+import { loadDataset } from '../../src/io/datasets/load.js';
 import { decodeRow, halfFloatTable } from '../../src/data/shd.js';
 
 const FIX = resolve(import.meta.dirname, '../../datasets/fixtures');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateModel } from '../../src/cli/evaluate.js';
+import { evaluateModel } from '../../src/experiment/evaluate.js';
 import { createSpec, ENERGY_TABLES, type NetworkSpec, type TensorDataset } from '../../src/index.js';
 import { createReferenceBackend } from '../../src/train/reference.js';
 

@@ -5,13 +5,14 @@ import { createBackend } from '../../train/backend.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { parseArch } from '../arch.js';
 import { choice, defaultThreads, flag, num, str, type Command, type OptionSpec, type ParsedArgs } from '../args.js';
-import { runCompare, type CompareSettings, type CompareSummary } from '../compare.js';
-import { DATASET_SHAPE_OPTIONS, datasetMeta, datasetRequestFromArgs, openDataset } from '../data.js';
+import { runCompare, type CompareSettings, type CompareSummary } from '../../experiment/compare.js';
+import { DATASET_SHAPE_OPTIONS, datasetRequestFromArgs } from '../data.js';
+import { datasetMeta, openDataset } from '../../io/open.js';
 import { ProgressBar, formatSeconds } from '../progress.js';
-import { headlineHeader, headlineRows, renderCompareReport } from '../report.js';
+import { headlineHeader, headlineRows, renderCompareReport } from '../../report/compareReport.js';
 import { formatTable } from '../table.js';
 import { lossFromOption, parseSurrogate } from '../surrogate.js';
-import { parseVariants } from '../variants.js';
+import { parseVariants } from '../../experiment/variants.js';
 import { resolveEnergyTables } from './eval.js';
 
 /** Options shared by `compare` and `demo`. */

@@ -1,8 +1,8 @@
 import type { RecordsSummary } from '../../data/inspect.js';
 import { RouserError } from '../../util/errors.js';
 import { flag, num, str, type Command } from '../args.js';
-import { DATASET_SOURCES, fetchDataset, type FetchableDataset } from '../datasets/fetch.js';
-import { inspectPath } from '../datasets/inspect.js';
+import { DATASET_SOURCES, fetchDataset, type FetchableDataset } from '../../io/datasets/fetch.js';
+import { inspectPath } from '../../io/datasets/inspect.js';
 
 const FETCHABLE = Object.keys(DATASET_SOURCES) as FetchableDataset[];
 

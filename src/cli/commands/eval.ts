@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENERGY_TABLES, parseEnergyTables, type EnergyTable } from '../../metrics/energy.js';
-import { loadSpec } from '../../model/io.js';
+import { loadSpec } from '../../io/model.js';
 import { firstSamples } from '../../model/spikes.js';
 import { createBackend } from '../../train/backend.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { RouserError } from '../../util/errors.js';
 import { choice, flag, num, reqStr, str, type Command } from '../args.js';
-import { datasetRequestFromMeta, openDataset, type DatasetRequest } from '../data.js';
-import { evaluateModel, type EngineChoice, type EvalReport } from '../evaluate.js';
-import { barChart, histogramBins, histogramChart, rasterChart, renderSvg } from '../plots.js';
+import { datasetRequestFromMeta, openDataset, type DatasetRequest } from '../../io/open.js';
+import { evaluateModel, type EngineChoice, type EvalReport } from '../../experiment/evaluate.js';
+import { barChart, histogramBins, histogramChart, rasterChart, renderSvg } from '../../report/plots.js';
 import { ProgressBar } from '../progress.js';
 import { formatTable } from '../table.js';
 

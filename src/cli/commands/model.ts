@@ -1,4 +1,5 @@
-import { architecture, loadSpec, saveSpec } from '../../model/index.js';
+import { architecture } from '../../model/index.js';
+import { loadSpec, saveSpec } from '../../io/model.js';
 import { RouserError } from '../../util/errors.js';
 import { flag, type Command } from '../args.js';
 

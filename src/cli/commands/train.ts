@@ -13,12 +13,13 @@ import { RouserError } from '../../util/errors.js';
 import { DEFAULT_HIDDEN, parseArch } from '../arch.js';
 import { choice, defaultThreads, flag, num, str, type Command, type ParsedArgs } from '../args.js';
 import { lossFromOption, parseSurrogate } from '../surrogate.js';
-import { DATASET_SHAPE_OPTIONS, datasetMeta, datasetRequestFromArgs, datasetRequestFromMeta, openDataset, type DatasetRequest } from '../data.js';
+import { DATASET_SHAPE_OPTIONS, datasetRequestFromArgs } from '../data.js';
+import { datasetMeta, datasetRequestFromMeta, openDataset, type DatasetRequest } from '../../io/open.js';
 import { ProgressBar } from '../progress.js';
 
 const NAME = 'train';
 
-export { SYNTHETIC_DEFAULTS } from '../data.js';
+export { SYNTHETIC_DEFAULTS } from '../../io/open.js';
 
 export { DEFAULT_HIDDEN, parseArch } from '../arch.js';
 

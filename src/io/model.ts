@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic.js';
 import { RouserError } from '../util/errors.js';
-import { isBinarySpec, specFromBinary, specFromJson, specToBinary, specToJson } from './serialize.js';
-import type { NetworkSpec } from './spec.js';
+import { isBinarySpec, specFromBinary, specFromJson, specToBinary, specToJson } from '../model/serialize.js';
+import type { NetworkSpec } from '../model/spec.js';
 
 /** Saves a spec atomically: binary when the path ends in `.rsnn`, JSON otherwise. */
 export function saveSpec(path: string, spec: NetworkSpec): void {

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { CompareSummary } from './compare.js';
+import type { CompareSummary } from '../experiment/compare.js';
 import { barChart, histogramBins, histogramChart, lineChart, renderSvg, type SeriesPoint } from './plots.js';
 
 function esc(s: string): string {

@@ -12,7 +12,7 @@ import type { EpochMetrics, FitConfig } from '../train/fitConfig.js';
 import { initNetwork } from '../train/init.js';
 import type { TrainBackend } from '../train/types.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import type { LoadedDataset } from './datasets/load.js';
+import type { LoadedDataset } from '../io/datasets/load.js';
 import { evaluateModel } from './evaluate.js';
 import type { Variant } from './variants.js';
 
@@ -54,7 +54,7 @@ export interface CompareHooks {
 }
 
 /** Mean, population std, min, max over seeds. */
-export interface Spread {
+export interface SeedSpread {
   mean: number;
   std: number;
   min: number;
@@ -62,7 +62,7 @@ export interface Spread {
   values: number[];
 }
 
-function spread(values: number[]): Spread {
+function spread(values: number[]): SeedSpread {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
@@ -80,8 +80,8 @@ export interface VariantSummary {
   thresholdMode: Variant['thresholdMode'];
   thInit: number;
   lrTh: number;
-  finalTestAccuracy: Spread;
-  bestTestAccuracy: Spread;
+  finalTestAccuracy: SeedSpread;
+  bestTestAccuracy: SeedSpread;
   /** Training latency per seed: first epoch whose test accuracy >= target (null when never reached), and the wall time then. */
   latency: { targetAccuracy: number | null; epochs: (number | null)[]; wallMs: (number | null)[]; meanEpochs: number | null; meanWallMs: number | null; reached: number };
   /** Means over seeds, indexed [epoch] (epoch 0 = initial network) or [epoch][layer]. */
