@@ -255,12 +255,18 @@ function writeMetadata(g: Group, m: NirMetadata): void {
   }
 }
 
+/** Options of {@link writeNir}. */
+export interface WriteNirOptions {
+  /** Check the graph first (default true). `false` writes it as given, e.g. to make malformed files for reader tests. */
+  check?: boolean;
+}
+
 /**
  * Writes a {@link NirGraph} as a NIR 1.0 `.nir` file (checked first; atomic: a temporary HDF5 file is written and its
  * bytes moved into place, so a failure leaves no partial file).
  */
-export async function writeNir(path: string, graph: NirGraph): Promise<void> {
-  checkNirGraph(graph, path);
+export async function writeNir(path: string, graph: NirGraph, opts: WriteNirOptions = {}): Promise<void> {
+  if (opts.check !== false) checkNirGraph(graph, path);
   const mod = await h5();
   const tmp = tmpPath();
   try {

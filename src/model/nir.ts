@@ -539,7 +539,7 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
         if (pending.delayNode !== undefined) nodeFail(where, name, node, 'delay', 'a second Delay', `one Delay between two spiking layers (already ${pending.delayNode})`);
         const d = uniform(where, name, node, 'delay', node.delay, 'rouser keeps one delay per layer');
         const exact = metaNum(node.metadata, 'rouser_delay_steps');
-        const steps = exact !== undefined && exact * dt === d ? exact : Math.round(d / dt);
+        const steps = exact !== undefined && (node.delay.dtype === 'float32' ? f32(exact * dt) : exact * dt) === d ? exact : Math.round(d / dt);
         if (d < 0 || Math.abs(steps * dt - d) > 1e-6 * Math.max(dt, Math.abs(d)) || steps > 1_000_000)
           nodeFail(where, name, node, 'delay[0]', d, `a whole number of time steps dt = ${dt} s in [0, 1000000]`);
         pending.delayNode = name;
@@ -570,16 +570,17 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
         const retention = (tau: number): number => (disc === 'exact' ? Math.exp(-dt / tau) : 1 - dt / tau);
         const stepGain = (tau: number, a: number): number => (disc === 'exact' ? 1 - a : dt / tau);
         // Exact restore of rouser-written graphs: the stored taus are what toNir writes for the stored retention.
+        // (the exact values skip the tau range checks: they are the rouser spec's own retentions)
         const sameAs = (t: NirTensor, v: number): boolean => t.data.every((x) => x === (t.dtype === 'float32' ? f32(v) : v));
         if (node.type === 'CubaLIF') {
           for (let k = 0; k < n; k++) if (node.v_leak.data[k] !== 0) nodeFail(where, name, node, `v_leak[${k}]`, node.v_leak.data[k], '0 (a CubaLIF leak potential has no rouser equivalent)');
-          const ts = tauCheck('tau_syn', node.tau_syn);
-          const tm = tauCheck('tau_mem', node.tau_mem);
           const mI = metaNum(node.metadata, 'rouser_current_retention');
           const mV = metaNum(node.metadata, 'rouser_voltage_retention');
           if (mI !== undefined && mV !== undefined && sameAs(node.tau_syn, nirTauFromRetention(mI, dt)) && sameAs(node.tau_mem, nirTauFromRetention(mV, dt)) && sameAs(node.w_in, 1 / (1 - mI)) && sameAs(node.r, 1 / (1 - mV))) {
             model = { kind: 'cuba', currentRetention: mI, voltageRetention: mV };
           } else {
+            const ts = tauCheck('tau_syn', node.tau_syn);
+            const tm = tauCheck('tau_mem', node.tau_mem);
             const aI = retention(ts);
             const aV = retention(tm);
             model = { kind: 'cuba', currentRetention: aI, voltageRetention: aV };
@@ -587,11 +588,11 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
             for (let k = 0; k < n; k++) gain[k] = (win.length === 1 ? (win[0] as number) : (win[k] as number)) * stepGain(ts, aI) * (node.r.data[k] as number) * stepGain(tm, aV);
           }
         } else if (node.type === 'LIF') {
-          const tau = tauCheck('tau', node.tau);
           const mB = metaNum(node.metadata, 'rouser_beta');
           if (mB !== undefined && sameAs(node.tau, nirTauFromRetention(mB, dt)) && sameAs(node.r, 1 / (1 - mB)) && node.v_leak.data.every((x) => x === 0)) {
             model = { kind: 'lif', beta: mB };
           } else {
+            const tau = tauCheck('tau', node.tau);
             const b = retention(tau);
             model = { kind: 'lif', beta: b };
             const g = stepGain(tau, b);

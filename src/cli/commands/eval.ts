@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENERGY_TABLES, parseEnergyTables, type EnergyTable } from '../../metrics/energy.js';
-import { loadSpec } from '../../io/model.js';
+import { loadModel } from '../../io/model.js';
 import { firstSamples } from '../../model/spikes.js';
 import { createBackend } from '../../train/backend.js';
 import { writeFileAtomic } from '../../util/atomic.js';
@@ -97,7 +97,7 @@ export const evalCommand: Command = {
     'The --json object is documented in the README (section "eval JSON").',
   ].join('\n'),
   options: {
-    model: { type: 'string', value: 'PATH', help: 'model file (DIR/model.json from rouser train, or .rsnn)' },
+    model: { type: 'string', value: 'PATH', help: 'model file (DIR/model.json from rouser train, .rsnn, or a NIR graph .nir)' },
     dataset: { type: 'string', value: 'NAME|PATH', help: 'synthetic, nmnist-mini, randman, or a path (default: the model\'s dataset)' },
     engine: { type: 'string', value: 'E', help: 'event, dense or both', default: 'both' },
     energy: { type: 'string', value: 'TABLE', help: 'energy table name or JSON file (default: all built-in tables)' },
@@ -110,7 +110,7 @@ export const evalCommand: Command = {
   },
   async run(args) {
     const modelPath = reqStr('eval', args, 'model');
-    const spec = loadSpec(modelPath);
+    const spec = await loadModel(modelPath);
     // The dataset and its shaping as recorded at training time; --dataset, --steps and --downsample override them.
     const fromMeta = datasetRequestFromMeta(spec.meta);
     const ref = str(args, 'dataset') ?? fromMeta.ref;
