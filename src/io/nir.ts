@@ -296,7 +296,9 @@ export async function writeNir(path: string, graph: NirGraph, opts: WriteNirOpti
           case 'Identity':
             break;
           default:
-            for (const field of NIR_PARAMS[node.type]) writeTensor(g, field, rec[field] as NirTensor);
+            // (unknown types, only reachable with check: false, write their tensor fields as they are)
+            for (const field of (NIR_PARAMS as Record<string, readonly string[] | undefined>)[node.type] ?? Object.keys(rec).filter((k) => k !== 'type' && k !== 'metadata'))
+              writeTensor(g, field, rec[field] as NirTensor);
         }
         if (node.metadata && Object.keys(node.metadata).length > 0) writeMetadata(g.create_group('metadata'), node.metadata);
       }
