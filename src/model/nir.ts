@@ -146,18 +146,12 @@ function nodeShapes(where: string, name: string, node: NirNode): { in?: number[]
   }
 }
 
-/** Flatten's output shape for an input shape (nir `calc_flatten_output`; dims exclude the batch, start_dim counts it). */
+/** Flatten's output shape for an input shape, exactly as nir's `calc_flatten_output` (dims index the shape as given). */
 function flattenShape(shape: number[], start: number, end: number): number[] {
-  const nd = shape.length;
-  // nir's start_dim/end_dim count the batch dimension at 0 (torch convention); negative ones count from the end.
-  let s = start < 0 ? nd + 1 + start : start;
-  let e = end < 0 ? nd + 1 + end : end;
-  s -= 1;
-  e -= 1;
-  if (s < 0) s = 0;
-  if (e >= nd) e = nd - 1;
-  if (s > e) return shape.slice();
-  return [...shape.slice(0, s), numel(shape.slice(s, e + 1)), ...shape.slice(e + 1)];
+  const head = start !== 0 ? shape.slice(0, start) : [];
+  const middle = numel(end !== -1 ? shape.slice(start, end + 1) : shape.slice(start));
+  const tail = end !== -1 && end !== shape.length - 1 ? shape.slice(end + 1) : [];
+  return [...head, middle, ...tail];
 }
 
 /** What {@link checkNirGraph} finds: the node order from Input to Output and the cycles. */
@@ -387,12 +381,14 @@ export const NIR_DEFAULT_DT = 1e-4;
 /** Largest tau/dt ratio accepted: beyond 2^24 a float32 retention 1 - dt/tau rounds to exactly 1 (the leak vanishes). */
 export const NIR_MAX_TAU_STEPS = 2 ** 24;
 
-/** Smallest float32 strictly greater than x (x a float32 value): with float32 V, `V >= nextUp(x)` equals `V > x`. */
-function nextUpF32(x: number): number {
-  const b = new Float32Array([x]);
+/** Smallest float32 strictly greater than x (any double): with float32 V, `V >= aboveF32(x)` equals `V > x`. */
+function aboveF32(x: number): number {
+  const r = f32(x);
+  if (r > x) return r;
+  const b = new Float32Array([r]);
   const u = new Uint32Array(b.buffer);
-  if (x === 0) u[0] = 1;
-  else if (x > 0) u[0] = (u[0] as number) + 1;
+  if (r === 0) u[0] = 1;
+  else if (r > 0) u[0] = (u[0] as number) + 1;
   else u[0] = (u[0] as number) - 1;
   return b[0] as number;
 }
@@ -437,7 +433,7 @@ function uniform(where: string, name: string, node: NirNode, field: string, t: N
  * v_leak != 0, time constants <= 0, < dt (Euler retention < 0) or > 2^24 dt, heterogeneous time constants within a
  * layer (rouser keeps one decay per layer), delays that are not a whole number of steps or differ per neuron.
  * Rouser spikes when V >= Th; NIR when v > v_threshold, so unless the graph's metadata says `spike_test: ">="` each
- * threshold becomes the next float32 above it, which gives the same spikes for float32 V.
+ * threshold becomes the smallest float32 above it, which gives the same spikes for float32 V.
  */
 export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec {
   const where = opts.where ?? 'NIR graph';
@@ -624,8 +620,8 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
         }
         const thresholds = new Float32Array(n);
         for (let k = 0; k < n; k++) {
-          const th = f32(node.v_threshold.data[k] as number);
-          thresholds[k] = geSpike || metaStr(node.metadata, 'spike_test') === '>=' ? th : nextUpF32(th);
+          const th = node.v_threshold.data[k] as number;
+          thresholds[k] = geSpike || metaStr(node.metadata, 'spike_test') === '>=' ? th : aboveF32(th);
         }
         const layer: LayerSpec = { size: n, inputSize, neuron: model, reset, thresholds, weights, delaySteps: pending.delaySteps ?? 0 };
         if (bias) layer.bias = bias;

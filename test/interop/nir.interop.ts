@@ -50,10 +50,10 @@ describe.runIf(available || process.env.CI === 'true')(`NIR interop with the ref
     );
   });
 
-  it('Python-built CubaLIF / LIF / Affine graphs import and spike as the Python simulation of NIR\'s equations', async () => {
+  it('Python-built CubaLIF / LIF / Affine / Flatten graphs import and spike as the Python simulation of NIR\'s equations', async () => {
     py('build', dir);
     const cases = JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')) as { cases: { name: string; path: string; steps: number; inputs: number[][]; spikes: number[][] }[] };
-    expect(cases.cases.map((c) => c.name)).toEqual(['cubalif', 'lif', 'affine']);
+    expect(cases.cases.map((c) => c.name)).toEqual(['cubalif', 'lif', 'affine', 'flatten']);
     for (const c of cases.cases) {
       const spec = await loadNirModel(c.path);
       expect(spec.dtMs).toBe(1);

@@ -46,8 +46,8 @@ def simulate(nodes, chain, dt, x):
         spikes = None
         for name in chain:
             n = nodes[name]
-            if isinstance(n, (nir.Input, nir.Output)):
-                continue
+            if isinstance(n, (nir.Input, nir.Output, nir.Flatten)):
+                continue  # the input is already the flat (row-major) vector
             if isinstance(n, nir.Affine):
                 h = n.weight.astype(np.float64) @ h + n.bias.astype(np.float64)
             elif isinstance(n, nir.Linear):
@@ -139,6 +139,17 @@ def build(outdir):
     }
     chain = ["input", "aff", "lif", "output"]
     cases.append(("affine", nodes, chain, 3))
+
+    # 4. Input[2, 3] -> Flatten -> Linear(4 x 6) -> LIF(4): nir.write stores Flatten's dims as int64 scalars
+    nodes = {
+        "input": nir.Input(input_type={"input": np.array([2, 3])}),
+        "flat": nir.Flatten(input_type={"input": np.array([2, 3])}, start_dim=0, end_dim=-1),
+        "w": nir.Linear(weight=f32(rng.normal(1.2, 0.5, (4, 6)))),
+        "lif": nir.LIF(tau=f32(np.full(4, 3e-3)), r=f32(np.full(4, 3.0)), v_leak=f32(np.zeros(4)), v_threshold=f32([0.6, 0.8, 1.0, 1.2]), v_reset=f32(np.zeros(4))),
+        "output": nir.Output(output_type={"output": np.array([4])}),
+    }
+    chain = ["input", "flat", "w", "lif", "output"]
+    cases.append(("flatten", nodes, chain, 6))
 
     out = []
     for name, nodes, chain, n_in in cases:

@@ -224,7 +224,7 @@ describe('mapping of foreign graphs', () => {
     const g = graph(
       {
         in: { type: 'Input', shape: [1, 2, 1] },
-        f: { type: 'Flatten', start_dim: 1, end_dim: -1 },
+        f: { type: 'Flatten', start_dim: 0, end_dim: -1 },
         w: { type: 'Affine', weight: t([1, 1], [1, 2]), bias: t([0.5]) },
         s: { type: 'Scale', scale: t([2]) },
         d: { type: 'Delay', delay: t([0.003]) },
@@ -241,5 +241,48 @@ describe('mapping of foreign graphs', () => {
     const gain = 2 * (0.001 / Math.fround(0.002));
     expect(Array.from(l.weights)).toEqual([Math.fround(2 * gain), Math.fround(2 * gain)]);
     expect(l.bias![0]).toBe(Math.fround(1 * gain));
+  });
+
+  it('thresholds move to the smallest float32 above the NIR threshold (v > th becomes V >= th\')', () => {
+    const g = (th: number[], dtype: 'float32' | 'float64'): NirGraph =>
+      graph(
+        {
+          in: { type: 'Input', shape: [2] },
+          n: { type: 'IF', r: { ...t([1, 1]), dtype }, v_threshold: { shape: [2], data: dtype === 'float32' ? Float32Array.from(th) : Float64Array.from(th), dtype }, v_reset: t([0, 0]) },
+          out: { type: 'Output', shape: [2] },
+        },
+        [['in', 'n'], ['n', 'out']],
+      );
+    const above = (x: number): number => {
+      const u = new Uint32Array(Float32Array.of(x).buffer);
+      u[0]! += 1;
+      return new Float32Array(u.buffer)[0]!;
+    };
+    // float32 1.0 -> the next float32 up; float64 0.1 -> fround(0.1) (already above 0.1); float64 0.7 -> above fround(0.7) (below 0.7)
+    expect(Array.from(fromNir(g([1, 0.5], 'float32')).layers[0]!.thresholds)).toEqual([above(1), above(0.5)]);
+    expect(Math.fround(0.1)).toBeGreaterThan(0.1);
+    expect(Math.fround(0.7)).toBeLessThan(0.7);
+    expect(Array.from(fromNir(g([0.1, 0.7], 'float64')).layers[0]!.thresholds)).toEqual([Math.fround(0.1), above(0.7)]);
+  });
+
+  it('Flatten and int64 datasets survive writeNir -> readNir', async () => {
+    const g = graph(
+      {
+        in: { type: 'Input', shape: [2, 3] },
+        f: { type: 'Flatten', input_type: [2, 3], start_dim: 0, end_dim: -1 },
+        w: { type: 'Linear', weight: t([1, 2, 3, 4, 5, 6], [1, 6]) },
+        n: { type: 'LIF', tau: t([0.002]), r: t([1]), v_leak: t([0]), v_threshold: t([1]), v_reset: t([0]) },
+        out: { type: 'Output', shape: [1] },
+      },
+      [['in', 'f'], ['f', 'w'], ['w', 'n'], ['n', 'out']],
+      { dt: 0.001 },
+    );
+    const file = join(dir, 'flatten.nir');
+    await writeNir(file, g);
+    const back = await readNir(file);
+    expect(back.nodes.f).toEqual(g.nodes.f);
+    expect(back.nodes.in).toEqual(g.nodes.in);
+    expect(checkNirGraph(back).shapes.f).toEqual([6]);
+    expect(fromNir(back).inputSize).toBe(6);
   });
 });
