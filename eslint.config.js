@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'datasets/**/*.bin'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'datasets/**/*.bin', '.venv-interop/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
