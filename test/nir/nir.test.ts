@@ -171,7 +171,7 @@ describe('rouser -> NIR -> rouser', () => {
           expect(b.spikes).toEqual(a.spikes);
         },
       ),
-      { seed: 1313, numRuns: 40 },
+      { seed: 1313, numRuns: 25 },
     );
   });
 
