@@ -82,7 +82,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
         // already failing; the original error is reported
       }
     }
-    rmSync(tmp, { force: true });
-    throw new RouserError(`${path}: cannot ${step} the file (${describeIoError(err)}); the previous contents, if any, are unchanged`);
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the folder itself is unusable (e.g. a parent is a file); there is no temporary file to remove
+    }
+    const cause = step === 'create the folder of' && (err as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file stands where a folder is needed (EEXIST)' : describeIoError(err);
+    throw new RouserError(`${path}: cannot ${step} the file (${cause}); the previous contents, if any, are unchanged`);
   }
 }
