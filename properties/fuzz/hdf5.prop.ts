@@ -63,6 +63,26 @@ describe('fuzz: mutated SHD HDF5 files are read or refused with one line naming 
     expect(good).toEqual({ ok: true, labels: [0, 3, 6, 9, 12, 15, 18, 1], events: expect.any(Number) as number });
   });
 
+  it('labels must be integers: 2.5 and NaN are refused, not truncated to 2 and 0 (cause 3)', async () => {
+    const h5 = await import('h5wasm/node');
+    await h5.ready;
+    // /spikes is an external link to the fixture, /labels a float32 dataset written here.
+    const withLabels = (name: string, labels: number[]): string => {
+      const path = join(dir, name);
+      const f = new h5.File(path, 'w');
+      f.create_external_link(FIX, '/spikes', 'spikes');
+      f.create_dataset({ name: 'labels', data: Float32Array.from(labels) });
+      f.close();
+      return path;
+    };
+    const ok = withLabels('float-int.h5', [0, 3, 6, 9, 12, 15, 18, 1]);
+    expect(await readAll(ok)).toEqual({ ok: true, labels: [0, 3, 6, 9, 12, 15, 18, 1], events: expect.any(Number) as number });
+    const half = withLabels('float-half.h5', [0, 2.5, 6, 9, 12, 15, 18, 1]);
+    await expect(openShd(half)).rejects.toThrow(`${half}: field /labels[1] is 2.5; expected an integer class >= 0`);
+    const nan = withLabels('float-nan.h5', [NaN, 3, 6, 9, 12, 15, 18, 1]);
+    await expect(openShd(nan)).rejects.toThrow(`${nan}: field /labels[0] is NaN; expected an integer class >= 0`);
+  });
+
   it('random mutations (a few in npm test; ROUSER_FUZZ_RUNS for more)', async () => {
     await fc.assert(fc.asyncProperty(mutationsArb, (ms) => check(ms)), fuzzRuns(6));
   });
