@@ -30,7 +30,87 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-/** Parses argv for a command; unknown options and missing values become `RouserError`s naming the option. */
+/** Largest `--steps` any command accepts (time steps per sample; sizes are also checked against memory). */
+export const MAX_STEPS_OPTION = 1_000_000;
+
+/** Constraints of a numeric option, checked by {@link parseCommandArgs} before the command runs. */
+export interface NumericRule {
+  integer?: boolean;
+  min?: number;
+  max?: number;
+}
+
+/**
+ * Every numeric option name used by the commands with the constraint that holds wherever it appears (a command may
+ * narrow it further with {@link num}). {@link parseCommandArgs} checks these before a command reads any data, so
+ * `--epochs -1` fails at once instead of after the dataset is loaded.
+ */
+export const NUMERIC_OPTIONS: Readonly<Record<string, NumericRule>> = {
+  epochs: { integer: true, min: 0, max: 100000 },
+  batch: { integer: true, min: 1, max: 2 ** 20 },
+  seed: { integer: true, min: -(2 ** 53 - 1), max: 2 ** 53 - 1 },
+  seeds: { integer: true, min: 1, max: 100 },
+  threads: { integer: true, min: 1, max: 64 },
+  lr: { min: 0 },
+  'lr-th': { min: 0 },
+  'th-init': {},
+  'th-floor': {},
+  'weight-scale': { min: 0 },
+  beta: { min: 0, max: 1 },
+  'target-accuracy': { min: 0, max: 1 },
+  'event-samples': { integer: true, min: 0 },
+  steps: { integer: true, min: 1, max: MAX_STEPS_OPTION },
+  samples: { integer: true, min: 1 },
+  'train-samples': { integer: true, min: 1 },
+  'test-samples': { integer: true, min: 1 },
+  downsample: { integer: true, min: 1 },
+  'bin-ms': { min: 1e-3 },
+  neurons: { integer: true, min: 2 },
+  fanout: { integer: true, min: 0 },
+  rate: { min: 0 },
+  'duration-ms': { min: 0 },
+  'dt-ms': { min: 1e-6 },
+  'drive-hz': { min: 0 },
+  'delay-ms': { min: 0 },
+};
+
+const NUMBER_TOKEN = /^-(?:\d|\.\d|Infinity\b|NaN\b)/;
+
+/**
+ * Rewrites `--name -1` to `--name=-1` for string options whose next token is a negative number, so that Node's
+ * parseArgs does not take `-1` for a flag ("argument is ambiguous").
+ */
+function joinNegativeValues(cmd: Command, argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const next = argv[i + 1];
+    const long = /^--([^=]+)$/.exec(a)?.[1];
+    const short = /^-([A-Za-z])$/.exec(a)?.[1];
+    const name = long ?? (short !== undefined ? Object.keys(cmd.options).find((k) => cmd.options[k]?.short === short) : undefined);
+    if (name !== undefined && cmd.options[name]?.type === 'string' && next !== undefined && NUMBER_TOKEN.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** Checks a numeric option's text against `rule`; the error names the command, option, value and range. */
+export function checkNumber(cmd: string, name: string, raw: string, rule: NumericRule): number {
+  const v = Number(raw);
+  const kind = rule.integer ? 'an integer' : 'a number';
+  const range = `${rule.min !== undefined ? ` >= ${rule.min}` : ''}${rule.max !== undefined ? `${rule.min !== undefined ? ' and' : ''} <= ${rule.max}` : ''}`;
+  if (raw.trim() === '' || !Number.isFinite(v) || (rule.integer && !Number.isInteger(v)) || (rule.min !== undefined && v < rule.min) || (rule.max !== undefined && v > rule.max))
+    throw new RouserError(`${where(cmd, name)} is ${JSON.stringify(raw)}; expected ${kind}${range}`);
+  return v;
+}
+
+/**
+ * Parses argv for a command; unknown options and missing values become `RouserError`s naming the option. Negative
+ * numbers are accepted as option values, and every numeric option listed in {@link NUMERIC_OPTIONS} is checked
+ * here, before the command reads any data.
+ */
 export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }> = {};
   for (const [name, o] of Object.entries(cmd.options)) {
@@ -38,12 +118,19 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
     if (o.short) options[name].short = o.short;
     if (o.default !== undefined) options[name].default = o.default;
   }
+  let parsed: ParsedArgs;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: cmd.positionals ?? false, strict: true });
-    return { values: values as ParsedArgs['values'], positionals };
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(cmd, argv), options, allowPositionals: cmd.positionals ?? false, strict: true });
+    parsed = { values: values as ParsedArgs['values'], positionals };
   } catch (e) {
-    throw new RouserError(`rouser ${cmd.name}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, '')} (see rouser ${cmd.name} --help)`);
+    const msg = (e as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\s*\n\s*/g, ' ');
+    throw new RouserError(`${msg} (see rouser ${cmd.name} --help)`);
   }
+  for (const [name, v] of Object.entries(parsed.values)) {
+    const rule = NUMERIC_OPTIONS[name];
+    if (rule && typeof v === 'string' && cmd.options[name]?.type === 'string') checkNumber(cmd.name, name, v, rule);
+  }
+  return parsed;
 }
 
 /** Help text of a command. */
@@ -62,8 +149,8 @@ export function commandHelp(cmd: Command): string {
   return lines.join('\n') + '\n';
 }
 
-function where(cmd: string, name: string): string {
-  return `rouser ${cmd}: option --${name}`;
+function where(_cmd: string, name: string): string {
+  return `option --${name}`;
 }
 
 /** Reads a string option (undefined when absent and no default). */
@@ -96,12 +183,7 @@ export function num(
     if (opts.fallback !== undefined) return opts.fallback;
     throw new RouserError(`${where(cmd, name)} is required`);
   }
-  const v = Number(raw);
-  const kind = opts.integer ? 'an integer' : 'a number';
-  const range = `${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? `${opts.min !== undefined ? ' and' : ''} <= ${opts.max}` : ''}`;
-  if (raw.trim() === '' || !Number.isFinite(v) || (opts.integer && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max))
-    throw new RouserError(`${where(cmd, name)} is ${JSON.stringify(raw)}; expected ${kind}${range}`);
-  return v;
+  return checkNumber(cmd, name, raw, opts);
 }
 
 /** Reads an option that must be one of `choices`. */

@@ -24,6 +24,17 @@ function topHelp(): string {
 }
 
 /**
+ * The one line printed for a `RouserError`: `rouser NAME: error: MESSAGE`, with any `rouser NAME: ` the message
+ * itself starts with dropped (one prefix) and line breaks folded into spaces (one line).
+ */
+export function errorLine(command: string, message: string): string {
+  const prefix = `rouser ${command}: `;
+  let m = message;
+  while (m.startsWith(prefix)) m = m.slice(prefix.length);
+  return `${prefix}error: ${m.replace(/\s*\r?\n\s*/g, ' ')}`;
+}
+
+/**
  * Runs the CLI on argv (without `node` and the script) and returns the exit code. `RouserError`s (bad input) are
  * printed as one line without a stack trace; any other error is a bug and keeps its stack.
  */
@@ -42,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   const cmd: Command | undefined = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
     process.stderr.write(`rouser: unknown command ${JSON.stringify(name)}; expected one of ${COMMANDS.map((c) => c.name).join(', ')} (see rouser --help)\n`);
-    return 2;
+    return 1;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(commandHelp(cmd));
@@ -52,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(parseCommandArgs(cmd, rest));
   } catch (e) {
     if (e instanceof RouserError) {
-      process.stderr.write(`rouser ${cmd.name}: error: ${e.message}\n`);
+      process.stderr.write(`${errorLine(cmd.name, e.message)}\n`);
       return 1;
     }
     throw e;

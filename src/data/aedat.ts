@@ -210,6 +210,10 @@ export function parseGestureLabels(text: string, where = 'labels.csv', classes =
     const cells = line.split(',').map((c) => c.trim());
     const row = i + 1;
     if (cells.length !== 3) fail(where, `row ${row}`, line, '3 comma-separated integers: class,startTime_usec,endTime_usec');
+    const names = ['class', 'startTime_usec', 'endTime_usec'];
+    cells.forEach((cell, k) => {
+      if (!/^\d+$/.test(cell)) fail(where, `row ${row} ${names[k]}`, cell, cell === '' ? 'a value (the cell is empty)' : 'a non-negative decimal integer');
+    });
     const [c, s, e] = cells.map(Number) as [number, number, number];
     if (!Number.isInteger(c) || c < 1 || c > classes) fail(where, `row ${row} class`, cells[0], `an integer class in 1..${classes}`);
     if (!Number.isInteger(s) || s < 0) fail(where, `row ${row} startTime_usec`, cells[1], 'a non-negative integer');
@@ -219,12 +223,21 @@ export function parseGestureLabels(text: string, where = 'labels.csv', classes =
   return out;
 }
 
-/** Parses `trials_to_train.txt` / `trials_to_test.txt`: one `.aedat` file name per line (CRLF or LF, blanks skipped). */
-export function parseTrialList(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0);
+/**
+ * Parses `trials_to_train.txt` / `trials_to_test.txt`: one `.aedat` file name per line (CRLF or LF, blanks
+ * skipped). Each name must be a plain file name ending in `.aedat` (no folder separators, no control characters),
+ * so a list can only name recordings inside the dataset folder.
+ */
+export function parseTrialList(text: string, where = 'trials list'): string[] {
+  const out: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const l = raw.trim();
+    if (l.length === 0) return;
+    if (!/\.aedat$/i.test(l) || /[\\/]/.test(l) || [...l].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) || l.startsWith('.'))
+      fail(where, `line ${i + 1}`, l, 'a plain .aedat file name (no folders, no control characters)');
+    out.push(l);
+  });
+  return out;
 }
 
 /** Cuts a recording into one sample per labelled window, each shifted to start at time 0. */

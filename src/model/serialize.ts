@@ -1,4 +1,5 @@
 import { fail, RouserError } from '../util/errors.js';
+import { parseJson } from '../util/json.js';
 import { SPEC_VERSION, type LayerSpec, type NetworkSpec, type NeuronModel, type SpecMeta } from './spec.js';
 import { validateSpec } from './validate.js';
 
@@ -70,19 +71,18 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Largest layer or input size a file may declare (the same bound as validateSpec). */
+const MAX_SIZE = 2 ** 30;
+
 function intField(where: string, field: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(where, field, v, 'a non-negative integer');
+  if (v > MAX_SIZE) fail(where, field, v, `at most ${MAX_SIZE}`);
   return v;
 }
 
 /** Parses JSON text written by {@link specToJson} (or by hand) and validates it. */
 export function specFromJson(text: string, where = 'NetworkSpec JSON'): NetworkSpec {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new RouserError(`${where}: not valid JSON (${(e as Error).message})`);
-  }
+  const raw = parseJson(text, where);
   if (!isObject(raw)) fail(where, '(root)', raw, 'a JSON object');
   if (raw.format !== 'rouser-network') fail(where, 'format', raw.format, '"rouser-network"');
   if (raw.version !== SPEC_VERSION) fail(where, 'version', raw.version, `${SPEC_VERSION}`);
@@ -95,6 +95,11 @@ export function specFromJson(text: string, where = 'NetworkSpec JSON'): NetworkS
     const inSize = intField(where, `${f}.inputSize`, rl.inputSize);
     if (!Array.isArray(rl.weights)) fail(where, `${f}.weights`, rl.weights, `an array of ${size} rows`);
     if (rl.weights.length !== size) fail(where, `${f}.weights.length`, rl.weights.length, `${size} rows`);
+    // Every row's length is checked before allocating, so the allocation is bounded by the size of the text.
+    (rl.weights as unknown[]).forEach((row, o) => {
+      if (!Array.isArray(row)) fail(where, `${f}.weights[${o}]`, row, `an array of ${inSize} numbers`);
+      if (row.length !== inSize) fail(where, `${f}.weights[${o}].length`, row.length, `${inSize}`);
+    });
     const weights = new Float32Array(size * inSize);
     (rl.weights as unknown[]).forEach((row, o) => {
       weights.set(toFloat32(where, `${f}.weights[${o}]`, row, inSize), o * inSize);
@@ -165,6 +170,11 @@ export function specToBinary(spec: NetworkSpec): Uint8Array {
   return buf;
 }
 
+function describeMagic(bytes: Uint8Array): string {
+  const head = Array.from(bytes.subarray(0, 4));
+  return head.length === 0 ? '(the file is empty)' : head.map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
+}
+
 /** True when the bytes start with the binary magic number `RSNN`. */
 export function isBinarySpec(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && MAGIC.every((m, i) => bytes[i] === m);
@@ -172,18 +182,15 @@ export function isBinarySpec(bytes: Uint8Array): boolean {
 
 /** Parses the binary form written by {@link specToBinary} and validates it. */
 export function specFromBinary(bytes: Uint8Array, where = 'NetworkSpec binary'): NetworkSpec {
-  if (bytes.length < 12 || !isBinarySpec(bytes)) fail(where, 'magic (bytes 0-3)', Array.from(bytes.subarray(0, 4)), 'the bytes "RSNN"');
+  if (!isBinarySpec(bytes)) throw new RouserError(`${where}: not an RSNN file (bad magic: bytes 0-3 are ${describeMagic(bytes)}; expected "RSNN")`);
+  if (bytes.length < 12) fail(where, 'file size', bytes.length, 'at least 12 bytes (magic, version, header length)');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(4, true);
   if (version !== SPEC_VERSION) fail(where, 'version (bytes 4-7)', version, `${SPEC_VERSION}`);
   const headerLen = dv.getUint32(8, true);
   if (12 + headerLen > bytes.length) fail(where, 'header length (bytes 8-11)', headerLen, `at most ${bytes.length - 12} (file size ${bytes.length})`);
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLen))) as Record<string, unknown>;
-  } catch (e) {
-    throw new RouserError(`${where}: header at byte 12 is not valid JSON (${(e as Error).message})`);
-  }
+  const header = parseJson(new TextDecoder().decode(bytes.subarray(12, 12 + headerLen)), `${where}: header (bytes 12-${11 + headerLen})`);
+  if (!isObject(header)) fail(where, 'header', header, 'a JSON object');
   if (!Array.isArray(header.layers)) fail(where, 'header.layers', header.layers, 'an array');
   let off = (12 + headerLen + 3) & ~3;
   const take = (n: number, field: string): Float32Array => {
@@ -192,7 +199,8 @@ export function specFromBinary(bytes: Uint8Array, where = 'NetworkSpec binary'):
     for (let i = 0; i < n; i++, off += 4) a[i] = dv.getFloat32(off, true);
     return a;
   };
-  const layers: LayerSpec[] = (header.layers as Record<string, unknown>[]).map((h, li) => {
+  const layers: LayerSpec[] = (header.layers as unknown[]).map((h, li) => {
+    if (!isObject(h)) fail(where, `header.layers[${li}]`, h, 'a layer object');
     const size = intField(where, `layers[${li}].size`, h.size);
     const inputSize = intField(where, `layers[${li}].inputSize`, h.inputSize);
     const thresholds = take(size, `layers[${li}].thresholds`);

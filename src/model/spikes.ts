@@ -1,5 +1,6 @@
 import { GrowableArray } from '../util/buffers.js';
 import { fail } from '../util/errors.js';
+import { checkTensorSize } from '../util/memory.js';
 
 /** Unit of the `times` of a {@link SpikeRecord}: microseconds (sensors), milliseconds (simulators) or steps. */
 export type TimeUnit = 'us' | 'ms' | 'step';
@@ -56,6 +57,7 @@ export interface TensorDataset {
 
 /** Allocates a zero {@link SpikeTensor}. */
 export function createSpikeTensor(batch: number, steps: number, channels: number): SpikeTensor {
+  checkTensorSize('spike tensor', batch, steps, channels);
   return { batch, steps, channels, data: new Float32Array(batch * steps * channels) };
 }
 

@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { specFromBinary, specToBinary } from '../model/serialize.js';
 import type { NetworkSpec, SpecMeta } from '../model/spec.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { fail, RouserError } from '../util/errors.js';
+import { describeIoError, fail, RouserError } from '../util/errors.js';
+import { parseJson } from '../util/json.js';
 import type { AdamState } from './adam.js';
-import type { EpochMetrics, ResolvedFitConfig } from './fitConfig.js';
+import { resolveFitConfig, type EpochMetrics, type FitConfig, type ResolvedFitConfig } from './fitConfig.js';
 
 /** Current checkpoint format version. */
 export const CHECKPOINT_VERSION = 1 as const;
@@ -73,13 +74,8 @@ export function checkpointToJson(c: Checkpoint): string {
 
 /** Parses {@link checkpointToJson} output; errors name the file and the field. */
 export function checkpointFromJson(text: string, where = 'checkpoint.json'): Checkpoint {
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    throw new RouserError(`${where}: not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof raw !== 'object' || raw === null) fail(where, '(root)', raw, 'a JSON object');
+  const raw = parseJson(text, where) as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(where, '(root)', raw, 'a JSON object');
   if (raw.format !== 'rouser-checkpoint') fail(where, 'format', raw.format, '"rouser-checkpoint"');
   if (raw.version !== CHECKPOINT_VERSION) fail(where, 'version', raw.version, `${CHECKPOINT_VERSION}`);
   if (!Number.isInteger(raw.epoch) || (raw.epoch as number) < 0) fail(where, 'epoch', raw.epoch, 'an integer >= 0');
@@ -88,8 +84,9 @@ export function checkpointFromJson(text: string, where = 'checkpoint.json'): Che
   const spec = specFromBinary(new Uint8Array(Buffer.from(raw.spec, 'base64')), `${where} (spec)`);
   const initialSpec = specFromBinary(new Uint8Array(Buffer.from(raw.initialSpec, 'base64')), `${where} (initialSpec)`);
   if (!Array.isArray(raw.history)) fail(where, 'history', raw.history, 'an array of epoch metrics');
+  if (typeof raw.wallMs !== 'number') fail(where, 'wallMs', raw.wallMs, 'a number of milliseconds');
   const a = raw.adam as Record<string, unknown> | undefined;
-  if (typeof a !== 'object' || a === null) fail(where, 'adam', a, 'an object');
+  if (typeof a !== 'object' || a === null || Array.isArray(a)) fail(where, 'adam', a, 'an object');
   if (!Number.isInteger(a.step) || (a.step as number) < 0) fail(where, 'adam.step', a.step, 'an integer >= 0');
   const arr = (k: string): unknown[] => {
     const v = a[k];
@@ -99,7 +96,8 @@ export function checkpointFromJson(text: string, where = 'checkpoint.json'): Che
   const mTh = arr('mTh');
   const thLen = (li: number): number => {
     const s = mTh[li];
-    return typeof s === 'string' ? Buffer.from(s, 'base64').length / 8 : -1;
+    const len = typeof s === 'string' ? Buffer.from(s, 'base64').length / 8 : -1;
+    return Number.isInteger(len) && len >= 0 ? len : -1;
   };
   const adam: AdamState = {
     step: a.step as number,
@@ -107,14 +105,14 @@ export function checkpointFromJson(text: string, where = 'checkpoint.json'): Che
     vW: arr('vW').map((s, li) => base64ToF64(where, `adam.vW[${li}]`, s, spec.layers[li]!.weights.length)),
     mB: arr('mB').map((s, li) => (s === null ? undefined : base64ToF64(where, `adam.mB[${li}]`, s, spec.layers[li]!.size))),
     vB: arr('vB').map((s, li) => (s === null ? undefined : base64ToF64(where, `adam.vB[${li}]`, s, spec.layers[li]!.size))),
-    mTh: mTh.map((s, li) => base64ToF64(where, `adam.mTh[${li}]`, s, thLen(li))),
-    vTh: arr('vTh').map((s, li) => base64ToF64(where, `adam.vTh[${li}]`, s, thLen(li))),
+    mTh: mTh.map((s, li) => base64ToF64(where, `adam.mTh[${li}]`, s, Math.max(0, thLen(li)))),
+    vTh: arr('vTh').map((s, li) => base64ToF64(where, `adam.vTh[${li}]`, s, Math.max(0, thLen(li)))),
   };
   return {
     epoch: raw.epoch as number,
     config: raw.config as ResolvedFitConfig,
     meta: (raw.meta ?? {}) as SpecMeta,
-    wallMs: typeof raw.wallMs === 'number' ? raw.wallMs : 0,
+    wallMs: raw.wallMs as number,
     history: raw.history as EpochMetrics[],
     spec,
     initialSpec,
@@ -122,19 +120,84 @@ export function checkpointFromJson(text: string, where = 'checkpoint.json'): Che
   };
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A metric that JSON wrote from a number (NaN and Infinity become null). */
+function checkMetric(where: string, field: string, v: unknown, range?: [number, number]): void {
+  if (v === null) return;
+  if (typeof v !== 'number' || (range && !(v >= range[0] && v <= range[1]))) fail(where, field, v, range ? `a number in [${range[0]}, ${range[1]}] or null` : 'a number or null');
+}
+
+/**
+ * Checks that a parsed checkpoint can be resumed from, field by field, before anything is trained or written:
+ * every config field present and valid (as {@link resolveFitConfig} requires); the specs' sizes equal
+ * `config.sizes`; `epoch <= config.epochs`; `history` holds exactly the epochs 0..epoch in order, each with finite
+ * accuracies in [0, 1] and one layer entry per layer of the spec; `wallMs` finite and >= 0; Adam threshold moments
+ * sized for the config's threshold mode. Throws a `RouserError` naming the file and the first bad field.
+ */
+export function validateCheckpoint(c: Checkpoint, where = 'checkpoint.json'): Checkpoint {
+  if (!isRecord(c.config)) fail(where, 'config', c.config, 'an object (the resolved training config)');
+  const required = Object.keys(resolveFitConfig({ sizes: [1, 1] }));
+  for (const k of required) if (!(k in c.config)) fail(where, `config.${k}`, undefined, 'present (the checkpoint stores every resolved config field)');
+  const cfg = resolveFitConfig(c.config as FitConfig, `${where}: config`);
+  if (!isRecord(cfg.neuron) || typeof cfg.neuron.kind !== 'string') fail(where, 'config.neuron', cfg.neuron, 'a neuron object with a kind');
+  const sizesOf = (s: NetworkSpec): number[] => [s.inputSize, ...s.layers.map((l) => l.size)];
+  for (const [name, s] of [['spec', c.spec], ['initialSpec', c.initialSpec]] as const)
+    if (sizesOf(s).join('-') !== cfg.sizes.join('-')) fail(where, `${name} sizes`, sizesOf(s).join('-'), `${cfg.sizes.join('-')} (= config.sizes)`);
+  if (c.epoch > cfg.epochs) fail(where, 'epoch', c.epoch, `at most config.epochs = ${cfg.epochs}`);
+  if (!Number.isFinite(c.wallMs) || c.wallMs < 0) fail(where, 'wallMs', c.wallMs, 'a finite number >= 0');
+  if (!isRecord(c.meta)) fail(where, 'meta', c.meta, 'an object');
+  for (const [k, v] of Object.entries(c.meta))
+    if (!(v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) fail(where, `meta.${k}`, v, 'a string, finite number, boolean or null');
+  if (c.history.length !== c.epoch + 1) fail(where, 'history.length', c.history.length, `${c.epoch + 1} (epochs 0..${c.epoch})`);
+  c.history.forEach((h: unknown, e) => {
+    const f = `history[${e}]`;
+    if (!isRecord(h)) fail(where, f, h, 'an epoch metrics object');
+    if (h.epoch !== e) fail(where, `${f}.epoch`, h.epoch, `${e}`);
+    for (const k of ['loss', 'testLoss', 'wallMs', 'epochMs']) checkMetric(where, `${f}.${k}`, h[k]);
+    for (const k of ['trainAccuracy', 'testAccuracy']) if (typeof h[k] !== 'number' || !((h[k] as number) >= 0 && (h[k] as number) <= 1)) fail(where, `${f}.${k}`, h[k], 'a number in [0, 1]');
+    if (!Array.isArray(h.layers) || h.layers.length !== c.spec.layers.length) fail(where, `${f}.layers`, h.layers, `an array of ${c.spec.layers.length} layer metrics`);
+    (h.layers as unknown[]).forEach((l, li) => {
+      const g = `${f}.layers[${li}]`;
+      if (!isRecord(l)) fail(where, g, l, 'a layer metrics object');
+      if (l.size !== c.spec.layers[li]!.size) fail(where, `${g}.size`, l.size, `${c.spec.layers[li]!.size}`);
+      for (const k of ['deadFraction', 'deadFractionPerBatchMean', 'saturatedFraction']) checkMetric(where, `${g}.${k}`, l[k], [0, 1]);
+      for (const k of ['spikeRate', 'weightChange', 'floorBinds']) checkMetric(where, `${g}.${k}`, l[k]);
+      if (!isRecord(l.threshold)) fail(where, `${g}.threshold`, l.threshold, 'an object of threshold statistics');
+    });
+  });
+  const thLen = (size: number): number => (cfg.thresholdMode === 'layer' ? 1 : cfg.thresholdMode === 'fixed' ? 0 : size);
+  c.spec.layers.forEach((l, li) => {
+    for (const k of ['mTh', 'vTh'] as const) {
+      const got = c.adam[k][li]!.length;
+      if (got !== thLen(l.size)) fail(where, `adam.${k}[${li}] (length)`, got, `${thLen(l.size)} for thresholdMode ${cfg.thresholdMode}`);
+    }
+    for (const k of ['mB', 'vB'] as const) {
+      const has = c.adam[k][li] !== undefined;
+      if (has !== cfg.bias) fail(where, `adam.${k}[${li}]`, has ? 'moments' : null, cfg.bias ? 'moments (config.bias is true)' : 'null (config.bias is false)');
+    }
+  });
+  return c;
+}
+
 /** Writes a checkpoint atomically (temporary file + rename): a crash leaves the previous checkpoint intact. */
 export function saveCheckpoint(path: string, c: Checkpoint): void {
   writeFileAtomic(path, checkpointToJson(c));
 }
 
-/** Reads a checkpoint, or returns undefined when the file does not exist. */
+/**
+ * Reads a checkpoint and checks it with {@link validateCheckpoint}, or returns undefined when the file does not
+ * exist. Nothing is written, so a refused checkpoint leaves the run folder as it was.
+ */
 export function loadCheckpoint(path: string): Checkpoint | undefined {
   if (!existsSync(path)) return undefined;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new RouserError(`${path}: cannot read the checkpoint (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new RouserError(`${path}: cannot read the checkpoint (${describeIoError(e)})`);
   }
-  return checkpointFromJson(text, path);
+  return validateCheckpoint(checkpointFromJson(text, path), path);
 }

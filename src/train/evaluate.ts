@@ -2,6 +2,7 @@ import type { NetworkSpec } from '../model/spec.js';
 import type { TensorDataset } from '../model/spikes.js';
 import { gatherSamples } from '../model/spikes.js';
 import { fail } from '../util/errors.js';
+import { checkRunSize } from '../util/memory.js';
 import { lossAndGrad, predict, type LossSpec } from './loss.js';
 import type { ForwardResult, TrainBackend } from './types.js';
 
@@ -53,6 +54,7 @@ export async function evaluateDense(
   const last = spec.layers[spec.layers.length - 1];
   const classes = last ? last.size : 0;
   const n = inputs.batch;
+  checkRunSize(`evaluation of ${data.name}`, { sizes: [spec.inputSize, ...spec.layers.map((l) => l.size)], batch: Math.min(batch, n), steps: inputs.steps });
   const layerCounts = spec.layers.map((l) => new Float64Array(l.size));
   const deadSums = spec.layers.map(() => 0);
   const outputCounts = new Float32Array(n * classes);

@@ -4,6 +4,7 @@ import { specToJson } from '../model/serialize.js';
 import { cloneSpec, type NetworkSpec, type SpecMeta } from '../model/spec.js';
 import { gatherSamples, type TensorDataset } from '../model/spikes.js';
 import { validateSpec } from '../model/validate.js';
+import { checkRunSize } from '../util/memory.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { fail, RouserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
@@ -205,6 +206,7 @@ export function normalisedWeightChangeSeries(history: EpochMetrics[]): number[][
  */
 export async function fit(config: FitConfig, data: { train: TensorDataset; test: TensorDataset }, opts: FitOptions = {}): Promise<FitResult> {
   const cfg = resolveFitConfig(config, 'fit: config');
+  checkRunSize('fit', { sizes: cfg.sizes, batch: cfg.batch, steps: data.train.inputs.steps });
   const files = opts.outDir
     ? { metrics: join(opts.outDir, 'metrics.jsonl'), model: join(opts.outDir, 'model.json'), checkpoint: join(opts.outDir, 'checkpoint.json'), summary: join(opts.outDir, 'summary.json') }
     : undefined;

@@ -2,6 +2,7 @@ import { PAPER_DEFAULTS, type NeuronModel, type ResetMode } from '../model/spec.
 import { DEFAULT_SURROGATE, surrogateProblem, type Surrogate } from '../neuron/surrogate.js';
 import type { ThresholdStats } from '../metrics/activity.js';
 import { fail } from '../util/errors.js';
+import { checkRunSize } from '../util/memory.js';
 import { THRESHOLD_MODES, type ThresholdMode } from './adam.js';
 import { DEFAULT_LOSS, type LossSpec } from './loss.js';
 
@@ -105,6 +106,7 @@ export function resolveFitConfig(c: FitConfig, where = 'FitConfig'): ResolvedFit
   if (!BACKEND_KINDS.includes(r.backend)) fail(where, 'backend', r.backend, BACKEND_KINDS.join(', '));
   if (!(Number.isFinite(r.weightScale) && r.weightScale >= 0)) fail(where, 'weightScale', r.weightScale, 'a finite number >= 0');
   if (!(Number.isFinite(r.dtMs) && r.dtMs > 0)) fail(where, 'dtMs', r.dtMs, 'a finite number > 0');
+  checkRunSize(where, { sizes: r.sizes });
   return r;
 }
 

@@ -31,3 +31,32 @@ export function describeValue(value: unknown): string {
 export function fail(where: string, field: string, value: unknown, expected: string): never {
   throw new RouserError(`${where}: field ${field} is ${describeValue(value)}; expected ${expected}`);
 }
+
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EISDIR: 'is a folder, not a file',
+  ENOTDIR: 'a parent is not a folder',
+  EEXIST: 'already exists',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EIO: 'input/output error',
+  EBUSY: 'resource busy',
+  ENAMETOOLONG: 'file name too long',
+  EXDEV: 'cross-device link',
+  EFBIG: 'file too large',
+};
+
+/**
+ * Describes a Node file-system error in words with its code, e.g. `no space left on the device (ENOSPC)`; other
+ * errors give their message.
+ */
+export function describeIoError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string') return ERRNO_WORDS[code] !== undefined ? `${ERRNO_WORDS[code]} (${code})` : code;
+  return e instanceof Error ? e.message : String(e);
+}

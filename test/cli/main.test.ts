@@ -16,11 +16,12 @@ describe('rouser CLI', () => {
     expect(io.out).toMatch(/^rouser \d+\.\d+\.\d+/);
   });
   it('unknown commands and options exit non-zero with a one-line message', async () => {
-    expect(await main(['frobnicate'])).toBe(2);
+    expect(await main(['frobnicate'])).toBe(1);
     expect(io.err).toMatch(/^rouser: unknown command "frobnicate"; expected one of /);
     io.err = '';
     expect(await main(['model', '--bogus'])).toBe(1);
-    expect(io.err).toMatch(/^rouser model: error: rouser model: Unknown option '--bogus'/);
+    expect(io.err).toMatch(/^rouser model: error: Unknown option '--bogus'/);
+    expect(io.err.trim().split('\n')).toHaveLength(1);
   });
   it('model inspect and convert round-trip a spec', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rouser-cli-'));

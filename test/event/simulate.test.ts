@@ -46,6 +46,6 @@ describe('rouser simulate', () => {
   it('rejects bad options with a one-line error', async () => {
     const io = capture();
     expect(await main(['simulate', '--mode', 'analog'])).toBe(1);
-    expect(io.err()).toBe('rouser simulate: error: rouser simulate: option --mode is "analog"; expected one of discrete, continuous\n');
+    expect(io.err()).toBe('rouser simulate: error: option --mode is "analog"; expected one of discrete, continuous\n');
   });
 });

@@ -50,7 +50,7 @@ describe('binary form', () => {
     const longer = new Uint8Array(b.length + 4);
     longer.set(b);
     expect(() => specFromBinary(longer, 'm.rsnn')).toThrow(/field file size is \d+; expected \d+ bytes \(trailing data/);
-    expect(() => specFromBinary(new Uint8Array([1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0]), 'm.rsnn')).toThrow('m.rsnn: field magic (bytes 0-3) is array(length 4); expected the bytes "RSNN"');
+    expect(() => specFromBinary(new Uint8Array([1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0]), 'm.rsnn')).toThrow('m.rsnn: not an RSNN file (bad magic: bytes 0-3 are 0x01 0x02 0x03 0x04; expected "RSNN")');
   });
 });
 
@@ -79,7 +79,7 @@ describe('files', () => {
     expect(specToJson(loadSpec(join(dir, 'sub', 'a.rsnn')))).toBe(readFileSync(join(dir, 'a.json'), 'utf8'));
     writeFileSync(join(dir, 'bad.json'), '{"format":"rouser-network","version":1,"inputSize":-2,"layers":[]}');
     expect(() => loadSpec(join(dir, 'bad.json'))).toThrow(`${join(dir, 'bad.json')}: field inputSize is -2; expected a non-negative integer`);
-    expect(() => loadSpec(join(dir, 'missing.json'))).toThrow(`${join(dir, 'missing.json')}: cannot read the model file (ENOENT)`);
+    expect(() => loadSpec(join(dir, 'missing.json'))).toThrow(`${join(dir, 'missing.json')}: cannot read the model file (no such file or folder (ENOENT))`);
   });
   it('leaves the old file intact when an atomic write fails', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rouser-atomic-'));

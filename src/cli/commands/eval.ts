@@ -6,6 +6,7 @@ import { firstSamples } from '../../model/spikes.js';
 import { createBackend } from '../../train/backend.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { RouserError } from '../../util/errors.js';
+import { parseJson } from '../../util/json.js';
 import { choice, flag, num, reqStr, str, type Command } from '../args.js';
 import { datasetRequestFromMeta, openDataset, type DatasetRequest } from '../../io/open.js';
 import { evaluateModel, type EngineChoice, type EvalReport } from '../../experiment/evaluate.js';
@@ -27,13 +28,7 @@ export function resolveEnergyTables(arg: string | undefined): EnergyTable[] {
   } catch (e) {
     throw new RouserError(`--energy ${JSON.stringify(arg)}: not a built-in table (${ENERGY_TABLES.map((t) => t.name).join(', ')}) and not a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new RouserError(`${arg}: not valid JSON (${(e as Error).message})`);
-  }
-  return parseEnergyTables(raw, arg);
+  return parseEnergyTables(parseJson(text, arg), arg);
 }
 
 /** Writes the eval plots (raster of one sample, threshold histograms, per-layer rates) as SVG files into `dir`. */

@@ -30,7 +30,7 @@ export function gestureSplits(dir: string): { train: string[]; test: string[] } 
   if (!d) throw new RouserError(`${dir}: no .aedat files; expected a DVS128 Gesture folder`);
   const list = (name: string): string[] | undefined => {
     const p = join(d, name);
-    return existsSync(p) ? parseTrialList(readFileSync(p, 'utf8')).map((f) => join(d, f)) : undefined;
+    return existsSync(p) ? parseTrialList(readFileSync(p, 'utf8'), p).map((f) => join(d, f)) : undefined;
   };
   const tr = list('trials_to_train.txt');
   const te = list('trials_to_test.txt');

@@ -1,15 +1,15 @@
-import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type { Dataset, File as H5File } from 'h5wasm/node';
 import { accumulateFrames, binGeometry, clipBinary } from '../../data/frames.js';
 import { decodeRow, SHD_CHANNELS, shdSample, type RowType } from '../../data/shd.js';
 import { poolChannels } from '../../data/transforms.js';
 import type { DatasetInfo, DatasetOptions } from '../../data/types.js';
 import { createSpikeTensor, type SpikeRecord, type TensorDataset } from '../../model/spikes.js';
-import { RouserError } from '../../util/errors.js';
+import { fail, RouserError } from '../../util/errors.js';
+import { openHdf5, type Hdf5File, type Hdf5Object, type Hdf5Type } from '../hdf5.js';
 import { chooseFiles } from './nmnistFolder.js';
 
 /** Train and test files of an SHD/SSC set. */
@@ -52,32 +52,6 @@ export function findShdFiles(path: string): ShdFiles | undefined {
 
 let tmpCounter = 0;
 
-const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-
-/** Whether the HDF5 superblock signature is at byte 0, 512, 1024, 2048, ... (HDF5 spec, section II.A). */
-function hasHdf5Signature(path: string): boolean {
-  const size = statSync(path).size;
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(8);
-    for (let off = 0; off + 8 <= size; off = off === 0 ? 512 : off * 2) {
-      readSync(fd, buf, 0, 8, off);
-      if (HDF5_SIGNATURE.every((b, i) => buf[i] === b)) return true;
-    }
-    return false;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-type H5Module = typeof import('h5wasm/node');
-
-async function h5(): Promise<H5Module> {
-  const mod = await import('h5wasm/node');
-  await mod.ready;
-  return mod;
-}
-
 /** An open SHD/SSC file: header data plus a chunked row reader. Call `close()` when done. */
 export interface ShdReader {
   path: string;
@@ -91,22 +65,22 @@ export interface ShdReader {
   close(): void;
 }
 
-function rowType(meta: { type: number; size: number; signed: boolean }, where: string, field: string): RowType {
+function rowType(meta: Hdf5Type, where: string, field: string): RowType {
   if (meta.type === 1 && (meta.size === 2 || meta.size === 4 || meta.size === 8)) return { kind: 'float', bytes: meta.size };
   if (meta.type === 0 && (meta.size === 1 || meta.size === 2 || meta.size === 4 || meta.size === 8)) return { kind: meta.signed ? 'int' : 'uint', bytes: meta.size };
   throw new RouserError(`${where}: field ${field} has element type class ${meta.type} size ${meta.size}; expected ragged float16/32/64 or integer rows`);
 }
 
 /**
- * Opens an SHD/SSC HDF5 file through h5wasm (`.h5.gz` is first decompressed, streaming, to a temporary file that
- * `close()` removes). Ragged rows are read through h5wasm's low-level API (hvl_t pairs) so float16 times work;
- * only the requested chunk is held in memory.
+ * Opens an SHD/SSC HDF5 file through the guarded HDF5 layer ({@link openHdf5}: checked superblock, h5wasm in a
+ * worker, diagnostics turned into one message). `.h5.gz` is first decompressed, streaming, to a temporary file that
+ * `close()` removes. Ragged rows are read as raw bytes so float16 times work; only the requested chunk is held in
+ * memory. Labels must be integers >= 0 (a class range is checked by the loaders).
  * @throws RouserError naming the file and the missing or malformed field
  */
 export async function openShd(path: string): Promise<ShdReader> {
   if (!existsSync(path)) throw new RouserError(`${path}: no such file; expected an SHD/SSC .h5 or .h5.gz file`);
   if (statSync(path).size === 0) throw new RouserError(`${path}: field length is 0 bytes; expected an HDF5 file (empty file)`);
-  const mod = await h5();
   let local = path;
   let temp: string | undefined;
   if (/\.gz$/i.test(path)) {
@@ -122,68 +96,53 @@ export async function openShd(path: string): Promise<ShdReader> {
   const cleanup = (): void => {
     if (temp) rmSync(temp, { force: true });
   };
-  if (!hasHdf5Signature(local)) {
-    cleanup();
-    throw new RouserError(`${path}: field header (byte 0) has no HDF5 signature; expected an HDF5 file (signature \\x89HDF\\r\\n\\x1a\\n at byte 0, 512, 1024, ...)`);
-  }
-  let file: H5File;
+  let file: Hdf5File;
   try {
-    file = new mod.File(local, 'r');
-    if (!file.keys) throw new Error('no root group');
+    file = await openHdf5(local, { where: path });
   } catch (e) {
     cleanup();
-    throw new RouserError(`${path}: field header is not readable as HDF5 (${(e as Error).message || 'open failed'}); expected an HDF5 file with /spikes/times, /spikes/units and /labels`);
+    throw e;
   }
   try {
-    const get = (name: string): Dataset => {
+    const get = (name: string): Extract<Hdf5Object, { kind: 'dataset' }> => {
       const d = file.get(name);
-      if (!d || !(d instanceof mod.Dataset)) throw new RouserError(`${path}: field /${name} is missing; expected an HDF5 dataset (SHD/SSC layout: /spikes/times, /spikes/units, /labels)`);
+      if (d.kind !== 'dataset') throw new RouserError(`${path}: field /${name} is missing; expected an HDF5 dataset (SHD/SSC layout: /spikes/times, /spikes/units, /labels)`);
       return d;
     };
     const times = get('spikes/times');
     const units = get('spikes/units');
     const labelsDs = get('labels');
-    const n = times.shape?.[0] ?? 0;
-    if ((units.shape?.[0] ?? -1) !== n) throw new RouserError(`${path}: field /spikes/units has ${units.shape?.[0]} rows; expected ${n} (= /spikes/times rows)`);
-    const rawLabels = labelsDs.value as ArrayLike<number | bigint> | null;
-    if (!rawLabels || rawLabels.length !== n) throw new RouserError(`${path}: field /labels has ${rawLabels?.length ?? 0} entries; expected ${n} (one per sample)`);
-    const labels = Int32Array.from(Array.from(rawLabels, (v) => Number(v)));
+    const n = times.shape[0] ?? 0;
+    if ((units.shape[0] ?? -1) !== n) throw new RouserError(`${path}: field /spikes/units has ${units.shape[0]} rows; expected ${n} (= /spikes/times rows)`);
+    if ((labelsDs.shape[0] ?? -1) !== n) throw new RouserError(`${path}: field /labels has ${labelsDs.shape[0] ?? 0} entries; expected ${n} (one per sample)`);
+    if (labelsDs.dtype.type !== 0 && labelsDs.dtype.type !== 1) throw new RouserError(`${path}: field /labels has HDF5 type class ${labelsDs.dtype.type}; expected integer class labels`);
+    const rawLabels = file.value('labels');
+    if (rawLabels.length !== n) throw new RouserError(`${path}: field /labels has ${rawLabels.length} entries; expected ${n} (one per sample)`);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = rawLabels[i];
+      const x = typeof v === 'bigint' ? Number(v) : v;
+      if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > 2 ** 31 - 1) fail(path, `/labels[${i}]`, typeof v === 'bigint' ? Number(v) : v, 'an integer class >= 0');
+      labels[i] = x;
+    }
     let classNames: string[] | undefined;
     const keys = file.get('extra/keys');
-    if (keys instanceof mod.Dataset) {
-      const v = keys.value;
+    if (keys.kind === 'dataset') {
+      const v = file.value('extra/keys');
       if (Array.isArray(v)) classNames = v.map((x) => String(x));
     }
-    const tMeta = times.metadata as unknown as { type: number; vlen_type?: { type: number; size: number; signed: boolean } };
-    const uMeta = units.metadata as unknown as { type: number; vlen_type?: { type: number; size: number; signed: boolean } };
-    if (tMeta.type !== 9 || !tMeta.vlen_type) throw new RouserError(`${path}: field /spikes/times is not ragged (HDF5 class ${tMeta.type}); expected a vlen dataset`);
-    if (uMeta.type !== 9 || !uMeta.vlen_type) throw new RouserError(`${path}: field /spikes/units is not ragged (HDF5 class ${uMeta.type}); expected a vlen dataset`);
-    const timesType = rowType(tMeta.vlen_type, path, '/spikes/times');
-    const unitsType = rowType(uMeta.vlen_type, path, '/spikes/units');
-    const M = mod.Module as unknown as {
-      _malloc(n: number): number;
-      _free(p: number): void;
-      HEAPU8: Uint8Array;
-      get_dataset_data(fid: bigint, path: string, count: bigint[], offset: bigint[], strides: bigint[], ptr: bigint): number;
-      reclaim_vlen_memory_count(fid: bigint, obj: string, attr: string, ptr: bigint, count: bigint[]): number;
-    };
-    const readRows = (ds: Dataset, type: RowType, start: number, end: number): Float64Array[] => {
-      const count = end - start;
-      const ptr = M._malloc(Math.max(8, count * 8));
+    if (times.dtype.type !== 9 || !times.vlen) throw new RouserError(`${path}: field /spikes/times is not ragged (HDF5 class ${times.dtype.type}); expected a vlen dataset`);
+    if (units.dtype.type !== 9 || !units.vlen) throw new RouserError(`${path}: field /spikes/units is not ragged (HDF5 class ${units.dtype.type}); expected a vlen dataset`);
+    const timesType = rowType(times.vlen, path, '/spikes/times');
+    const unitsType = rowType(units.vlen, path, '/spikes/units');
+    const readRows = (name: string, type: RowType, start: number, end: number): Float64Array[] => {
+      const { lengths, bytes } = file.vlenRows(name, start, end);
       const rows: Float64Array[] = [];
-      const fid = (ds as unknown as { file_id: bigint }).file_id;
-      try {
-        M.get_dataset_data(fid, ds.path, [BigInt(count)], [BigInt(start)], [1n], BigInt(ptr));
-        const heap = M.HEAPU8;
-        const dv = new DataView(heap.buffer, heap.byteOffset, heap.byteLength);
-        for (let i = 0; i < count; i++) {
-          const len = dv.getUint32(ptr + 8 * i, true);
-          const dptr = dv.getUint32(ptr + 8 * i + 4, true);
-          rows.push(decodeRow(heap.subarray(dptr, dptr + len * type.bytes), type));
-        }
-      } finally {
-        M.reclaim_vlen_memory_count(fid, ds.path, '', BigInt(ptr), [BigInt(count)]);
-        M._free(ptr);
+      let off = 0;
+      for (let i = 0; i < lengths.length; i++) {
+        const len = (lengths[i] as number) * type.bytes;
+        rows.push(decodeRow(bytes.subarray(off, off + len), type));
+        off += len;
       }
       return rows;
     };
@@ -194,8 +153,10 @@ export async function openShd(path: string): Promise<ShdReader> {
       timesType,
       unitsType,
       read(start, end) {
-        const t = readRows(times, timesType, start, end);
-        const u = readRows(units, unitsType, start, end);
+        if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= n)) fail(path, 'rows', `${start}..${end}`, `a range within [0, ${n}]`);
+        if (start === end) return [];
+        const t = readRows('spikes/times', timesType, start, end);
+        const u = readRows('spikes/units', unitsType, start, end);
         return t.map((ts, i) => shdSample(ts, u[i] as Float64Array, `${path}: sample ${start + i}`));
       },
       close() {
