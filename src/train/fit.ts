@@ -7,14 +7,13 @@ import { validateSpec } from '../model/validate.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { fail, RouserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { createBackend, type CreateBackendOptions } from './backend.js';
+import { createBackend } from './backend.js';
 import { adamStep, createAdamState, type AdamOptions, type AdamState } from './adam.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluateDense } from './evaluate.js';
-import { BACKEND_KINDS, resolveFitConfig, type BackendKind, type EpochMetrics, type FitConfig, type LayerMetrics, type ResolvedFitConfig } from './fitConfig.js';
+import { resolveFitConfig, type EpochMetrics, type FitConfig, type LayerMetrics, type ResolvedFitConfig } from './fitConfig.js';
 import { initNetwork } from './init.js';
 import { predict } from './loss.js';
-import { createReferenceBackend } from './reference.js';
 import { createGradients, type GradientOptions, type TrainBackend } from './types.js';
 
 /** Options of {@link fit} beyond the config and the data. */
@@ -73,24 +72,6 @@ export class TrainingDivergedError extends RouserError {
 /** Seed of the shuffle of epoch `epoch` (1-based) of a run seeded with `seed`: independent of any earlier draw. */
 export function epochSeed(seed: number, epoch: number): number {
   return (Math.imul(seed | 0, 0x2c1b3c6d) ^ Math.imul(epoch, 0x9e3779b1) ^ 0x46495421) >>> 0;
-}
-
-/**
- * Creates a backend by kind: `reference` (the unfused oracle in reference.ts), or `fused` / `tfjs` through
- * `createBackend` (backend.ts; tfjs is loaded lazily there).
- */
-export async function createBackendByKind(kind: BackendKind, opts: CreateBackendOptions = {}): Promise<TrainBackend> {
-  switch (kind) {
-    case 'reference':
-      return createReferenceBackend();
-    case 'fused':
-    case 'tfjs':
-      return createBackend(kind, opts);
-    default: {
-      const never: never = kind;
-      return fail('createBackendByKind', 'kind', never, BACKEND_KINDS.join(', '));
-    }
-  }
 }
 
 function setupInitial(cfg: ResolvedFitConfig, data: { train: TensorDataset; test: TensorDataset }, initial: NetworkSpec | undefined): NetworkSpec {
@@ -233,7 +214,7 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
     adam = createAdamState(spec, cfg.thresholdMode);
     history = [];
   }
-  const backend = opts.backend ?? (await createBackendByKind(cfg.backend));
+  const backend = opts.backend ?? (await createBackend(cfg.backend));
   const owned = opts.backend === undefined;
   const adamOpts: AdamOptions = { lr: cfg.lr, lrTh: cfg.lrTh, thresholdMode: cfg.thresholdMode };
   if (cfg.thFloor !== null) adamOpts.thFloor = cfg.thFloor;

@@ -3,13 +3,9 @@ import { DEFAULT_SURROGATE, surrogateProblem, type Surrogate } from '../neuron/s
 import type { ThresholdStats } from '../metrics/activity.js';
 import { fail } from '../util/errors.js';
 import { THRESHOLD_MODES, type ThresholdMode } from './adam.js';
+import { BACKEND_KINDS, type BackendKind } from './backend.js';
 import { DEFAULT_LOSS, type LossSpec } from './loss.js';
 
-/** Backends the fit loop can create by name (`reference` is the unfused oracle in reference.ts). */
-export type BackendKind = 'fused' | 'tfjs' | 'reference';
-
-/** Backend names accepted by {@link FitConfig.backend}. */
-export const BACKEND_KINDS: readonly BackendKind[] = ['fused', 'tfjs', 'reference'];
 
 /**
  * Everything that determines a training run (with the data and, optionally, an initial spec). Every field but

@@ -5,8 +5,9 @@ import { PAPER_DEFAULTS } from '../../model/spec.js';
 import { defaultSurrogate, SURROGATE_KINDS } from '../../neuron/surrogate.js';
 import { THRESHOLD_MODES, type ThresholdMode } from '../../train/adam.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
-import { createBackendByKind, fit, type FitResult } from '../../train/fit.js';
-import { BACKEND_KINDS, type BackendKind, type EpochMetrics, type FitConfig, type ResolvedFitConfig } from '../../train/fitConfig.js';
+import { BACKEND_KINDS, createBackend, type BackendKind } from '../../train/backend.js';
+import { fit, type FitResult } from '../../train/fit.js';
+import { type EpochMetrics, type FitConfig, type ResolvedFitConfig } from '../../train/fitConfig.js';
 import { DEFAULT_LOSS } from '../../train/loss.js';
 import type { TrainBackend } from '../../train/types.js';
 import { RouserError } from '../../util/errors.js';
@@ -73,7 +74,7 @@ export function formatEpochLine(m: EpochMetrics, epochs: number): string {
 
 async function makeBackend(kind: BackendKind, args: ParsedArgs): Promise<TrainBackend> {
   const threads = str(args, 'threads') !== undefined ? num(NAME, args, 'threads', { min: 1, integer: true }) : defaultThreads();
-  return createBackendByKind(kind, kind === 'fused' ? { threads } : {});
+  return createBackend(kind, kind === 'fused' ? { threads } : {});
 }
 
 /** `rouser train`: trains a network with learned (or fixed) thresholds and writes metrics, model and checkpoint. */
