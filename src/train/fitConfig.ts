@@ -6,6 +6,37 @@ import { THRESHOLD_MODES, type ThresholdMode } from './adam.js';
 import { BACKEND_KINDS, type BackendKind } from './backend.js';
 import { DEFAULT_LOSS, type LossSpec } from './loss.js';
 
+/**
+ * The defaults of {@link FitConfig} in one place (the CLI's `train`, `compare` and `demo` read them too):
+ * the paper's Adam learning rates (1e-3 for weights and thresholds), 10 epochs, batch 32, seed 0, Kaiming bound
+ * multiplier 1, dt 1 ms, threshold init 1.25 (PAPER_DEFAULTS.thresholdInit), and for `lif` neurons the voltage
+ * retention beta = aV = 0.97 of the paper's CUBA neuron (so `--neuron lif` keeps the CUBA membrane leak).
+ */
+export const FIT_DEFAULTS = {
+  lr: 1e-3,
+  lrTh: 1e-3,
+  epochs: 10,
+  batch: 32,
+  seed: 0,
+  weightScale: 1,
+  dtMs: 1,
+  thInit: PAPER_DEFAULTS.thresholdInit,
+  lifBeta: PAPER_DEFAULTS.voltageRetention,
+} as const;
+
+/** The default neuron of each kind: CUBA with the paper's aI = 0.75, aV = 0.97; LIF with beta = {@link FIT_DEFAULTS}.lifBeta. */
+export function defaultNeuron(kind: NeuronModel['kind']): NeuronModel {
+  switch (kind) {
+    case 'cuba':
+      return { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention };
+    case 'lif':
+      return { kind: 'lif', beta: FIT_DEFAULTS.lifBeta };
+    default: {
+      const never: never = kind;
+      return fail('defaultNeuron', 'kind', never, "'cuba' or 'lif'");
+    }
+  }
+}
 
 /**
  * Everything that determines a training run (with the data and, optionally, an initial spec). Every field but
@@ -63,24 +94,24 @@ export type ResolvedFitConfig = Required<Omit<FitConfig, 'thFloor' | 'thInit'>> 
 export function resolveFitConfig(c: FitConfig, where = 'FitConfig'): ResolvedFitConfig {
   const r: ResolvedFitConfig = {
     sizes: c.sizes,
-    neuron: c.neuron ?? { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention },
+    neuron: c.neuron ?? defaultNeuron('cuba'),
     reset: c.reset ?? PAPER_DEFAULTS.reset,
     thresholdMode: c.thresholdMode ?? 'learned',
     thInit: c.thInit ?? null,
-    lr: c.lr ?? 1e-3,
-    lrTh: c.lrTh ?? 1e-3,
-    epochs: c.epochs ?? 10,
-    batch: c.batch ?? 32,
-    evalBatch: c.evalBatch ?? c.batch ?? 32,
-    seed: c.seed ?? 0,
+    lr: c.lr ?? FIT_DEFAULTS.lr,
+    lrTh: c.lrTh ?? FIT_DEFAULTS.lrTh,
+    epochs: c.epochs ?? FIT_DEFAULTS.epochs,
+    batch: c.batch ?? FIT_DEFAULTS.batch,
+    evalBatch: c.evalBatch ?? c.batch ?? FIT_DEFAULTS.batch,
+    seed: c.seed ?? FIT_DEFAULTS.seed,
     surrogate: c.surrogate ?? { ...DEFAULT_SURROGATE },
     loss: c.loss ?? { ...DEFAULT_LOSS },
     detachReset: c.detachReset ?? true,
     thFloor: c.thFloor ?? null,
     bias: c.bias ?? false,
     backend: c.backend ?? 'fused',
-    weightScale: c.weightScale ?? 1,
-    dtMs: c.dtMs ?? 1,
+    weightScale: c.weightScale ?? FIT_DEFAULTS.weightScale,
+    dtMs: c.dtMs ?? FIT_DEFAULTS.dtMs,
   };
   if (!Array.isArray(r.sizes) || r.sizes.length < 2) fail(where, 'sizes', r.sizes, 'at least two layer sizes (input and output)');
   r.sizes.forEach((s, i) => {

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { NeuronModel } from '../../model/spec.js';
 import { PAPER_DEFAULTS } from '../../model/spec.js';
-import { createBackend } from '../../train/backend.js';
+import { BACKEND_KINDS, createBackend } from '../../train/backend.js';
+import { FIT_DEFAULTS } from '../../train/fitConfig.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import { parseArch } from '../arch.js';
+import { neuronFromArgs, parseArch } from '../arch.js';
 import { choice, defaultThreads, flag, num, str, type Command, type OptionSpec, type ParsedArgs } from '../args.js';
 import { runCompare, type CompareSettings, type CompareSummary } from '../../experiment/compare.js';
-import { DATASET_SHAPE_OPTIONS, datasetRequestFromArgs } from '../data.js';
+import { DATASET_SHAPE_OPTIONS, datasetRequestFromArgs, defaultOutDir } from '../data.js';
 import { datasetMeta, openDataset } from '../../io/open.js';
 import { ProgressBar, formatSeconds } from '../progress.js';
 import { headlineHeader, headlineRows, renderCompareReport } from '../../report/compareReport.js';
@@ -19,25 +20,26 @@ import { resolveEnergyTables } from './eval.js';
 export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
   dataset: { type: 'string', value: 'NAME|PATH', help: 'nmnist-mini, randman, synthetic, or a path to NMNIST / DVS Gesture / SHD data', default: 'nmnist-mini' },
   arch: { type: 'string', value: 'SIZES', help: 'hidden and output sizes (input inferred), e.g. 128-10, or the full 578-128-10 (default 128-128-CLASSES)' },
-  variants: { type: 'string', value: 'LIST', help: 'comma-separated variants: learned | layer | fixed, with :TH, :lr-th=X, :th-floor=X', default: 'learned,fixed:0.25,fixed:0.5,fixed:0.75,fixed:1.0' },
+  variants: { type: 'string', value: 'LIST', help: 'comma-separated variants: learned | layer | fixed, with :TH, :lr-th=X, :th-floor=X', default: 'learned,fixed,fixed:0.25,fixed:0.5,fixed:0.75,fixed:1.0' },
   epochs: { type: 'string', value: 'E', help: 'training epochs per run', default: '10' },
   seeds: { type: 'string', value: 'N', help: 'number of seeds (0..N-1, or from --seed)', default: '3' },
   seed: { type: 'string', value: 'S', help: 'first seed', default: '0' },
   'target-accuracy': { type: 'string', value: 'A', help: 'test accuracy (0-1) whose first epoch is the "training latency"' },
   'th-init': { type: 'string', value: 'TH', help: 'initial threshold of variants that set none', default: String(PAPER_DEFAULTS.thresholdInit) },
-  lr: { type: 'string', value: 'LR', help: 'Adam learning rate of the weights', default: '1e-3' },
-  'lr-th': { type: 'string', value: 'LR', help: 'Adam learning rate of learned thresholds', default: '1e-3' },
+  lr: { type: 'string', value: 'LR', help: 'Adam learning rate of the weights (CPU-sized: the paper uses 1e-3 with 30x more steps per epoch, see EXPERIMENTS.md)', default: '2e-3' },
+  'lr-th': { type: 'string', value: 'LR', help: 'Adam learning rate of learned thresholds (CPU-sized; the paper uses 1e-3)', default: '2e-2' },
   batch: { type: 'string', value: 'B', help: 'batch size', default: '32' },
   neuron: { type: 'string', value: 'KIND', help: 'cuba (paper) or lif', default: 'cuba' },
+  beta: { type: 'string', value: 'B', help: `lif voltage retention per step (default ${FIT_DEFAULTS.lifBeta})` },
   surrogate: { type: 'string', value: 'SG', help: 'surrogate KIND(:key=value)*, e.g. exponential:scale=3:tau=3 (paper ablation)', default: 'exponential' },
   loss: { type: 'string', value: 'L', help: 'rate-mse (SLAYER spike rate, the paper) or ce (cross-entropy on counts)', default: 'rate-mse' },
   'weight-scale': { type: 'string', value: 'K', help: 'multiplies the Kaiming-uniform bound of the initial weights', default: '1' },
   ...DATASET_SHAPE_OPTIONS,
   'event-samples': { type: 'string', value: 'N', help: 'test samples simulated in the event engine per final model (0 = all)', default: '0' },
   energy: { type: 'string', value: 'TABLE', help: 'energy table name or JSON file (default: all built-in tables)' },
-  backend: { type: 'string', value: 'B', help: 'trainer backend: fused or tfjs', default: 'fused' },
+  backend: { type: 'string', value: 'B', help: 'trainer backend: fused, tfjs or reference (slow, readable oracle)', default: 'fused' },
   threads: { type: 'string', value: 'N', help: 'threads of the fused backend (default: cores, at most 4; results are identical for any count)' },
-  out: { type: 'string', value: 'DIR', help: 'output folder (summary.json, report.html, runs/)', default: 'runs/compare' },
+  out: { type: 'string', value: 'DIR', help: 'output folder (summary.json, report.html, runs/); default runs/DATASET-COMMAND, e.g. runs/nmnist-mini-compare' },
   resume: { type: 'boolean', help: 'continue finished or checkpointed runs found in --out instead of starting over' },
   json: { type: 'boolean', help: 'print summary.json on stdout' },
 };
@@ -48,9 +50,7 @@ export async function compareSettings(cmd: string, args: ParsedArgs): Promise<Co
   const seed0 = num(cmd, args, 'seed', { integer: true, fallback: 0 });
   const req = datasetRequestFromArgs(cmd, args, seed0);
   const variants = parseVariants(str(args, 'variants') ?? (COMPARE_OPTIONS.variants!.default as string));
-  const kind = choice(cmd, args, 'neuron', ['cuba', 'lif'] as const, 'cuba');
-  const neuron: NeuronModel =
-    kind === 'cuba' ? { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention } : { kind: 'lif', beta: PAPER_DEFAULTS.voltageRetention };
+  const neuron: NeuronModel = neuronFromArgs(cmd, args);
   const seeds = num(cmd, args, 'seeds', { min: 1, max: 100, integer: true, fallback: 3 });
   const target = str(args, 'target-accuracy') !== undefined ? num(cmd, args, 'target-accuracy', { min: 0, max: 1 }) : null;
   const energyTables = resolveEnergyTables(str(args, 'energy'));
@@ -66,8 +66,8 @@ export async function compareSettings(cmd: string, args: ParsedArgs): Promise<Co
     epochs,
     targetAccuracy: target,
     thInit: num(cmd, args, 'th-init', { fallback: PAPER_DEFAULTS.thresholdInit }),
-    lr: num(cmd, args, 'lr', { min: 0, fallback: 1e-3 }),
-    lrTh: num(cmd, args, 'lr-th', { min: 0, fallback: 1e-3 }),
+    lr: num(cmd, args, 'lr', { min: 0, fallback: Number(COMPARE_OPTIONS.lr!.default) }),
+    lrTh: num(cmd, args, 'lr-th', { min: 0, fallback: Number(COMPARE_OPTIONS['lr-th']!.default) }),
     batch: num(cmd, args, 'batch', { min: 1, integer: true, fallback: 32 }),
     neuron,
     surrogate: parseSurrogate(str(args, 'surrogate') ?? 'exponential'),
@@ -75,7 +75,7 @@ export async function compareSettings(cmd: string, args: ParsedArgs): Promise<Co
     weightScale: num(cmd, args, 'weight-scale', { min: 0, fallback: 1 }),
     eventSamples: num(cmd, args, 'event-samples', { min: 0, integer: true, fallback: 0 }),
     energyTables,
-    outDir: str(args, 'out') ?? 'runs/compare',
+    outDir: str(args, 'out') ?? defaultOutDir(cmd, ref),
     resume: flag(args, 'resume'),
     dataMeta: datasetMeta(ref, data, req),
   };
@@ -85,7 +85,7 @@ export async function compareSettings(cmd: string, args: ParsedArgs): Promise<Co
 export async function executeCompare(cmd: string, args: ParsedArgs): Promise<number> {
   const settings = await compareSettings(cmd, args);
   const threads = str(args, 'threads') !== undefined ? num(cmd, args, 'threads', { min: 1, max: 64, integer: true }) : defaultThreads();
-  const backend = await createBackend(choice(cmd, args, 'backend', ['fused', 'tfjs'] as const, 'fused'), { threads });
+  const backend = await createBackend(choice(cmd, args, 'backend', BACKEND_KINDS, 'fused'), { threads });
   const total = settings.variants.length * settings.seeds.length;
   const log = (s: string): void => void process.stderr.write(s + '\n');
   const info = settings.data.info;

@@ -16,7 +16,6 @@ export const DEMO_PRESET: Record<string, string> = {
   lr: '2e-3',
   'lr-th': '2e-2',
   'target-accuracy': '0.4',
-  out: 'runs/demo',
 };
 
 export const demoCommand: Command = {
@@ -25,7 +24,7 @@ export const demoCommand: Command = {
   usage: 'rouser demo [compare options]',
   details: `Preset: ${Object.entries(DEMO_PRESET)
     .map(([k, v]) => `--${k} ${v}`)
-    .join(' ')}. Writes runs/demo/summary.json and runs/demo/report.html.`,
+    .join(' ')}. Writes runs/DATASET-demo/summary.json and report.html (runs/nmnist-mini-demo/ by default).`,
   // A preset replaces the option's default, including one described in its help text.
   options: Object.fromEntries(
     Object.entries(COMPARE_OPTIONS).map(([k, o]) => [k, DEMO_PRESET[k] !== undefined ? { ...o, help: o.help.replace(/ \(default [^)]*\)$/, ''), default: DEMO_PRESET[k] } : o]),

@@ -1,20 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NeuronModel, ResetMode, SpecMeta } from '../../model/spec.js';
-import { PAPER_DEFAULTS } from '../../model/spec.js';
 import { defaultSurrogate, SURROGATE_KINDS } from '../../neuron/surrogate.js';
 import { THRESHOLD_MODES, type ThresholdMode } from '../../train/adam.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
 import { BACKEND_KINDS, createBackend, type BackendKind } from '../../train/backend.js';
 import { fit, type FitResult } from '../../train/fit.js';
-import { type EpochMetrics, type FitConfig, type ResolvedFitConfig } from '../../train/fitConfig.js';
+import { FIT_DEFAULTS, type EpochMetrics, type FitConfig, type ResolvedFitConfig } from '../../train/fitConfig.js';
 import { DEFAULT_LOSS } from '../../train/loss.js';
 import type { TrainBackend } from '../../train/types.js';
 import { RouserError } from '../../util/errors.js';
-import { DEFAULT_HIDDEN, parseArch } from '../arch.js';
+import { DEFAULT_HIDDEN, neuronFromArgs, parseArch } from '../arch.js';
 import { choice, defaultThreads, flag, num, str, type Command, type ParsedArgs } from '../args.js';
 import { lossFromOption, parseSurrogate } from '../surrogate.js';
-import { DATASET_SHAPE_OPTIONS, datasetRequestFromArgs } from '../data.js';
+import { DATASET_SHAPE_OPTIONS, datasetRequestFromArgs, defaultOutDir } from '../data.js';
 import { datasetMeta, datasetRequestFromMeta, openDataset, type DatasetRequest } from '../../io/open.js';
 import { ProgressBar } from '../progress.js';
 
@@ -24,34 +23,28 @@ export { SYNTHETIC_DEFAULTS } from '../../io/open.js';
 
 export { DEFAULT_HIDDEN, parseArch } from '../arch.js';
 
-function neuronFrom(args: ParsedArgs): NeuronModel {
-  const kind = choice(NAME, args, 'neuron', ['cuba', 'lif'] as const, 'cuba');
-  if (kind === 'lif') return { kind: 'lif', beta: num(NAME, args, 'beta', { min: 0, max: 1, fallback: 0.95 }) };
-  return { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention };
-}
-
 /** Builds the FitConfig from the options; with a checkpoint, options not given keep the checkpoint's values. */
 function configFrom(args: ParsedArgs, sizes: number[], base: ResolvedFitConfig | undefined): FitConfig {
   const has = (k: string): boolean => args.values[k] !== undefined;
   const pick = <T,>(k: string, fromArgs: () => T, fromBase: T | undefined, fallback: T): T => (has(k) ? fromArgs() : base !== undefined ? (fromBase as T) : fallback);
   const c: FitConfig = {
     sizes,
-    neuron: pick<NeuronModel>('neuron', () => neuronFrom(args), base?.neuron, neuronFrom(args)),
+    neuron: pick<NeuronModel>('neuron', () => neuronFromArgs(NAME, args), base?.neuron, neuronFromArgs(NAME, args)),
     reset: pick<ResetMode>('reset', () => choice(NAME, args, 'reset', ['zero', 'subtract'] as const, 'zero'), base?.reset, 'zero'),
     thresholdMode: pick<ThresholdMode>('threshold', () => choice(NAME, args, 'threshold', THRESHOLD_MODES, 'learned'), base?.thresholdMode, 'learned'),
-    lr: pick('lr', () => num(NAME, args, 'lr', { min: 0 }), base?.lr, 1e-3),
-    lrTh: pick('lr-th', () => num(NAME, args, 'lr-th', { min: 0 }), base?.lrTh, 1e-3),
-    epochs: pick('epochs', () => num(NAME, args, 'epochs', { min: 0, integer: true }), base?.epochs, 10),
-    batch: pick('batch', () => num(NAME, args, 'batch', { min: 1, integer: true }), base?.batch, 32),
-    seed: pick('seed', () => num(NAME, args, 'seed', { integer: true }), base?.seed, 0),
+    lr: pick('lr', () => num(NAME, args, 'lr', { min: 0 }), base?.lr, FIT_DEFAULTS.lr),
+    lrTh: pick('lr-th', () => num(NAME, args, 'lr-th', { min: 0 }), base?.lrTh, FIT_DEFAULTS.lrTh),
+    epochs: pick('epochs', () => num(NAME, args, 'epochs', { min: 0, integer: true }), base?.epochs, FIT_DEFAULTS.epochs),
+    batch: pick('batch', () => num(NAME, args, 'batch', { min: 1, integer: true }), base?.batch, FIT_DEFAULTS.batch),
+    seed: pick('seed', () => num(NAME, args, 'seed', { integer: true }), base?.seed, FIT_DEFAULTS.seed),
     surrogate: pick('surrogate', () => parseSurrogate(str(args, 'surrogate') as string), base?.surrogate, defaultSurrogate('exponential')),
     loss: pick('loss', () => lossFromOption(NAME, args), base?.loss, { ...DEFAULT_LOSS }),
     detachReset: pick('differentiate-reset', () => !flag(args, 'differentiate-reset'), base?.detachReset, true),
     bias: pick('bias', () => flag(args, 'bias'), base?.bias, false),
     backend: pick<BackendKind>('backend', () => choice(NAME, args, 'backend', BACKEND_KINDS, 'fused'), base?.backend, 'fused'),
-    weightScale: pick('weight-scale', () => num(NAME, args, 'weight-scale', { min: 0 }), base?.weightScale, 1),
+    weightScale: pick('weight-scale', () => num(NAME, args, 'weight-scale', { min: 0 }), base?.weightScale, FIT_DEFAULTS.weightScale),
   };
-  const thInit = pick<number | null>('th-init', () => num(NAME, args, 'th-init'), base?.thInit, 1.25);
+  const thInit = pick<number | null>('th-init', () => num(NAME, args, 'th-init'), base?.thInit, FIT_DEFAULTS.thInit);
   if (thInit !== null) c.thInit = thInit;
   const thFloor = pick<number | null>('th-floor', () => num(NAME, args, 'th-floor'), base?.thFloor, null);
   if (thFloor !== null) c.thFloor = thFloor;
@@ -93,10 +86,10 @@ export const trainCommand: Command = {
     dataset: { type: 'string', value: 'NAME|PATH', help: 'synthetic, nmnist-mini, randman or a dataset path (required unless resuming)' },
     arch: { type: 'string', value: 'SIZES', help: `layer sizes, e.g. 500-500-10 (input inferred) or 578-500-500-10 (default ${DEFAULT_HIDDEN.join('-')}-CLASSES)` },
     neuron: { type: 'string', value: 'cuba|lif', help: 'neuron model (default cuba: aI 0.75, aV 0.97)' },
-    beta: { type: 'string', value: 'B', help: 'lif voltage retention per step (default 0.95)' },
+    beta: { type: 'string', value: 'B', help: `lif voltage retention per step (default ${FIT_DEFAULTS.lifBeta})` },
     reset: { type: 'string', value: 'zero|subtract', help: 'reset after a spike (default zero)' },
     threshold: { type: 'string', value: 'MODE', help: 'learned (per neuron, default), layer (one learned value per layer) or fixed' },
-    'th-init': { type: 'string', value: 'TH', help: 'initial threshold (default 1.25)' },
+    'th-init': { type: 'string', value: 'TH', help: `initial threshold (default ${FIT_DEFAULTS.thInit})` },
     'th-floor': { type: 'string', value: 'EPS', help: 'optional floor: Th >= EPS after each update (binds are reported)' },
     lr: { type: 'string', value: 'LR', help: 'Adam learning rate of weights and biases (default 1e-3)' },
     'lr-th': { type: 'string', value: 'LR', help: 'Adam learning rate of thresholds (default 1e-3; 0 = fixed)' },
@@ -111,13 +104,15 @@ export const trainCommand: Command = {
     backend: { type: 'string', value: 'KIND', help: 'fused (default), tfjs, or reference (slow, readable oracle)' },
     threads: { type: 'string', value: 'N', help: 'threads of the fused backend (default: cores, at most 4; results are identical for any count)' },
     seed: { type: 'string', value: 'S', help: 'seed of initial weights, shuffles and generated data (default 0)' },
-    out: { type: 'string', value: 'DIR', help: 'output folder (default runs/train)' },
+    out: { type: 'string', value: 'DIR', help: 'output folder (default runs/DATASET-train, e.g. runs/nmnist-mini-train)' },
     resume: { type: 'boolean', help: 'continue from DIR/checkpoint.json' },
     json: { type: 'boolean', help: 'print the final summary as one JSON object on stdout' },
   },
   async run(args) {
-    const outDir = str(args, 'out') ?? join('runs', 'train');
     const resume = flag(args, 'resume');
+    const givenRef = str(args, 'dataset');
+    if (str(args, 'out') === undefined && givenRef === undefined && resume) throw new RouserError('option --resume needs --out DIR (or --dataset, whose default folder is runs/DATASET-train)');
+    const outDir = str(args, 'out') ?? defaultOutDir(NAME, givenRef ?? 'dataset');
     const ckptPath = join(outDir, 'checkpoint.json');
     const ckpt = resume ? loadCheckpoint(ckptPath) : undefined;
     if (resume && !ckpt) process.stderr.write(`rouser train: no checkpoint at ${ckptPath}; starting a new run\n`);
@@ -141,7 +136,7 @@ export const trainCommand: Command = {
     const config = configFrom(args, sizes, ckpt?.config);
     config.dtMs = data.info.dtMs;
     const meta: SpecMeta = datasetMeta(ref, data, req);
-    const epochs = config.epochs ?? 10;
+    const epochs = config.epochs ?? FIT_DEFAULTS.epochs;
     process.stderr.write(`dataset ${data.info.name}: ${data.train.inputs.batch} train / ${data.test.inputs.batch} test samples, ${data.info.inputSize} inputs, ${data.info.classes} classes, T=${data.info.steps}${data.info.changes.length ? ` (${data.info.changes.join('; ')})` : ''}\n`);
     const backend = await makeBackend(config.backend ?? 'fused', args);
     process.stderr.write(`training ${sizes.join('-')} ${config.neuron?.kind} thresholds=${config.thresholdMode} th-init=${config.thInit ?? '(checkpoint)'} lr=${config.lr} lr-th=${config.lrTh} batch=${config.batch} epochs=${epochs} on ${backend.description} -> ${outDir}${ckpt ? ` (resuming after epoch ${ckpt.epoch})` : ''}\n`);

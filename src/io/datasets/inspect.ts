@@ -4,14 +4,17 @@ import { decodeAedat31, parseGestureLabels, sliceGestureWindows } from '../../da
 import { RecordsSummarizer, type RecordsSummary } from '../../data/inspect.js';
 import { decodeNmnist } from '../../data/nmnist.js';
 import { generateRandman } from '../../data/randman.js';
+import { makeSyntheticTask } from '../../data/synthetic.js';
+import type { SpikeRecord, TensorDataset } from '../../model/spikes.js';
 import { RouserError } from '../../util/errors.js';
 import { gestureSplits, isDvsGestureRoot, readGestureRecording } from './dvsFolder.js';
 import { ensureNmnistMini } from './embedded.js';
 import { isNmnistRoot, listNmnistSplit } from './nmnistFolder.js';
 import { findShdFiles, openShd, SHD_CHUNK } from './shdFile.js';
+import { SYNTHETIC_DEFAULTS } from '../open.js';
 
 /** Formats `rouser datasets inspect` recognises. */
-export type InspectFormat = 'nmnist' | 'nmnist-mini' | 'aedat' | 'dvsgesture' | 'dvsgesture-labels' | 'shd' | 'ssc' | 'randman';
+export type InspectFormat = 'nmnist' | 'nmnist-mini' | 'aedat' | 'dvsgesture' | 'dvsgesture-labels' | 'shd' | 'ssc' | 'randman' | 'synthetic';
 
 /** What `rouser datasets inspect` reports for a path or embedded name. */
 export interface InspectReport {
@@ -50,6 +53,25 @@ async function shdSplits(files: { train: string; test?: string; kind: 'shd' | 's
   return out;
 }
 
+/** Summary of a binned split: each bin's spikes become events at the bin's start (t = step x 1 ms, dt of `synthetic`). */
+function tensorSplit(d: TensorDataset, name: string): { name: string; summary: RecordsSummary } {
+  const { batch, steps, channels, data } = d.inputs;
+  const s = new RecordsSummarizer(d.classes);
+  for (let b = 0; b < batch; b++) {
+    const ids: number[] = [];
+    const times: number[] = [];
+    for (let t = 0; t < steps; t++)
+      for (let c = 0; c < channels; c++)
+        for (let k = data[(b * steps + t) * channels + c] as number; k > 0; k--) {
+          ids.push(c);
+          times.push(t);
+        }
+    const rec: SpikeRecord = { channels, ids: Int32Array.from(ids), times: Float64Array.from(times), timeUnit: 'ms' };
+    s.add(rec, d.labels[b] as number);
+  }
+  return { name, summary: s.finish() };
+}
+
 /**
  * Inspects a dataset file or folder of any supported format, or an embedded set by name. Malformed input throws a
  * `RouserError` naming the file, byte offset or row, and what was expected.
@@ -60,13 +82,17 @@ export async function inspectPath(ref: string, opts: { cacheDir?: string; sample
     const f = await ensureNmnistMini({ trainPerClass: Math.ceil((n * 0.8) / 10), testPerClass: Math.ceil((n * 0.2) / 10), ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
     return { path: f.dir, format: 'nmnist-mini', splits: [nmnistSplit(join(f.dir, 'Train'), 'train'), nmnistSplit(join(f.dir, 'Test'), 'test')] };
   }
+  if (ref === 'synthetic') {
+    const d = makeSyntheticTask({ inputs: SYNTHETIC_DEFAULTS.inputs, classes: SYNTHETIC_DEFAULTS.classes, steps: SYNTHETIC_DEFAULTS.steps, samples: SYNTHETIC_DEFAULTS.trainSamples, testSamples: SYNTHETIC_DEFAULTS.testSamples, seed: 0 });
+    return { path: 'synthetic', format: 'synthetic', splits: [tensorSplit(d.train, 'train'), tensorSplit(d.test, 'test')] };
+  }
   if (ref === 'randman') {
     const ds = generateRandman({ samplesPerClass: Math.ceil((opts.samples ?? 1500) / 10) });
     const s = new RecordsSummarizer(ds.classes);
     ds.samples.forEach((r, i) => s.add(r, ds.labels[i]));
     return { path: 'randman', format: 'randman', splits: [{ name: 'all', summary: s.finish() }] };
   }
-  if (!existsSync(ref)) throw new RouserError(`${ref}: no such file or folder; expected a dataset file or folder, or nmnist-mini / randman`);
+  if (!existsSync(ref)) throw new RouserError(`${ref}: no such file or folder; expected a dataset file or folder, or nmnist-mini / randman / synthetic`);
   const st = statSync(ref);
   if (st.isDirectory()) {
     if (isNmnistRoot(ref)) return { path: ref, format: 'nmnist', splits: [nmnistSplit(join(ref, 'Train'), 'train'), nmnistSplit(join(ref, 'Test'), 'test')] };
