@@ -3,6 +3,7 @@ import { DEFAULT_SURROGATE, surrogateProblem, type Surrogate } from '../neuron/s
 import type { ThresholdStats } from '../metrics/activity.js';
 import { fail } from '../util/errors.js';
 import { THRESHOLD_MODES, type ThresholdMode } from './adam.js';
+import { INIT_SCHEMES, type InitScheme } from './init.js';
 import { BACKEND_KINDS, type BackendKind } from './backend.js';
 import { DEFAULT_LOSS, type LossSpec } from './loss.js';
 
@@ -81,14 +82,27 @@ export interface FitConfig {
   bias?: boolean;
   /** Backend created when none is passed to fit (default `fused`). */
   backend?: BackendKind;
-  /** Multiplies the Kaiming bound sqrt(6 / fanIn) of the initial weights (default 1). */
+  /** Multiplies the bound of the initial weights (default 1): sqrt(6 / fanIn) for `kaiming`, 1 / sqrt(fanIn) for `lava-dl`. */
   weightScale?: number;
+  /** Initial weights when no initialSpec is given (default `kaiming`; `lava-dl` is the paper's framework, see init.ts). */
+  init?: InitScheme;
   /** Time step in ms (default 1). */
   dtMs?: number;
+  /**
+   * Fraction of the training samples held out as a validation split (default 0 = none). The split is a seeded
+   * permutation ({@link validationSplit}); the held-out samples are never trained on, and the epoch with the best
+   * validation accuracy is the run's selected model (`FitResult.best`).
+   */
+  valFraction?: number;
+  /** Seed of the validation split (default: `seed`). Runs that should share a split (the variants of a compare) pass the same value. */
+  valSeed?: number;
 }
 
 /** A {@link FitConfig} with every default filled in (what checkpoints store). */
 export type ResolvedFitConfig = Required<Omit<FitConfig, 'thFloor' | 'thInit'>> & { thInit: number | null; thFloor: number | null };
+
+/** Defaults of the fields added after the first checkpoint format: a checkpoint without them used these values. */
+export const LATER_CONFIG_DEFAULTS: Partial<ResolvedFitConfig> = { init: 'kaiming', valFraction: 0 };
 
 /** Fills defaults and validates every field; errors name the field, the value and the expectation. */
 export function resolveFitConfig(c: FitConfig, where = 'FitConfig'): ResolvedFitConfig {
@@ -111,7 +125,10 @@ export function resolveFitConfig(c: FitConfig, where = 'FitConfig'): ResolvedFit
     bias: c.bias ?? false,
     backend: c.backend ?? 'fused',
     weightScale: c.weightScale ?? FIT_DEFAULTS.weightScale,
+    init: c.init ?? 'kaiming',
     dtMs: c.dtMs ?? FIT_DEFAULTS.dtMs,
+    valFraction: c.valFraction ?? 0,
+    valSeed: c.valSeed ?? c.seed ?? 0,
   };
   if (!Array.isArray(r.sizes) || r.sizes.length < 2) fail(where, 'sizes', r.sizes, 'at least two layer sizes (input and output)');
   r.sizes.forEach((s, i) => {
@@ -132,6 +149,9 @@ export function resolveFitConfig(c: FitConfig, where = 'FitConfig'): ResolvedFit
   if (!BACKEND_KINDS.includes(r.backend)) fail(where, 'backend', r.backend, BACKEND_KINDS.join(', '));
   if (!(Number.isFinite(r.weightScale) && r.weightScale >= 0)) fail(where, 'weightScale', r.weightScale, 'a finite number >= 0');
   if (!(Number.isFinite(r.dtMs) && r.dtMs > 0)) fail(where, 'dtMs', r.dtMs, 'a finite number > 0');
+  if (!INIT_SCHEMES.includes(r.init)) fail(where, 'init', r.init, INIT_SCHEMES.join(', '));
+  if (!(Number.isFinite(r.valFraction) && r.valFraction >= 0 && r.valFraction < 1)) fail(where, 'valFraction', r.valFraction, 'a number in [0, 1)');
+  if (!Number.isInteger(r.valSeed)) fail(where, 'valSeed', r.valSeed, 'an integer');
   return r;
 }
 
@@ -142,10 +162,17 @@ export interface LayerMetrics {
   deadFraction: number;
   /** Mean over test batches of the fraction of neurons silent in that batch. */
   deadFractionPerBatchMean: number;
+  /**
+   * Mean over test samples of the fraction of neurons silent for that sample (the paper's "fails to spike while an
+   * input is presented"); null when the backend does not return spikes (tfjs).
+   */
+  deadFractionPerSample: number | null;
   /** Spikes per neuron per step over the test set. */
   spikeRate: number;
-  /** Fraction of neurons spiking at every step of every test sample. */
+  /** Fraction of neurons firing on >= 90% of all test steps (`SATURATION_LEVEL` in metrics/activity.ts). */
   saturatedFraction: number;
+  /** Fraction of neurons spiking at every step of every test sample. */
+  saturatedStrictFraction: number;
   /** Threshold statistics; `fractionMoved` counts |Th - Th_initial| > 1e-6. */
   threshold: ThresholdStats;
   /** ||W_e - W_0|| (Frobenius norm of the weight change since the initial weights). */
@@ -166,6 +193,10 @@ export interface EpochMetrics {
   testLoss: number;
   trainAccuracy: number;
   testAccuracy: number;
+  /** Accuracy on the validation split (held out from the training data); null without one. */
+  valAccuracy: number | null;
+  /** Loss on the validation split; null without one. */
+  valLoss: number | null;
   layers: LayerMetrics[];
   /** Training wall time since the start of the run (summed over resumed sessions), ms. */
   wallMs: number;

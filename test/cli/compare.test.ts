@@ -44,7 +44,7 @@ describe('rouser compare (randman, tiny)', () => {
     expect(learned.perEpoch.deadFraction[0]).toEqual(fixed.perEpoch.deadFraction[0]);
     expect(fixed.finalThresholds.every((t) => t.fractionMoved === 0 && t.min === 1.25 && t.max === 1.25)).toBe(true);
     expect(fixed05.finalThresholds.every((t) => t.min === 0.5 && t.max === 0.5)).toBe(true);
-    expect(learned.finalThresholds.some((t) => t.fractionMoved > 0)).toBe(true);
+    expect(learned.finalThresholds.some((t) => (t.fractionMoved ?? 0) > 0)).toBe(true);
     for (const v of s.variants) {
       expect(v.perEpoch.epoch).toEqual([0, 1, 2]);
       expect(v.perEpoch.deadFraction[2]).toHaveLength(3);
