@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ENERGY_TABLES, parseEnergyTables, type EnergyTable } from '../../metrics/energy.js';
 import { loadSpec } from '../../io/model.js';
 import { firstSamples } from '../../model/spikes.js';
 import { createBackend } from '../../train/backend.js';
-import { writeFileAtomic } from '../../util/atomic.js';
 import { RouserError } from '../../util/errors.js';
 import { choice, flag, num, reqStr, str, type Command } from '../args.js';
 import { datasetRequestFromMeta, openDataset, type DatasetRequest } from '../../io/open.js';
 import { evaluateModel, type EngineChoice, type EvalReport } from '../../experiment/evaluate.js';
-import { barChart, histogramBins, histogramChart, rasterChart, renderSvg } from '../../report/plots.js';
+import { writeEvalPlots } from '../../report/evalPlots.js';
 import { ProgressBar } from '../progress.js';
 import { formatTable } from '../table.js';
 
@@ -34,32 +32,6 @@ export function resolveEnergyTables(arg: string | undefined): EnergyTable[] {
     throw new RouserError(`${arg}: not valid JSON (${(e as Error).message})`);
   }
   return parseEnergyTables(raw, arg);
-}
-
-/** Writes the eval plots (raster of one sample, threshold histograms, per-layer rates) as SVG files into `dir`. */
-export async function writeEvalPlots(dir: string, report: EvalReport, firstSample: Uint8Array[] | undefined): Promise<string[]> {
-  const files: string[] = [];
-  const put = async (name: string, svg: Promise<string>): Promise<void> => {
-    writeFileAtomic(join(dir, name), await svg);
-    files.push(join(dir, name));
-  };
-  if (firstSample) {
-    const points: { layer: string; step: number; neuron: number }[] = [];
-    firstSample.forEach((m, l) => {
-      const size = report.layers[l]!.size;
-      for (let k = 0; k < m.length; k++) if (m[k]) points.push({ layer: `layer ${l} (${size})`, step: Math.floor(k / size), neuron: k % size });
-    });
-    await put('raster.svg', renderSvg(rasterChart(`Spike raster of test sample 0 (${report.dataset})`, points, report.steps)));
-  }
-  const bins = report.layers.flatMap((l) => histogramBins(`layer ${l.index}`, l.threshold.histogram));
-  await put('thresholds.svg', renderSvg(histogramChart('Threshold distribution per layer', bins, 'threshold')));
-  const rows = report.layers.flatMap((l) => [
-    { category: `layer ${l.index}`, series: 'spike rate (spikes/neuron/step)', value: l.spikeRate },
-    { category: `layer ${l.index}`, series: 'dead fraction', value: l.deadFraction },
-    { category: `layer ${l.index}`, series: 'saturated fraction', value: l.saturatedFraction },
-  ]);
-  await put('rates.svg', renderSvg(barChart('Activity per layer', rows, 'fraction')));
-  return files;
 }
 
 function printReport(r: EvalReport): void {
@@ -141,7 +113,11 @@ export const evalCommand: Command = {
       const { report, firstSample } = await evaluateModel(spec, test, evalOpts);
       bar.finish();
       if (plotDir) {
-        const files = await writeEvalPlots(plotDir, report, firstSample);
+        const thInit = spec.meta?.thInit;
+        const files = await writeEvalPlots(plotDir, report, {
+          ...(firstSample ? { sample: { spikes: firstSample, label: test.labels[0] as number } } : {}),
+          ...(typeof thInit === 'number' ? { initialThreshold: thInit } : {}),
+        });
         process.stderr.write(`plots: ${files.join(', ')}\n`);
       }
       if (flag(args, 'json')) process.stdout.write(JSON.stringify(report) + '\n');
