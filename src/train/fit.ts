@@ -21,7 +21,8 @@ import { createGradients, type GradientOptions, type TrainBackend } from './type
 export interface FitOptions {
   /**
    * Output folder. After every epoch it holds (each written atomically): `metrics.jsonl` (one {@link EpochMetrics}
-   * per line, epoch 0 first), `model.json` (the current NetworkSpec), `checkpoint.json`, and with a validation
+   * per line, epoch 0 first), `model.json` (the current NetworkSpec; `meta.thresholdInit` records the initial
+   * threshold when it was one value), `initial-model.json` (the network before training), `checkpoint.json`, and with a validation
    * split `model-best.json` (the spec of the epoch with the best validation accuracy so far); at the end
    * `summary.json` (with the normalised weight change series and the selected epoch).
    */
@@ -327,6 +328,10 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
   const classes = spec.layers[spec.layers.length - 1]!.size;
   const batches = Math.ceil(n / cfg.batch);
 
+  // The initial thresholds travel with the model (eval's threshold.fractionMoved): one value in meta when uniform.
+  const th0 = initial.layers[0]?.thresholds[0];
+  const uniformTh = th0 !== undefined && initial.layers.every((l) => l.thresholds.every((t) => t === th0)) ? th0 : null;
+  if (uniformTh !== null) meta.thresholdInit = uniformTh;
   const persist = (epoch: number): void => {
     if (!files) return;
     spec.meta = { ...spec.meta, ...meta, epoch, thresholdMode: cfg.thresholdMode };
@@ -339,6 +344,7 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
   try {
     if (history.length === 0) {
       const t0 = performance.now();
+      if (files) writeFileAtomic(join(opts.outDir!, 'initial-model.json'), specToJson({ ...initial, meta: { ...initial.meta, ...meta, epoch: 0 } }));
       const ev = await evaluateDense(backend, spec, train, cfg.evalBatch, cfg.loss);
       const m = await measure(backend, spec, initial, cfg, test, val, 0, { loss: ev.loss ?? NaN, accuracy: ev.accuracy }, [], 0, 0);
       m.epochMs = performance.now() - t0;

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { NetworkSpec } from '../../model/spec.js';
 import { ENERGY_TABLES, parseEnergyTables, type EnergyTable } from '../../metrics/energy.js';
 import { loadSpec } from '../../io/model.js';
 import { firstSamples } from '../../model/spikes.js';
@@ -34,6 +36,22 @@ export function resolveEnergyTables(arg: string | undefined): EnergyTable[] {
   return parseEnergyTables(raw, arg);
 }
 
+/**
+ * The thresholds a model started training from, for `threshold.fractionMoved`: `initial-model.json` next to the
+ * model (written by train and compare) when its architecture matches, else one value per layer from
+ * `meta.thresholdInit`, else null (unknown: fractionMoved is reported as null).
+ */
+export function initialThresholdsFor(modelPath: string, spec: NetworkSpec): (Float32Array | number)[] | null {
+  const sidecar = join(dirname(modelPath), 'initial-model.json');
+  if (existsSync(sidecar)) {
+    const init = loadSpec(sidecar);
+    if (init.inputSize === spec.inputSize && init.layers.length === spec.layers.length && init.layers.every((l, i) => l.size === spec.layers[i]!.size))
+      return init.layers.map((l) => l.thresholds);
+  }
+  const th = spec.meta.thresholdInit;
+  return typeof th === 'number' && Number.isFinite(th) ? spec.layers.map(() => th) : null;
+}
+
 function printReport(r: EvalReport): void {
   const pct = (x: number | undefined): string => (x === undefined ? '-' : `${(100 * x).toFixed(2)}%`);
   const lines: string[] = [];
@@ -43,8 +61,8 @@ function printReport(r: EvalReport): void {
   process.stdout.write(lines.join('\n') + '\n\n');
   process.stdout.write(
     formatTable([
-      ['layer', 'size', 'rate', 'sparsity', 'dead', 'saturated', 'SynOps/sample', 'MACs/sample', 'Th mean', 'Th std'],
-      ...r.layers.map((l) => [l.index, l.size, l.spikeRate.toFixed(4), pct(l.sparsity), pct(l.deadFraction), pct(l.saturatedFraction), Math.round(l.synOps), l.macs, l.threshold.mean.toFixed(3), l.threshold.std.toFixed(3)]),
+      ['layer', 'size', 'rate', 'Hz', 'sparsity', 'dead', 'saturated >=90%', 'every step', 'SynOps/sample', 'MACs/sample', 'Th mean', 'Th std', 'Th < 0', 'Th moved'],
+      ...r.layers.map((l) => [l.index, l.size, l.spikeRate.toFixed(4), l.spikeRateHz.toFixed(1), pct(l.sparsity), pct(l.deadFraction), pct(l.saturatedFraction), pct(l.saturatedStrictFraction), Math.round(l.synOps), l.macs, l.threshold.mean.toFixed(3), l.threshold.std.toFixed(3), l.threshold.negative, l.threshold.fractionMoved === null ? 'unknown' : pct(l.threshold.fractionMoved)]),
     ]),
   );
   process.stdout.write('\n');
@@ -97,6 +115,8 @@ export const evalCommand: Command = {
     const test = samples !== undefined ? firstSamples(data.test, samples) : data.test;
     if (test.inputs.channels !== spec.inputSize)
       throw new RouserError(`${modelPath}: the model takes ${spec.inputSize} inputs but dataset ${ref} gives ${test.inputs.channels} (check --downsample)`);
+    if (Math.abs(spec.dtMs - data.info.dtMs) > 1e-9)
+      process.stderr.write(`rouser eval: ${modelPath} records dtMs ${spec.dtMs} but the data's steps are ${data.info.dtMs} ms; rates in Hz use ${data.info.dtMs} ms\n`);
     const backendKind = choice('eval', args, 'backend', ['fused', 'tfjs'] as const, 'fused');
     const backend = engine === 'event' ? undefined : await createBackend(backendKind);
     const bar = new ProgressBar('eval (event engine)', test.inputs.batch);
@@ -107,6 +127,8 @@ export const evalCommand: Command = {
         energyTables: tables,
         modelName: modelPath,
         keepFirstSample: plotDir !== undefined,
+        dtMs: data.info.dtMs,
+        initialThresholds: initialThresholdsFor(modelPath, spec),
         onSample: (d) => bar.update(d),
       };
       if (backend) evalOpts.backend = backend;
