@@ -1,5 +1,8 @@
+import type { CompareSummary } from '../experiment/compare.js';
 import type { NeuronModel } from '../model/spec.js';
-import type { Surrogate } from '../neuron/surrogate.js';
+
+/** A surrogate gradient as the compare summary records it (neuron/surrogate.ts `Surrogate`). */
+type Surrogate = CompareSummary['settings']['surrogate'];
 
 /**
  * Settings written in words for reports and captions (never raw JSON).

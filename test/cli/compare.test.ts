@@ -59,8 +59,9 @@ describe('rouser compare (randman, tiny)', () => {
     // test accuracy of that epoch (engines agree)
     for (const v of s.variants) expect(v.event.accuracy).toBeCloseTo(v.reportedTestAccuracy.mean, 12);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
-    for (const id of ['accuracy', 'dead-0', 'dead-1', 'rate-0', 'rate-2', 'weights-0', 'grid', 'thresholds', 'energy']) expect(html).toContain(`id="${id}"`);
-    expect((html.match(/<svg /g) ?? []).length).toBe(12);
+    for (const id of ['accuracy', 'grid', 'dead-0', 'dead-1', 'rate-0', 'rate-2', 'weights-0', 'thresholds-0', 'thresholds-2', 'synops']) expect(html).toContain(`id="${id}"`);
+    // accuracy, grid, 2 dead, 3 rates, 3 weight changes, 3 threshold histograms, SynOps
+    expect((html.match(/<svg /g) ?? []).length).toBe(14);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     expect(loadSpec(join(dir, 'runs', 'fixed', 'seed-1', 'model.json')).meta.variant).toBe('fixed');
 
