@@ -9,6 +9,7 @@ import { fit, type FitResult } from '../../train/fit.js';
 import { FIT_DEFAULTS, type EpochMetrics, type FitConfig, type ResolvedFitConfig } from '../../train/fitConfig.js';
 import { DEFAULT_LOSS } from '../../train/loss.js';
 import type { TrainBackend } from '../../train/types.js';
+import { INIT_SCHEMES, type InitScheme } from '../../train/init.js';
 import { RouserError } from '../../util/errors.js';
 import { DEFAULT_HIDDEN, neuronFromArgs, parseArch } from '../arch.js';
 import { choice, defaultThreads, flag, num, str, type Command, type ParsedArgs } from '../args.js';
@@ -43,6 +44,8 @@ function configFrom(args: ParsedArgs, sizes: number[], base: ResolvedFitConfig |
     bias: pick('bias', () => flag(args, 'bias'), base?.bias, false),
     backend: pick<BackendKind>('backend', () => choice(NAME, args, 'backend', BACKEND_KINDS, 'fused'), base?.backend, 'fused'),
     weightScale: pick('weight-scale', () => num(NAME, args, 'weight-scale', { min: 0 }), base?.weightScale, FIT_DEFAULTS.weightScale),
+    init: pick<InitScheme>('init', () => choice(NAME, args, 'init', INIT_SCHEMES, 'kaiming'), base?.init ?? 'kaiming', 'kaiming'),
+    valFraction: pick('val-fraction', () => num(NAME, args, 'val-fraction', { min: 0, max: 0.9 }), base?.valFraction ?? 0, 0.1),
   };
   const thInit = pick<number | null>('th-init', () => num(NAME, args, 'th-init'), base?.thInit, FIT_DEFAULTS.thInit);
   if (thInit !== null) c.thInit = thInit;
@@ -90,7 +93,7 @@ export const trainCommand: Command = {
     reset: { type: 'string', value: 'zero|subtract', help: 'reset after a spike (default zero)' },
     threshold: { type: 'string', value: 'MODE', help: 'learned (per neuron, default), layer (one learned value per layer) or fixed' },
     'th-init': { type: 'string', value: 'TH', help: `initial threshold (default ${FIT_DEFAULTS.thInit})` },
-    'th-floor': { type: 'string', value: 'EPS', help: 'optional floor: Th >= EPS after each update (binds are reported)' },
+    'th-floor': { type: 'string', value: 'EPS', help: 'optional floor: Th >= EPS after each update (binds are reported; without it learned thresholds may go negative: such a neuron fires whenever V >= Th < 0, and eval counts them per layer)' },
     lr: { type: 'string', value: 'LR', help: 'Adam learning rate of weights and biases (default 1e-3)' },
     'lr-th': { type: 'string', value: 'LR', help: 'Adam learning rate of thresholds (default 1e-3; 0 = fixed)' },
     epochs: { type: 'string', value: 'E', help: 'epochs (default 10)' },
@@ -100,7 +103,9 @@ export const trainCommand: Command = {
     surrogate: { type: 'string', value: 'SG', help: `surrogate gradient KIND(:key=value)*, KIND one of ${SURROGATE_KINDS.join(', ')}, e.g. exponential:scale=3:tau=3 (default exponential scale=1.5 tau=3.75)` },
     'differentiate-reset': { type: 'boolean', help: 'let gradients flow through the reset (default: detached, the paper)' },
     bias: { type: 'boolean', help: 'learn a per-neuron bias' },
-    'weight-scale': { type: 'string', value: 'K', help: 'multiplies the Kaiming bound sqrt(6/fan_in) (default 1)' },
+    'weight-scale': { type: 'string', value: 'K', help: 'multiplies the bound of the initial weights: sqrt(6/fan_in) for kaiming, 1/sqrt(fan_in) for lava-dl (default 1)' },
+    init: { type: 'string', value: 'SCHEME', help: 'initial weights: kaiming (default) or lava-dl (the paper framework: bound 1/sqrt(fan_in), 8-bit weight grid of step 1/32, one-step delay between layers)' },
+    'val-fraction': { type: 'string', value: 'F', help: 'fraction of the training samples held out (seeded) as a validation split that picks the reported epoch (model-best.json); 0 = none (default 0.1)' },
     backend: { type: 'string', value: 'KIND', help: 'fused (default), tfjs, or reference (slow, readable oracle)' },
     threads: { type: 'string', value: 'N', help: 'threads of the fused backend (default: cores, at most 4; results are identical for any count)' },
     seed: { type: 'string', value: 'S', help: 'seed of initial weights, shuffles and generated data (default 0)' },
@@ -163,6 +168,9 @@ export const trainCommand: Command = {
       await backend.dispose();
     }
     const last = result.history[result.history.length - 1] as EpochMetrics;
+    const b = result.best;
+    if (b.selection === 'validation')
+      process.stderr.write(`selected epoch ${b.epoch} on the validation split (val ${pct(b.valAccuracy as number)}): test accuracy ${pct(b.testAccuracy)}; model-best.json\n`);
     process.stderr.write(`done: test accuracy ${pct(last.testAccuracy)} after ${last.epoch} epochs, ${(last.wallMs / 1000).toFixed(1)}s; wrote ${join(outDir, 'metrics.jsonl')}, model.json, checkpoint.json, summary.json\n`);
     if (flag(args, 'json')) {
       process.stdout.write(JSON.stringify({
