@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { decodeAedat31, parseGestureLabels, sliceGestureWindows } from '../../data/aedat.js';
-import { RecordsSummarizer, type RecordsSummary } from '../../data/inspect.js';
+import { RecordsSummariser, type RecordsSummary } from '../../data/inspect.js';
 import { decodeNmnist } from '../../data/nmnist.js';
 import { generateRandman } from '../../data/randman.js';
 import { makeSyntheticTask } from '../../data/synthetic.js';
@@ -24,7 +24,7 @@ export interface InspectReport {
 }
 
 function nmnistSplit(dir: string, name: string): { name: string; summary: RecordsSummary } {
-  const s = new RecordsSummarizer(10);
+  const s = new RecordsSummariser(10);
   for (const f of listNmnistSplit(dir)) s.add(decodeNmnist(new Uint8Array(readFileSync(f.path)), f.path), f.label);
   return { name, summary: s.finish() };
 }
@@ -36,7 +36,7 @@ async function shdSplits(files: { train: string; test?: string; kind: 'shd' | 's
     const r = await openShd(path);
     try {
       const classes = r.classNames?.length ?? (files.kind === 'ssc' ? 35 : 20);
-      const s = new RecordsSummarizer(classes);
+      const s = new RecordsSummariser(classes);
       for (let start = 0; start < r.samples; start += SHD_CHUNK) {
         const end = Math.min(r.samples, start + SHD_CHUNK);
         r.read(start, end).forEach((rec, i) => {
@@ -56,7 +56,7 @@ async function shdSplits(files: { train: string; test?: string; kind: 'shd' | 's
 /** Summary of a binned split: each bin's spikes become events at the bin's start (t = step x 1 ms, dt of `synthetic`). */
 function tensorSplit(d: TensorDataset, name: string): { name: string; summary: RecordsSummary } {
   const { batch, steps, channels, data } = d.inputs;
-  const s = new RecordsSummarizer(d.classes);
+  const s = new RecordsSummariser(d.classes);
   for (let b = 0; b < batch; b++) {
     const ids: number[] = [];
     const times: number[] = [];
@@ -88,7 +88,7 @@ export async function inspectPath(ref: string, opts: { cacheDir?: string; sample
   }
   if (ref === 'randman') {
     const ds = generateRandman({ samplesPerClass: Math.ceil((opts.samples ?? 1500) / 10) });
-    const s = new RecordsSummarizer(ds.classes);
+    const s = new RecordsSummariser(ds.classes);
     ds.samples.forEach((r, i) => s.add(r, ds.labels[i]));
     return { path: 'randman', format: 'randman', splits: [{ name: 'all', summary: s.finish() }] };
   }
@@ -100,7 +100,7 @@ export async function inspectPath(ref: string, opts: { cacheDir?: string; sample
     if (isDvsGestureRoot(ref)) {
       const sp = gestureSplits(ref);
       const splits = (['train', 'test'] as const).map((name) => {
-        const s = new RecordsSummarizer(11);
+        const s = new RecordsSummariser(11);
         for (const f of sp[name]) {
           const r = readGestureRecording(f);
           r.records.forEach((rec, i) => s.add(rec, r.labels[i]));
@@ -115,14 +115,14 @@ export async function inspectPath(ref: string, opts: { cacheDir?: string; sample
   }
   if (st.size === 0) throw new RouserError(`${ref}: field length is 0 bytes; expected a non-empty dataset file (empty file)`);
   if (/\.bin$/i.test(ref)) {
-    const s = new RecordsSummarizer(0);
+    const s = new RecordsSummariser(0);
     s.add(decodeNmnist(new Uint8Array(readFileSync(ref)), ref));
     return { path: ref, format: 'nmnist', splits: [{ name: 'file', summary: s.finish() }] };
   }
   if (/\.aedat$/i.test(ref)) {
     const file = decodeAedat31(new Uint8Array(readFileSync(ref)), ref);
     const csv = ref.replace(/\.aedat$/i, '_labels.csv');
-    const s = new RecordsSummarizer(11);
+    const s = new RecordsSummariser(11);
     if (existsSync(csv)) {
       const w = parseGestureLabels(readFileSync(csv, 'utf8'), csv);
       sliceGestureWindows(file.events, w).forEach((r, i) => s.add(r, w[i]?.label));
@@ -133,7 +133,7 @@ export async function inspectPath(ref: string, opts: { cacheDir?: string; sample
   }
   if (/_labels\.csv$/i.test(ref)) {
     const w = parseGestureLabels(readFileSync(ref, 'utf8'), ref);
-    const s = new RecordsSummarizer(11);
+    const s = new RecordsSummariser(11);
     for (const win of w) s.add({ channels: 1, ids: new Int32Array(0), times: new Float64Array(0), timeUnit: 'us' }, win.label);
     return { path: ref, format: 'dvsgesture-labels', splits: [{ name: 'windows', summary: s.finish() }] };
   }
