@@ -124,6 +124,27 @@ export function statisticsText(s: CompareSummary): string {
   return out;
 }
 
+/**
+ * The paper's Fig. 4 story in numbers, for the last hidden layer and the whole-set definition: per seed, its dead
+ * fraction at epoch 0 and after training for every learned-threshold and every fixed variant, and the paired
+ * accuracy difference. Empty when the network has no hidden layer.
+ */
+export function deadNeuronStory(s: CompareSummary): string {
+  const l = s.architecture.length - 3;
+  if (l < 0) return '';
+  const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
+  const lines = [`Dead neurons in hidden layer ${l + 1} (no spike over the whole test set), per seed ${s.seeds.join(', ')}: epoch 0 -> epoch ${s.epochs}`];
+  for (const v of s.variants) {
+    const per = v.perSeed.map((p) => `${pct(p.deadFraction[0]![l]!)} -> ${pct(p.deadFraction[p.deadFraction.length - 1]![l]!)}`).join(', ');
+    lines.push(`  ${v.label.padEnd(12)} ${per}   (mean ${pct(v.dead.initial.wholeSet[l]!.mean)} -> ${pct(v.dead.final.wholeSet[l]!.mean)})`);
+  }
+  for (const p of s.paired.filter((x) => x.metric === 'reportedTestAccuracy')) {
+    const d = p.differences;
+    lines.push(`  accuracy ${p.a} - ${p.b}: ${(100 * d.mean).toFixed(1)} points${d.ci95 ? ` (95% CI ${(100 * d.ci95[0]).toFixed(1)} to ${(100 * d.ci95[1]).toFixed(1)})` : ''}, ${p.a} better on ${p.wins} of ${d.n} seeds`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 /** `rouser compare --merge DIR...`: summary.json and report.html from the shards' folders. */
 async function executeMerge(cmd: string, args: ParsedArgs): Promise<number> {
   const dirs = args.positionals;
@@ -184,6 +205,7 @@ export async function executeCompare(cmd: string, args: ParsedArgs): Promise<num
     process.stdout.write(`\nRouser compare on ${info.name}: ${settings.sizes.join('-')}, ${settings.epochs} epochs, ${settings.seeds.length} seed(s), ${formatSeconds(summary.wallMs / 1000)}\n\n`);
     process.stdout.write(formatTable([headlineHeader(summary), ...headlineRows(summary)]));
     process.stdout.write(`\n${statisticsText(summary)}`);
+    process.stdout.write(`\n${deadNeuronStory(summary)}`);
     process.stdout.write(`\nsummary: ${join(settings.outDir, 'summary.json')}\nreport:  ${reportPath}\n`);
   }
   return 0;
