@@ -35,35 +35,52 @@ export function compareCharts(s: CompareSummary): ReportChart[] {
         return y === null || !Number.isFinite(y) ? [] : [{ series: v.label, x: epoch, y }];
       }),
     );
+  type Curves = CompareSummary['variants'][number]['perSeed'][number];
+  /** Means (bold) plus, with two or more seeds, every seed's curve (faint). */
+  const withSeeds = (mean: SeriesPoint[], f: (c: Curves, e: number) => number | null | undefined): SeriesPoint[] =>
+    s.seeds.length < 2
+      ? mean
+      : [
+          ...mean,
+          ...s.variants.flatMap((v) =>
+            (v.perSeed ?? []).flatMap((c) =>
+              v.perEpoch.epoch.flatMap((epoch, e) => {
+                const y = f(c, e);
+                return y === null || y === undefined || !Number.isFinite(y) ? [] : [{ series: v.label, x: epoch, y, seed: c.seed }];
+              }),
+            ),
+          ),
+        ];
+  const seedNote = s.seeds.length > 1 ? '; faint lines: each seed' : '';
   charts.push({
     id: 'accuracy',
-    caption: `Test accuracy per epoch (${seedsText}; epoch 0 is the initial network).`,
-    spec: lineChart('Test accuracy vs epoch', perVariant((v, e) => v.perEpoch.testAccuracy[e]!), 'epoch', 'test accuracy', { colors, yFormat: '%' }),
+    caption: `Test accuracy per epoch (bold: ${seedsText}${seedNote}; epoch 0 is the initial network).`,
+    spec: lineChart('Test accuracy vs epoch', withSeeds(perVariant((v, e) => v.perEpoch.testAccuracy[e]!), (c, e) => c.testAccuracy[e]), 'epoch', 'test accuracy', { colors, yFormat: '%' }),
   });
   const grid: GridVariant[] = s.variants.map((v) => ({
     label: v.label,
     threshold: v.thInit,
     fixed: v.thresholdMode === 'fixed',
-    accuracy: v.finalTestAccuracy.mean,
-    seeds: s.seeds.length > 1 ? v.finalTestAccuracy.values : [],
+    accuracy: v.reportedTestAccuracy.mean,
+    seeds: s.seeds.length > 1 ? v.reportedTestAccuracy.values : [],
   }));
   if (grid.some((g) => g.fixed))
     charts.push({
       id: 'grid',
-      caption: `Final test accuracy against the threshold (paper Fig. 2): fixed thresholds as a line (${seedsText}${s.seeds.length > 1 ? ', faint dots per seed' : ''}); learned thresholds as a dashed line at their accuracy with a diamond at their initial value.`,
-      spec: thresholdGridChart('Fixed-threshold grid and learned thresholds', grid, colors),
+      caption: `Reported test accuracy (at the epoch selected on the validation split, or the last epoch without one) against the threshold (paper Fig. 2): fixed thresholds as a line (${seedsText}${s.seeds.length > 1 ? ', faint dots per seed' : ''}); learned thresholds as a dashed line at their accuracy with a diamond at their initial value.`,
+      spec: thresholdGridChart('Fixed-threshold grid and learned thresholds', grid, colors, 'reported test accuracy'),
     });
   for (let l = 0; l < L - 1; l++)
     charts.push({
       id: `dead-${l}`,
-      caption: `Dead neurons of ${layerName(l, L)} (${s.architecture[l + 1]} neurons): no spike over the whole test set (paper Fig. 4; ${seedsText}).`,
-      spec: lineChart(`Dead neurons, ${layerName(l, L)}`, perVariant((v, e) => v.perEpoch.deadFraction[e]![l]!), 'epoch', 'dead neurons', { colors, yFormat: '%', yAtLeast: 0.01 }),
+      caption: `Dead neurons of ${layerName(l, L)} (${s.architecture[l + 1]} neurons): no spike over the whole test set (paper Fig. 4; bold: ${seedsText}${seedNote}).`,
+      spec: lineChart(`Dead neurons, ${layerName(l, L)}`, withSeeds(perVariant((v, e) => v.perEpoch.deadFraction[e]![l]!), (c, e) => c.deadFraction[e]?.[l]), 'epoch', 'dead neurons', { colors, yFormat: '%', yAtLeast: 0.01 }),
     });
   for (let l = 0; l < L; l++)
     charts.push({
       id: `rate-${l}`,
-      caption: `Mean spike rate of ${layerName(l, L)} on the test set, spikes per neuron per step (paper Fig. 5; ${seedsText}).`,
-      spec: lineChart(`Spike rate, ${layerName(l, L)}`, perVariant((v, e) => v.perEpoch.spikeRate[e]![l]!), 'epoch', 'spikes / neuron / step', { colors }),
+      caption: `Mean spike rate of ${layerName(l, L)} on the test set, spikes per neuron per step (paper Fig. 5; bold: ${seedsText}${seedNote}).`,
+      spec: lineChart(`Spike rate, ${layerName(l, L)}`, withSeeds(perVariant((v, e) => v.perEpoch.spikeRate[e]![l]!), (c, e) => c.spikeRate[e]?.[l]), 'epoch', 'spikes / neuron / step', { colors }),
     });
   for (let l = 0; l < L; l++)
     charts.push({
@@ -126,6 +143,34 @@ function synOpsChart(s: CompareSummary, colors: { domain: string[]; range: strin
   } as TopLevelSpec;
 }
 
+/** `74.40%`, or with several seeds `74.40% ± 1.20 [71.5, 77.3]` (sd and 95% t-interval in points). */
+function statText(x: { mean: number; sd?: number | null; std: number; ci95?: [number, number] | null; n?: number }): string {
+  if ((x.n ?? 1) < 2) return pct(x.mean);
+  const sd = x.sd ?? x.std;
+  const ci = x.ci95 ? ` [${(100 * x.ci95[0]).toFixed(1)}, ${(100 * x.ci95[1]).toFixed(1)}]` : '';
+  return `${pct(x.mean)} ± ${(100 * sd).toFixed(2)}${ci}`;
+}
+
+/** Readable name of a paired metric: `reportedTestAccuracy` or `finalDeadFraction[l]` / `finalDeadFractionPerSample[l]`. */
+function metricName(metric: string, L: number): string {
+  const m = /^(finalDeadFraction|finalDeadFractionPerSample)\[(\d+)\]$/.exec(metric);
+  if (metric === 'reportedTestAccuracy') return 'reported test accuracy';
+  if (!m) return metric;
+  const layer = layerName(Number(m[2]), L);
+  return m[1] === 'finalDeadFraction' ? `dead, ${layer} (whole test set)` : `dead, ${layer} (per sample, mean)`;
+}
+
+/** Rows of the paired-difference table (a − b per seed, same initial weights): one per comparison and metric. */
+export function pairedRows(s: CompareSummary): string[][] {
+  const L = s.architecture.length - 1;
+  return (s.paired ?? []).map((p) => {
+    const d = p.differences;
+    const pts = (x: number): string => (100 * x).toFixed(1);
+    const spread = (d.n ?? 1) >= 2 ? ` ± ${pts(d.sd ?? d.std)}${d.ci95 ? ` [${pts(d.ci95[0])}, ${pts(d.ci95[1])}]` : ''}` : '';
+    return [`${p.a} − ${p.b}`, metricName(p.metric, L), `${pts(d.mean)}${spread}`, `${p.wins} / ${p.ties} / ${p.losses}`];
+  });
+}
+
 /** Headline table rows: one per variant. */
 export function headlineRows(s: CompareSummary): string[][] {
   const L = s.architecture.length - 1;
@@ -134,7 +179,9 @@ export function headlineRows(s: CompareSummary): string[][] {
     const e0 = s.energyTables[0] ? v.event.energy[0] : undefined;
     return [
       v.label,
-      `${pct(v.finalTestAccuracy.mean)}${s.seeds.length > 1 ? ` ± ${(100 * v.finalTestAccuracy.std).toFixed(2)}` : ''}`,
+      statText(v.reportedTestAccuracy),
+      v.selectedEpoch.join(', '),
+      pct(v.finalTestAccuracy.mean),
       pct(v.bestTestAccuracy.mean),
       v.latency.targetAccuracy === null ? '—' : v.latency.meanEpochs === null ? 'never' : `${v.latency.meanEpochs.toFixed(1)} (${v.latency.reached}/${s.seeds.length})`,
       Array.from({ length: L - 1 }, (_, l) => pct(v.perEpoch.deadFraction[last]![l])).join(' / ') || '—',
@@ -150,8 +197,10 @@ export function headlineRows(s: CompareSummary): string[][] {
 export function headlineHeader(s: CompareSummary): string[] {
   return [
     'variant',
-    'final test acc',
-    'best test acc',
+    s.seeds.length > 1 ? 'reported test acc (mean ± sd [95% CI])' : 'reported test acc',
+    'selected epoch',
+    'last-epoch test acc',
+    'max test acc (optimistic)',
     s.settings.targetAccuracy === null ? 'epochs to target' : `epochs to ${pct(s.settings.targetAccuracy)}`,
     `dead % (${Array.from({ length: s.architecture.length - 2 }, (_, l) => layerName(l, s.architecture.length - 1)).join(' / ')})`,
     `spike rate (${Array.from({ length: s.architecture.length - 1 }, (_, l) => layerName(l, s.architecture.length - 1)).join(' / ')})`,
@@ -177,6 +226,15 @@ export async function renderCompareReport(s: CompareSummary): Promise<string> {
     .join('')}</tbody></table>`;
   const d = s.dataset;
   const L = s.architecture.length - 1;
+  const prow = pairedRows(s);
+  const pairedTable =
+    prow.length === 0
+      ? ''
+      : `<h2>Paired differences (same initial weights per seed)</h2>
+<table class="paired"><thead><tr>${['variants (a − b)', 'metric', 'mean difference ± sd [95% CI], percentage points', 'a higher / tie / lower (seeds)'].map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${prow
+          .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+          .join('')}</tbody></table>
+<p class="note">${esc(s.splits?.note ?? '')}</p>`;
   const layers = Array.from({ length: L }, (_, l) => `${layerName(l, L)} ${s.architecture[l + 1]}`).join(', ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Rouser compare: ${esc(d.name)}</title>
@@ -206,7 +264,8 @@ code{background:#f3f3f3;padding:0 .2rem}ul{font-size:.9rem}
 <h2>Headline numbers</h2>
 ${table}
 <p class="note">Dead % is measured on the test set after the last epoch (a neuron is dead when it never spikes over the whole set).
-Event-engine numbers come from simulating each final model event by event on ${s.variants[0]?.event.samples ?? 0} test samples.</p>
+Event-engine numbers come from simulating each seed's reported model event by event on ${s.variants[0]?.event.samples ?? 0} test samples.</p>
+${pairedTable}
 <h2>Charts</h2>
 <div class="charts">
 ${charts.map((c, i) => `<figure class="chart${c.wide ? ' wide' : ''}" id="${c.id}">${svgs[i]}<figcaption>${esc(c.caption)}</figcaption></figure>`).join('\n')}

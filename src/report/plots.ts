@@ -23,7 +23,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 const BASE = {
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
   background: 'white',
-  config: { legend: { labelLimit: 320, orient: 'bottom', columns: 6, symbolStrokeWidth: 3 }, title: { anchor: 'start', fontSize: 14 }, view: { stroke: '#ddd' } },
+  config: { legend: { labelLimit: 320, orient: 'bottom', columns: 6, symbolStrokeWidth: 3, symbolOpacity: 1 }, title: { anchor: 'start', fontSize: 14 }, view: { stroke: '#ddd' } },
 } as const;
 
 /** Width of one chart in the two-column report (px); the page scales the SVG to its column. */
@@ -266,7 +266,8 @@ export function thresholdGridChart(title: string, variants: GridVariant[], color
   const fixed = variants.filter((v) => v.fixed).sort((a, b) => a.threshold - b.threshold);
   const learned = variants.filter((v) => !v.fixed);
   const color = { field: 'label', type: 'nominal', title: null, scale: colors, sort: colors.domain, legend: null };
-  const x = { field: 'threshold', type: 'quantitative', title: 'threshold (fixed value; initial value for learned)', scale: { zero: true, nice: true, padding: 14 } };
+  const maxT = Math.max(0, ...variants.map((v) => v.threshold).filter(Number.isFinite));
+  const x = { field: 'threshold', type: 'quantitative', title: 'threshold (fixed value; initial value for learned)', scale: { domain: [0, maxT > 0 ? maxT * 1.1 : 1], nice: false } };
   const y = { field: 'accuracy', type: 'quantitative', title: yTitle, axis: { format: '%' }, scale: { zero: true, nice: true } };
   const values = [
     ...fixed.map((v) => ({ kind: 'fixed', label: v.label, threshold: v.threshold, accuracy: v.accuracy })),
