@@ -116,7 +116,7 @@ export function statisticsText(s: CompareSummary): string {
   ];
   let out = `Over ${s.seeds.length} seed(s) (${s.splits.note})\n` + formatTable(rows);
   if (s.paired.length > 0) {
-    const pr: (string | number)[][] = [['paired (same initial weights)', 'metric', 'mean difference ± sd [95% CI] (points)', 'a wins / ties / losses', 'per seed']];
+    const pr: (string | number)[][] = [['paired (same initial weights)', 'metric', 'mean difference ± sd [95% CI] (points)', 'seeds a > b / = / a < b', 'per seed']];
     for (const p of s.paired)
       pr.push([`${p.a} − ${p.b}`, p.metric, fmtStats(p.differences), `${p.wins} / ${p.ties} / ${p.losses}`, p.differences.values.map((x) => (100 * x).toFixed(1)).join(' ')]);
     out += '\n' + formatTable(pr);
