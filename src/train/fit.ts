@@ -21,7 +21,7 @@ import { createGradients, type GradientOptions, type TrainBackend } from './type
 export interface FitOptions {
   /**
    * Output folder. After every epoch it holds (each written atomically): `metrics.jsonl` (one {@link EpochMetrics}
-   * per line, epoch 0 first), `model.json` (the current NetworkSpec; `meta.thresholdInit` records the initial
+   * per line, epoch 0 first), `model.json` (the current NetworkSpec; `meta.thInit` records the initial
    * threshold when it was one value), `initial-model.json` (the network before training), `checkpoint.json`, and with a validation
    * split `model-best.json` (the spec of the epoch with the best validation accuracy so far); at the end
    * `summary.json` (with the normalised weight change series and the selected epoch).
@@ -331,7 +331,7 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
   // The initial thresholds travel with the model (eval's threshold.fractionMoved): one value in meta when uniform.
   const th0 = initial.layers[0]?.thresholds[0];
   const uniformTh = th0 !== undefined && initial.layers.every((l) => l.thresholds.every((t) => t === th0)) ? th0 : null;
-  if (uniformTh !== null) meta.thresholdInit = uniformTh;
+  if (uniformTh !== null) meta.thInit = uniformTh;
   const persist = (epoch: number): void => {
     if (!files) return;
     spec.meta = { ...spec.meta, ...meta, epoch, thresholdMode: cfg.thresholdMode };

@@ -39,7 +39,7 @@ describe('evaluateModel metrics (hand-computed)', () => {
 });
 
 describe('eval: where the initial thresholds come from', () => {
-  it('initial-model.json next to the model, else meta.thresholdInit, else unknown', async () => {
+  it('initial-model.json next to the model, else meta.thInit, else unknown', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -49,7 +49,7 @@ describe('eval: where the initial thresholds come from', () => {
     const { spec } = setup();
     const model = join(dir, 'model.json');
     expect(initialThresholdsFor(model, spec)).toBeNull();
-    spec.meta.thresholdInit = 1.25;
+    spec.meta.thInit = 1.25;
     expect(initialThresholdsFor(model, spec)).toEqual([1.25]);
     const init = setup().spec;
     init.layers[0]!.thresholds.set([1, 2, 3]);

@@ -39,7 +39,7 @@ export function resolveEnergyTables(arg: string | undefined): EnergyTable[] {
 /**
  * The thresholds a model started training from, for `threshold.fractionMoved`: `initial-model.json` next to the
  * model (written by train and compare) when its architecture matches, else one value per layer from
- * `meta.thresholdInit`, else null (unknown: fractionMoved is reported as null).
+ * `meta.thInit`, else null (unknown: fractionMoved is reported as null).
  */
 export function initialThresholdsFor(modelPath: string, spec: NetworkSpec): (Float32Array | number)[] | null {
   const sidecar = join(dirname(modelPath), 'initial-model.json');
@@ -48,7 +48,7 @@ export function initialThresholdsFor(modelPath: string, spec: NetworkSpec): (Flo
     if (init.inputSize === spec.inputSize && init.layers.length === spec.layers.length && init.layers.every((l, i) => l.size === spec.layers[i]!.size))
       return init.layers.map((l) => l.thresholds);
   }
-  const th = spec.meta.thresholdInit;
+  const th = spec.meta.thInit;
   return typeof th === 'number' && Number.isFinite(th) ? spec.layers.map(() => th) : null;
 }
 
