@@ -80,4 +80,17 @@ describe('validation split', () => {
     expect(got[1]).toBeCloseTo(silent[1]! / 20, 12);
     expect(got[0]).toBeGreaterThanOrEqual(r.history[0]!.layers[0]!.deadFraction);
   });
+
+  it('resume with a validation split continues bit-exactly and keeps the selected model', async () => {
+    const cfg: FitConfig = { ...base, valFraction: 0.2 };
+    const whole = await fit(cfg, data, { outDir: tmp() });
+    const dir = tmp();
+    await fit({ ...cfg, epochs: 1 }, data, { outDir: dir });
+    const resumed = await fit(cfg, data, { outDir: dir, resume: true });
+    expect(resumed.resumedFrom).toBe(1);
+    const strip = (h: typeof whole.history) => h.map((m) => ({ ...m, wallMs: 0, epochMs: 0 }));
+    expect(strip(resumed.history)).toEqual(strip(whole.history));
+    expect(resumed.best.epoch).toBe(whole.best.epoch);
+    expect(specToJson(resumed.best.spec)).toBe(specToJson(whole.best.spec));
+  });
 });
