@@ -28,7 +28,7 @@ export const DEMO_PRESET: Record<string, string> = {
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'the main job: dead neurons roused by learned thresholds and not by fixed ones (paper Fig. 4) on the embedded N-MNIST, 3 seeds with intervals (a preset of compare)',
+  summary: 'the main job: dead neurons roused by learned thresholds and not by fixed ones (paper Fig. 4) on the embedded N-MNIST, 5 seeds with intervals (a preset of compare)',
   usage: 'rouser demo [compare options]',
   details: `Preset: ${Object.entries(DEMO_PRESET)
     .map(([k, v]) => `--${k} ${v}`)
