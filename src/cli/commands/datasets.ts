@@ -3,6 +3,7 @@ import { RouserError } from '../../util/errors.js';
 import { flag, num, str, type Command } from '../args.js';
 import { DATASET_SOURCES, fetchDataset, type FetchableDataset } from '../../io/datasets/fetch.js';
 import { inspectPath } from '../../io/datasets/inspect.js';
+import { datasetProgress } from '../data.js';
 
 const FETCHABLE = Object.keys(DATASET_SOURCES) as FetchableDataset[];
 
@@ -46,7 +47,7 @@ export const datasetsCommand: Command = {
       case 'inspect': {
         if (!target) throw new RouserError('datasets inspect needs a PATH (or nmnist-mini / randman / synthetic)');
         const samples = str(args, 'samples') !== undefined ? num('datasets', args, 'samples', { min: 10, max: 8000, integer: true }) : undefined;
-        const report = await inspectPath(target, samples !== undefined ? { samples } : {});
+        const report = await inspectPath(target, { ...(samples !== undefined ? { samples } : {}), onProgressCount: datasetProgress().onProgressCount });
         if (flag(args, 'json')) process.stdout.write(JSON.stringify(report) + '\n');
         else process.stdout.write(`${report.path}: format ${report.format}\n${report.splits.map((s) => describeSplit(s.name, s.summary)).join('\n')}\n`);
         return 0;

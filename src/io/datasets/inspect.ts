@@ -76,10 +76,13 @@ function tensorSplit(d: TensorDataset, name: string): { name: string; summary: R
  * Inspects a dataset file or folder of any supported format, or an embedded set by name. Malformed input throws a
  * `RouserError` naming the file, byte offset or row, and what was expected.
  */
-export async function inspectPath(ref: string, opts: { cacheDir?: string; samples?: number } = {}): Promise<InspectReport> {
+export async function inspectPath(
+  ref: string,
+  opts: { cacheDir?: string; samples?: number; onProgressCount?: (task: string, done: number, total: number) => void } = {},
+): Promise<InspectReport> {
   if (ref === 'nmnist-mini') {
     const n = opts.samples ?? 2500;
-    const f = await ensureNmnistMini({ trainPerClass: Math.ceil((n * 0.8) / 10), testPerClass: Math.ceil((n * 0.2) / 10), ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
+    const f = await ensureNmnistMini({ trainPerClass: Math.ceil((n * 0.8) / 10), testPerClass: Math.ceil((n * 0.2) / 10), ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), ...(opts.onProgressCount ? { onProgressCount: opts.onProgressCount } : {}) });
     return { path: f.dir, format: 'nmnist-mini', splits: [nmnistSplit(join(f.dir, 'Train'), 'train'), nmnistSplit(join(f.dir, 'Test'), 'test')] };
   }
   if (ref === 'synthetic') {
