@@ -305,12 +305,8 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
       hooks.onRunStart?.(v.label, seed, index++, mine.length);
       const outDir = runDir(s.outDir, v.label, seed);
       const recordPath = join(outDir, 'run.json');
-      if (s.resume && existsSync(recordPath)) {
-        const rec = readRunRecord(recordPath);
-        records.push(rec);
-        hooks.onRunEnd?.(v.label, seed, rec);
-        continue;
-      }
+      // With --resume a finished run is not retrained: fit finds its final checkpoint (and checks that the config
+      // is unchanged, so a raised --epochs continues training); only the event-engine evaluation is repeated.
       const config: FitConfig = {
         sizes: s.sizes,
         neuron: s.neuron,

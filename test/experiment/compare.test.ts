@@ -93,3 +93,21 @@ describe('rouser compare --shard / --merge', () => {
     for (let i = 0; i < 3; i++) expect(learned!.perSeed[i]!.deadFraction[0]).toEqual(fixed!.perSeed[i]!.deadFraction[0]);
   }, 120_000);
 });
+
+describe('rouser compare --resume', () => {
+  it('continues finished runs when --epochs is raised, bit-exactly', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'rouser-resume-'));
+    const common = ['compare', '--dataset', 'randman', '--train-samples', '40', '--test-samples', '16', '--steps', '10', '--arch', '8-10', '--variants', 'learned,fixed',
+      '--seeds', '1', '--batch', '16', '--threads', '1', '--json'];
+    expect(await main([...common, '--epochs', '1', '--out', join(base, 'a')])).toBe(0);
+    io.out = '';
+    expect(await main([...common, '--epochs', '2', '--out', join(base, 'a'), '--resume'])).toBe(0);
+    const resumed = JSON.parse(io.out) as CompareSummary;
+    io.out = '';
+    expect(await main([...common, '--epochs', '2', '--out', join(base, 'b')])).toBe(0);
+    const fresh = JSON.parse(io.out) as CompareSummary;
+    expect(resumed.variants[0]!.perSeed[0]!.testAccuracy).toHaveLength(3);
+    expect(withoutTimes(resumed)).toEqual(withoutTimes(fresh));
+  }, 60_000);
+});
+
