@@ -120,8 +120,8 @@ describe('fuzz: mutated model files are read as an independent decoder reads the
       const sizes = [spec.inputSize, ...spec.layers.map((l) => l.size)];
       const bias = spec.layers[0]!.bias !== undefined;
       const config = resolveFitConfig({ sizes, bias, epochs: 3 });
-      const layers = spec.layers.map((l) => ({ size: l.size, deadFraction: 0.25, deadFractionPerBatchMean: 0.5, spikeRate: 0.1, saturatedFraction: 0, threshold: { mean: 1.25, std: 0, min: 1.25, max: 1.25, fractionMoved: 0 }, weightChange: 0.5, floorBinds: 0 }));
-      const history = [0, 1].map((epoch) => ({ epoch, loss: 0.5, testLoss: 0.25, trainAccuracy: 0.5, testAccuracy: 0.75, layers, wallMs: 10 * epoch, epochMs: 10 }));
+      const layers = spec.layers.map((l) => ({ size: l.size, deadFraction: 0.25, deadFractionPerBatchMean: 0.5, deadFractionPerSample: 0.5, spikeRate: 0.1, saturatedFraction: 0, saturatedStrictFraction: 0, threshold: { mean: 1.25, std: 0, min: 1.25, max: 1.25, fractionMoved: 0, negative: 0 }, weightChange: 0.5, floorBinds: 0 }));
+      const history = [0, 1].map((epoch) => ({ epoch, loss: 0.5, testLoss: 0.25, trainAccuracy: 0.5, testAccuracy: 0.75, valAccuracy: 0.5, valLoss: 0.3, layers, wallMs: 10 * epoch, epochMs: 10 }));
       return { epoch: 1, config, spec, initialSpec: spec, adam: createAdamState(spec, config.thresholdMode), history, wallMs: 20, meta: { dataset: 'synthetic' } };
     };
     fc.assert(

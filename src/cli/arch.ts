@@ -1,4 +1,7 @@
+import type { NeuronModel } from '../model/spec.js';
+import { defaultNeuron, FIT_DEFAULTS } from '../train/fitConfig.js';
 import { RouserError } from '../util/errors.js';
+import { choice, num, type ParsedArgs } from './args.js';
 
 /** Default hidden sizes when --arch is not given (the output size is the dataset's class count). */
 export const DEFAULT_HIDDEN = [128, 128] as const;
@@ -27,3 +30,13 @@ export function parseArch(arch: string | undefined, inputSize: number, classes: 
   return sizes;
 }
 
+
+/**
+ * Reads `--neuron cuba|lif` (default cuba) and, for lif, `--beta` (voltage retention per step, default
+ * {@link FIT_DEFAULTS}.lifBeta) into a neuron model; the one reader for `train`, `compare` and `demo`.
+ */
+export function neuronFromArgs(cmd: string, args: ParsedArgs): NeuronModel {
+  const kind = choice(cmd, args, 'neuron', ['cuba', 'lif'] as const, 'cuba');
+  if (kind === 'lif') return { kind: 'lif', beta: num(cmd, args, 'beta', { min: 0, max: 1, fallback: FIT_DEFAULTS.lifBeta }) };
+  return defaultNeuron(kind);
+}

@@ -36,7 +36,7 @@ const TO_MS: Record<TimeUnit, number> = { us: 1e-3, ms: 1, step: 1 };
  * Incremental summary of records (one at a time, so a large file never has to be held whole): call `add` per
  * sample, then `finish`. `firstEvents` lists up to `first` events of the first sample.
  */
-export class RecordsSummarizer {
+export class RecordsSummariser {
   private readonly counts: number[] = [];
   private readonly durations: number[] = [];
   private readonly labels: number[] = [];
@@ -88,9 +88,9 @@ export class RecordsSummarizer {
   }
 }
 
-/** Summarises records (and labels, when known) for inspection; see {@link RecordsSummarizer}. */
-export function summarizeRecords(records: readonly SpikeRecord[], labels?: ArrayLike<number>, classes = 0, first = 5): RecordsSummary {
-  const s = new RecordsSummarizer(classes, first);
+/** Summarises records (and labels, when known) for inspection; see {@link RecordsSummariser}. */
+export function summariseRecords(records: readonly SpikeRecord[], labels?: ArrayLike<number>, classes = 0, first = 5): RecordsSummary {
+  const s = new RecordsSummariser(classes, first);
   records.forEach((r, i) => s.add(r, labels ? (labels[i] as number) : undefined));
   return s.finish();
 }

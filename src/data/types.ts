@@ -29,6 +29,11 @@ export interface DatasetOptions {
   dtMs?: number;
   /** Progress messages (generation, reading); default silent. */
   onProgress?: (message: string) => void;
+  /**
+   * Countable progress of a long step, for a progress bar: `done` of `total` units of `task` (e.g. the embedded
+   * set's generated samples); called at least once with done = total when the step ends. Default silent.
+   */
+  onProgressCount?: (task: string, done: number, total: number) => void;
 }
 
 /** What a loaded dataset is and how it differs from the paper setup. */

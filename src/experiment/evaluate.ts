@@ -16,7 +16,7 @@ export type EngineChoice = 'event' | 'dense' | 'both';
  * Per-layer part of an {@link EvalReport}: the activity summary of `metrics/activity.ts` (spike rate, sparsity, dead
  * and saturated fractions, dead ids) plus per-sample operation counts (means over the evaluated samples).
  */
-export interface LayerReport extends Pick<ActivitySummary, 'spikeRate' | 'spikeRateHz' | 'sparsity' | 'deadFraction' | 'deadIds' | 'saturatedFraction'> {
+export interface LayerReport extends Pick<ActivitySummary, 'spikeRate' | 'spikeRateHz' | 'sparsity' | 'deadFraction' | 'deadIds' | 'saturatedFraction' | 'saturatedStrictFraction'> {
   index: number;
   size: number;
   /** Synaptic events delivered into this layer per sample (each source spike x its fan-out). */
@@ -35,6 +35,7 @@ export interface EvalReport {
   engine: EngineChoice;
   samples: number;
   steps: number;
+  /** Step length of the evaluated data in ms (converts `spikeRateHz`). */
   dtMs: number;
   /** Accuracy of the event engine (engine event or both) or of the dense engine (engine dense). */
   accuracy: number;
@@ -66,6 +67,13 @@ export interface EvaluateOptions {
   onSample?: (done: number, total: number) => void;
   /** Keeps the first sample's spikes per layer (for rasters). */
   keepFirstSample?: boolean;
+  /** Step length of the data in ms for `spikeRateHz` (default: the model's `dtMs`). */
+  dtMs?: number;
+  /**
+   * The thresholds the model started training from, per layer (arrays or one value per layer), for
+   * `threshold.fractionMoved`; null or absent = unknown, then fractionMoved is null.
+   */
+  initialThresholds?: (ArrayLike<number> | number)[] | null;
 }
 
 /** Result of {@link evaluateModel}: the report plus raw material for plots. */
@@ -121,6 +129,9 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
   const useEvent = opts.engine !== 'dense';
   const useDense = opts.engine !== 'event';
   const L = spec.layers.length;
+  const dtMs = opts.dtMs ?? spec.dtMs;
+  if (!(Number.isFinite(dtMs) && dtMs > 0)) fail('evaluateModel', 'dtMs', dtMs, 'a step length in ms > 0');
+  if (opts.initialThresholds && opts.initialThresholds.length !== L) fail('evaluateModel', 'initialThresholds.length', opts.initialThresholds.length, `${L} (one entry per layer)`);
   const wallMs: EvalReport['wallMs'] = {};
   const accuracyByEngine: EvalReport['accuracyByEngine'] = {};
 
@@ -216,8 +227,8 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
 
   const macs = denseMacsPerLayer(spec, steps);
   const layers: LayerReport[] = spec.layers.map((layer, l) => {
-    const act = summariseActivity(counts[l] as Float64Array, n, steps, spec.dtMs);
-    const th = thresholdStats(layer.thresholds, layer.thresholds);
+    const act = summariseActivity(counts[l] as Float64Array, n, steps, dtMs);
+    const th = thresholdStats(layer.thresholds, opts.initialThresholds?.[l] ?? null);
     return {
       index: l,
       size: layer.size,
@@ -227,6 +238,7 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
       deadFraction: act.deadFraction,
       deadIds: act.deadIds,
       saturatedFraction: act.saturatedFraction,
+      saturatedStrictFraction: act.saturatedStrictFraction,
       synOps: (synOps[l] as number) / n,
       macs: macs[l] as number,
       neuronUpdates: (updates[l] as number) / n,
@@ -242,7 +254,7 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
     engine: opts.engine,
     samples: n,
     steps,
-    dtMs: spec.dtMs,
+    dtMs,
     accuracy: (useEvent ? accuracyByEngine.event : accuracyByEngine.dense) as number,
     accuracyByEngine,
     layers,

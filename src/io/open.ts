@@ -19,6 +19,8 @@ export interface DatasetRequest {
   /** Seeds generated sets and subset choices (default 0). */
   seed?: number;
   onProgress?: (message: string) => void;
+  /** Countable progress of long steps (see DatasetOptions.onProgressCount). */
+  onProgressCount?: (task: string, done: number, total: number) => void;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function openDataset(ref: string, req: DatasetRequest = {}): Promis
   if (req.binMs !== undefined) opts.dtMs = req.binMs;
   if (req.fullRecording) opts.firstSaccadeOnly = false;
   if (req.onProgress) opts.onProgress = req.onProgress;
+  if (req.onProgressCount) opts.onProgressCount = req.onProgressCount;
   return loadDataset(ref, opts);
 }
 

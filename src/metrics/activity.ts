@@ -6,8 +6,16 @@
  * - spike rate      = total spikes / (neurons * samples * steps)         (spikes per neuron per step)
  * - sparsity        = fraction of neuron-steps without a spike = 1 - rate (binary spikes)
  * - dead neuron     = a neuron with no spike over the whole set (Rouser paper's definition)
- * - saturated neuron = a neuron that spiked at every step of every sample (count = samples * steps)
+ * - saturated neuron = a neuron that spiked on at least {@link SATURATION_LEVEL} (90%) of all steps of all samples
+ *   (count >= 0.9 * samples * steps); `saturatedStrictFraction` keeps the strict count (a spike at every step of
+ *   every sample, count = samples * steps)
+ * The per-sample dead fraction (mean over samples of the fraction of neurons silent for that sample, the paper's
+ * "fails to spike while an input is presented") needs per-sample spikes: {@link silentPerSample}.
  */
+
+/** A neuron is "saturated" when it fires on at least this fraction of the evaluated steps. */
+export const SATURATION_LEVEL = 0.9;
+
 export interface ActivitySummary {
   neurons: number;
   samples: number;
@@ -20,7 +28,10 @@ export interface ActivitySummary {
   sparsity: number;
   deadFraction: number;
   deadIds: number[];
+  /** Fraction of neurons with count >= SATURATION_LEVEL * samples * steps. */
   saturatedFraction: number;
+  /** Fraction of neurons with a spike at every step of every sample. */
+  saturatedStrictFraction: number;
 }
 
 /** Summarises per-neuron spike totals (see module doc for the definitions). `dtMs` only scales `spikeRateHz`. */
@@ -29,12 +40,14 @@ export function summariseActivity(counts: ArrayLike<number>, samples: number, st
   const full = samples * steps;
   let total = 0;
   let saturated = 0;
+  let strict = 0;
   const deadIds: number[] = [];
   for (let i = 0; i < n; i++) {
     const c = counts[i] as number;
     total += c;
     if (c === 0) deadIds.push(i);
-    if (full > 0 && c >= full) saturated++;
+    if (full > 0 && c >= SATURATION_LEVEL * full) saturated++;
+    if (full > 0 && c >= full) strict++;
   }
   const denom = n * full;
   const spikeRate = denom > 0 ? total / denom : 0;
@@ -49,37 +62,74 @@ export function summariseActivity(counts: ArrayLike<number>, samples: number, st
     deadFraction: n > 0 ? deadIds.length / n : 0,
     deadIds,
     saturatedFraction: n > 0 ? saturated / n : 0,
+    saturatedStrictFraction: n > 0 ? strict / n : 0,
   };
 }
 
-/** Statistics of a layer's thresholds; `fractionMoved` counts |Th - Th0| > tol against the initial values. */
+/**
+ * Per-sample silence of one layer from its spikes `[batch][steps][size]` (0/1, the layout backends record): for
+ * each sample b, the fraction of the `size` neurons with no spike in any of the `steps` steps. The per-sample dead
+ * fraction of a data set is the mean of these values over its samples.
+ */
+export function silentPerSample(spikes: ArrayLike<number>, batch: number, steps: number, size: number): Float64Array {
+  if (spikes.length !== batch * steps * size) throw new RangeError(`silentPerSample: ${spikes.length} spikes, expected batch ${batch} x steps ${steps} x size ${size}`);
+  const out = new Float64Array(batch);
+  if (size === 0) return out;
+  const fired = new Uint8Array(size);
+  for (let b = 0; b < batch; b++) {
+    fired.fill(0);
+    for (let t = 0; t < steps; t++) {
+      const base = (b * steps + t) * size;
+      for (let o = 0; o < size; o++) if ((spikes[base + o] as number) !== 0) fired[o] = 1;
+    }
+    let silent = 0;
+    for (let o = 0; o < size; o++) if (fired[o] === 0) silent++;
+    out[b] = silent / size;
+  }
+  return out;
+}
+
+/**
+ * Statistics of a layer's thresholds. `fractionMoved` counts |Th - Th0| > tol against the initial values, and is
+ * null when they are unknown. `negative` counts thresholds below 0 (a neuron with Th < 0 fires even without input
+ * once V >= Th; `--th-floor` / `thFloor` keeps Th >= floor instead).
+ */
 export interface ThresholdStats {
   mean: number;
   std: number;
   min: number;
   max: number;
-  fractionMoved: number;
+  fractionMoved: number | null;
+  negative: number;
 }
 
-/** Mean, population std, min, max of thresholds and the fraction that moved more than `tol` from `initial`. */
-export function thresholdStats(thresholds: ArrayLike<number>, initial: ArrayLike<number> | number, tol = 1e-6): ThresholdStats {
+/**
+ * Mean, population std, min, max of thresholds, the count below 0, and the fraction that moved more than `tol` from
+ * `initial` (per-neuron values, or one value for all); `initial` null = unknown, then `fractionMoved` is null.
+ */
+export function thresholdStats(thresholds: ArrayLike<number>, initial: ArrayLike<number> | number | null, tol = 1e-6): ThresholdStats {
+  if (initial !== null && typeof initial !== 'number' && initial.length !== thresholds.length)
+    throw new RangeError(`thresholdStats: ${thresholds.length} thresholds but ${initial.length} initial values`);
   const n = thresholds.length;
   let sum = 0;
   let mn = Infinity;
   let mx = -Infinity;
   let moved = 0;
+  let negative = 0;
   for (let i = 0; i < n; i++) {
     const t = thresholds[i] as number;
     sum += t;
     mn = Math.min(mn, t);
     mx = Math.max(mx, t);
+    if (t < 0) negative++;
+    if (initial === null) continue;
     const t0 = typeof initial === 'number' ? initial : (initial[i] as number);
     if (Math.abs(t - t0) > tol) moved++;
   }
   const mean = n > 0 ? sum / n : NaN;
   let sq = 0;
   for (let i = 0; i < n; i++) sq += ((thresholds[i] as number) - mean) ** 2;
-  return { mean, std: n > 0 ? Math.sqrt(sq / n) : NaN, min: mn, max: mx, fractionMoved: n > 0 ? moved / n : 0 };
+  return { mean, std: n > 0 ? Math.sqrt(sq / n) : NaN, min: mn, max: mx, fractionMoved: initial === null ? null : n > 0 ? moved / n : 0, negative };
 }
 
 /** Histogram with `bins` equal-width bins over [lo, hi] (default: the data range); the last bin includes hi. */

@@ -3,7 +3,7 @@ import { fail } from '../util/errors.js';
 import type { Gradients } from './types.js';
 
 /**
- * How thresholds are trained (SPEC.md section 2):
+ * How thresholds are trained (Rouser: per-neuron thresholds trained by Adam with their own learning rate lrTh):
  * - `learned`: one threshold per neuron, each updated by its own gradient (Rouser, the default);
  * - `layer`: one learned scalar per layer: the gradient is the sum of the layer's per-neuron threshold gradients
  *   and every neuron of the layer receives the same update (thresholds stay equal when they start equal);

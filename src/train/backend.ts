@@ -1,30 +1,32 @@
 /**
- * Backend factory: one API over the `fused` kernels (default) and the `tfjs` reference. tfjs is imported lazily, so
- * programs that only use `fused` never load TensorFlow.js.
+ * Backend factory: one API over the `fused` kernels (default), the `tfjs` reference and the unfused float64
+ * `reference` oracle. tfjs is imported lazily, so programs that never ask for `tfjs` never load TensorFlow.js.
  */
 import { fail } from '../util/errors.js';
 import { createFusedBackend, type FusedBackendOptions } from './fused.js';
+import { createReferenceBackend } from './reference.js';
 import type { TrainBackend } from './types.js';
 
-/** Backends selectable by name. */
-export type TrainBackendKind = 'fused' | 'tfjs';
+/** Trainer backends selectable by name (CLI `--backend`, {@link FitConfig}`.backend`, `computeGradients`). */
+export type BackendKind = 'fused' | 'tfjs' | 'reference';
 
-/** Backend kinds, for CLI parsing and exhaustive tests. */
-export const TRAIN_BACKEND_KINDS: readonly TrainBackendKind[] = ['fused', 'tfjs'] as const;
+/** Every {@link BackendKind}, for CLI parsing, validation and exhaustive tests. */
+export const BACKEND_KINDS: readonly BackendKind[] = ['fused', 'tfjs', 'reference'] as const;
 
-/** Options of {@link createBackend}; `threads` applies to `fused` only. */
+/** Options of {@link createBackend}; `threads` applies to `fused` only (the other kinds ignore it). */
 export type CreateBackendOptions = FusedBackendOptions;
 
 /**
  * Creates a training backend.
  * - `fused`: hand-written spike-sparse forward + BPTT kernels (optionally over worker threads).
  * - `tfjs`: TensorFlow.js autodiff reference; loads tfjs-node, else the wasm backend, else cpu (see `description`).
+ * - `reference`: the slow, readable float64 oracle of reference.ts (forward = `referenceForward`).
  * Call `dispose()` when done (it stops worker threads and frees tensors).
  * @example
  * const backend = await createBackend('fused', { threads: 2 });
  * console.log(backend.description); // "fused, 2 threads (1 worker threads), wasm simd"
  */
-export async function createBackend(kind: TrainBackendKind, opts: CreateBackendOptions = {}): Promise<TrainBackend> {
+export async function createBackend(kind: BackendKind, opts: CreateBackendOptions = {}): Promise<TrainBackend> {
   switch (kind) {
     case 'fused':
       return createFusedBackend(opts);
@@ -32,9 +34,11 @@ export async function createBackend(kind: TrainBackendKind, opts: CreateBackendO
       const { createTfBackend } = await import('./tf.js');
       return createTfBackend();
     }
+    case 'reference':
+      return createReferenceBackend();
     default: {
       const never: never = kind;
-      return fail('createBackend', 'kind', never, "'fused' or 'tfjs'");
+      return fail('createBackend', 'kind', never, BACKEND_KINDS.map((k) => `'${k}'`).join(', '));
     }
   }
 }

@@ -158,12 +158,16 @@ export function validateCheckpoint(c: Checkpoint, where = 'checkpoint.json'): Ch
     if (h.epoch !== e) fail(where, `${f}.epoch`, h.epoch, `${e}`);
     for (const k of ['loss', 'testLoss', 'wallMs', 'epochMs']) checkMetric(where, `${f}.${k}`, h[k]);
     for (const k of ['trainAccuracy', 'testAccuracy']) if (typeof h[k] !== 'number' || !((h[k] as number) >= 0 && (h[k] as number) <= 1)) fail(where, `${f}.${k}`, h[k], 'a number in [0, 1]');
+    if (h.valAccuracy === undefined) fail(where, `${f}.valAccuracy`, h.valAccuracy, 'a number in [0, 1] or null');
+    checkMetric(where, `${f}.valAccuracy`, h.valAccuracy, [0, 1]);
+    if (h.valLoss === undefined) fail(where, `${f}.valLoss`, h.valLoss, 'a number or null');
+    checkMetric(where, `${f}.valLoss`, h.valLoss);
     if (!Array.isArray(h.layers) || h.layers.length !== c.spec.layers.length) fail(where, `${f}.layers`, h.layers, `an array of ${c.spec.layers.length} layer metrics`);
     (h.layers as unknown[]).forEach((l, li) => {
       const g = `${f}.layers[${li}]`;
       if (!isRecord(l)) fail(where, g, l, 'a layer metrics object');
       if (l.size !== c.spec.layers[li]!.size) fail(where, `${g}.size`, l.size, `${c.spec.layers[li]!.size}`);
-      for (const k of ['deadFraction', 'deadFractionPerBatchMean', 'saturatedFraction']) checkMetric(where, `${g}.${k}`, l[k], [0, 1]);
+      for (const k of ['deadFraction', 'deadFractionPerBatchMean', 'deadFractionPerSample', 'saturatedFraction', 'saturatedStrictFraction']) checkMetric(where, `${g}.${k}`, l[k], [0, 1]);
       for (const k of ['spikeRate', 'weightChange', 'floorBinds']) checkMetric(where, `${g}.${k}`, l[k]);
       if (!isRecord(l.threshold)) fail(where, `${g}.threshold`, l.threshold, 'an object of threshold statistics');
     });

@@ -1,6 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { l2Distance, summariseActivity, thresholdStats } from '../metrics/activity.js';
-import { specToJson } from '../model/serialize.js';
+import { l2Distance, silentPerSample, summariseActivity, thresholdStats } from '../metrics/activity.js';
+import { specFromJson, specToJson } from '../model/serialize.js';
 import { cloneSpec, type NetworkSpec, type SpecMeta } from '../model/spec.js';
 import { gatherSamples, type TensorDataset } from '../model/spikes.js';
 import { validateSpec } from '../model/validate.js';
@@ -8,22 +9,23 @@ import { checkRunSize } from '../util/memory.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { fail, RouserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { createBackend, type CreateBackendOptions } from './backend.js';
+import { createBackend } from './backend.js';
 import { adamStep, createAdamState, type AdamOptions, type AdamState } from './adam.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluateDense } from './evaluate.js';
-import { BACKEND_KINDS, resolveFitConfig, type BackendKind, type EpochMetrics, type FitConfig, type LayerMetrics, type ResolvedFitConfig } from './fitConfig.js';
+import { LATER_CONFIG_DEFAULTS, resolveFitConfig, type EpochMetrics, type FitConfig, type LayerMetrics, type ResolvedFitConfig } from './fitConfig.js';
 import { initNetwork } from './init.js';
 import { predict } from './loss.js';
-import { createReferenceBackend } from './reference.js';
 import { createGradients, type GradientOptions, type TrainBackend } from './types.js';
 
 /** Options of {@link fit} beyond the config and the data. */
 export interface FitOptions {
   /**
    * Output folder. After every epoch it holds (each written atomically): `metrics.jsonl` (one {@link EpochMetrics}
-   * per line, epoch 0 first), `model.json` (the current NetworkSpec) and `checkpoint.json`; at the end
-   * `summary.json` (with the normalised weight change series).
+   * per line, epoch 0 first), `model.json` (the current NetworkSpec; `meta.thInit` records the initial
+   * threshold when it was one value), `initial-model.json` (the network before training), `checkpoint.json`, and with a validation
+   * split `model-best.json` (the spec of the epoch with the best validation accuracy so far); at the end
+   * `summary.json` (with the normalised weight change series and the selected epoch).
    */
   outDir?: string;
   /** Continue from `outDir/checkpoint.json` when it exists (the config must match except `epochs`). */
@@ -57,6 +59,41 @@ export interface FitResult {
   backend: string;
   /** Epoch the run started from (0, or the checkpoint's epoch when resumed). */
   resumedFrom: number;
+  /**
+   * The selected model. With a validation split (`valFraction` > 0): the epoch with the highest validation accuracy
+   * (the earliest on ties; epoch 0 included), `selection` 'validation'. Without one: the last epoch, `selection`
+   * 'final' (the test set never chooses). `testAccuracy` is that epoch's test accuracy.
+   */
+  best: SelectedModel;
+}
+
+/** The model a run reports (see {@link FitResult.best}). */
+export interface SelectedModel {
+  selection: 'validation' | 'final';
+  epoch: number;
+  spec: NetworkSpec;
+  valAccuracy: number | null;
+  testAccuracy: number;
+}
+
+/**
+ * The validation split of {@link FitConfig.valFraction}: a Fisher-Yates permutation of 0..n-1 from
+ * `new Rng(valSeed ^ 0x5a17)`; its first round(fraction * n) indices (sorted ascending) are held out, the rest (sorted)
+ * are trained on. At least one sample stays in training; fraction 0 holds nothing out.
+ */
+export function validationSplit(n: number, fraction: number, valSeed: number): { train: Int32Array; val: Int32Array } {
+  if (!Number.isInteger(n) || n < 0) fail('validationSplit', 'n', n, 'an integer >= 0');
+  if (!(fraction >= 0 && fraction < 1)) fail('validationSplit', 'fraction', fraction, 'a number in [0, 1)');
+  const k = Math.min(Math.max(0, n - 1), Math.round(fraction * n));
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  if (k > 0) new Rng((valSeed ^ 0x5a17) >>> 0).shuffle(order);
+  const val = order.slice(0, k).sort();
+  const train = order.slice(k).sort();
+  return { train, val };
+}
+
+function subset(d: TensorDataset, idx: Int32Array, name: string): TensorDataset {
+  return { ...d, name, inputs: gatherSamples(d.inputs, idx), labels: Int32Array.from(idx, (k) => d.labels[k] as number) };
 }
 
 /** Raised when the loss or a parameter becomes NaN/Infinity: training stops, the last good checkpoint is kept. */
@@ -76,24 +113,6 @@ export function epochSeed(seed: number, epoch: number): number {
   return (Math.imul(seed | 0, 0x2c1b3c6d) ^ Math.imul(epoch, 0x9e3779b1) ^ 0x46495421) >>> 0;
 }
 
-/**
- * Creates a backend by kind: `reference` (the unfused oracle in reference.ts), or `fused` / `tfjs` through
- * `createBackend` (backend.ts; tfjs is loaded lazily there).
- */
-export async function createBackendByKind(kind: BackendKind, opts: CreateBackendOptions = {}): Promise<TrainBackend> {
-  switch (kind) {
-    case 'reference':
-      return createReferenceBackend();
-    case 'fused':
-    case 'tfjs':
-      return createBackend(kind, opts);
-    default: {
-      const never: never = kind;
-      return fail('createBackendByKind', 'kind', never, BACKEND_KINDS.join(', '));
-    }
-  }
-}
-
 function setupInitial(cfg: ResolvedFitConfig, data: { train: TensorDataset; test: TensorDataset }, initial: NetworkSpec | undefined): NetworkSpec {
   let spec: NetworkSpec;
   if (initial) {
@@ -111,6 +130,7 @@ function setupInitial(cfg: ResolvedFitConfig, data: { train: TensorDataset; test
       bias: cfg.bias,
       dtMs: cfg.dtMs,
       weightScale: cfg.weightScale,
+      init: cfg.init,
       seed: cfg.seed,
     });
   }
@@ -147,7 +167,9 @@ function sameConfig(a: ResolvedFitConfig, b: ResolvedFitConfig): string[] {
   const diffs: string[] = [];
   for (const k of Object.keys(a) as (keyof ResolvedFitConfig)[]) {
     if (k === 'epochs') continue;
-    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) diffs.push(`${k} (checkpoint ${JSON.stringify(b[k])}, now ${JSON.stringify(a[k])})`);
+    // A checkpoint written before a field existed ran with that field's default (valSeed then followed seed).
+    const old = b[k] === undefined ? (k === 'valSeed' ? b.seed : LATER_CONFIG_DEFAULTS[k]) : b[k];
+    if (JSON.stringify(a[k]) !== JSON.stringify(old)) diffs.push(`${k} (checkpoint ${JSON.stringify(b[k])}, now ${JSON.stringify(a[k])})`);
   }
   return diffs;
 }
@@ -158,27 +180,59 @@ async function measure(
   initial: NetworkSpec,
   cfg: ResolvedFitConfig,
   test: TensorDataset,
+  val: TensorDataset | undefined,
   epoch: number,
   train: { loss: number; accuracy: number },
   floorBinds: number[],
   wallMs: number,
   epochMs: number,
 ): Promise<EpochMetrics> {
-  const ev = await evaluateDense(backend, spec, test, cfg.evalBatch, cfg.loss);
+  // Per-sample silence needs each sample's spikes: summed per batch from the backend's record (null without one).
+  const silentSums: (number | null)[] = spec.layers.map(() => 0);
+  const ev = await evaluateDense(backend, spec, test, cfg.evalBatch, cfg.loss, {
+    recordSpikes: true,
+    onBatch: (_start, r) => {
+      const rows = r.outputCounts.length / spec.layers[spec.layers.length - 1]!.size;
+      spec.layers.forEach((l, li) => {
+        const sp = r.spikes?.[li];
+        if (!sp || silentSums[li] === null) {
+          silentSums[li] = null;
+          return;
+        }
+        const per = silentPerSample(sp, rows, test.inputs.steps, l.size);
+        silentSums[li] = (silentSums[li] as number) + per.reduce((a, b) => a + b, 0);
+      });
+    },
+  });
+  const vev = val && val.inputs.batch > 0 ? await evaluateDense(backend, spec, val, cfg.evalBatch, cfg.loss) : undefined;
   const layers: LayerMetrics[] = spec.layers.map((l, li) => {
     const act = summariseActivity(ev.layerCounts[li] as Float64Array, ev.samples, ev.steps, spec.dtMs);
+    const silent = silentSums[li];
     return {
       size: l.size,
       deadFraction: act.deadFraction,
       deadFractionPerBatchMean: ev.deadFractionPerBatchMean[li] as number,
+      deadFractionPerSample: silent === null || silent === undefined || ev.samples === 0 ? null : silent / ev.samples,
       spikeRate: act.spikeRate,
       saturatedFraction: act.saturatedFraction,
+      saturatedStrictFraction: act.saturatedStrictFraction,
       threshold: thresholdStats(l.thresholds, initial.layers[li]!.thresholds),
       weightChange: l2Distance(l.weights, initial.layers[li]!.weights),
       floorBinds: floorBinds[li] ?? 0,
     };
   });
-  return { epoch, loss: train.loss, testLoss: ev.loss ?? NaN, trainAccuracy: train.accuracy, testAccuracy: ev.accuracy, layers, wallMs, epochMs };
+  return {
+    epoch,
+    loss: train.loss,
+    testLoss: ev.loss ?? NaN,
+    trainAccuracy: train.accuracy,
+    testAccuracy: ev.accuracy,
+    valAccuracy: vev ? vev.accuracy : null,
+    valLoss: vev ? (vev.loss ?? null) : null,
+    layers,
+    wallMs,
+    epochMs,
+  };
 }
 
 /** Per history entry and layer: weightChange_e / weightChange_final (see {@link FitResult.normalisedWeightChange}). */
@@ -197,8 +251,10 @@ export function normalisedWeightChangeSeries(history: EpochMetrics[]): number[][
  *
  * Epoch e (1-based): the training samples are shuffled by a Fisher-Yates shuffle from `new Rng(epochSeed(seed, e))`,
  * cut into batches of `batch` (the last may be smaller); per batch: forward + BPTT on the backend, loss check,
- * Adam update, threshold floor, parameter check. Then the test set is evaluated and an {@link EpochMetrics} record
- * is produced (epoch 0 = the initial network). With `outDir`, metrics.jsonl, model.json and checkpoint.json are
+ * Adam update, threshold floor, parameter check. Then the test set (and the validation split, when
+ * `valFraction` > 0: {@link validationSplit} of the training data, never trained on) is evaluated and an
+ * {@link EpochMetrics} record is produced (epoch 0 = the initial network). The validation accuracy alone selects
+ * the reported epoch ({@link FitResult.best}). With `outDir`, metrics.jsonl, model.json and checkpoint.json are
  * written atomically after every epoch (checkpoint first), and summary.json at the end.
  *
  * A NaN/Infinity loss or parameter throws {@link TrainingDivergedError} naming the epoch and batch; the files in
@@ -218,6 +274,11 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
   let startEpoch = 0;
   const meta: SpecMeta = { ...(opts.meta ?? {}) };
   const ckpt = opts.resume && files ? loadCheckpoint(files.checkpoint) : undefined;
+  const split = validationSplit(data.train.inputs.batch, cfg.valFraction, cfg.valSeed);
+  const hasVal = split.val.length > 0;
+  const train = hasVal ? subset(data.train, split.train, `${data.train.name} (train part)`) : data.train;
+  const val = hasVal ? subset(data.train, split.val, `${data.train.name} (validation part)`) : undefined;
+  const test = data.test;
   if (ckpt) {
     const diffs = sameConfig(cfg, ckpt.config);
     if (diffs.length > 0) throw new RouserError(`${files!.checkpoint}: cannot resume, the config differs in ${diffs.join('; ')}`);
@@ -235,17 +296,44 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
     adam = createAdamState(spec, cfg.thresholdMode);
     history = [];
   }
-  const backend = opts.backend ?? (await createBackendByKind(cfg.backend));
+  const backend = opts.backend ?? (await createBackend(cfg.backend));
   const owned = opts.backend === undefined;
   const adamOpts: AdamOptions = { lr: cfg.lr, lrTh: cfg.lrTh, thresholdMode: cfg.thresholdMode };
   if (cfg.thFloor !== null) adamOpts.thFloor = cfg.thFloor;
   const gradOpts: GradientOptions = { surrogate: cfg.surrogate, loss: cfg.loss, detachReset: cfg.detachReset };
   const grads = createGradients(spec);
-  const { train, test } = data;
   const n = train.inputs.batch;
+  // The selected model: best validation accuracy so far (earliest on ties), or the latest epoch without a split.
+  const bestFile = files ? join(opts.outDir!, 'model-best.json') : undefined;
+  let best: SelectedModel | undefined;
+  const consider = (m: EpochMetrics): void => {
+    if (!hasVal) {
+      best = { selection: 'final', epoch: m.epoch, spec, valAccuracy: null, testAccuracy: m.testAccuracy };
+      return;
+    }
+    if (best && (m.valAccuracy as number) <= (best.valAccuracy as number)) return;
+    best = { selection: 'validation', epoch: m.epoch, spec: cloneSpec(spec), valAccuracy: m.valAccuracy, testAccuracy: m.testAccuracy };
+    best.spec.meta = { ...best.spec.meta, ...meta, epoch: m.epoch, thresholdMode: cfg.thresholdMode, selectedBy: 'validation accuracy' };
+    if (bestFile) writeFileAtomic(bestFile, specToJson(best.spec));
+  };
+  if (hasVal && ckpt) {
+    // Resumed: the best epoch so far is known from the history; its spec was written to model-best.json.
+    let bi = -1;
+    history.forEach((h, i) => {
+      if (bi < 0 || (h.valAccuracy as number) > (history[bi]!.valAccuracy as number)) bi = i;
+    });
+    const h = history[bi];
+    if (h && bestFile && existsSync(bestFile)) best = { selection: 'validation', epoch: h.epoch, spec: specFromJson(readFileSync(bestFile, 'utf8'), bestFile), valAccuracy: h.valAccuracy, testAccuracy: h.testAccuracy };
+    else if (h && h.epoch === startEpoch) best = { selection: 'validation', epoch: h.epoch, spec: cloneSpec(spec), valAccuracy: h.valAccuracy, testAccuracy: h.testAccuracy };
+    else if (h) throw new RouserError(`${files!.checkpoint}: cannot resume, ${bestFile} (the best validation epoch ${h.epoch}) is missing`);
+  }
   const classes = spec.layers[spec.layers.length - 1]!.size;
   const batches = Math.ceil(n / cfg.batch);
 
+  // The initial thresholds travel with the model (eval's threshold.fractionMoved): one value in meta when uniform.
+  const th0 = initial.layers[0]?.thresholds[0];
+  const uniformTh = th0 !== undefined && initial.layers.every((l) => l.thresholds.every((t) => t === th0)) ? th0 : null;
+  if (uniformTh !== null) meta.thInit = uniformTh;
   const persist = (epoch: number): void => {
     if (!files) return;
     spec.meta = { ...spec.meta, ...meta, epoch, thresholdMode: cfg.thresholdMode };
@@ -258,12 +346,14 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
   try {
     if (history.length === 0) {
       const t0 = performance.now();
+      if (files) writeFileAtomic(join(opts.outDir!, 'initial-model.json'), specToJson({ ...initial, meta: { ...initial.meta, ...meta, epoch: 0 } }));
       const ev = await evaluateDense(backend, spec, train, cfg.evalBatch, cfg.loss);
-      const m = await measure(backend, spec, initial, cfg, test, 0, { loss: ev.loss ?? NaN, accuracy: ev.accuracy }, [], 0, 0);
+      const m = await measure(backend, spec, initial, cfg, test, val, 0, { loss: ev.loss ?? NaN, accuracy: ev.accuracy }, [], 0, 0);
       m.epochMs = performance.now() - t0;
       wallMs += m.epochMs;
       m.wallMs = wallMs;
       history.push(m);
+      consider(m);
       persist(0);
       opts.onEpoch?.(m);
     } else if (files) {
@@ -297,11 +387,12 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
         opts.onBatch?.(bi + 1, batches, r.loss, epoch);
       }
       const trainStats = { loss: lossSum / n, accuracy: correct / n };
-      const m = await measure(backend, spec, initial, cfg, test, epoch, trainStats, floorBinds, 0, 0);
+      const m = await measure(backend, spec, initial, cfg, test, val, epoch, trainStats, floorBinds, 0, 0);
       m.epochMs = performance.now() - t0;
       wallMs += m.epochMs;
       m.wallMs = wallMs;
       history.push(m);
+      consider(m);
       persist(epoch);
       opts.onEpoch?.(m);
     }
@@ -309,8 +400,11 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
     if (owned) await backend.dispose();
   }
   const normalised = normalisedWeightChangeSeries(history);
+  const last = history[history.length - 1]!;
+  if (!hasVal || !best) best = { selection: hasVal ? 'validation' : 'final', epoch: last.epoch, spec, valAccuracy: last.valAccuracy, testAccuracy: last.testAccuracy };
+  if (!hasVal) best.spec = spec;
+  const selected = best;
   if (files) {
-    const last = history[history.length - 1]!;
     writeFileAtomic(files.summary, JSON.stringify({
       format: 'rouser-train-summary',
       config: cfg,
@@ -318,12 +412,21 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
       backend: backend.description,
       epochs: last.epoch,
       final: { loss: last.loss, testLoss: last.testLoss, trainAccuracy: last.trainAccuracy, testAccuracy: last.testAccuracy, deadFraction: last.layers.map((l) => l.deadFraction), spikeRate: last.layers.map((l) => l.spikeRate) },
-      bestTestAccuracy: Math.max(...history.map((h) => h.testAccuracy)),
+      selected: {
+        selection: selected.selection,
+        epoch: selected.epoch,
+        valAccuracy: selected.valAccuracy,
+        testAccuracy: selected.testAccuracy,
+        model: selected.selection === 'validation' ? 'model-best.json' : 'model.json',
+        definition: 'selection "validation": the epoch with the highest accuracy on the validation split (held out from the training data, never trained on); "final": the last epoch. testAccuracy is measured on the test set, which never chooses.',
+      },
+      split: { trainSamples: n, valSamples: val ? val.inputs.batch : 0, testSamples: test.inputs.batch, valFraction: cfg.valFraction, valSeed: cfg.valSeed },
+      maxTestAccuracyOverEpochs: Math.max(...history.map((h) => h.testAccuracy)),
       wallMs,
       weightChange: history.map((h) => h.layers.map((l) => l.weightChange)),
       normalisedWeightChange: normalised,
       normalisedWeightChangeDefinition: '||W_e - W_0|| / ||W_final - W_0|| per epoch e (row) and layer (column); null when the layer never changed',
     }, null, 1) + '\n');
   }
-  return { spec, history, normalisedWeightChange: normalised, initialSpec: initial, config: cfg, backend: backend.description, resumedFrom: startEpoch };
+  return { spec, history, normalisedWeightChange: normalised, initialSpec: initial, config: cfg, backend: backend.description, resumedFrom: startEpoch, best: selected };
 }

@@ -2,7 +2,7 @@
 export type Float32Like = { length: number; [i: number]: number };
 
 /**
- * Losses on output spike counts (SPEC.md section 2). counts is `[batch][classes]`, steps = T.
+ * Losses on output spike counts. counts is `[batch][classes]`, steps = T.
  * - `rateMse` (SLAYER SpikeRate, the Rouser paper): rate = count / T; target = trueRate for the label, falseRate
  *   otherwise; L = (1/B) sum_b 1/2 sum_c (rate_bc - target_bc)^2; dL/dcount_bc = (rate_bc - target_bc) / (B T).
  * - `crossEntropy` on counts: logits = count; L = (1/B) sum_b -log softmax(count_b)[label_b];

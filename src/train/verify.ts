@@ -5,12 +5,12 @@
 import type { NetworkSpec } from '../model/spec.js';
 import type { SpikeTensor } from '../model/spikes.js';
 import { DEFAULT_SURROGATE } from '../neuron/surrogate.js';
-import { createBackend, type TrainBackendKind } from './backend.js';
+import { createBackend, type BackendKind } from './backend.js';
 import { DEFAULT_LOSS } from './loss.js';
 import { createGradients, type GradientOptions, type Gradients } from './types.js';
 
 /** Options of {@link computeGradients}: any {@link GradientOptions} field plus the backend (default `fused`). */
-export type ComputeGradientsOptions = Partial<GradientOptions> & { backend?: TrainBackendKind };
+export type ComputeGradientsOptions = Partial<GradientOptions> & { backend?: BackendKind };
 
 /** What {@link computeGradients} returns. */
 export interface ComputedGradients {
@@ -32,7 +32,7 @@ export interface ComputedGradients {
  * @param spec the network (weights `[out][in]` row-major, per-neuron thresholds, optional bias, delays)
  * @param input spike tensor `[batch][steps][inputs]` (0/1, or counts)
  * @param labels class per sample, length batch
- * @param opts surrogate, loss, detachReset, and `backend: 'fused' | 'tfjs'`
+ * @param opts surrogate, loss, detachReset, and `backend: 'fused' | 'tfjs' | 'reference'`
  * @example
  * import { computeGradients, createSpec, createSpikeTensor } from 'rouser';
  * const spec = createSpec({ sizes: [4, 3, 2] });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { datasetMeta, datasetRequestFromMeta, openDataset } from '../../src/io/open.js';
 import { encodeNmnist } from '../../src/data/nmnist.js';
+import { datasetProgress, defaultOutDir } from '../../src/cli/data.js';
+import { ensureNmnistMini } from '../../src/io/datasets/embedded.js';
 
 /** N-MNIST tree with one sample per digit and split: events at 1 ms, 50 ms (first saccade) and 250 ms (third). */
 function tree(): string {
@@ -53,5 +55,45 @@ describe('openDataset', () => {
       req: { steps: 7, trainSamples: 12, testSamples: 5, downsample: 4, seed: 3, binMs: 2, fullRecording: true },
     });
     expect(datasetRequestFromMeta({ 'dataset.steps': 'x', other: 1 })).toEqual({ req: {} });
+  });
+});
+
+describe('CLI dataset helpers', () => {
+  it('default output folders are per dataset and command', () => {
+    expect(defaultOutDir('compare', 'nmnist-mini')).toBe(join('runs', 'nmnist-mini-compare'));
+    expect(defaultOutDir('train', 'randman')).toBe(join('runs', 'randman-train'));
+    expect(defaultOutDir('compare', '/data/NMNIST/')).toBe(join('runs', 'NMNIST-compare'));
+    expect(defaultOutDir('train', 'data/shd/shd_train.h5.gz')).toBe(join('runs', 'shd_train-train'));
+    expect(defaultOutDir('demo', 'my set')).toBe(join('runs', 'my_set-demo'));
+    expect(defaultOutDir('compare', 'nmnist-mini')).not.toBe(defaultOutDir('compare', 'randman'));
+  });
+
+  it('the embedded set reports generation progress as counts, and the CLI draws them as a bar', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'rouser-progress-'));
+    const calls: [string, number, number][] = [];
+    const r = await ensureNmnistMini({ trainPerClass: 2, testPerClass: 1, cacheDir, onProgressCount: (task, done, total) => calls.push([task, done, total]) });
+    expect(r.generated).toBe(true);
+    expect(calls.length).toBe(30);
+    expect(calls.map((c) => c[1])).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(calls.every((c) => c[0] === 'generating nmnist-mini' && c[2] === 30)).toBe(true);
+    // cached: no second generation, no progress
+    calls.length = 0;
+    expect((await ensureNmnistMini({ trainPerClass: 2, testPerClass: 1, cacheDir, onProgressCount: (t, d, n) => calls.push([t, d, n]) })).generated).toBe(false);
+    expect(calls).toEqual([]);
+    // drawn on a terminal stream: the bar names the task and ends at 30/30, then clears its line
+    let written = '';
+    const stream = { isTTY: true, write: (s: string) => ((written += s), true) } as unknown as NodeJS.WriteStream;
+    const env = process.env.CI;
+    delete process.env.CI;
+    try {
+      const p = datasetProgress(stream);
+      for (let i = 1; i <= 30; i++) p.onProgressCount('generating nmnist-mini', i, 30);
+      p.onProgress('done');
+    } finally {
+      if (env !== undefined) process.env.CI = env;
+    }
+    expect(written).toContain('generating nmnist-mini');
+    expect(written).toContain('30/30 100%');
+    expect(written.endsWith('\r\x1b[2Kdone\n')).toBe(true);
   });
 });

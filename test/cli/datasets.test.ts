@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { captureOutput } from './capture.js';
 import { fetchDataset, type FetchSource } from '../../src/io/datasets/fetch.js';
 import { loadDataset } from '../../src/io/datasets/load.js';
+import { openDataset } from '../../src/io/open.js';
 import { main } from '../../src/cli/main.js';
 import { encodeAedat31 } from '../../src/data/aedat.js';
 import { encodeNmnist } from '../../src/data/nmnist.js';
@@ -100,6 +101,17 @@ describe('rouser datasets inspect', () => {
     } finally {
       delete process.env.ROUSER_CACHE_DIR;
     }
+  });
+
+  it('synthetic: the same task as --dataset synthetic (samples, classes, spike totals per split)', async () => {
+    const rep = await inspect('synthetic');
+    const d = await openDataset('synthetic');
+    const total = (x: Float32Array): number => x.reduce((s, v) => s + v, 0);
+    expect(rep.format).toBe('synthetic');
+    expect(rep.splits.map((s) => [s.name, s.summary.samples, s.summary.classes, s.summary.events.total])).toEqual([
+      ['train', d.train.inputs.batch, 4, total(d.train.inputs.data)],
+      ['test', d.test.inputs.batch, 4, total(d.test.inputs.data)],
+    ]);
   });
 
   it('text output names format, events and sensor', async () => {

@@ -36,8 +36,8 @@ describe('fit', () => {
     for (const k of ['loss', 'testLoss', 'trainAccuracy', 'testAccuracy', 'wallMs', 'epochMs'] as const) expect(Number.isFinite(m[k])).toBe(true);
     expect(m.layers).toHaveLength(2);
     for (const l of m.layers) {
-      expect(Object.keys(l).sort()).toEqual(['deadFraction', 'deadFractionPerBatchMean', 'floorBinds', 'saturatedFraction', 'size', 'spikeRate', 'threshold', 'weightChange'].sort());
-      expect(Object.keys(l.threshold).sort()).toEqual(['fractionMoved', 'max', 'mean', 'min', 'std']);
+      expect(Object.keys(l).sort()).toEqual(['deadFraction', 'deadFractionPerBatchMean', 'deadFractionPerSample', 'floorBinds', 'saturatedFraction', 'saturatedStrictFraction', 'size', 'spikeRate', 'threshold', 'weightChange'].sort());
+      expect(Object.keys(l.threshold).sort()).toEqual(['fractionMoved', 'max', 'mean', 'min', 'negative', 'std']);
       expect(l.weightChange).toBeGreaterThan(0);
       expect(l.threshold.fractionMoved).toBeGreaterThan(0);
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lavaDlBound, quantizeLavaDlWeight } from '../../src/train/init.js';
 import { initNetwork, kaimingBound, makeSyntheticTask, createReferenceBackend, evaluateDense, RouserError } from '../../src/index.js';
 
 describe('initNetwork', () => {
@@ -53,5 +54,40 @@ describe('initNetwork', () => {
   it('rejects bad sizes with a message naming the field', () => {
     expect(() => initNetwork({ sizes: [10], seed: 0 })).toThrow(RouserError);
     expect(() => initNetwork({ sizes: [10, 0], seed: 0 })).toThrow('initNetwork: field sizes[1] is 0; expected a positive integer');
+  });
+});
+
+describe('lava-dl init (the paper framework starting point)', () => {
+  it('bound 1/sqrt(fanIn) (PyTorch kaiming_uniform_ with a = sqrt(5)) and the 8-bit grid of step 1/32', () => {
+    // kaiming_uniform_(a=sqrt(5)): gain = sqrt(2 / (1 + 5)), bound = gain * sqrt(3 / fanIn) = 1 / sqrt(fanIn)
+    expect(lavaDlBound(2312)).toBeCloseTo(Math.sqrt(2 / 6) * Math.sqrt(3 / 2312), 15);
+    expect(lavaDlBound(512, 2)).toBeCloseTo(2 / Math.sqrt(512), 15);
+    expect(quantizeLavaDlWeight(0.0156)).toBe(0); // below half a step (1/64 = 0.015625)
+    expect(quantizeLavaDlWeight(0.0157)).toBe(0.03125);
+    expect(quantizeLavaDlWeight(-0.05)).toBe(-0.0625); // -1.6 steps -> -2 steps
+    expect(quantizeLavaDlWeight(0.046875)).toBe(0.0625); // exactly 1.5 steps: torch.round goes to the even 2
+    expect(quantizeLavaDlWeight(0.015625)).toBe(0); // exactly 0.5 steps: even 0
+    expect(quantizeLavaDlWeight(9)).toBe(254 / 64);
+    expect(quantizeLavaDlWeight(-9)).toBe(-4);
+  });
+
+  it('a lava-dl network: weights on the grid within the bound, one-step delays after the first layer', () => {
+    const spec = initNetwork({ sizes: [2312, 64, 32, 10], seed: 3, init: 'lava-dl' });
+    expect(spec.layers.map((l) => l.delaySteps)).toEqual([0, 1, 1]);
+    spec.layers.forEach((l) => {
+      const b = 1 / Math.sqrt(l.inputSize);
+      let zeros = 0;
+      let offGrid = 0;
+      for (const w of l.weights) {
+        if (!Number.isInteger(w * 32) || Math.abs(w) > Math.round(b * 32) / 32) offGrid++;
+        if (w === 0) zeros++;
+      }
+      expect(offGrid).toBe(0);
+      // P(|w| < 1/64) for w ~ U(-b, b) = min(1, (1/64) / b)
+      const p = Math.min(1, 1 / 64 / b);
+      const n = l.weights.length;
+      expect(Math.abs(zeros / n - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / n) + 1e-9);
+    });
+    expect(() => initNetwork({ sizes: [4, 2], seed: 0, init: 'he' as never })).toThrow(/init/);
   });
 });

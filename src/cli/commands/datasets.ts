@@ -3,6 +3,7 @@ import { RouserError } from '../../util/errors.js';
 import { flag, num, str, type Command } from '../args.js';
 import { DATASET_SOURCES, fetchDataset, type FetchableDataset } from '../../io/datasets/fetch.js';
 import { inspectPath } from '../../io/datasets/inspect.js';
+import { datasetProgress } from '../data.js';
 
 const FETCHABLE = Object.keys(DATASET_SOURCES) as FetchableDataset[];
 
@@ -26,13 +27,13 @@ function describeSplit(name: string, s: RecordsSummary): string {
 export const datasetsCommand: Command = {
   name: 'datasets',
   summary: 'inspect dataset files (NMNIST, DVS Gesture, SHD/SSC, embedded sets) or fetch the real ones',
-  usage: 'rouser datasets inspect PATH|nmnist-mini|randman [--json] | rouser datasets fetch nmnist|dvsgesture|shd|ssc [--dir D]',
+  usage: 'rouser datasets inspect PATH|nmnist-mini|randman|synthetic [--json] | rouser datasets fetch nmnist|dvsgesture|shd|ssc [--dir D]',
   details: [
     'inspect: format, samples, classes, events (total, per sample min/median/max), duration, sensor size, and the first',
     '  events of one sample. PATH is a .bin, .aedat, *_labels.csv, .h5 or .h5.gz file, or a dataset folder.',
     'fetch: downloads the official files into D/NAME (default ./data/NAME), verifies MD5s, resumes broken downloads and',
     '  extracts atomically; when a host is unreachable it prints how to download by hand.',
-    'Embedded sets need no download: --dataset nmnist-mini (derived N-MNIST) or --dataset randman.',
+    'Embedded sets need no download: --dataset nmnist-mini (derived N-MNIST), randman or synthetic (the trainer\'s generated task).',
   ].join('\n'),
   positionals: true,
   options: {
@@ -44,9 +45,9 @@ export const datasetsCommand: Command = {
     const [sub, target] = args.positionals;
     switch (sub) {
       case 'inspect': {
-        if (!target) throw new RouserError('datasets inspect needs a PATH (or nmnist-mini / randman)');
+        if (!target) throw new RouserError('datasets inspect needs a PATH (or nmnist-mini / randman / synthetic)');
         const samples = str(args, 'samples') !== undefined ? num('datasets', args, 'samples', { min: 10, max: 8000, integer: true }) : undefined;
-        const report = await inspectPath(target, samples !== undefined ? { samples } : {});
+        const report = await inspectPath(target, { ...(samples !== undefined ? { samples } : {}), onProgressCount: datasetProgress().onProgressCount });
         if (flag(args, 'json')) process.stdout.write(JSON.stringify(report) + '\n');
         else process.stdout.write(`${report.path}: format ${report.format}\n${report.splits.map((s) => describeSplit(s.name, s.summary)).join('\n')}\n`);
         return 0;

@@ -2,30 +2,37 @@ import type { Command } from '../args.js';
 import { COMPARE_OPTIONS, executeCompare } from './compare.js';
 
 /**
- * The main job (`npm start`): a CPU-sized compare on the embedded derived N-MNIST — learned thresholds against two
- * fixed thresholds from the same initial weights, CUBA neurons, every final model evaluated in the event engine.
- * Any compare option overrides a preset. CPU-sized: 2000 training samples instead of 60,000 give 30x fewer Adam
- * steps per epoch, so the learning rates are raised (lr 2e-3, lr-th 2e-2 instead of 1e-3 / 1e-3).
+ * The main job (`npm start`): the paper's dead-neuron experiment (Fig. 4) on the embedded derived N-MNIST, learned
+ * thresholds against the fixed 1.25 baseline from the same initial weights, 3 seeds, every reported model (best
+ * validation epoch) evaluated in the event engine. The paper's own starting point (`--init lava-dl`) gives few dead
+ * neurons on this data and no difference between the variants (EXPERIMENTS.md, "Dead neurons"), so the demo uses the
+ * closest setting found where the effect appears: small initial weights (Kaiming bound x 0.13, a third of lava-dl's
+ * 1/sqrt(fan_in)) so that about 60% of hidden layer 2 is dead at epoch 0, and weights that learn slowly relative to
+ * thresholds (lr 1e-4, lr-th 0.2). Any compare option overrides a preset.
  */
 export const DEMO_PRESET: Record<string, string> = {
   dataset: 'nmnist-mini',
+  'train-samples': '1000',
+  'test-samples': '300',
   arch: '128-128-10',
-  variants: 'learned,fixed,fixed:0.5',
-  epochs: '8',
-  seeds: '1',
-  lr: '2e-3',
-  'lr-th': '2e-2',
-  'target-accuracy': '0.4',
-  out: 'runs/demo',
+  variants: 'learned,fixed',
+  init: 'kaiming',
+  'weight-scale': '0.13',
+  epochs: '5',
+  seeds: '5',
+  lr: '1e-4',
+  'lr-th': '0.2',
+  'val-fraction': '0.1',
+  'target-accuracy': '0.5',
 };
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'the main job: learned vs fixed thresholds on the embedded N-MNIST, evaluated in the event engine (a preset of compare)',
+  summary: 'the main job: dead neurons roused by learned thresholds and not by fixed ones (paper Fig. 4) on the embedded N-MNIST, 5 seeds with intervals (a preset of compare)',
   usage: 'rouser demo [compare options]',
   details: `Preset: ${Object.entries(DEMO_PRESET)
     .map(([k, v]) => `--${k} ${v}`)
-    .join(' ')}. Writes runs/demo/summary.json and runs/demo/report.html.`,
+    .join(' ')}. Writes runs/DATASET-demo/summary.json and report.html (runs/nmnist-mini-demo/ by default).`,
   // A preset replaces the option's default, including one described in its help text.
   options: Object.fromEntries(
     Object.entries(COMPARE_OPTIONS).map(([k, o]) => [k, DEMO_PRESET[k] !== undefined ? { ...o, help: o.help.replace(/ \(default [^)]*\)$/, ''), default: DEMO_PRESET[k] } : o]),

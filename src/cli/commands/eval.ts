@@ -1,16 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { NetworkSpec } from '../../model/spec.js';
 import { ENERGY_TABLES, parseEnergyTables, type EnergyTable } from '../../metrics/energy.js';
-import { loadModel } from '../../io/model.js';
+import { loadModel, loadSpec } from '../../io/model.js';
 import { firstSamples } from '../../model/spikes.js';
 import { createBackend } from '../../train/backend.js';
-import { writeFileAtomic } from '../../util/atomic.js';
 import { RouserError } from '../../util/errors.js';
 import { parseJson } from '../../util/json.js';
 import { choice, flag, num, reqStr, str, type Command } from '../args.js';
 import { datasetRequestFromMeta, openDataset, type DatasetRequest } from '../../io/open.js';
 import { evaluateModel, type EngineChoice, type EvalReport } from '../../experiment/evaluate.js';
-import { barChart, histogramBins, histogramChart, rasterChart, renderSvg } from '../../report/plots.js';
+import { writeEvalPlots } from '../../report/evalPlots.js';
 import { ProgressBar } from '../progress.js';
 import { formatTable } from '../table.js';
 
@@ -31,30 +31,20 @@ export function resolveEnergyTables(arg: string | undefined): EnergyTable[] {
   return parseEnergyTables(parseJson(text, arg), arg);
 }
 
-/** Writes the eval plots (raster of one sample, threshold histograms, per-layer rates) as SVG files into `dir`. */
-export async function writeEvalPlots(dir: string, report: EvalReport, firstSample: Uint8Array[] | undefined): Promise<string[]> {
-  const files: string[] = [];
-  const put = async (name: string, svg: Promise<string>): Promise<void> => {
-    writeFileAtomic(join(dir, name), await svg);
-    files.push(join(dir, name));
-  };
-  if (firstSample) {
-    const points: { layer: string; step: number; neuron: number }[] = [];
-    firstSample.forEach((m, l) => {
-      const size = report.layers[l]!.size;
-      for (let k = 0; k < m.length; k++) if (m[k]) points.push({ layer: `layer ${l} (${size})`, step: Math.floor(k / size), neuron: k % size });
-    });
-    await put('raster.svg', renderSvg(rasterChart(`Spike raster of test sample 0 (${report.dataset})`, points, report.steps)));
+/**
+ * The thresholds a model started training from, for `threshold.fractionMoved`: `initial-model.json` next to the
+ * model (written by train and compare) when its architecture matches, else one value per layer from
+ * `meta.thInit`, else null (unknown: fractionMoved is reported as null).
+ */
+export function initialThresholdsFor(modelPath: string, spec: NetworkSpec): (Float32Array | number)[] | null {
+  const sidecar = join(dirname(modelPath), 'initial-model.json');
+  if (existsSync(sidecar)) {
+    const init = loadSpec(sidecar);
+    if (init.inputSize === spec.inputSize && init.layers.length === spec.layers.length && init.layers.every((l, i) => l.size === spec.layers[i]!.size))
+      return init.layers.map((l) => l.thresholds);
   }
-  const bins = report.layers.flatMap((l) => histogramBins(`layer ${l.index}`, l.threshold.histogram));
-  await put('thresholds.svg', renderSvg(histogramChart('Threshold distribution per layer', bins, 'threshold')));
-  const rows = report.layers.flatMap((l) => [
-    { category: `layer ${l.index}`, series: 'spike rate (spikes/neuron/step)', value: l.spikeRate },
-    { category: `layer ${l.index}`, series: 'dead fraction', value: l.deadFraction },
-    { category: `layer ${l.index}`, series: 'saturated fraction', value: l.saturatedFraction },
-  ]);
-  await put('rates.svg', renderSvg(barChart('Activity per layer', rows, 'fraction')));
-  return files;
+  const th = spec.meta.thInit;
+  return typeof th === 'number' && Number.isFinite(th) ? spec.layers.map(() => th) : null;
 }
 
 function printReport(r: EvalReport): void {
@@ -66,8 +56,8 @@ function printReport(r: EvalReport): void {
   process.stdout.write(lines.join('\n') + '\n\n');
   process.stdout.write(
     formatTable([
-      ['layer', 'size', 'rate', 'sparsity', 'dead', 'saturated', 'SynOps/sample', 'MACs/sample', 'Th mean', 'Th std'],
-      ...r.layers.map((l) => [l.index, l.size, l.spikeRate.toFixed(4), pct(l.sparsity), pct(l.deadFraction), pct(l.saturatedFraction), Math.round(l.synOps), l.macs, l.threshold.mean.toFixed(3), l.threshold.std.toFixed(3)]),
+      ['layer', 'size', 'rate', 'Hz', 'sparsity', 'dead', 'saturated >=90%', 'every step', 'SynOps/sample', 'MACs/sample', 'Th mean', 'Th std', 'Th < 0', 'Th moved'],
+      ...r.layers.map((l) => [l.index, l.size, l.spikeRate.toFixed(4), l.spikeRateHz.toFixed(1), pct(l.sparsity), pct(l.deadFraction), pct(l.saturatedFraction), pct(l.saturatedStrictFraction), Math.round(l.synOps), l.macs, l.threshold.mean.toFixed(3), l.threshold.std.toFixed(3), l.threshold.negative, l.threshold.fractionMoved === null ? 'unknown' : pct(l.threshold.fractionMoved)]),
     ]),
   );
   process.stdout.write('\n');
@@ -120,6 +110,8 @@ export const evalCommand: Command = {
     const test = samples !== undefined ? firstSamples(data.test, samples) : data.test;
     if (test.inputs.channels !== spec.inputSize)
       throw new RouserError(`${modelPath}: the model takes ${spec.inputSize} inputs but dataset ${ref} gives ${test.inputs.channels} (check --downsample)`);
+    if (Math.abs(spec.dtMs - data.info.dtMs) > 1e-9)
+      process.stderr.write(`rouser eval: ${modelPath} records dtMs ${spec.dtMs} but the data's steps are ${data.info.dtMs} ms; rates in Hz use ${data.info.dtMs} ms\n`);
     const backendKind = choice('eval', args, 'backend', ['fused', 'tfjs'] as const, 'fused');
     const backend = engine === 'event' ? undefined : await createBackend(backendKind);
     const bar = new ProgressBar('eval (event engine)', test.inputs.batch);
@@ -130,13 +122,19 @@ export const evalCommand: Command = {
         energyTables: tables,
         modelName: modelPath,
         keepFirstSample: plotDir !== undefined,
+        dtMs: data.info.dtMs,
+        initialThresholds: initialThresholdsFor(modelPath, spec),
         onSample: (d) => bar.update(d),
       };
       if (backend) evalOpts.backend = backend;
       const { report, firstSample } = await evaluateModel(spec, test, evalOpts);
       bar.finish();
       if (plotDir) {
-        const files = await writeEvalPlots(plotDir, report, firstSample);
+        const thInit = spec.meta?.thInit;
+        const files = await writeEvalPlots(plotDir, report, {
+          ...(firstSample ? { sample: { spikes: firstSample, label: test.labels[0] as number } } : {}),
+          ...(typeof thInit === 'number' ? { initialThreshold: thInit } : {}),
+        });
         process.stderr.write(`plots: ${files.join(', ')}\n`);
       }
       if (flag(args, 'json')) process.stdout.write(JSON.stringify(report) + '\n');

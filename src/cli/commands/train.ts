@@ -1,19 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NeuronModel, ResetMode, SpecMeta } from '../../model/spec.js';
-import { PAPER_DEFAULTS } from '../../model/spec.js';
 import { defaultSurrogate, SURROGATE_KINDS } from '../../neuron/surrogate.js';
 import { THRESHOLD_MODES, type ThresholdMode } from '../../train/adam.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
-import { createBackendByKind, fit, type FitResult } from '../../train/fit.js';
-import { BACKEND_KINDS, type BackendKind, type EpochMetrics, type FitConfig, type ResolvedFitConfig } from '../../train/fitConfig.js';
+import { BACKEND_KINDS, createBackend, type BackendKind } from '../../train/backend.js';
+import { fit, type FitResult } from '../../train/fit.js';
+import { FIT_DEFAULTS, type EpochMetrics, type FitConfig, type ResolvedFitConfig } from '../../train/fitConfig.js';
 import { DEFAULT_LOSS } from '../../train/loss.js';
 import type { TrainBackend } from '../../train/types.js';
+import { INIT_SCHEMES, type InitScheme } from '../../train/init.js';
 import { RouserError } from '../../util/errors.js';
-import { DEFAULT_HIDDEN, parseArch } from '../arch.js';
+import { DEFAULT_HIDDEN, neuronFromArgs, parseArch } from '../arch.js';
 import { choice, defaultThreads, flag, num, str, type Command, type ParsedArgs } from '../args.js';
 import { lossFromOption, parseSurrogate } from '../surrogate.js';
-import { DATASET_SHAPE_OPTIONS, datasetRequestFromArgs } from '../data.js';
+import { DATASET_SHAPE_OPTIONS, datasetRequestFromArgs, defaultOutDir } from '../data.js';
 import { datasetMeta, datasetRequestFromMeta, openDataset, type DatasetRequest } from '../../io/open.js';
 import { ProgressBar } from '../progress.js';
 
@@ -23,34 +24,30 @@ export { SYNTHETIC_DEFAULTS } from '../../io/open.js';
 
 export { DEFAULT_HIDDEN, parseArch } from '../arch.js';
 
-function neuronFrom(args: ParsedArgs): NeuronModel {
-  const kind = choice(NAME, args, 'neuron', ['cuba', 'lif'] as const, 'cuba');
-  if (kind === 'lif') return { kind: 'lif', beta: num(NAME, args, 'beta', { min: 0, max: 1, fallback: 0.95 }) };
-  return { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention };
-}
-
 /** Builds the FitConfig from the options; with a checkpoint, options not given keep the checkpoint's values. */
 function configFrom(args: ParsedArgs, sizes: number[], base: ResolvedFitConfig | undefined): FitConfig {
   const has = (k: string): boolean => args.values[k] !== undefined;
   const pick = <T,>(k: string, fromArgs: () => T, fromBase: T | undefined, fallback: T): T => (has(k) ? fromArgs() : base !== undefined ? (fromBase as T) : fallback);
   const c: FitConfig = {
     sizes,
-    neuron: pick<NeuronModel>('neuron', () => neuronFrom(args), base?.neuron, neuronFrom(args)),
+    neuron: pick<NeuronModel>('neuron', () => neuronFromArgs(NAME, args), base?.neuron, neuronFromArgs(NAME, args)),
     reset: pick<ResetMode>('reset', () => choice(NAME, args, 'reset', ['zero', 'subtract'] as const, 'zero'), base?.reset, 'zero'),
     thresholdMode: pick<ThresholdMode>('threshold', () => choice(NAME, args, 'threshold', THRESHOLD_MODES, 'learned'), base?.thresholdMode, 'learned'),
-    lr: pick('lr', () => num(NAME, args, 'lr', { min: 0 }), base?.lr, 1e-3),
-    lrTh: pick('lr-th', () => num(NAME, args, 'lr-th', { min: 0 }), base?.lrTh, 1e-3),
-    epochs: pick('epochs', () => num(NAME, args, 'epochs', { min: 0, integer: true }), base?.epochs, 10),
-    batch: pick('batch', () => num(NAME, args, 'batch', { min: 1, integer: true }), base?.batch, 32),
-    seed: pick('seed', () => num(NAME, args, 'seed', { integer: true }), base?.seed, 0),
+    lr: pick('lr', () => num(NAME, args, 'lr', { min: 0 }), base?.lr, FIT_DEFAULTS.lr),
+    lrTh: pick('lr-th', () => num(NAME, args, 'lr-th', { min: 0 }), base?.lrTh, FIT_DEFAULTS.lrTh),
+    epochs: pick('epochs', () => num(NAME, args, 'epochs', { min: 0, integer: true }), base?.epochs, FIT_DEFAULTS.epochs),
+    batch: pick('batch', () => num(NAME, args, 'batch', { min: 1, integer: true }), base?.batch, FIT_DEFAULTS.batch),
+    seed: pick('seed', () => num(NAME, args, 'seed', { integer: true }), base?.seed, FIT_DEFAULTS.seed),
     surrogate: pick('surrogate', () => parseSurrogate(str(args, 'surrogate') as string), base?.surrogate, defaultSurrogate('exponential')),
     loss: pick('loss', () => lossFromOption(NAME, args), base?.loss, { ...DEFAULT_LOSS }),
     detachReset: pick('differentiate-reset', () => !flag(args, 'differentiate-reset'), base?.detachReset, true),
     bias: pick('bias', () => flag(args, 'bias'), base?.bias, false),
     backend: pick<BackendKind>('backend', () => choice(NAME, args, 'backend', BACKEND_KINDS, 'fused'), base?.backend, 'fused'),
-    weightScale: pick('weight-scale', () => num(NAME, args, 'weight-scale', { min: 0 }), base?.weightScale, 1),
+    weightScale: pick('weight-scale', () => num(NAME, args, 'weight-scale', { min: 0 }), base?.weightScale, FIT_DEFAULTS.weightScale),
+    init: pick<InitScheme>('init', () => choice(NAME, args, 'init', INIT_SCHEMES, 'kaiming'), base?.init ?? 'kaiming', 'kaiming'),
+    valFraction: pick('val-fraction', () => num(NAME, args, 'val-fraction', { min: 0, max: 0.9 }), base?.valFraction ?? 0, 0.1),
   };
-  const thInit = pick<number | null>('th-init', () => num(NAME, args, 'th-init'), base?.thInit, 1.25);
+  const thInit = pick<number | null>('th-init', () => num(NAME, args, 'th-init'), base?.thInit, FIT_DEFAULTS.thInit);
   if (thInit !== null) c.thInit = thInit;
   const thFloor = pick<number | null>('th-floor', () => num(NAME, args, 'th-floor'), base?.thFloor, null);
   if (thFloor !== null) c.thFloor = thFloor;
@@ -73,7 +70,7 @@ export function formatEpochLine(m: EpochMetrics, epochs: number): string {
 
 async function makeBackend(kind: BackendKind, args: ParsedArgs): Promise<TrainBackend> {
   const threads = str(args, 'threads') !== undefined ? num(NAME, args, 'threads', { min: 1, integer: true }) : defaultThreads();
-  return createBackendByKind(kind, kind === 'fused' ? { threads } : {});
+  return createBackend(kind, kind === 'fused' ? { threads } : {});
 }
 
 /** `rouser train`: trains a network with learned (or fixed) thresholds and writes metrics, model and checkpoint. */
@@ -92,11 +89,11 @@ export const trainCommand: Command = {
     dataset: { type: 'string', value: 'NAME|PATH', help: 'synthetic, nmnist-mini, randman or a dataset path (required unless resuming)' },
     arch: { type: 'string', value: 'SIZES', help: `layer sizes, e.g. 500-500-10 (input inferred) or 578-500-500-10 (default ${DEFAULT_HIDDEN.join('-')}-CLASSES)` },
     neuron: { type: 'string', value: 'cuba|lif', help: 'neuron model (default cuba: aI 0.75, aV 0.97)' },
-    beta: { type: 'string', value: 'B', help: 'lif voltage retention per step (default 0.95)' },
+    beta: { type: 'string', value: 'B', help: `lif voltage retention per step (default ${FIT_DEFAULTS.lifBeta})` },
     reset: { type: 'string', value: 'zero|subtract', help: 'reset after a spike (default zero)' },
     threshold: { type: 'string', value: 'MODE', help: 'learned (per neuron, default), layer (one learned value per layer) or fixed' },
-    'th-init': { type: 'string', value: 'TH', help: 'initial threshold (default 1.25)' },
-    'th-floor': { type: 'string', value: 'EPS', help: 'optional floor: Th >= EPS after each update (binds are reported)' },
+    'th-init': { type: 'string', value: 'TH', help: `initial threshold (default ${FIT_DEFAULTS.thInit})` },
+    'th-floor': { type: 'string', value: 'EPS', help: 'optional floor: Th >= EPS after each update (binds are reported; without it learned thresholds may go negative: such a neuron fires whenever V >= Th < 0, and eval counts them per layer)' },
     lr: { type: 'string', value: 'LR', help: 'Adam learning rate of weights and biases (default 1e-3)' },
     'lr-th': { type: 'string', value: 'LR', help: 'Adam learning rate of thresholds (default 1e-3; 0 = fixed)' },
     epochs: { type: 'string', value: 'E', help: 'epochs (default 10)' },
@@ -106,17 +103,21 @@ export const trainCommand: Command = {
     surrogate: { type: 'string', value: 'SG', help: `surrogate gradient KIND(:key=value)*, KIND one of ${SURROGATE_KINDS.join(', ')}, e.g. exponential:scale=3:tau=3 (default exponential scale=1.5 tau=3.75)` },
     'differentiate-reset': { type: 'boolean', help: 'let gradients flow through the reset (default: detached, the paper)' },
     bias: { type: 'boolean', help: 'learn a per-neuron bias' },
-    'weight-scale': { type: 'string', value: 'K', help: 'multiplies the Kaiming bound sqrt(6/fan_in) (default 1)' },
+    'weight-scale': { type: 'string', value: 'K', help: 'multiplies the bound of the initial weights: sqrt(6/fan_in) for kaiming, 1/sqrt(fan_in) for lava-dl (default 1)' },
+    init: { type: 'string', value: 'SCHEME', help: 'initial weights: kaiming (default) or lava-dl (the paper framework: bound 1/sqrt(fan_in), 8-bit weight grid of step 1/32, one-step delay between layers)' },
+    'val-fraction': { type: 'string', value: 'F', help: 'fraction of the training samples held out (seeded) as a validation split that picks the reported epoch (model-best.json); 0 = none (default 0.1)' },
     backend: { type: 'string', value: 'KIND', help: 'fused (default), tfjs, or reference (slow, readable oracle)' },
     threads: { type: 'string', value: 'N', help: 'threads of the fused backend (default: cores, at most 4; results are identical for any count)' },
     seed: { type: 'string', value: 'S', help: 'seed of initial weights, shuffles and generated data (default 0)' },
-    out: { type: 'string', value: 'DIR', help: 'output folder (default runs/train)' },
+    out: { type: 'string', value: 'DIR', help: 'output folder (default runs/DATASET-train, e.g. runs/nmnist-mini-train)' },
     resume: { type: 'boolean', help: 'continue from DIR/checkpoint.json' },
     json: { type: 'boolean', help: 'print the final summary as one JSON object on stdout' },
   },
   async run(args) {
-    const outDir = str(args, 'out') ?? join('runs', 'train');
     const resume = flag(args, 'resume');
+    const givenRef = str(args, 'dataset');
+    if (str(args, 'out') === undefined && givenRef === undefined && resume) throw new RouserError('option --resume needs --out DIR (or --dataset, whose default folder is runs/DATASET-train)');
+    const outDir = str(args, 'out') ?? defaultOutDir(NAME, givenRef ?? 'dataset');
     const ckptPath = join(outDir, 'checkpoint.json');
     const ckpt = resume ? loadCheckpoint(ckptPath) : undefined;
     if (resume && !ckpt) process.stderr.write(`rouser train: no checkpoint at ${ckptPath}; starting a new run\n`);
@@ -140,7 +141,7 @@ export const trainCommand: Command = {
     const config = configFrom(args, sizes, ckpt?.config);
     config.dtMs = data.info.dtMs;
     const meta: SpecMeta = datasetMeta(ref, data, req);
-    const epochs = config.epochs ?? 10;
+    const epochs = config.epochs ?? FIT_DEFAULTS.epochs;
     process.stderr.write(`dataset ${data.info.name}: ${data.train.inputs.batch} train / ${data.test.inputs.batch} test samples, ${data.info.inputSize} inputs, ${data.info.classes} classes, T=${data.info.steps}${data.info.changes.length ? ` (${data.info.changes.join('; ')})` : ''}\n`);
     const backend = await makeBackend(config.backend ?? 'fused', args);
     process.stderr.write(`training ${sizes.join('-')} ${config.neuron?.kind} thresholds=${config.thresholdMode} th-init=${config.thInit ?? '(checkpoint)'} lr=${config.lr} lr-th=${config.lrTh} batch=${config.batch} epochs=${epochs} on ${backend.description} -> ${outDir}${ckpt ? ` (resuming after epoch ${ckpt.epoch})` : ''}\n`);
@@ -167,6 +168,9 @@ export const trainCommand: Command = {
       await backend.dispose();
     }
     const last = result.history[result.history.length - 1] as EpochMetrics;
+    const b = result.best;
+    if (b.selection === 'validation')
+      process.stderr.write(`selected epoch ${b.epoch} on the validation split (val ${pct(b.valAccuracy as number)}): test accuracy ${pct(b.testAccuracy)}; model-best.json\n`);
     process.stderr.write(`done: test accuracy ${pct(last.testAccuracy)} after ${last.epoch} epochs, ${(last.wallMs / 1000).toFixed(1)}s; wrote ${join(outDir, 'metrics.jsonl')}, model.json, checkpoint.json, summary.json\n`);
     if (flag(args, 'json')) {
       process.stdout.write(JSON.stringify({

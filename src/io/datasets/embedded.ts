@@ -19,6 +19,8 @@ export interface NmnistMiniOptions {
   cacheDir?: string;
   synth?: DvsSynthOptions;
   onProgress?: (message: string) => void;
+  /** Called with the samples generated so far of all to generate (every 1% and at the end); only when generating. */
+  onProgressCount?: (task: string, done: number, total: number) => void;
 }
 
 /** Result of {@link ensureNmnistMini}. */
@@ -46,6 +48,9 @@ export async function ensureNmnistMini(o: NmnistMiniOptions): Promise<NmnistMini
     throw new RouserError(`nmnist-mini: train + test samples per class is ${o.trainPerClass + o.testPerClass}; expected at most ${minCount} (the digits available per class in the mnist package)`);
   const t0 = performance.now();
   o.onProgress?.(`generating nmnist-mini (${o.trainPerClass * 10} train, ${o.testPerClass * 10} test) in ${dir}`);
+  const total = (o.trainPerClass + o.testPerClass) * 10;
+  const every = Math.max(1, Math.floor(total / 100));
+  let done = 0;
   await buildFolderAtomic(dir, (tmp) => {
     const rng = new Rng(seed ^ 0x4e4d4e49);
     for (const [split, perClass] of [['Train', o.trainPerClass], ['Test', o.testPerClass]] as const) {
@@ -58,6 +63,8 @@ export async function ensureNmnistMini(o: NmnistMiniOptions): Promise<NmnistMini
           const index = split === 'Train' ? k : count - 1 - k;
           const rec = synthesizeNmnist(all.subarray(index * 784, (index + 1) * 784), rng.fork(), o.synth);
           writeFileSync(join(sub, `${index}.bin`), encodeNmnist(rec));
+          done++;
+          if (done % every === 0 || done === total) o.onProgressCount?.('generating nmnist-mini', done, total);
         }
       }
     }

@@ -72,6 +72,7 @@ async function loadNmnistMini(opts: DatasetOptions): Promise<Omit<LoadedDataset,
     testPerClass: Math.ceil(test / 10),
     ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.onProgressCount ? { onProgressCount: opts.onProgressCount } : {}),
   });
   const res = loadNmnistFolder(folder.dir, { ...opts, trainSamples: train, testSamples: test }, 'nmnist-mini', `embedded (${folder.dir})`);
   res.info.description =
