@@ -1,4 +1,6 @@
 import type { LayerSpec, NeuronModel, ResetMode } from '../model/spec.js';
+import { stepCuba } from './cuba.js';
+import { stepLif } from './lif.js';
 
 /**
  * The one discretisation of Rouser's neurons, used by the dense trainer and by the event engine's discrete mode so
@@ -71,7 +73,8 @@ export function resetVoltage(reset: ResetMode, v: number, th: number): number {
 }
 
 /**
- * Advances neurons [0, n) of a layer by one step, in place.
+ * Advances neurons [0, n) of a layer by one step, in place: the `cuba` or `lif` model's `step` (src/neuron/cuba.ts,
+ * lif.ts) with x = fround(input + bias) on its `syn` port.
  * @param input synaptic input per neuron for this step (already summed, float32), bias NOT included
  * @param bias optional per-neuron bias added to the input
  * @param spikes output: 1 where the neuron fired, else 0
@@ -88,34 +91,15 @@ export function stepNeurons(
   spikes: Uint8Array,
   preResetVoltage?: Float32Array,
 ): number {
-  const { aI, aV, hasCurrent } = coeff;
-  const cur = state.current;
-  const vol = state.voltage;
-  const n = vol.length;
-  const subtract = reset === 'subtract';
-  let fired = 0;
-  for (let k = 0; k < n; k++) {
-    const x = bias ? Math.fround((input[k] as number) + (bias[k] as number)) : (input[k] as number);
-    let v: number;
-    if (hasCurrent) {
-      const i = Math.fround(aI * (cur[k] as number) + x);
-      cur[k] = i;
-      v = Math.fround(aV * (vol[k] as number) + i);
-    } else {
-      v = Math.fround(aV * (vol[k] as number) + x);
-    }
-    if (preResetVoltage) preResetVoltage[k] = v;
-    const th = thresholds[k] as number;
-    if (v >= th) {
-      spikes[k] = 1;
-      fired++;
-      vol[k] = subtract ? Math.fround(v - th) : 0;
-    } else {
-      spikes[k] = 0;
-      vol[k] = v;
-    }
+  const n = state.voltage.length;
+  let x = input;
+  if (bias) {
+    x = new Float32Array(n);
+    for (let k = 0; k < n; k++) x[k] = (input[k] as number) + (bias[k] as number);
   }
-  return fired;
+  return coeff.hasCurrent
+    ? stepCuba({ aI: coeff.aI, aV: coeff.aV }, [state.current, state.voltage], [x], thresholds, reset, spikes, 0, n, preResetVoltage)
+    : stepLif({ aV: coeff.aV }, [state.voltage], [x], thresholds, reset, spikes, 0, n, preResetVoltage);
 }
 
 /** Scalar form of one neuron step (same arithmetic as {@link stepNeurons}); returns the new state and spike. */
