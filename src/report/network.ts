@@ -46,7 +46,8 @@ export function populationStats(trains: readonly PopulationSpikeTrain[], fromMs:
     for (let i = 0; i < n; i++) {
       const time = t.timesMs[i] as number;
       if (time < fromMs || time >= toMs) continue;
-      count[t.nodeIds[i] as number]++;
+      const id = t.nodeIds[i] as number;
+      count[id] = (count[id] as number) + 1;
       spikes++;
     }
     // CSR of each neuron's spike times, then sort each row (input may be in any order)
@@ -59,7 +60,7 @@ export function populationStats(trains: readonly PopulationSpikeTrain[], fromMs:
       if (time < fromMs || time >= toMs) continue;
       const id = t.nodeIds[i] as number;
       times[fill[id] as number] = time;
-      fill[id]++;
+      fill[id] = (fill[id] as number) + 1;
     }
     let cvSum = 0;
     let cvNeurons = 0;
@@ -133,7 +134,8 @@ export function populationRateChart(title: string, trains: readonly PopulationSp
     for (let i = 0; i < t.timesMs.length; i++) {
       const time = t.timesMs[i] as number;
       if (time < fromMs || time >= toMs) continue;
-      h[Math.min(bins - 1, Math.floor((time - fromMs) / binMs))]++;
+      const b = Math.min(bins - 1, Math.floor((time - fromMs) / binMs));
+      h[b] = (h[b] as number) + 1;
     }
     for (let b = 0; b < bins; b++) values.push({ population: t.population, timeMs: fromMs + (b + 0.5) * binMs, rateHz: t.size > 0 ? (h[b] as number) / (t.size * binMs * 1e-3) : 0 });
   }
