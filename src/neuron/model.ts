@@ -2,11 +2,13 @@ import type { ResetMode } from '../model/spec.js';
 import { describeValue, RouserError } from '../util/errors.js';
 import { CUBA } from './cuba.js';
 import type { NeuronModelDef, NeuronParams, ParamDef } from './interface.js';
+import { IAF_PSC_EXP } from './iafPscExp.js';
 import { LIF } from './lif.js';
 
 export * from './interface.js';
 export * from './lif.js';
 export * from './cuba.js';
+export * from './iafPscExp.js';
 
 /**
  * The registry of neuron models: a spec layer's `neuron: {kind, ...params}` names a registered model by `kind`.
@@ -171,4 +173,4 @@ export function neuronModelNames(): string[] {
   return [...registry.keys()];
 }
 
-for (const m of [LIF, CUBA] as NeuronModelDef[]) registerNeuronModel(m);
+for (const m of [LIF, CUBA, IAF_PSC_EXP] as NeuronModelDef[]) registerNeuronModel(m);
