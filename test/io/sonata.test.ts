@@ -83,7 +83,9 @@ describe('SONATA spike reports', () => {
     expect(pairs(back)).toEqual(pairs(pops[1] as PopulationSpikes));
   });
 
-  const hasH5py = spawnSync('python3', ['-c', 'import h5py'], { stdio: 'ignore' }).status === 0;
+  // the first python3 with h5py: the one on PATH, else the system one (Debian's python3-h5py)
+  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import h5py'], { stdio: 'ignore' }).status === 0);
+  const hasH5py = python !== undefined;
   if (!hasH5py) console.log('sonata: python3 h5py not available; the h5py read-back test is skipped');
   it.skipIf(!hasH5py)('is read by h5py with the SONATA dtypes', async () => {
     await writeSonataSpikes(path, pops);
@@ -97,7 +99,7 @@ describe('SONATA spike reports', () => {
       '  "n": int(g["node_ids"].shape[0]), "t": [float(x) for x in g["timestamps"][:]], "i": [int(x) for x in g["node_ids"][:]],',
       '  "magic": int(f.attrs["magic"])}))',
     ].join('\n');
-    const out = JSON.parse(execFileSync('python3', ['-c', script, path], { encoding: 'utf8' })) as Record<string, unknown>;
+    const out = JSON.parse(execFileSync(python as string, ['-c', script, path], { encoding: 'utf8' })) as Record<string, unknown>;
     expect(out.pops).toEqual(['L23E', 'L4I', 'empty']);
     expect(out.sorting).toBe('by_time');
     expect(out.units).toBe('ms');
