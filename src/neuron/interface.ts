@@ -88,6 +88,63 @@ export interface NeuronModelDef<C = unknown> {
     to: number,
     preReset?: Float32Array,
   ): number;
+  /** Partial derivatives for gradient training (generic BPTT in the reference backend). */
+  readonly calculus?: NeuronCalculus;
+  /** State after n steps of a constant input, when the model has a closed form. */
+  readonly closedForm?: ClosedForm;
+  /** Input-free propagation for event-driven engines. */
+  readonly event?: EventPropagator;
+}
+
+/** One neuron's parameter values (per-neuron arrays already indexed), raw float64 as given in the spec. */
+export type ParamValues = Readonly<Record<string, number>>;
+
+/**
+ * The calculus of a model, in float64 real arithmetic, per neuron: what the generic BPTT of the reference trainer
+ * and the kit's finite-difference checks use. One step of the model is decomposed as
+ *   s'  = F(s, x; p)                 pre-reset update (`update`), s = previous post-reset state, x = port inputs
+ *   u   = U(s', Th; p)               spike argument (`spikeArg`, default u = s'[voltage] - Th); S = H(u)
+ *   s'' = s' + S (R(s', Th; p) - s')  reset as an interpolation (`resetState` R, default V -> 0 | V - Th)
+ * so that dS/du is the surrogate g(u), dS/dV = g(u) dU/dV and dS/dTh = g(u) dU/dTh. The float32 `step` must equal
+ * this decomposition up to float32 rounding (the kit checks it).
+ */
+export interface NeuronCalculus {
+  /** Parameters the update is differentiated against (the columns of `dParams`), a subset of the model's params. */
+  readonly params: readonly string[];
+  /** s' = F(s, x; p): writes the m pre-reset state values to `out`. */
+  update(p: ParamValues, dtMs: number, s: ArrayLike<number>, x: ArrayLike<number>, out: Float64Array): void;
+  /**
+   * Jacobians of F at (s, x), row-major: `dState[i*m + j]` = ds'_i/ds_j (m x m), `dInput[i*P + q]` = ds'_i/dx_q
+   * (m x P ports), `dParams[i*Q + r]` = ds'_i/dp_r (m x Q, Q = `params.length`). Every entry must be written.
+   */
+  partials(p: ParamValues, dtMs: number, s: ArrayLike<number>, x: ArrayLike<number>, dState: Float64Array, dInput: Float64Array, dParams: Float64Array): void;
+  /** u = U(s', Th); the neuron spikes iff u >= 0. Default: s'[voltage] - Th. */
+  spikeArg?(p: ParamValues, next: ArrayLike<number>, th: number): number;
+  /** du/ds' (m values written to `dState`); returns du/dTh. Required with `spikeArg`. */
+  spikeArgPartials?(p: ParamValues, next: ArrayLike<number>, th: number, dState: Float64Array): number;
+  /** R(s', Th): the post-spike state for the reset mode. Default: voltage -> 0 (zero) | V - Th (subtract), others kept. */
+  resetState?(p: ParamValues, next: ArrayLike<number>, th: number, reset: ResetMode, out: Float64Array): void;
+  /** dR/ds' (m x m, row-major, to `dState`) and dR/dTh (m, to `dTh`). Required with `resetState`. */
+  resetPartials?(p: ParamValues, next: ArrayLike<number>, th: number, reset: ResetMode, dState: Float64Array, dTh: Float64Array): void;
+}
+
+/**
+ * Optional closed form for a constant input: the state after `n` steps of the update F (no threshold, no reset)
+ * from `s0` with the same input `x` every step, in float64. Written to `out`.
+ */
+export type ClosedForm = (p: ParamValues, dtMs: number, s0: ArrayLike<number>, x: ArrayLike<number>, n: number, out: Float64Array) => void;
+
+/**
+ * Optional event-mode propagator: how a neuron evolves over an input-free interval, so an event engine can skip
+ * steps without input. `advance` gives the state after `n` input-free steps (float64, no threshold). Exactly one of
+ * `firstCrossing` (the exact first step k in [1, n] at which the input-free neuron would spike, or 0 for none) or
+ * `noCrossing` (a declared guarantee: when it returns true for a post-reset state, no input-free step can spike)
+ * must be given; the kit checks either against the clock-driven `step`.
+ */
+export interface EventPropagator {
+  advance(p: ParamValues, dtMs: number, s: ArrayLike<number>, n: number, out: Float64Array): void;
+  firstCrossing?(p: ParamValues, dtMs: number, s: ArrayLike<number>, th: number, n: number): number;
+  noCrossing?(p: ParamValues, s: ArrayLike<number>, th: number): boolean;
 }
 
 /** Human text of a parameter's bounds, e.g. `a number in [0, 1]`, `a number > 0`. */

@@ -1,4 +1,5 @@
 import type { ResetMode } from '../model/spec.js';
+import { lifClosedForm } from './decay.js';
 import { resolveParams, scalarParam, type NeuronModelDef, type NeuronParams } from './interface.js';
 
 /** Float32-rounded coefficients of {@link LIF}: the voltage retention aV = fround(beta). */
@@ -12,6 +13,8 @@ export interface LifCoefficients {
  *   S[t] = U[t] >= Th
  *   V[t] = S ? (zero: 0 | subtract: fround(U[t] - Th)) : U[t]
  * beta is the per-step retention exp(-dt/tau) (so `dtMs` does not enter `prepare`).
+ * Calculus: dU/dV = beta, dU/dx = 1, dU/dbeta = V. Closed form for constant x: V_n = beta^n V_0 + x (1 - beta^n)/(1 - beta).
+ * Event mode: V_n = beta^n V_0 without input; no input-free crossing when 0 < Th and V_0 < Th.
  */
 export const LIF: NeuronModelDef<LifCoefficients> = {
   name: 'lif',
@@ -28,6 +31,28 @@ export const LIF: NeuronModelDef<LifCoefficients> = {
     return { aV: Math.fround(scalarParam(p, 'beta')) };
   },
   step: stepLif,
+  calculus: {
+    params: ['beta'],
+    update: (p, _dt, s, x, out) => {
+      out[0] = (p.beta as number) * (s[0] as number) + (x[0] as number);
+    },
+    partials: (p, _dt, s, _x, dState, dInput, dParams) => {
+      dState[0] = p.beta as number;
+      dInput[0] = 1;
+      dParams[0] = s[0] as number;
+    },
+  },
+  closedForm: (p, _dt, s0, x, n, out) => {
+    const b = p.beta as number;
+    out[0] = b === 1 ? (s0[0] as number) + n * (x[0] as number) : lifClosedForm(n, s0[0] as number, x[0] as number, b);
+  },
+  event: {
+    advance: (p, _dt, s, n, out) => {
+      out[0] = (s[0] as number) * (p.beta as number) ** n;
+    },
+    // Zero input: V_n = beta^n V_0 moves monotonically towards 0, so it stays below a positive threshold it starts below.
+    noCrossing: (_p, s, th) => th > 0 && (s[0] as number) < th,
+  },
 };
 
 /** The {@link LIF} step over neurons [from, to); returns the number of spikes. */

@@ -1,5 +1,6 @@
 import type { ResetMode } from '../model/spec.js';
 import { describeValue, RouserError } from '../util/errors.js';
+import { ALIF } from './alif.js';
 import { CUBA } from './cuba.js';
 import type { NeuronModelDef, NeuronParams, ParamDef } from './interface.js';
 import { IAF_PSC_EXP } from './iafPscExp.js';
@@ -8,6 +9,8 @@ import { LIF } from './lif.js';
 export * from './interface.js';
 export * from './lif.js';
 export * from './cuba.js';
+export * from './alif.js';
+export * from './calculus.js';
 export * from './iafPscExp.js';
 
 /**
@@ -173,4 +176,4 @@ export function neuronModelNames(): string[] {
   return [...registry.keys()];
 }
 
-for (const m of [LIF, CUBA, IAF_PSC_EXP] as NeuronModelDef[]) registerNeuronModel(m);
+for (const m of [LIF, CUBA, ALIF, IAF_PSC_EXP] as NeuronModelDef[]) registerNeuronModel(m);
