@@ -49,12 +49,15 @@ export type ValueSpec = number | number[] | Distribution;
  * neuron-model registry in src/neuron). `params` are the model's parameters by name (thresholds and the refractory
  * period included, e.g. `V_th`, `t_ref` for `iaf_psc_exp`), each a {@link ValueSpec} (scalar, per-neuron array or
  * distribution); missing parameters take the model's defaults. `initial` sets state variables at t = 0 by name
- * (e.g. `V_m`), constant, per neuron or drawn; missing ones take the model's initial state.
+ * (e.g. `V_m`), constant, per neuron or drawn; missing ones take the model's initial state. Models whose
+ * threshold is not a parameter (`lif`, `cuba`) take the engine-level parameter `threshold` (default 1).
  */
 export interface PopulationSpec {
   name: string;
   size: number;
   model: string;
+  /** Reset rule for models that take one (`lif`, `cuba`: `zero` default, or `subtract`); `iaf_psc_exp` resets to V_reset. */
+  reset?: 'zero' | 'subtract';
   params?: Record<string, ValueSpec>;
   initial?: Record<string, ValueSpec>;
 }
@@ -426,7 +429,8 @@ export function validateNetwork(desc: unknown, where = 'NetworkDescription'): Ne
   pops.forEach((p, i) => {
     const f = `populations[${i}]`;
     if (!isObj(p)) fail(where, f, p, 'a population {name, size, model, params?, initial?}');
-    checkKeys(where, f, p, ['name', 'size', 'model', 'params', 'initial']);
+    checkKeys(where, f, p, ['name', 'size', 'model', 'reset', 'params', 'initial']);
+    if (p.reset !== undefined && p.reset !== 'zero' && p.reset !== 'subtract') fail(where, `${f}.reset`, p.reset, '"zero" or "subtract"');
     checkName(where, `${f}.name`, p.name);
     claim(`${f}.name`, p.name);
     checkInt(where, `${f}.size`, p.size, 1, MAX_POPULATION);
@@ -607,6 +611,7 @@ export interface NetworkBuilderOptions {
 
 /** Options of {@link NetworkBuilder.population}. */
 export interface PopulationOptions {
+  reset?: 'zero' | 'subtract';
   params?: Record<string, ValueSpec | ArrayLike<number>>;
   initial?: Record<string, ValueSpec | ArrayLike<number>>;
 }
@@ -659,6 +664,7 @@ export class NetworkBuilder {
     const initial = toValues(opts.initial);
     if (params) p.params = params;
     if (initial) p.initial = initial;
+    if (opts.reset) p.reset = opts.reset;
     this.desc.populations.push(p);
     return name;
   }
