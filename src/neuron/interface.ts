@@ -1,5 +1,5 @@
 import type { ResetMode } from '../model/spec.js';
-import { describeValue, fail, RouserError } from '../util/errors.js';
+import { describeValue, fail as failAt, RouserError } from '../util/errors.js';
 
 /**
  * The neuron-model interface every engine runs: a model declares its parameters and state variables, turns
@@ -168,10 +168,12 @@ export function withinBounds(p: ParamDef, v: number): boolean {
 /**
  * Checks `params` against the model's declarations and fills defaults: unknown fields, missing required fields,
  * non-numbers, out-of-bounds values and per-neuron arrays of the wrong length throw a RouserError
- * `<where>: field <name> is <value>; expected ...` (`where` defaults to `neuron model <name>`).
+ * `<where>: field <fieldPrefix><name> is <value>; expected ...` (`where` defaults to `neuron model <name>`).
  */
-export function resolveParams(model: Pick<NeuronModelDef, 'name' | 'params'>, params: NeuronParams, size: number, where?: string): ResolvedParams {
+export function resolveParams(model: Pick<NeuronModelDef, 'name' | 'params'>, params: NeuronParams, size: number, where?: string, fieldPrefix = ''): ResolvedParams {
   const at = where ?? `neuron model ${model.name}`;
+  const fail: (w: string, field: string, value: unknown, expected: string) => never = (w, field, value, expected) =>
+    failAt(w, `${fieldPrefix}${field}`, value, expected);
   if (typeof params !== 'object' || params === null) fail(at, 'params', params, 'an object of parameters');
   const known = new Set(model.params.map((p) => p.name));
   for (const key of Object.keys(params)) {

@@ -1,8 +1,9 @@
 import type { ResetMode } from '../model/spec.js';
+import { setRegisteredNeuronCheck } from '../model/validate.js';
 import { describeValue, RouserError } from '../util/errors.js';
 import { ALIF } from './alif.js';
 import { CUBA } from './cuba.js';
-import type { NeuronModelDef, NeuronParams, ParamDef } from './interface.js';
+import { resolveParams, type NeuronModelDef, type NeuronParams, type ParamDef } from './interface.js';
 import { IAF_PSC_EXP } from './iafPscExp.js';
 import { LIF } from './lif.js';
 
@@ -177,3 +178,14 @@ export function neuronModelNames(): string[] {
 }
 
 for (const m of [LIF, CUBA, ALIF, IAF_PSC_EXP] as NeuronModelDef[]) registerNeuronModel(m);
+
+/**
+ * What `validateSpec` checks for a registered (non cuba/lif) neuron: the kind is registered, every parameter is
+ * declared and within its bounds (`<file>: field layers[0].neuron.betaAdapt[3] is -1; expected ...`), and the
+ * model's own `prepare` accepts it.
+ */
+setRegisteredNeuronCheck((where, field, neuron, size, dtMs) => {
+  const model = getNeuronModel(neuron.kind as string, where, `${field}.kind`);
+  resolveParams(model, neuron, size, where, `${field}.`);
+  model.prepare(neuron, dtMs, size, `${where}: ${field}`);
+});
