@@ -260,11 +260,49 @@ function estimateCount(rule: ConnectionRule, ns: number, nt: number, edges: Edge
   }
 }
 
-/** A per-element value stream: constant, array by index, or draws from its own Rng. */
+/**
+ * A per-element value stream: constant, array by index, or draws from its own Rng (specialised per distribution,
+ * the same draws as `sampleDistribution`: normal mean + sd z, lognormal exp(mu + sigma z), uniform min + (max - min) u,
+ * bounds by clip or redraw).
+ */
 function valueStream(v: ValueSpec, rng: Rng): (k: number) => number {
   if (typeof v === 'number') return () => v;
   if (Array.isArray(v)) return (k) => v[k] as number;
-  return () => sampleDistribution(v, rng);
+  switch (v.kind) {
+    case 'uniform': {
+      const a = v.min;
+      const w = v.max - v.min;
+      return () => a + w * rng.uniform();
+    }
+    case 'normal':
+    case 'lognormal': {
+      const lo = v.min ?? -Infinity;
+      const hi = v.max ?? Infinity;
+      const redraw = v.bound === 'redraw';
+      const m = v.kind === 'normal' ? v.mean : v.mu;
+      const sd = v.kind === 'normal' ? v.sd : v.sigma;
+      if (v.kind === 'normal') {
+        if (!redraw) return () => Math.min(hi, Math.max(lo, m + sd * rng.normal()));
+        return () => {
+          for (;;) {
+            const x = m + sd * rng.normal();
+            if (x >= lo && x <= hi) return x;
+          }
+        };
+      }
+      if (!redraw) return () => Math.min(hi, Math.max(lo, Math.exp(m + sd * rng.normal())));
+      return () => {
+        for (;;) {
+          const x = Math.exp(m + sd * rng.normal());
+          if (x >= lo && x <= hi) return x;
+        }
+      };
+    }
+    default: {
+      const never: never = v;
+      return () => sampleDistribution(never, rng);
+    }
+  }
 }
 
 /** Resolves a population parameter or initial value to a number or a per-neuron Float64Array. */
