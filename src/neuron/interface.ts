@@ -29,6 +29,11 @@ export interface ParamDef {
   readonly maxExclusive?: boolean;
   /** When true the value may also be an array with one entry per neuron of the layer. */
   readonly perNeuron?: boolean;
+  /**
+   * The range a property test draws values from (rouser/testing), within the bounds; default: the bounds when both
+   * are finite and at most 1000 apart, else default -/+ 10 x max(1, |default|) clipped to the bounds.
+   */
+  readonly typical?: readonly [number, number];
 }
 
 /** A state variable of a neuron model; every engine stores it as one Float32Array per layer (struct of arrays). */
@@ -71,6 +76,16 @@ export interface NeuronModelDef<C = unknown> {
   readonly voltage: string;
   /** Input receptor ports, in the order of `step`'s `inputs` (`['syn']` for lif/cuba). */
   readonly ports: readonly string[];
+  /**
+   * When the threshold is one of the model's parameters (e.g. NEST `V_th`), its name: engines and the kit pass its
+   * value as the `thresholds` argument. Absent: thresholds are the layer's own (NetworkSpec `thresholds`).
+   */
+  readonly thresholdParam?: string;
+  /**
+   * When the model resets V to a parameter (e.g. NEST `V_reset`) and ignores the `reset` argument, its name; the
+   * kit then checks V = that value after a spike instead of the zero/subtract rule.
+   */
+  readonly resetParam?: string;
   /**
    * Validated, float32-rounded coefficients for a layer of `size` neurons at time step `dtMs`.
    * Throws a RouserError naming the model (or `where`) and the bad field.

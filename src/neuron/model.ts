@@ -3,7 +3,8 @@ import { setRegisteredNeuronCheck } from '../model/validate.js';
 import { describeValue, RouserError } from '../util/errors.js';
 import { ALIF } from './alif.js';
 import { CUBA } from './cuba.js';
-import { resolveParams, type NeuronModelDef, type NeuronParams, type ParamDef } from './interface.js';
+import { calculusMismatch, paramValuesPerNeuron } from './calculus.js';
+import { resolveParams, withinBounds, type NeuronModelDef, type NeuronParams, type ParamDef, type ParamValues } from './interface.js';
 import { IAF_PSC_EXP } from './iafPscExp.js';
 import { LIF } from './lif.js';
 
@@ -87,6 +88,45 @@ export function checkNeuronModelDeclaration(model: NeuronModelDef): void {
   if (!sNames.has(model.voltage)) bad(name, 'voltage', model.voltage, `the name of a state variable (${[...sNames].join(', ')})`);
   if (!Array.isArray(model.ports) || model.ports.length === 0) bad(name, 'ports', model.ports, "a non-empty array of input port names, e.g. ['syn']");
   if (new Set(model.ports).size !== model.ports.length) bad(name, 'ports', model.ports, 'port names declared once each');
+  if (model.thresholdParam !== undefined && !pNames.has(model.thresholdParam)) bad(name, 'thresholdParam', model.thresholdParam, 'the name of a parameter');
+  if (model.resetParam !== undefined && !pNames.has(model.resetParam)) bad(name, 'resetParam', model.resetParam, 'the name of a parameter');
+  for (const p of model.params) {
+    if (p.typical === undefined) continue;
+    const [lo, hi] = p.typical;
+    if (!(lo <= hi) || !withinBounds(p, lo) || !withinBounds(p, hi)) bad(name, `params.${p.name}.typical`, `[${lo}, ${hi}]`, 'a range within the bounds');
+  }
+  const c = model.calculus;
+  if (c) {
+    if (typeof c.update !== 'function' || typeof c.partials !== 'function') bad(name, 'calculus', c, 'update and partials functions');
+    for (const q of c.params) if (!pNames.has(q)) bad(name, 'calculus.params', q, `a parameter name (${[...pNames].join(', ')})`);
+    if ((c.spikeArg === undefined) !== (c.spikeArgPartials === undefined)) bad(name, 'calculus.spikeArgPartials', c.spikeArgPartials, 'given together with spikeArg');
+    if ((c.resetState === undefined) !== (c.resetPartials === undefined)) bad(name, 'calculus.resetPartials', c.resetPartials, 'given together with resetState');
+  }
+  const e = model.event;
+  if (e && (e.firstCrossing === undefined) === (e.noCrossing === undefined)) bad(name, 'event', 'firstCrossing/noCrossing', 'exactly one of firstCrossing (exact crossing step) or noCrossing (guarantee)');
+}
+
+/**
+ * Checks the declared partial derivatives against float64 finite differences at the defaults and each finite
+ * inclusive parameter bound, from rest and from a few displaced states and inputs; throws a RouserError naming the
+ * model and the wrong entry.
+ */
+export function checkNeuronModelCalculus(model: NeuronModelDef, dtMs = 1): void {
+  if (!model.calculus) return;
+  const P = model.ports.length;
+  for (const { label, params } of smokeParams(model)) {
+    const size = 1;
+    const resolved = resolveParams(model, params, size);
+    const p = paramValuesPerNeuron(resolved, size)[0] as ParamValues;
+    const th = model.thresholdParam ? (p[model.thresholdParam] as number) : 1;
+    const offsets = [0, 0.3, -0.45, 0.8];
+    for (const [k, off] of offsets.entries()) {
+      const s = model.state.map((d, j) => d.rest + off * (j + 1) * Math.max(1, Math.abs(d.rest) * 0.05));
+      const x = Array.from({ length: P }, (_, q) => (k - 1.3) * 0.7 + q * 0.2);
+      const msg = calculusMismatch(model, p, dtMs, s, x, th);
+      if (msg) throw new RouserError(`neuron model ${model.name}: ${msg} (params ${label}, state [${s.map((v) => Number(v.toPrecision(4))).join(', ')}], input [${x.map((v) => Number(v.toPrecision(4))).join(', ')}])`);
+    }
+  }
 }
 
 /** Parameter sets used to smoke-test an update: defaults, then each parameter at each finite, inclusive bound. */
@@ -113,7 +153,8 @@ export function smokeTestNeuronModel(model: NeuronModelDef, dtMs = 1, steps = 64
     for (const reset of resets) {
       const state = createModelState(model, size);
       const inputs = model.ports.map(() => new Float32Array(size));
-      const th = new Float32Array(size).fill(1);
+      const thValue = model.thresholdParam ? Number(params[model.thresholdParam]) : 1;
+      const th = new Float32Array(size).fill(thValue);
       const spikes = new Uint8Array(size);
       for (let t = 0; t < steps; t++) {
         inputs.forEach((inp, p) => {
@@ -141,7 +182,8 @@ export function smokeTestNeuronModel(model: NeuronModelDef, dtMs = 1, steps = 64
 }
 
 /**
- * Registers a neuron model under `model.name` after checking its declaration and smoke-testing its update.
+ * Registers a neuron model under `model.name` after checking its declaration, smoke-testing its update (no NaN for
+ * valid parameters) and checking its declared derivatives by finite differences.
  * Throws a RouserError naming the model and the field when a check fails or the name is taken.
  */
 export function registerNeuronModel<C>(model: NeuronModelDef<C>, opts: RegisterOptions = {}): void {
@@ -149,6 +191,7 @@ export function registerNeuronModel<C>(model: NeuronModelDef<C>, opts: RegisterO
   checkNeuronModelDeclaration(m);
   if (registry.has(m.name) && !opts.replace) bad(m.name, 'name', m.name, 'a name not already registered (pass {replace: true} to replace it)');
   smokeTestNeuronModel(m);
+  checkNeuronModelCalculus(m);
   registry.set(m.name, m);
 }
 
