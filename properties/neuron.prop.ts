@@ -12,6 +12,8 @@ import {
   surrogatePrimitive,
   type Surrogate,
 } from '../src/index.js';
+import { ALIF, CUBA, IAF_PSC_EXP, LIF, neuronModelNames, type NeuronModelDef } from '../src/neuron/model.js';
+import { checkNeuronModel } from '../src/testing/index.js';
 import { neuronModel } from './arbitraries.js';
 
 const SEED = 7301;
@@ -188,5 +190,53 @@ describe('neuron steps', () => {
       }),
       { seed: SEED, numRuns: 300 },
     );
+  });
+});
+
+/**
+ * The project's own neuron properties run through the exported kit (rouser/testing): every built-in passes
+ * determinism, rest/decay, the spike rule and reset, closed form and event mode where declared, surrogate and
+ * calculus finite differences, and bad-parameter messages. The scalar/array properties above keep checking the
+ * legacy cuba/lif helpers (stepNeuronScalar, stepNeurons) against the same rules.
+ */
+describe('checkNeuronModel on every built-in', () => {
+  const quiet = (): void => undefined;
+  const ALL: KitExpect[] = [
+    { model: LIF, passed: ['declaration', 'determinism', 'rest', 'spikeRule', 'closedForm', 'eventMode', 'surrogate', 'derivatives', 'badParams'] },
+    { model: CUBA, passed: ['declaration', 'determinism', 'rest', 'spikeRule', 'closedForm', 'eventMode', 'surrogate', 'derivatives', 'badParams'] },
+    { model: ALIF, passed: ['declaration', 'determinism', 'rest', 'spikeRule', 'closedForm', 'eventMode', 'surrogate', 'derivatives', 'badParams'] },
+  ];
+  interface KitExpect {
+    model: NeuronModelDef;
+    passed: string[];
+  }
+
+  it('covers every registered built-in', () => {
+    expect(neuronModelNames()).toEqual(expect.arrayContaining(['lif', 'cuba', 'alif', 'iaf_psc_exp']));
+  });
+
+  for (const { model, passed } of ALL) {
+    it(`${model.name}`, () => {
+      const r = checkNeuronModel(model, { seed: SEED, numRuns: 80, log: quiet });
+      expect(r.properties.filter((p) => p.status === 'passed').map((p) => p.name)).toEqual(passed);
+    });
+  }
+
+  it('iaf_psc_exp (NEST units: mV, pA, pF; V_th above E_L)', () => {
+    const params = fc.record({
+      C_m: fc.double({ min: 50, max: 500, noNaN: true }),
+      tau_m: fc.double({ min: 2, max: 30, noNaN: true }),
+      tau_syn_ex: fc.double({ min: 0.5, max: 10, noNaN: true }),
+      tau_syn_in: fc.double({ min: 0.5, max: 10, noNaN: true }),
+      t_ref: fc.double({ min: 0, max: 5, noNaN: true }),
+      E_L: fc.double({ min: -80, max: -60, noNaN: true }),
+      V_reset: fc.double({ min: -80, max: -60, noNaN: true }),
+      V_th: fc.double({ min: -55, max: -45, noNaN: true }),
+      I_e: fc.double({ min: 0, max: 200, noNaN: true }),
+    });
+    // V_th is the threshold and V_reset the post-spike voltage of this model (the kit reads them by name).
+    const model: NeuronModelDef = { ...IAF_PSC_EXP, thresholdParam: 'V_th', resetParam: 'V_reset' } as NeuronModelDef;
+    const r = checkNeuronModel(model, { seed: SEED, numRuns: 60, params, inputScale: 600, dtMs: 0.1, log: quiet });
+    expect(r.properties.filter((p) => p.status === 'passed').map((p) => p.name)).toEqual(['declaration', 'determinism', 'rest', 'spikeRule', 'surrogate', 'badParams']);
   });
 });

@@ -97,7 +97,8 @@ function describeScenario(model: NeuronModelDef, s: Scenario): string {
     const nz = t.flatMap((row, i) => row.map((v, p) => (v !== 0 ? `t${i}${model.ports.length > 1 ? `/${model.ports[p]}` : ''}: ${r6(v)}` : '')).filter((x) => x));
     return nz.length === 0 ? `${t.length} steps of zero input` : `${t.length} steps, non-zero inputs ${nz.join(', ')}`;
   };
-  return `params {${params}}, threshold ${r6(s.th)}, reset ${s.reset}, warm-up ${train(s.warmup)}, input ${train(s.input)}`;
+  const th = model.thresholdParam ? `threshold = ${model.thresholdParam}` : `threshold ${r6(s.th)}`;
+  return `params {${params}}, ${th}, ${model.resetParam ? `reset to ${model.resetParam}` : `reset ${s.reset}`}, warm-up ${train(s.warmup)}, input ${train(s.input)}`;
 }
 
 /** Runs one neuron (size 1) for `input` from `state` (modified in place). */
@@ -177,13 +178,13 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
         const msg = check(v);
         if (msg !== undefined) throw new Error(msg);
       }),
-      { seed, numRuns },
+      { seed, numRuns, interruptAfterTimeLimit: 60_000 },
     );
     if (r.failed) {
       const ce = r.counterexample?.[0] as T | undefined;
       const err = r.errorInstance instanceof Error ? r.errorInstance.message : String(r.errorInstance);
       failures.push(
-        `property "${prop}" failed after ${r.numRuns} run(s) and ${r.numShrinks} shrink(s) (seed ${seed}, path "${r.counterexamplePath ?? ''}"):\n` +
+        `property "${prop}" failed after ${r.numRuns} run(s) and ${r.numShrinks} shrink(s) (seed ${seed}):\n` +
           `  counterexample: ${ce === undefined ? '(none)' : describe(ce)}\n  what broke: ${err}`,
       );
     } else result.properties.push({ name: prop, status: 'passed', runs: r.numRuns });
@@ -295,7 +296,9 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
           const t = tr.spikes.indexOf(1);
           if (t >= 0) return `zero input from rest ${vec(model.state.map((d) => d.rest))} spikes at step ${t} (pre-reset ${model.voltage} = ${r6(tr.pre[t] as number)}, threshold ${r6(th)})`;
         }
-        // displaced state: the warm-up state, then zero input
+        // displaced state: the warm-up state, then zero input (only when the equilibrium is below threshold: a
+        // neuron whose zero-input equilibrium is at or above threshold fires tonically and has no rest to decay to)
+        if (!(th > (E[vi] as number) + 1e-3 * Math.max(1, Math.abs(th)))) return undefined;
         const st = createModelState(model, 1);
         runOne(model, coeff, st, s.warmup, th, s.reset);
         const dist = (x: ArrayLike<number>): number => {

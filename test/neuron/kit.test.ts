@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ALIF, CUBA, LIF, getNeuronModel, hasNeuronModel } from '../../src/neuron/model.js';
+import { CUBA, LIF, getNeuronModel, hasNeuronModel } from '../../src/neuron/model.js';
 import { checkNeuronModel } from '../../src/testing/index.js';
 
 const quiet = (): void => undefined;
-
-describe('rouser/testing checkNeuronModel on the built-ins', () => {
-  for (const model of [LIF, CUBA, ALIF]) {
-    it(`${model.name}: every property passes`, () => {
-      const r = checkNeuronModel(model, { seed: 4242, numRuns: 60, log: quiet });
-      expect(r.properties.filter((p) => p.status === 'passed').map((p) => p.name)).toEqual([
-        'declaration', 'determinism', 'rest', 'spikeRule', 'closedForm', 'eventMode', 'surrogate', 'derivatives', 'badParams',
-      ]);
-    });
-  }
-});
 
 /** Mutants of the built-ins: each must be caught by the named property, with a message in words. */
 describe('checkNeuronModel catches broken models', () => {
