@@ -5,7 +5,7 @@ import type { SpikeRecord } from '../model/spikes.js';
 import { getNeuronModel, type NeuronModelDef } from '../neuron/model.js';
 import { fail } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { checkLength, checkMemory, formatMB, type MemoryCheckOptions } from './memory.js';
+import { checkLength, checkMemory, compiledBytes, formatMB, type MemoryCheckOptions } from './memory.js';
 
 /**
  * Compiles a {@link NetworkDescription} to the engine's one runtime representation:
@@ -115,15 +115,6 @@ export function mixSeed(seed: number, a: number, b: number): number {
 export const SYNAPSE_BYTES = 8;
 /** Extra bytes per synapse while building (the 2-byte sort key). */
 export const BUILD_KEY_BYTES = 2;
-
-/**
- * Estimated bytes of a compiled description with `synapses` synapses, `sources` CSR rows, `neurons` neurons with
- * `stateWords` float32 words each (state + thresholds + inputs + spike flags) and `groups` delay groups, at the
- * build peak (the temporary keys included). One estimator for every large allocation of the compile step.
- */
-export function compiledBytes(synapses: number, sources: number, neurons: number, stateWords: number, groups: number): number {
-  return synapses * (SYNAPSE_BYTES + BUILD_KEY_BYTES) + 4 * 3 * (sources + 1) + neurons * stateWords * 4 + groups * 7;
-}
 
 type Emit = (pre: number, post: number) => void;
 

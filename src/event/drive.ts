@@ -99,18 +99,24 @@ const DRIVE_CALIBRATION: readonly (readonly [number, number])[] = [
   [37.9, 800],
 ];
 
+/** Largest output rate {@link driveRateForOutput} accepts (Hz): the top of its measured calibration. */
+export const MAX_CALIBRATED_RATE_HZ = 37.9;
+
 /**
  * External Poisson rate per neuron (Hz) that gives about `outputHz` mean output rate in the default random network
- * (piecewise-linear interpolation of a measured calibration, linear extrapolation above 38 Hz). Approximate: other
+ * (piecewise-linear interpolation of a measured calibration). Rates outside the calibration, [0, 37.9] Hz, are
+ * refused (a linear extrapolation to, say, 1e9 Hz would ask for a drive that runs for hours). Approximate: other
  * fan-outs, steps or weights shift the rate.
+ * @param field name of the option in messages (e.g. `--rate`)
  */
-export function driveRateForOutput(outputHz: number): number {
-  if (!(outputHz >= 0)) fail('driveRateForOutput', 'outputHz', outputHz, 'a number >= 0');
+export function driveRateForOutput(outputHz: number, where = 'driveRateForOutput', field = 'outputHz'): number {
+  if (!(outputHz >= 0 && outputHz <= MAX_CALIBRATED_RATE_HZ))
+    fail(where, field, outputHz, `a rate in [0, ${MAX_CALIBRATED_RATE_HZ}] Hz (the measured range of the drive calibration; set the drive directly for other rates)`);
   const tab = DRIVE_CALIBRATION;
   for (let i = 1; i < tab.length; i++) {
     const [r1, d1] = tab[i] as readonly [number, number];
     const [r0, d0] = tab[i - 1] as readonly [number, number];
-    if (outputHz <= r1 || i === tab.length - 1) return d0 + ((outputHz - r0) * (d1 - d0)) / (r1 - r0);
+    if (outputHz <= r1) return d0 + ((outputHz - r0) * (d1 - d0)) / (r1 - r0);
   }
-  return 0;
+  return (tab[tab.length - 1] as readonly [number, number])[1];
 }

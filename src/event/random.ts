@@ -9,7 +9,7 @@ import { delayGroups, type CsrSynapses } from './csr.js';
 import { blockRngs, DRIVE_BLOCK, driveBlocks } from './drive.js';
 import { abortKernel, CTL_WORDS, runPart, sharedFloat32, sharedFloat64, sharedInt32, waitReady, type KernelInit } from './kernel.js';
 import { common, finish, type Common, type RandomNetwork, type RandomRunOptions, type RandomRunResult } from './randomNetwork.js';
-import { checkMemory } from './memory.js';
+import { checkMemory, randomNetworkBytes } from './memory.js';
 import { CalendarQueue } from './scheduler.js';
 
 /**
@@ -229,7 +229,7 @@ function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: 
   const bounds = new Int32Array(parts + 1);
   for (let p = 0; p <= parts; p++) bounds[p] = Math.min(n, Math.round((p * numBlocks) / parts) * DRIVE_BLOCK);
   const slots = D + 1;
-  checkMemory(`simulateRandomNetwork: discrete state (${n} neurons, ${slots} spike slots)`, n * 4 * (3 + slots + (parts - 1)) + (mt && !(csr.targets.buffer instanceof SharedArrayBuffer) ? csr.targets.length * 4 : 0));
+  checkMemory(`simulateRandomNetwork: discrete state (${n} neurons, ${slots} spike slots)`, randomNetworkBytes({ neurons: n, fanOut: 0, perSynapseDelays: false, delaySteps: D, threads: parts }).run + (mt && !(csr.targets.buffer instanceof SharedArrayBuffer) ? csr.targets.length * 4 : 0));
   const i32 = mt ? sharedInt32 : (len: number) => new Int32Array(len);
   const f32 = mt ? sharedFloat32 : (len: number) => new Float32Array(len);
   const rowPtr = mt ? toShared(csr.rowPtr) : csr.rowPtr;

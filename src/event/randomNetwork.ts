@@ -4,7 +4,7 @@ import type { SpikeRecord } from '../model/spikes.js';
 import { fail } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { fixedFanOut, type CsrSynapses, type DelayRule } from './csr.js';
-import { type MemoryCheckOptions } from './memory.js';
+import { checkLength, checkMemory, randomNetworkBytes, type MemoryCheckOptions } from './memory.js';
 
 /**
  * A random recurrent excitatory/inhibitory LIF population (Brunel-style; workload B of PERF.md) driven by external
@@ -47,6 +47,13 @@ export function buildRandomNetwork(opts: RandomNetworkOptions): RandomNetwork {
   if (!(f >= 0 && f <= 1)) fail(where, 'excitatoryFraction', f, 'a number in [0, 1]');
   const je = opts.weightExcMv ?? 0.5;
   const g = opts.inhibitoryRatio ?? 5;
+  if (!Number.isInteger(opts.fanOut) || opts.fanOut < 0) fail(where, 'fanOut', opts.fanOut, 'an integer >= 0');
+  // the whole footprint (CSR + the discrete run's state at the default 1 ms step) before anything is allocated
+  const delay = opts.delayMs ?? { kind: 'fixed', value: 1 };
+  const maxDelayMs = delay.kind === 'fixed' ? delay.value : delay.max;
+  checkLength(`${where}: synapses (${opts.neurons} x ${opts.fanOut})`, opts.neurons * opts.fanOut);
+  const bytes = randomNetworkBytes({ neurons: opts.neurons, fanOut: opts.fanOut, perSynapseDelays: delay.kind !== 'fixed', delaySteps: Math.max(1, Math.round(maxDelayMs)), threads: 1 });
+  checkMemory(`${where}: random network (${opts.neurons} neurons x ${opts.fanOut} synapses)`, bytes.build + bytes.run, opts.memory);
   const numExcitatory = Math.round(f * opts.neurons);
   const wi = Math.fround(-g * je);
   const weight = (i: number): number => (i < numExcitatory ? je : wi);
@@ -56,7 +63,7 @@ export function buildRandomNetwork(opts: RandomNetworkOptions): RandomNetwork {
     numPost: opts.neurons,
     fanOut: opts.fanOut,
     weight,
-    delay: opts.delayMs ?? { kind: 'fixed', value: 1 },
+    delay,
     allowSelf: false,
     rng,
     sortRows: true,
@@ -147,6 +154,9 @@ export interface Common {
   rec: SpikeRecordBuilder | undefined;
 }
 
+/** Largest mean number of external events per neuron per step that a run accepts. */
+export const MAX_DRIVE_PER_STEP = 1000;
+
 /** Validates run options and derives {@link Common}. */
 export function common(net: RandomNetwork, o: RandomRunOptions): Common {
   const where = 'simulateRandomNetwork';
@@ -154,6 +164,9 @@ export function common(net: RandomNetwork, o: RandomRunOptions): Common {
   if (!(dt > 0) || !Number.isFinite(dt)) fail(where, 'dtMs', dt, 'a finite number > 0');
   if (!(o.durationMs >= 0) || !Number.isFinite(o.durationMs)) fail(where, 'durationMs', o.durationMs, 'a finite number >= 0');
   if (!(o.externalRateHz >= 0) || !Number.isFinite(o.externalRateHz)) fail(where, 'externalRateHz', o.externalRateHz, 'a finite number >= 0');
+  // an absurd drive would run for hours: at most MAX_DRIVE_PER_STEP external events per neuron per step
+  if (!((o.externalRateHz * dt) / 1000 <= MAX_DRIVE_PER_STEP))
+    fail(where, 'externalRateHz', o.externalRateHz, `a rate of at most ${(MAX_DRIVE_PER_STEP * 1000) / dt} Hz per neuron at dtMs ${dt} (${MAX_DRIVE_PER_STEP} external events per neuron per step)`);
   const tau = o.tauMs ?? 20;
   if (!(tau > 0)) fail(where, 'tauMs', tau, 'a number > 0');
   const theta = o.thresholdMv ?? 20;
