@@ -52,6 +52,12 @@ export interface CheckNeuronModelOptions {
   params?: fc.Arbitrary<Record<string, number>>;
   /** Zero-input steps the state gets to halve its distance to rest (default 2000). */
   decaySteps?: number;
+  /**
+   * The states from which the model claims to decay to rest with zero input (default: all). A model with another
+   * equilibrium (QIF: the unstable fixed point V = vCrit) says here where its basin of rest ends; the `rest`
+   * property skips its decay check from other states.
+   */
+  restBasin?: (params: Record<string, number>, state: readonly number[]) => boolean;
   /** Relative tolerance for float32 trajectories against float64 forms (default 1e-4). */
   tolerance?: number;
   /** Only these properties (default: all that apply). */
@@ -306,6 +312,7 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
           for (let j = 0; j < x.length; j++) d = Math.max(d, Math.abs((x[j] as number) - (E[j] as number)) / Math.max(1, Math.abs(E[j] as number)));
           return d;
         };
+        if (options.restBasin && !options.restBasin(s.params, st.map((a) => a[0] as number))) return undefined;
         const d0 = dist(st.map((a) => a[0] as number));
         const tr = runOne(model, coeff, st, zeros(decay), th, s.reset);
         for (const [t, x] of tr.states.entries()) if (x.some((v) => !Number.isFinite(v))) return `zero input after the warm-up gives a non-finite state ${vec(x)} at step ${t}`;
