@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NeuronModel, ResetMode, SpecMeta } from '../../model/spec.js';
 import { PAPER_DEFAULTS } from '../../model/spec.js';
+import { getNeuronModel, neuronModelNames, resolveParams } from '../../neuron/model.js';
 import { defaultSurrogate, SURROGATE_KINDS } from '../../neuron/surrogate.js';
 import { THRESHOLD_MODES, type ThresholdMode } from '../../train/adam.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
@@ -24,9 +25,22 @@ export { SYNTHETIC_DEFAULTS } from '../../io/open.js';
 export { DEFAULT_HIDDEN, parseArch } from '../arch.js';
 
 function neuronFrom(args: ParsedArgs): NeuronModel {
-  const kind = choice(NAME, args, 'neuron', ['cuba', 'lif'] as const, 'cuba');
+  const kind = choice(NAME, args, 'neuron', neuronModelNames(), 'cuba');
   if (kind === 'lif') return { kind: 'lif', beta: num(NAME, args, 'beta', { min: 0, max: 1, fallback: 0.95 }) };
-  return { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention };
+  if (kind === 'cuba') return { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention };
+  // any other registered model: its defaults, overridden by --neuron-params name=value,... (checked by the model)
+  const neuron: Record<string, number | string> = { kind };
+  const raw = str(args, 'neuron-params');
+  for (const item of raw === undefined || raw === '' ? [] : raw.split(',')) {
+    const [key, value, extra] = item.split('=');
+    const v = Number(value);
+    if (key === undefined || key === '' || value === undefined || extra !== undefined || value.trim() === '' || !Number.isFinite(v))
+      throw new RouserError(`${NAME}: option --neuron-params item ${JSON.stringify(item)}; expected name=number (e.g. tauAdaptMs=100)`);
+    neuron[key.trim()] = v;
+  }
+  const model = getNeuronModel(kind, NAME, '--neuron');
+  resolveParams(model, neuron, 1, `${NAME}: option --neuron-params`);
+  return neuron as NeuronModel;
 }
 
 /** Builds the FitConfig from the options; with a checkpoint, options not given keep the checkpoint's values. */
@@ -91,7 +105,8 @@ export const trainCommand: Command = {
   options: {
     dataset: { type: 'string', value: 'NAME|PATH', help: 'synthetic, nmnist-mini, randman or a dataset path (required unless resuming)' },
     arch: { type: 'string', value: 'SIZES', help: `layer sizes, e.g. 500-500-10 (input inferred) or 578-500-500-10 (default ${DEFAULT_HIDDEN.join('-')}-CLASSES)` },
-    neuron: { type: 'string', value: 'cuba|lif', help: 'neuron model (default cuba: aI 0.75, aV 0.97)' },
+    neuron: { type: 'string', value: 'NAME', help: 'registered neuron model: cuba (default: aI 0.75, aV 0.97), lif, alif, ... (models other than cuba/lif train with --backend reference)' },
+    'neuron-params': { type: 'string', value: 'K=V,...', help: 'parameters of a registered --neuron other than cuba/lif, e.g. tauAdaptMs=100,betaAdapt=0.5' },
     beta: { type: 'string', value: 'B', help: 'lif voltage retention per step (default 0.95)' },
     reset: { type: 'string', value: 'zero|subtract', help: 'reset after a spike (default zero)' },
     threshold: { type: 'string', value: 'MODE', help: 'learned (per neuron, default), layer (one learned value per layer) or fixed' },
