@@ -10,11 +10,12 @@ import { firstSamples } from '../model/spikes.js';
 import { fit, type FitResult } from '../train/fit.js';
 import type { EpochMetrics, FitConfig } from '../train/fitConfig.js';
 import { initNetwork } from '../train/init.js';
+import { createReferenceBackend } from '../train/reference.js';
 import type { TrainBackend } from '../train/types.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { LoadedDataset } from '../io/datasets/load.js';
 import { evaluateModel } from './evaluate.js';
-import type { Variant } from './variants.js';
+import { variantInitialSpec, variantNeuron, type Variant } from './variants.js';
 
 /** Everything `rouser compare` needs once its options are parsed. */
 export interface CompareSettings {
@@ -148,13 +149,15 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
   const total = s.variants.length * s.seeds.length;
   let index = 0;
   const eventTest = firstSamples(s.data.test, s.eventSamples);
+  let referenceBackend: TrainBackend | undefined;
   for (const seed of s.seeds) {
     const initial = initNetwork({ sizes: s.sizes, neuron: s.neuron, thresholdInit: s.thInit, seed, weightScale: s.weightScale });
     for (const v of s.variants) {
       hooks.onRunStart?.(v.label, seed, index++, total);
+      const neuron = variantNeuron(v, s.neuron);
       const config: FitConfig = {
         sizes: s.sizes,
-        neuron: s.neuron,
+        neuron,
         thresholdMode: v.thresholdMode,
         thInit: v.thInit ?? s.thInit,
         lr: s.lr,
@@ -171,8 +174,9 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
       const r = await fit(config, s.data, {
         outDir,
         resume: s.resume && existsSync(join(outDir, 'checkpoint.json')),
-        backend,
-        initialSpec: initial,
+        // a variant's own neuron (alif) trains with the reference backend, the only one generic over neuron models
+        backend: neuron === s.neuron ? backend : (referenceBackend ??= createReferenceBackend()),
+        initialSpec: variantInitialSpec(v, initial, s.neuron),
         meta: { ...s.dataMeta, variant: v.label, seed },
         onEpoch: (m) => hooks.onEpoch?.(v.label, seed, m),
         onBatch: hooks.onBatch,
