@@ -13,7 +13,10 @@ import {
   type Surrogate,
 } from '../src/index.js';
 import { ALIF, CUBA, IAF_PSC_EXP, LIF, neuronModelNames, type NeuronModelDef } from '../src/neuron/model.js';
-import { checkNeuronModel } from '../src/testing/index.js';
+import { checkNeuronModel, smallNetworkArbitrary } from '../src/testing/index.js';
+import { compileNetwork, simulateNetwork } from '../src/event/network.js';
+import { referenceForward } from '../src/neuron/dynamics.js';
+import { validateSpec } from '../src/model/validate.js';
 import { neuronModel } from './arbitraries.js';
 
 const SEED = 7301;
@@ -239,4 +242,27 @@ describe('checkNeuronModel on every built-in', () => {
     const r = checkNeuronModel(model, { seed: SEED, numRuns: 60, params, inputScale: 600, dtMs: 0.1, log: quiet });
     expect(r.properties.filter((p) => p.status === 'passed').map((p) => p.name)).toEqual(['declaration', 'determinism', 'rest', 'spikeRule', 'surrogate', 'badParams']);
   });
+});
+
+describe('small networks of any registered model (smallNetworkArbitrary)', () => {
+  for (const model of [LIF, CUBA, ALIF]) {
+    it(`${model.name}: valid specs; the event engine equals referenceForward spike for spike`, () => {
+      let spiking = 0;
+      fc.assert(
+        fc.property(smallNetworkArbitrary(model, { steps: 12 }), ({ spec, input, steps }) => {
+          validateSpec(spec);
+          const ref = referenceForward(spec.layers, input, steps, undefined, { dtMs: spec.dtMs });
+          const run = simulateNetwork(compileNetwork(spec), input, steps);
+          spec.layers.forEach((l, li) => {
+            const counts = new Array<number>(l.size).fill(0);
+            for (let t = 0; t < steps; t++) for (let o = 0; o < l.size; o++) counts[o]! += ref[li]![t * l.size + o]!;
+            expect(Array.from(run.layerSpikeCounts[li]!)).toEqual(counts);
+            spiking += counts.reduce((a, b) => a + b, 0);
+          });
+        }),
+        { seed: SEED, numRuns: 60 },
+      );
+      expect(spiking).toBeGreaterThan(0);
+    });
+  }
 });

@@ -81,7 +81,7 @@ export interface SmallNetworkOptions {
   dtMs?: number;
 }
 
-/** A small network whose every layer uses `model` (random parameters, weights, thresholds, reset, delays, bias) and a spike-count input for it. */
+/** A small network whose every layer uses `model` (random parameters, weights, thresholds, reset, delays, bias) and a spike-count input (0, 1 or 2 per bin) for it. */
 export function smallNetworkArbitrary(
   model: Pick<NeuronModelDef, 'name' | 'params'>,
   opts: SmallNetworkOptions = {},
@@ -89,28 +89,38 @@ export function smallNetworkArbitrary(
   const maxSize = opts.maxSize ?? 6;
   const steps = opts.steps ?? 12;
   return fc
-    .record({
-      sizes: fc.array(fc.integer({ min: 1, max: maxSize }), { minLength: 2, maxLength: (opts.maxLayers ?? 3) + 1 }),
-      params: paramsArbitrary(model),
-      reset: resetArbitrary,
-      bias: fc.boolean(),
-      delay: fc.integer({ min: 0, max: 2 }),
-      seedValues: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 64, maxLength: 64 }),
-      inputBits: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 64, maxLength: 64 }),
+    .array(fc.integer({ min: 1, max: maxSize }), { minLength: 2, maxLength: (opts.maxLayers ?? 3) + 1 })
+    .chain((sizes) => {
+      const weightCount = sizes.slice(1).reduce((a, n, l) => a + n * (sizes[l] as number), 0);
+      const neuronCount = sizes.slice(1).reduce((a, n) => a + n, 0);
+      const unit = fc.double({ min: -1, max: 1, noNaN: true });
+      return fc.record({
+        sizes: fc.constant(sizes),
+        params: paramsArbitrary(model),
+        reset: resetArbitrary,
+        bias: fc.boolean(),
+        delay: fc.integer({ min: 0, max: 2 }),
+        weights: fc.array(unit, { minLength: weightCount, maxLength: weightCount }),
+        thresholds: fc.array(unit, { minLength: neuronCount, maxLength: neuronCount }),
+        biases: fc.array(unit, { minLength: neuronCount, maxLength: neuronCount }),
+        input: fc.array(fc.constantFrom(0, 0, 1, 2), { minLength: steps * (sizes[0] as number), maxLength: steps * (sizes[0] as number) }),
+      });
     })
-    .map(({ sizes, params, reset, bias, delay, seedValues, inputBits }) => {
+    .map(({ sizes, params, reset, bias, delay, weights, thresholds, biases, input }) => {
       const neuron = { kind: model.name, ...params } as NeuronModel;
       const spec = createSpec({ sizes, neuron, reset, bias, delaySteps: delay, dtMs: opts.dtMs ?? 1, thresholdInit: 0.8 });
-      let c = 0;
-      const next = (): number => seedValues[c++ % seedValues.length] as number;
+      let w = 0;
+      let n = 0;
       for (const l of spec.layers) {
+        // weights in [-0.2 a, 1.8 a] (mostly excitatory, a = 1.5 / sqrt(fan-in)), thresholds in [0.6, 1], small biases
         const a = 1.5 / Math.sqrt(l.inputSize);
-        for (let i = 0; i < l.weights.length; i++) l.weights[i] = Math.fround(next() * a + 0.3 * a);
-        for (let i = 0; i < l.size; i++) l.thresholds[i] = Math.fround(0.6 + 0.4 * Math.abs(next()));
-        if (l.bias) for (let i = 0; i < l.size; i++) l.bias[i] = Math.fround(0.05 * next());
+        for (let i = 0; i < l.weights.length; i++) l.weights[i] = Math.fround((weights[w++] as number) * a + 0.8 * a);
+        for (let i = 0; i < l.size; i++) {
+          l.thresholds[i] = Math.fround(0.8 + 0.2 * (thresholds[n] as number));
+          if (l.bias) l.bias[i] = Math.fround(0.05 * (biases[n] as number));
+          n++;
+        }
       }
-      const input = new Float32Array(steps * (sizes[0] as number));
-      for (let i = 0; i < input.length; i++) input[i] = (inputBits[(i * 7) % inputBits.length] as number) === 2 ? 1 : 0;
-      return { spec, input, steps };
+      return { spec, input: Float32Array.from(input), steps };
     });
 }
