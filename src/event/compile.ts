@@ -1,6 +1,6 @@
 import type { EdgeList, NetworkFiles } from '../io/network.js';
 import { fillValues, sampleDistribution, validateNetwork, type ConnectionRule, type NetworkDescription, type ValueSpec } from '../model/network.js';
-import type { ResetMode } from '../model/spec.js';
+import type { NetworkSpec, ResetMode } from '../model/spec.js';
 import type { SpikeRecord } from '../model/spikes.js';
 import { getNeuronModel, type NeuronModelDef } from '../neuron/model.js';
 import { fail } from '../util/errors.js';
@@ -36,6 +36,8 @@ export interface CompiledPopulation {
   state: Float32Array[];
   thresholds: Float32Array;
   reset: ResetMode;
+  /** Engine-level per-neuron bias added to port 0 after the synaptic sum (x = fround(sum + bias)), or null. */
+  bias: Float32Array | null;
 }
 
 /** A compiled Poisson stimulus: independent trains of `lambda` events per step into `neurons` (or the population). */
@@ -101,6 +103,8 @@ export interface CompileOptions {
   memory?: MemoryCheckOptions;
   /** Name used in error messages (the description file). */
   where?: string;
+  /** Accept 0-step delays (feed-forward networks from a trained NetworkSpec; see {@link descriptionFromSpec}). */
+  allowZeroDelay?: boolean;
 }
 
 /** 32-bit mix of a seed and two small integers (splitmix-style), for independent per-purpose streams. */
@@ -315,7 +319,8 @@ function stepsOf(ms: number, dt: number): number {
  */
 export function compileDescription(desc: NetworkDescription, opts: CompileOptions = {}): CompiledDescription {
   const where = opts.where ?? 'NetworkDescription';
-  validateNetwork(desc, where);
+  validateNetwork(desc, where, { allowZeroDelay: opts.allowZeroDelay === true });
+  const minDelay = opts.allowZeroDelay ? 0 : 1;
   const dt = desc.dtMs;
   const seed = desc.seed;
   const files = opts.files;
@@ -386,10 +391,19 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
     const prng = new Rng(mixSeed(seed, 4, i));
     const params: Record<string, number | Float64Array> = {};
     let threshold: number | Float64Array = 1;
+    let biasV: number | Float64Array | null = null;
     const hasVth = m.params.some((d) => d.name === 'V_th');
+    const hasBias = m.params.some((d) => d.name === 'bias');
     for (const [name, v] of Object.entries(p.params ?? {})) {
       if (name === 'threshold' && !hasVth) threshold = resolveValue(v, p.size, prng);
+      else if (name === 'bias' && !hasBias) biasV = resolveValue(v, p.size, prng);
       else params[name] = resolveValue(v, p.size, prng);
+    }
+    let bias: Float32Array | null = null;
+    if (biasV !== null) {
+      bias = new Float32Array(p.size);
+      if (typeof biasV === 'number') bias.fill(biasV);
+      else bias.set(biasV);
     }
     const coeff = m.prepare(params, dt, p.size, `${where} ${f}.params`);
     const thresholds = new Float32Array(p.size);
@@ -414,7 +428,7 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
       if (typeof val === 'number') arr.fill(val);
       else arr.set(val);
     }
-    const cp: CompiledPopulation = { name: p.name, offset, size: p.size, model: m, coeff, state, thresholds, reset: p.reset ?? 'zero' };
+    const cp: CompiledPopulation = { name: p.name, offset, size: p.size, model: m, coeff, state, thresholds, reset: p.reset ?? 'zero', bias };
     offset += p.size;
     return cp;
   });
@@ -460,7 +474,7 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
       const dms = fileD ? (fileD[c] as number) : dStream(c);
       c++;
       const d = stepsOf(dms, dt);
-      if (!(d >= 1)) fail(where, `${f}.delayMs`, dms, `a delay >= dt (${dt} ms) for synapse ${c - 1}`);
+      if (!(d >= minDelay)) fail(where, `${f}.delayMs`, dms, `a delay >= dt (${dt} ms) for synapse ${c - 1}`);
       const port = rec ?? (w < 0 ? inhPort : 0);
       const key = d * numPorts + port;
       if (key > 65535) fail(where, `${f}.delayMs`, dms, `a delay of at most ${Math.floor(65535 / numPorts) - 1} steps`);
@@ -603,4 +617,49 @@ export function compiledDescriptionBytes(c: CompiledDescription): number {
 /** Human summary of {@link compiledDescriptionBytes}. */
 export function describeCompiledSize(c: CompiledDescription): string {
   return `${c.numNeurons} neurons, ${c.targets.length} synapses, ${c.groupPtr.length - 1} delay groups, ${formatMB(compiledDescriptionBytes(c))}`;
+}
+
+/**
+ * A trained feed-forward {@link NetworkSpec} as a description: a spike source `input` (inputSize channels; its values
+ * per step are given at run time, `simulateDescription(..., { sourceValues: { input } })`, and multiply the weights as
+ * in `referenceForward`), one population `L<l>` per layer (the layer's neuron kind and parameters, `threshold` and
+ * `bias` per neuron, `reset`), and one `explicit` projection per layer from the previous layer (or `input`) with the
+ * non-zero dense weights in source-major, target-ascending order and the layer's `delaySteps` (0 = same step).
+ * Compile it with `{ allowZeroDelay: true }`. The engine then reproduces `referenceForward` spike for spike: each
+ * layer's input is the float32 sum in ascending source id, then the bias, then the model's `step`.
+ */
+export function descriptionFromSpec(spec: NetworkSpec): NetworkDescription {
+  const populations = spec.layers.map((l, i) => {
+    const { kind, ...rest } = l.neuron as unknown as Record<string, unknown> & { kind: string };
+    const params: Record<string, ValueSpec> = {};
+    for (const [k, v] of Object.entries(rest)) params[k] = Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<number>) : (v as number);
+    params.threshold = Array.from(l.thresholds);
+    if (l.bias) params.bias = Array.from(l.bias);
+    return { name: `L${i}`, size: l.size, model: kind, reset: l.reset, params };
+  });
+  const projections = spec.layers.map((l, li) => {
+    const pre: number[] = [];
+    const post: number[] = [];
+    const weight: number[] = [];
+    for (let i = 0; i < l.inputSize; i++)
+      for (let o = 0; o < l.size; o++) {
+        const w = l.weights[o * l.inputSize + i] as number;
+        if (w === 0) continue;
+        pre.push(i);
+        post.push(o);
+        weight.push(w);
+      }
+    return { source: li === 0 ? 'input' : `L${li - 1}`, target: `L${li}`, connection: { rule: 'explicit' as const, pre, post }, weight, delayMs: l.delaySteps * spec.dtMs };
+  });
+  return {
+    format: 'rouser-network-description',
+    version: 1,
+    dtMs: spec.dtMs,
+    seed: 0,
+    populations,
+    projections,
+    stimuli: [{ kind: 'spike_source', name: 'input', size: spec.inputSize, spikes: { ids: [], times: [], timeUnit: 'step' } }],
+    recorders: [],
+    meta: {},
+  };
 }

@@ -17,6 +17,12 @@ export interface SimulateDescriptionOptions {
   /** Called about every 10 ms of simulated time (and at the end). */
   onProgress?: (doneMs: number, totalMs: number) => void;
   memory?: MemoryCheckOptions;
+  /**
+   * Dense per-step values of spike sources, `[steps][size]` row-major (e.g. a trained spec's input counts): at step
+   * t every channel with a non-zero value v at step t - d delivers its delay-d synapses with weight x value
+   * (x += w v), channels in ascending order. Replaces the source's listed spikes.
+   */
+  sourceValues?: Record<string, Float32Array>;
 }
 
 /** Recorded state trace: `values[variable][sample * neurons.length + n]` at `timesMs[sample]`. */
@@ -67,7 +73,9 @@ export interface DescriptionRunResult {
  *  3. spike sources: channels spiking at step t push their delay groups (like neurons, below);
  *  4. the calendar queue pops every delay group due at t (FIFO within a step) and adds each synapse's weight to
  *     its target's input on the group's port;
- *  5. every population runs its model's `step` (src/neuron, the same update every engine calls) on its slice of
+ *     (a delay of 0 steps, allowed only for feed-forward networks compiled from a NetworkSpec, is delivered at once,
+ *     before the later populations of the same step update);
+ *  5. every population adds its bias (if any) to port 0 and runs its model's `step` (src/neuron, the same update every engine calls) on its slice of
  *     the input buffers; each neuron that fired pushes each delay group g of its row at t + delay_g (>= t + 1);
  *  6. input buffers are zeroed.
  * Deterministic: the same compiled network and seed give the same spikes.
@@ -133,10 +141,37 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   let spikes = 0;
   let syn = 0;
   let ext = 0;
+  const deliver = (g: number, mult: number): void => {
+    const end = groupPtr[g + 1] as number;
+    const start = groupPtr[g] as number;
+    syn += end - start;
+    const x = bufs[groupPort[g] as number] as Float32Array;
+    if (mult === 1)
+      for (let k = start; k < end; k++) {
+        const j = targets[k] as number;
+        x[j] = (x[j] as number) + (weights[k] as number);
+      }
+    else
+      for (let k = start; k < end; k++) {
+        const j = targets[k] as number;
+        x[j] = (x[j] as number) + (weights[k] as number) * mult;
+      }
+  };
+  // delay 0 (feed-forward networks from a NetworkSpec only): delivered at once, before later populations update
   const push = (src: number, t: number): void => {
     const g1 = rowGroup[src + 1] as number;
-    for (let g = rowGroup[src] as number; g < g1; g++) cal.push(g, t + (groupDelay[g] as number));
+    for (let g = rowGroup[src] as number; g < g1; g++) {
+      const d = groupDelay[g] as number;
+      if (d === 0) deliver(g, 1);
+      else cal.push(g, t + d);
+    }
   };
+  const dense = net.spikeSources.map((ss) => {
+    const v = opts.sourceValues?.[ss.name];
+    if (v && v.length !== steps * ss.size) fail(where, `sourceValues.${ss.name}.length`, v.length, `${steps * ss.size} (= steps ${steps} x size ${ss.size})`);
+    return v;
+  });
+  for (const k of Object.keys(opts.sourceValues ?? {})) if (!net.spikeSources.some((ss) => ss.name === k)) fail(where, 'sourceValues', k, 'the name of a spike source');
   const progressEvery = Math.max(1, Math.round(10 / dt));
   const t0 = performance.now();
   for (let t = 0; t < steps; t++) {
@@ -163,6 +198,20 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
     }
     for (let q = 0; q < net.spikeSources.length; q++) {
       const ss = net.spikeSources[q] as (typeof net.spikeSources)[number];
+      const dv = dense[q];
+      if (dv) {
+        for (let c = 0; c < ss.size; c++) {
+          const src = ss.base + c;
+          const g1 = rowGroup[src + 1] as number;
+          for (let g = rowGroup[src] as number; g < g1; g++) {
+            const ts = t - (groupDelay[g] as number);
+            if (ts < 0) continue;
+            const v = dv[ts * ss.size + c] as number;
+            if (v !== 0) deliver(g, v);
+          }
+        }
+        continue;
+      }
       let sp = srcPtr[q] as number;
       while (sp < ss.steps.length && (ss.steps[sp] as number) <= t) {
         if ((ss.steps[sp] as number) === t) push(ss.base + (ss.ids[sp] as number), t);
@@ -184,6 +233,11 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
     for (let pi = 0; pi < net.populations.length; pi++) {
       const pop = net.populations[pi] as CompiledPopulation;
       const fl = flags[pi] as Uint8Array;
+      const bias = pop.bias;
+      if (bias) {
+        const x0 = (popInputs[pi] as Float32Array[])[0] as Float32Array;
+        for (let k = 0; k < bias.length; k++) x0[k] = (x0[k] as number) + (bias[k] as number);
+      }
       const fired = pop.model.step(pop.coeff, pop.state, popInputs[pi] as Float32Array[], pop.thresholds, pop.reset, fl, 0, pop.size);
       if (fired === 0) continue;
       spikes += fired;

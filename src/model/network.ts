@@ -389,8 +389,14 @@ function checkWindow(where: string, f: string, s: Record<string, unknown>): void
   }
 }
 
-function checkDelay(where: string, f: string, v: unknown, dt: number, count: number | null, countWhat: string): void {
+function checkDelay(where: string, f: string, v: unknown, dt: number, count: number | null, countWhat: string, minSteps = 1): void {
   validateValueSpec(where, f, v, count, countWhat);
+  if (minSteps === 0) {
+    if (typeof v === 'number' && !(v >= 0)) fail(where, f, v, 'a delay >= 0');
+    if (Array.isArray(v)) v.forEach((x, i) => (x as number) >= 0 || fail(where, `${f}[${i}]`, x, 'a delay >= 0'));
+    if (typeof v === 'object' && !Array.isArray(v) && !(valueLowerBound(v as ValueSpec) >= 0)) fail(where, f, v, 'a delay distribution bounded below by 0');
+    return;
+  }
   const lo = valueLowerBound(v);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++)
@@ -400,13 +406,22 @@ function checkDelay(where: string, f: string, v: unknown, dt: number, count: num
   } else if (!(lo >= dt / 2)) fail(where, f, v, `a delay distribution bounded below by min >= dt / 2 (${dt / 2} ms) so that every delay rounds to >= 1 step`);
 }
 
+/** Options of {@link validateNetwork}. */
+export interface ValidateNetworkOptions {
+  /**
+   * Accept projection delays of 0 steps (same-step propagation). Only for feed-forward networks compiled from a
+   * trained `NetworkSpec`, whose layers are updated in order inside a step; user descriptions need >= 1 step.
+   */
+  allowZeroDelay?: boolean;
+}
+
 /**
  * Checks every field of a description and throws a `RouserError` naming the first bad one:
  * `<where>: field projections[2].connection.p is 1.5; expected a probability in [0, 1]`. Model names and parameter
  * names are checked against the neuron-model registry at compile time (src/event), not here.
  * @param where the file or object name used in messages
  */
-export function validateNetwork(desc: unknown, where = 'NetworkDescription'): NetworkDescription {
+export function validateNetwork(desc: unknown, where = 'NetworkDescription', opts: ValidateNetworkOptions = {}): NetworkDescription {
   if (!isObj(desc)) fail(where, '(root)', desc, 'a network description object');
   checkKeys(where, '(root)', desc, ['format', 'version', 'dtMs', 'seed', 'populations', 'projections', 'stimuli', 'recorders', 'meta']);
   if (desc.format !== NETWORK_FORMAT) fail(where, 'format', desc.format, `"${NETWORK_FORMAT}"`);
@@ -481,7 +496,7 @@ export function validateNetwork(desc: unknown, where = 'NetworkDescription'): Ne
     const count = ruleSynapseCount(pr.connection, ns, nt);
     const what = `the number of synapses of rule ${pr.connection.rule}`;
     validateValueSpec(where, `${f}.weight`, pr.weight, count, what);
-    checkDelay(where, `${f}.delayMs`, pr.delayMs, dt, count, what);
+    checkDelay(where, `${f}.delayMs`, pr.delayMs, dt, count, what, opts.allowZeroDelay ? 0 : 1);
     receptor(`${f}.receptor`, pr.receptor);
   });
   stimuli.forEach((s0, i) => {
