@@ -19,7 +19,7 @@ import { resolveEnergyTables } from './eval.js';
 export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
   dataset: { type: 'string', value: 'NAME|PATH', help: 'nmnist-mini, randman, synthetic, or a path to NMNIST / DVS Gesture / SHD data', default: 'nmnist-mini' },
   arch: { type: 'string', value: 'SIZES', help: 'hidden and output sizes (input inferred), e.g. 128-10, or the full 578-128-10 (default 128-128-CLASSES)' },
-  variants: { type: 'string', value: 'LIST', help: 'comma-separated variants: learned | layer | fixed, with :TH, :lr-th=X, :th-floor=X', default: 'learned,fixed:0.25,fixed:0.5,fixed:0.75,fixed:1.0' },
+  variants: { type: 'string', value: 'LIST', help: 'comma-separated variants: learned | layer | fixed | alif (adaptive-threshold baseline, :beta-a=X, :tau-a=MS), with :TH, :lr-th=X, :th-floor=X', default: 'learned,fixed:0.25,fixed:0.5,fixed:0.75,fixed:1.0' },
   epochs: { type: 'string', value: 'E', help: 'training epochs per run', default: '10' },
   seeds: { type: 'string', value: 'N', help: 'number of seeds (0..N-1, or from --seed)', default: '3' },
   seed: { type: 'string', value: 'S', help: 'first seed', default: '0' },
