@@ -21,6 +21,8 @@ export interface IafPscExpCoefficients {
   readonly EL: Float32Array;
   readonly Vreset: Float32Array;
   readonly Ie: Float32Array;
+  /** True when E_L, V_reset and I_e are the same for every neuron: `step` then reads them once (fewer memory streams). */
+  readonly uniform: boolean;
 }
 
 /**
@@ -83,6 +85,10 @@ export const IAF_PSC_EXP: NeuronModelDef<IafPscExpCoefficients> = {
     const tauEx = scalarParam(p, 'tau_syn_ex');
     const tauIn = scalarParam(p, 'tau_syn_in');
     const h = dtMs;
+    const EL = perNeuronParam(p, 'E_L', size);
+    const Vreset = perNeuronParam(p, 'V_reset', size);
+    const Ie = perNeuronParam(p, 'I_e', size);
+    const same = (a: Float32Array): boolean => a.every((x) => Object.is(x, a[0]));
     return {
       P22: Math.fround(Math.exp(-h / tauM)),
       P11ex: Math.fround(Math.exp(-h / tauEx)),
@@ -91,9 +97,10 @@ export const IAF_PSC_EXP: NeuronModelDef<IafPscExpCoefficients> = {
       P21in: Math.fround(propagator32(tauIn, tauM, cM, h)),
       P20: Math.fround((-tauM / cM) * Math.expm1(-h / tauM)),
       refractorySteps: Math.round(scalarParam(p, 't_ref') / h),
-      EL: perNeuronParam(p, 'E_L', size),
-      Vreset: perNeuronParam(p, 'V_reset', size),
-      Ie: perNeuronParam(p, 'I_e', size),
+      EL,
+      Vreset,
+      Ie,
+      uniform: same(EL) && same(Vreset) && same(Ie),
     };
   },
   step: stepIafPscExp,
@@ -121,6 +128,34 @@ export function stepIafPscExp(
   const xCur = inputs[2];
   const { P22, P11ex, P11in, P21ex, P21in, P20, refractorySteps, EL, Vreset, Ie } = c;
   let fired = 0;
+  if (c.uniform && xCur && to > from) {
+    // same arithmetic with E_L, V_reset, I_e read once (every neuron has the same values)
+    const el = EL[from] as number;
+    const vr = Vreset[from] as number;
+    const ie = Ie[from] as number;
+    for (let k = from; k < to; k++) {
+      let v = V[k] as number;
+      const r = ref[k] as number;
+      const iex = Iex[k] as number;
+      const iin = Iin[k] as number;
+      if (r === 0) v = Math.fround(el + (v - el) * P22 + iex * P21ex + iin * P21in + (ie + (I0[k] as number)) * P20);
+      else ref[k] = r - 1;
+      Iex[k] = iex * P11ex + (xEx[k] as number);
+      Iin[k] = iin * P11in + (xIn[k] as number);
+      I0[k] = xCur[k] as number;
+      if (preReset) preReset[k] = v;
+      if (v >= (thresholds[k] as number)) {
+        spikes[k] = 1;
+        fired++;
+        V[k] = vr;
+        ref[k] = refractorySteps;
+      } else {
+        spikes[k] = 0;
+        V[k] = v;
+      }
+    }
+    return fired;
+  }
   for (let k = from; k < to; k++) {
     let v = V[k] as number;
     const r = ref[k] as number;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createModelState, getNeuronModel, IAF_PSC_EXP, propagator32, type IafPscExpCoefficients } from '../../src/neuron/model.js';
+import { Rng } from '../../src/util/rng.js';
 
 /**
  * Golden tests of NEST's iaf_psc_exp: the propagators against values computed by hand (closed forms evaluated to 15
@@ -122,5 +123,31 @@ describe('iaf_psc_exp (NEST)', () => {
     expect(c.refractorySteps).toBe(3);
     expect(Array.from(c.Vreset)).toEqual([-70, -60]);
     expect(() => IAF_PSC_EXP.prepare({ ...PD14, tau_m: 0 }, 0.1, 1, 'net.json populations[0].params')).toThrow('net.json populations[0].params: field tau_m is 0; expected a finite number > 0');
+  });
+
+  it('the uniform-parameter fast loop is bitwise the per-neuron loop', () => {
+    const n = 300;
+    const c = IAF_PSC_EXP.prepare({ ...PD14, I_e: 450 }, 0.1, n) as IafPscExpCoefficients;
+    expect(c.uniform).toBe(true);
+    const slow: IafPscExpCoefficients = { ...c, uniform: false };
+    const a = createModelState(IAF_PSC_EXP, n);
+    const b = createModelState(IAF_PSC_EXP, n);
+    const rng = new Rng(4);
+    for (let k = 0; k < n; k++) a[0]![k] = b[0]![k] = -65 + 15 * rng.uniform();
+    const th = new Float32Array(n).fill(-50);
+    const sa = new Uint8Array(n);
+    const sb = new Uint8Array(n);
+    let fired = 0;
+    for (let t = 0; t < 400; t++) {
+      const inp = [0, 1, 2].map(() => Float32Array.from({ length: n }, () => (rng.uniform() < 0.05 ? 200 * (rng.uniform() - 0.4) : 0)));
+      const fa = IAF_PSC_EXP.step(c, a, inp, th, 'zero', sa, 0, n);
+      const fb = IAF_PSC_EXP.step(slow, b, inp, th, 'zero', sb, 0, n);
+      expect(fa).toBe(fb);
+      expect(sa).toEqual(sb);
+      fired += fa;
+    }
+    expect(fired).toBeGreaterThan(50);
+    a.forEach((arr, j) => expect(Array.from(arr)).toEqual(Array.from(b[j]!)));
+    expect(IAF_PSC_EXP.prepare({ ...PD14, V_reset: [-70, -60] }, 0.1, 2).uniform).toBe(false);
   });
 });
