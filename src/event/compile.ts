@@ -1,5 +1,4 @@
-import type { EdgeList, NetworkFiles } from '../io/network.js';
-import { fillValues, sampleDistribution, validateNetwork, type ConnectionRule, type NetworkDescription, type ValueSpec } from '../model/network.js';
+import { fillValues, sampleDistribution, validateNetwork, type ConnectionRule, type EdgeList, type NetworkDescription, type NetworkFiles, type ValueSpec } from '../model/network.js';
 import type { NetworkSpec, ResetMode } from '../model/spec.js';
 import type { SpikeRecord } from '../model/spikes.js';
 import { getNeuronModel, type NeuronModelDef } from '../neuron/model.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { networkFromJson, networkToJson, type NetworkDescription } from '../model/network.js';
+import { networkFromJson, networkToJson, type EdgeList, type NetworkDescription, type NetworkFiles } from '../model/network.js';
 import { validateSpikeRecord, type SpikeRecord } from '../model/spikes.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { fail, RouserError } from '../util/errors.js';
@@ -27,14 +27,6 @@ export function loadNetwork(path: string): NetworkDescription {
 /** Writes a description (validated) atomically as JSON. */
 export function saveNetwork(path: string, desc: NetworkDescription): void {
   writeFileAtomic(path, networkToJson(desc));
-}
-
-/** An edge list read from a file: population-local ids, optional per-edge weight and delay (ms). */
-export interface EdgeList {
-  pre: Int32Array;
-  post: Int32Array;
-  weight: Float64Array | null;
-  delayMs: Float64Array | null;
 }
 
 /**
@@ -138,12 +130,6 @@ export function readSpikeFile(path: string, sample: number | undefined): SpikeRe
   if (r.timeUnit !== 'ms' && r.timeUnit !== 'step' && r.timeUnit !== 'us') fail(path, 'timeUnit', r.timeUnit, '"ms", "step" or "us"');
   const rec: SpikeRecord = { channels: r.channels as number, ids: Int32Array.from(r.ids as number[]), times: Float64Array.from(r.times as number[]), timeUnit: r.timeUnit as SpikeRecord['timeUnit'] };
   return validateSpikeRecord(rec, path);
-}
-
-/** Files a description references, read: edge lists by projection index, spike records by stimulus index. */
-export interface NetworkFiles {
-  edges: Map<number, EdgeList>;
-  spikes: Map<number, SpikeRecord>;
 }
 
 /**

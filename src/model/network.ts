@@ -1,5 +1,6 @@
 import { fail, RouserError } from '../util/errors.js';
 import type { SpecMeta } from './spec.js';
+import type { SpikeRecord } from './spikes.js';
 
 /**
  * The network description: a user-defined sparse spiking network of named populations, projections between them,
@@ -159,6 +160,20 @@ export interface NetworkDescription {
   stimuli: StimulusSpec[];
   recorders: RecorderSpec[];
   meta: SpecMeta;
+}
+
+/** An edge list read from a file: population-local ids, optional per-edge weight and delay (ms). */
+export interface EdgeList {
+  pre: Int32Array;
+  post: Int32Array;
+  weight: Float64Array | null;
+  delayMs: Float64Array | null;
+}
+
+/** Files a description references, read: edge lists by projection index, spike records by stimulus index. */
+export interface NetworkFiles {
+  edges: Map<number, EdgeList>;
+  spikes: Map<number, SpikeRecord>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
