@@ -54,7 +54,7 @@ export const simulateCommand: Command = {
   options: {
     'duration-ms': { type: 'string', value: 'MS', help: 'simulated (recorded) time in ms', default: '1000' },
     'dt-ms': { type: 'string', value: 'MS', help: 'time step (default: the description\'s; random network 1)' },
-    threads: { type: 'string', value: 'T', help: 'threads (same spikes for any T)', default: '1' },
+    threads: { type: 'string', value: 'T', help: 'random network: worker threads, same spikes for any T (network descriptions run on one thread)', default: '1' },
     seed: { type: 'string', value: 'S', help: 'random seed (default: the description\'s; random network 1)' },
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
     record: { type: 'string', value: 'POP,...', help: 'NETWORK.json: populations whose spikes are recorded' },
