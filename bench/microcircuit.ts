@@ -107,6 +107,7 @@ async function childRun(args: string[]): Promise<void> {
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 interface OurResult {
+  threads: number;
   neurons: number;
   synapses: number;
   buildMs: number;
@@ -204,7 +205,7 @@ async function parent(): Promise<void> {
         const lb = load();
         const ours = runOurs(net, threads, presimMs, durationMs);
         const rtf = ours.wallMs / (presimMs + durationMs);
-        console.log(`\n== full scale, ${threads} thread(s): ${ours.neurons} neurons, ${ours.synapses} synapses; build ${(ours.buildMs / 1000).toFixed(1)} s, RTF ${rtf.toFixed(2)}, peak RSS ${ours.peakRssMB.toFixed(0)} MB  [load ${lb} -> ${load()}]`);
+        console.log(`\n== full scale, ${threads} thread(s) requested, ${ours.threads} used: ${ours.neurons} neurons, ${ours.synapses} synapses; build ${(ours.buildMs / 1000).toFixed(1)} s, RTF ${rtf.toFixed(2)}, peak RSS ${ours.peakRssMB.toFixed(0)} MB  [load ${lb} -> ${load()}]`);
         const rows = [['population', 'rate Hz', 'band', 'in band', 'ISI CV']];
         PD14_POPULATIONS.forEach((name, i) => {
           const o = ours.populations.find((p) => p.population === name);
