@@ -12,6 +12,11 @@ import {
   surrogatePrimitive,
   type Surrogate,
 } from '../src/index.js';
+import { ALIF, CUBA, IAF_PSC_EXP, LIF, neuronModelNames, type NeuronModelDef } from '../src/neuron/model.js';
+import { checkNeuronModel, smallNetworkArbitrary } from '../src/testing/index.js';
+import { compileNetwork, simulateNetwork } from '../src/event/network.js';
+import { referenceForward } from '../src/neuron/dynamics.js';
+import { validateSpec } from '../src/model/validate.js';
 import { neuronModel } from './arbitraries.js';
 
 const SEED = 7301;
@@ -189,4 +194,75 @@ describe('neuron steps', () => {
       { seed: SEED, numRuns: 300 },
     );
   });
+});
+
+/**
+ * The project's own neuron properties run through the exported kit (rouser/testing): every built-in passes
+ * determinism, rest/decay, the spike rule and reset, closed form and event mode where declared, surrogate and
+ * calculus finite differences, and bad-parameter messages. The scalar/array properties above keep checking the
+ * legacy cuba/lif helpers (stepNeuronScalar, stepNeurons) against the same rules.
+ */
+describe('checkNeuronModel on every built-in', () => {
+  const quiet = (): void => undefined;
+  const ALL: KitExpect[] = [
+    { model: LIF, passed: ['declaration', 'determinism', 'rest', 'spikeRule', 'closedForm', 'eventMode', 'surrogate', 'derivatives', 'badParams'] },
+    { model: CUBA, passed: ['declaration', 'determinism', 'rest', 'spikeRule', 'closedForm', 'eventMode', 'surrogate', 'derivatives', 'badParams'] },
+    { model: ALIF, passed: ['declaration', 'determinism', 'rest', 'spikeRule', 'closedForm', 'eventMode', 'surrogate', 'derivatives', 'badParams'] },
+  ];
+  interface KitExpect {
+    model: NeuronModelDef;
+    passed: string[];
+  }
+
+  it('covers every registered built-in', () => {
+    expect(neuronModelNames()).toEqual(expect.arrayContaining(['lif', 'cuba', 'alif', 'iaf_psc_exp']));
+  });
+
+  for (const { model, passed } of ALL) {
+    it(`${model.name}`, () => {
+      const r = checkNeuronModel(model, { seed: SEED, numRuns: 80, log: quiet });
+      expect(r.properties.filter((p) => p.status === 'passed').map((p) => p.name)).toEqual(passed);
+    });
+  }
+
+  it('iaf_psc_exp (NEST units: mV, pA, pF; V_th above E_L)', () => {
+    const params = fc.record({
+      C_m: fc.double({ min: 50, max: 500, noNaN: true }),
+      tau_m: fc.double({ min: 2, max: 30, noNaN: true }),
+      tau_syn_ex: fc.double({ min: 0.5, max: 10, noNaN: true }),
+      tau_syn_in: fc.double({ min: 0.5, max: 10, noNaN: true }),
+      t_ref: fc.double({ min: 0, max: 5, noNaN: true }),
+      E_L: fc.double({ min: -80, max: -60, noNaN: true }),
+      V_reset: fc.double({ min: -80, max: -60, noNaN: true }),
+      V_th: fc.double({ min: -55, max: -45, noNaN: true }),
+      I_e: fc.double({ min: 0, max: 200, noNaN: true }),
+    });
+    // V_th is the threshold and V_reset the post-spike voltage of this model (the kit reads them by name).
+    const model: NeuronModelDef = { ...IAF_PSC_EXP, thresholdParam: 'V_th', resetParam: 'V_reset' } as NeuronModelDef;
+    const r = checkNeuronModel(model, { seed: SEED, numRuns: 60, params, inputScale: 600, dtMs: 0.1, log: quiet });
+    expect(r.properties.filter((p) => p.status === 'passed').map((p) => p.name)).toEqual(['declaration', 'determinism', 'rest', 'spikeRule', 'surrogate', 'badParams']);
+  });
+});
+
+describe('small networks of any registered model (smallNetworkArbitrary)', () => {
+  for (const model of [LIF, CUBA, ALIF]) {
+    it(`${model.name}: valid specs; the event engine equals referenceForward spike for spike`, () => {
+      let spiking = 0;
+      fc.assert(
+        fc.property(smallNetworkArbitrary(model, { steps: 12 }), ({ spec, input, steps }) => {
+          validateSpec(spec);
+          const ref = referenceForward(spec.layers, input, steps, undefined, { dtMs: spec.dtMs });
+          const run = simulateNetwork(compileNetwork(spec), input, steps);
+          spec.layers.forEach((l, li) => {
+            const counts = new Array<number>(l.size).fill(0);
+            for (let t = 0; t < steps; t++) for (let o = 0; o < l.size; o++) counts[o]! += ref[li]![t * l.size + o]!;
+            expect(Array.from(run.layerSpikeCounts[li]!)).toEqual(counts);
+            spiking += counts.reduce((a, b) => a + b, 0);
+          });
+        }),
+        { seed: SEED, numRuns: 60 },
+      );
+      expect(spiking).toBeGreaterThan(0);
+    });
+  }
 });

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 /**
  * Enforces the dependency rule of ARCHITECTURE.md by reading every import under src/:
  * util <- model <- neuron <- {event, train}; metrics and data see only model and util; io sees model, data and util;
- * experiment (evaluation, compare) sees the engines, metrics and io; report sees experiment; cli sees all; the root
+ * experiment (evaluation, compare) sees the engines, metrics and io; examples (published networks as pure descriptions)
+ * see util, model and neuron; report sees experiment; cli sees all; the root
  * export sees neither cli nor report (so `import 'rouser'` does not load vega);
  * event and train may use metrics (pure reductions over model types) so both engines report with one definition;
  * event never imports train or tfjs; only train/tf.ts (and files under train/tf/) import tfjs; no import cycles.
@@ -23,8 +24,9 @@ const ALLOWED: Record<string, string[]> = {
   io: ['util', 'model', 'data', 'io'],
   experiment: ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'io', 'experiment'],
   report: ['util', 'model', 'metrics', 'experiment', 'report'],
+  examples: ['util', 'model', 'neuron', 'examples'],
   testing: ['util', 'model', 'neuron', 'event', 'train', 'testing'],
-  cli: ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'io', 'experiment', 'report', 'cli'],
+  cli: ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'io', 'experiment', 'report', 'examples', 'cli'],
   '(root)': ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'io', 'experiment'],
 };
 

@@ -1,7 +1,8 @@
 import type { NeuronModel } from '../model/spec.js';
 import { defaultNeuron, FIT_DEFAULTS } from '../train/fitConfig.js';
 import { RouserError } from '../util/errors.js';
-import { choice, num, type ParsedArgs } from './args.js';
+import { choice, num, str, type ParsedArgs } from './args.js';
+import { getNeuronModel, neuronModelNames, resolveParams } from '../neuron/model.js';
 
 /** Default hidden sizes when --arch is not given (the output size is the dataset's class count). */
 export const DEFAULT_HIDDEN = [128, 128] as const;
@@ -32,11 +33,25 @@ export function parseArch(arch: string | undefined, inputSize: number, classes: 
 
 
 /**
- * Reads `--neuron cuba|lif` (default cuba) and, for lif, `--beta` (voltage retention per step, default
- * {@link FIT_DEFAULTS}.lifBeta) into a neuron model; the one reader for `train`, `compare` and `demo`.
+ * Reads `--neuron NAME` (default cuba; any registered neuron model) into a neuron model; the one reader for `train`,
+ * `compare` and `demo`. `lif` takes `--beta` (voltage retention per step, default {@link FIT_DEFAULTS}.lifBeta);
+ * `cuba` is the paper's neuron; any other registered model takes its defaults, overridden by
+ * `--neuron-params name=value,...` and checked by the model.
  */
 export function neuronFromArgs(cmd: string, args: ParsedArgs): NeuronModel {
-  const kind = choice(cmd, args, 'neuron', ['cuba', 'lif'] as const, 'cuba');
+  const kind = choice(cmd, args, 'neuron', neuronModelNames(), 'cuba');
   if (kind === 'lif') return { kind: 'lif', beta: num(cmd, args, 'beta', { min: 0, max: 1, fallback: FIT_DEFAULTS.lifBeta }) };
-  return defaultNeuron(kind);
+  if (kind === 'cuba') return defaultNeuron('cuba');
+  const neuron: Record<string, number | string> = { kind };
+  const raw = str(args, 'neuron-params');
+  for (const item of raw === undefined || raw === '' ? [] : raw.split(',')) {
+    const [key, value, extra] = item.split('=');
+    const v = Number(value);
+    if (key === undefined || key === '' || value === undefined || extra !== undefined || value.trim() === '' || !Number.isFinite(v))
+      throw new RouserError(`${cmd}: option --neuron-params item ${JSON.stringify(item)}; expected name=number (e.g. tauAdaptMs=100)`);
+    neuron[key.trim()] = v;
+  }
+  const model = getNeuronModel(kind, cmd, '--neuron');
+  resolveParams(model, neuron, 1, `${cmd}: option --neuron-params`);
+  return neuron as NeuronModel;
 }

@@ -1,4 +1,4 @@
-import { Rng } from '../util/rng.js';
+import { blockRngs, DRIVE_BLOCK, DRIVE_BLOCK_BITS, driveBlocks } from './drive.js';
 
 /**
  * The fast discrete-mode kernel of the random network (uniform integer delay D >= 1 steps), shared by the main thread
@@ -12,65 +12,6 @@ import { Rng } from '../util/rng.js';
  * then a barrier. Each neuron's input is summed in the same order (drive, stimulus, deliveries in spike order) for any
  * part count, so spikes are bit-identical across thread counts.
  */
-
-/** Neurons per external-drive block (2^10): each block has its own Rng stream, forked from the run seed in order. */
-export const DRIVE_BLOCK_BITS = 10;
-export const DRIVE_BLOCK = 1 << DRIVE_BLOCK_BITS;
-const BLOCK_MASK = DRIVE_BLOCK - 1;
-
-/** One Rng per drive block (independent of the thread count): block b gets the b-th fork of `new Rng(seed)`. */
-export function blockRngs(seed: number, n: number): Rng[] {
-  const master = new Rng(seed);
-  const out: Rng[] = [];
-  for (let b = 0; b * DRIVE_BLOCK < n; b++) out.push(master.fork());
-  return out;
-}
-
-/**
- * External Poisson drive of blocks [b0, b1) for one step: per block, count ~ Poisson(size * lambdaPerNeuron)
- * (`Rng.poisson`), then uniform targets inside the block: a full block (1024 neurons) takes three 10-bit targets from
- * each 32-bit draw (exactly uniform); the last, partial block uses floor(uniform * size). Adds `jext` to x[target].
- * Returns the number of events.
- */
-export function driveBlocks(rngs: readonly Rng[], b0: number, b1: number, n: number, lambdaPerNeuron: number, x: Float32Array, jext: number): number {
-  if (!(lambdaPerNeuron > 0)) return 0;
-  const lamFull = DRIVE_BLOCK * lambdaPerNeuron;
-  let total = 0;
-  for (let b = b0; b < b1; b++) {
-    const rng = rngs[b] as Rng;
-    const base = b << DRIVE_BLOCK_BITS;
-    const size = Math.min(DRIVE_BLOCK, n - base);
-    if (size === DRIVE_BLOCK) {
-      const m = rng.poisson(lamFull);
-      total += m;
-      let e = 0;
-      for (; e + 3 <= m; e += 3) {
-        const u = rng.nextUint32();
-        const j0 = base + (u & BLOCK_MASK);
-        x[j0] = (x[j0] as number) + jext;
-        const j1 = base + ((u >>> 10) & BLOCK_MASK);
-        x[j1] = (x[j1] as number) + jext;
-        const j2 = base + ((u >>> 20) & BLOCK_MASK);
-        x[j2] = (x[j2] as number) + jext;
-      }
-      if (e < m) {
-        const u = rng.nextUint32();
-        for (let s = 0; e < m; e++, s += 10) {
-          const j = base + ((u >>> s) & BLOCK_MASK);
-          x[j] = (x[j] as number) + jext;
-        }
-      }
-    } else {
-      const m = rng.poisson(size * lambdaPerNeuron);
-      total += m;
-      for (let e = 0; e < m; e++) {
-        const j = base + Math.floor(rng.uniform() * size);
-        x[j] = (x[j] as number) + jext;
-      }
-    }
-  }
-  return total;
-}
 
 /** Control words of the shared Int32Array `ctl`. */
 const C_COUNT = 0;

@@ -1,7 +1,8 @@
 import type { NetworkSpec, ResetMode } from '../model/spec.js';
 import { SpikeRecordBuilder, type SpikeRecord } from '../model/spikes.js';
 import { validateSpec } from '../model/validate.js';
-import { createNeuronState, neuronCoefficients, stepNeurons, type NeuronCoefficients, type NeuronState } from '../neuron/dynamics.js';
+import { prepareLayers, weightPort } from '../neuron/dynamics.js';
+import { createModelState, type NeuronModelDef } from '../neuron/model.js';
 import { fail } from '../util/errors.js';
 import { csrFanOut, synapsesFromDense, type CsrSynapses } from './csr.js';
 import type { MemoryCheckOptions } from './memory.js';
@@ -13,8 +14,10 @@ import type { MemoryCheckOptions } from './memory.js';
 export interface CompiledLayer {
   size: number;
   inputSize: number;
-  /** Float32-rounded neuron coefficients from the shared discretisation (`src/neuron/dynamics.ts`). */
-  coeff: NeuronCoefficients;
+  /** The layer's registered neuron model (src/neuron/model.ts); its `step` is the neuron update. */
+  model: NeuronModelDef;
+  /** The model's float32-rounded coefficients (`model.prepare`). */
+  coeff: unknown;
   reset: ResetMode;
   thresholds: Float32Array;
   bias: Float32Array | undefined;
@@ -39,6 +42,7 @@ export interface CompiledNetwork {
  */
 export function compileNetwork(spec: NetworkSpec, memory: MemoryCheckOptions = {}): CompiledNetwork {
   validateSpec(spec);
+  const prepared = prepareLayers(spec.layers, spec.dtMs);
   return {
     inputSize: spec.inputSize,
     dtMs: spec.dtMs,
@@ -47,7 +51,8 @@ export function compileNetwork(spec: NetworkSpec, memory: MemoryCheckOptions = {
       return {
         size: layer.size,
         inputSize: layer.inputSize,
-        coeff: neuronCoefficients(layer.neuron),
+        model: prepared[l]!.model,
+        coeff: prepared[l]!.coeff,
         reset: layer.reset,
         thresholds: layer.thresholds.slice(),
         bias: layer.bias ? layer.bias.slice() : undefined,
@@ -89,7 +94,7 @@ export interface NetworkRunResult {
  * Semantics (identical to `referenceForward`): at step t, layer l's synaptic input is the float32 sum of the weights of
  * the source spikes of step t - delaySteps (input values multiply the weight), accumulated into a zeroed Float32Array
  * in ascending source index (sources are dispatched in ascending id, and each CSR row reaches each target once per
- * weight), then `stepNeurons` (shared discretisation, `>=`, reset, bias) advances the layer. Layers are updated in
+ * weight), then the bias is added (port 0) and the layer's model `step` (the shared discretisation of every engine) advances it. Layers are updated in
  * order within a step, so `delaySteps = 0` propagates in the same step as the dense layer math.
  * Only source spikes touch synapses; neuron updates stay dense (every neuron every step) because leak and bias act
  * without input, exactly as in the dense pass.
@@ -102,8 +107,8 @@ export function simulateNetwork(net: CompiledNetwork, input: Float32Array, steps
   if (input.length !== steps * net.inputSize) fail(where, 'input.length', input.length, `${steps * net.inputSize} (= steps ${steps} x inputSize ${net.inputSize})`);
   const L = net.layers.length;
   const record = opts.recordSpikes === true;
-  const states: NeuronState[] = net.layers.map((l) => createNeuronState(l.size));
-  const acc = net.layers.map((l) => new Float32Array(l.size));
+  const states = net.layers.map((l) => createModelState(l.model, l.size));
+  const acc = net.layers.map((l) => l.model.ports.map(() => new Float32Array(l.size)));
   const spikeBytes = net.layers.map((l) => new Uint8Array(l.size));
   const counts = net.layers.map((l) => new Int32Array(l.size));
   const synOps = new Float64Array(L);
@@ -119,8 +124,9 @@ export function simulateNetwork(net: CompiledNetwork, input: Float32Array, steps
   for (let t = 0; t < steps; t++) {
     for (let l = 0; l < L; l++) {
       const layer = net.layers[l] as CompiledLayer;
-      const a = acc[l] as Float32Array;
-      a.fill(0);
+      const ports = acc[l] as Float32Array[];
+      const nPorts = ports.length;
+      for (const p of ports) p.fill(0);
       const { rowPtr, targets, weights } = layer.synapses;
       const fanOut = layer.fanOut;
       const srcT = t - layer.delaySteps;
@@ -136,7 +142,9 @@ export function simulateNetwork(net: CompiledNetwork, input: Float32Array, steps
             const end = rowPtr[i + 1] as number;
             for (let k = rowPtr[i] as number; k < end; k++) {
               const o = targets[k] as number;
-              a[o] = (a[o] as number) + (weights[k] as number) * s;
+              const w = weights[k] as number;
+              const a = ports[weightPort(nPorts, w)] as Float32Array;
+              a[o] = (a[o] as number) + w * s;
             }
           }
         } else {
@@ -152,14 +160,20 @@ export function simulateNetwork(net: CompiledNetwork, input: Float32Array, steps
             const end = rowPtr[i + 1] as number;
             for (let k = rowPtr[i] as number; k < end; k++) {
               const o = targets[k] as number;
-              a[o] = (a[o] as number) + (weights[k] as number);
+              const w = weights[k] as number;
+              const a = ports[weightPort(nPorts, w)] as Float32Array;
+              a[o] = (a[o] as number) + w;
             }
           }
         }
       }
       synOps[l] = (synOps[l] as number) + ops;
       const sb = spikeBytes[l] as Uint8Array;
-      const fired = stepNeurons(layer.coeff, layer.reset, states[l] as NeuronState, a, layer.bias, layer.thresholds, sb);
+      if (layer.bias) {
+        const a0 = ports[0] as Float32Array;
+        for (let o = 0; o < layer.size; o++) a0[o] = (a0[o] as number) + (layer.bias[o] as number);
+      }
+      const fired = layer.model.step(layer.coeff, states[l] as Float32Array[], ports, layer.thresholds, layer.reset, sb, 0, layer.size);
       neuronUpdates[l] = (neuronUpdates[l] as number) + layer.size;
       const slot = t % (depth[l] as number);
       const ids = ringIds[l] as Int32Array;

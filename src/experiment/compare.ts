@@ -11,12 +11,13 @@ import { firstSamples } from '../model/spikes.js';
 import { fit } from '../train/fit.js';
 import type { EpochMetrics, FitConfig } from '../train/fitConfig.js';
 import { initNetwork, type InitScheme } from '../train/init.js';
+import { createReferenceBackend } from '../train/reference.js';
 import type { TrainBackend } from '../train/types.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { fail, RouserError } from '../util/errors.js';
 import type { LoadedDataset } from '../io/datasets/load.js';
 import { evaluateModel } from './evaluate.js';
-import type { Variant } from './variants.js';
+import { variantInitialSpec, variantNeuron, type Variant } from './variants.js';
 
 /** Which share of the (variant, seed) runs a process runs: runs k (seed-major order) with k mod count = index. */
 export interface Shard {
@@ -296,6 +297,7 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
   const mine = shardRuns(s.seeds, s.variants, shard);
   const eventTest = firstSamples(s.data.test, s.eventSamples);
   const records: RunRecord[] = [];
+  let referenceBackend: TrainBackend | undefined;
   let index = 0;
   for (const seed of s.seeds) {
     const runs = mine.filter((r) => r.seed === seed);
@@ -303,13 +305,14 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
     const initial = initNetwork({ sizes: s.sizes, neuron: s.neuron, thresholdInit: s.thInit, seed, weightScale: s.weightScale, init: s.init ?? 'kaiming', dtMs: s.data.info.dtMs });
     for (const { variant: v } of runs) {
       hooks.onRunStart?.(v.label, seed, index++, mine.length);
+      const neuron = variantNeuron(v, s.neuron);
       const outDir = runDir(s.outDir, v.label, seed);
       const recordPath = join(outDir, 'run.json');
       // With --resume a finished run is not retrained: fit finds its final checkpoint (and checks that the config
       // is unchanged, so a raised --epochs continues training); only the event-engine evaluation is repeated.
       const config: FitConfig = {
         sizes: s.sizes,
-        neuron: s.neuron,
+        neuron,
         thresholdMode: v.thresholdMode,
         thInit: v.thInit ?? s.thInit,
         lr: s.lr,
@@ -329,8 +332,9 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
       const r = await fit(config, s.data, {
         outDir,
         resume: s.resume && existsSync(join(outDir, 'checkpoint.json')),
-        backend,
-        initialSpec: initial,
+        // a variant's own neuron (alif) trains with the reference backend, the only one generic over neuron models
+        backend: neuron === s.neuron ? backend : (referenceBackend ??= createReferenceBackend()),
+        initialSpec: variantInitialSpec(v, initial, s.neuron),
         meta: { ...s.dataMeta, variant: v.label, seed },
         onEpoch: (m) => hooks.onEpoch?.(v.label, seed, m),
         onBatch: hooks.onBatch,

@@ -196,7 +196,7 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
           // The trainer backend's own spikes when it can return them, else the canonical dense forward pass.
           const dense = r.spikes
             ? r.spikes.map((s, l) => s.subarray(k * steps * spec.layers[l]!.size, (k + 1) * steps * spec.layers[l]!.size))
-            : referenceForward(spec.layers, data.inputs.data.subarray(b * per, (b + 1) * per), steps);
+            : referenceForward(spec.layers, data.inputs.data.subarray(b * per, (b + 1) * per), steps, undefined, { dtMs: spec.dtMs });
           spikeSource = r.spikes ? opts.backend!.name : 'referenceForward';
           if (sameSpikes(eventSpikes[b]!, dense, spec)) identical++;
         }

@@ -9,3 +9,4 @@ export { fetchDataset, DATASET_SOURCES, md5File, type FetchableDataset, type Fet
 export { inspectPath, type InspectFormat, type InspectReport } from './datasets/inspect.js';
 export * from './nir.js';
 export * from '../model/nir.js';
+export * from './network.js';

@@ -17,7 +17,7 @@
  */
 import { fail, RouserError, describeValue } from '../util/errors.js';
 import type { LayerSpec, NetworkSpec, NeuronModel, ResetMode, SpecMeta } from './spec.js';
-import { SPEC_VERSION } from './spec.js';
+import { isCubaNeuron, isLifNeuron, SPEC_VERSION } from './spec.js';
 import { validateSpec } from './validate.js';
 
 /** A numeric NIR parameter: row-major data with its shape (`[]` = scalar) and its HDF5 element type. */
@@ -304,30 +304,27 @@ export function toNir(spec: NetworkSpec, opts: ToNirOptions = {}): NirGraph {
       if (!(a < 1)) fail(`NetworkSpec`, `layers[${l}].neuron.${field}`, a, 'a retention < 1 (a NIR time constant dt/(1-a) must be finite)');
       return a;
     };
-    switch (layer.neuron.kind) {
-      case 'cuba': {
-        const aI = retention(layer.neuron.currentRetention, 'currentRetention');
-        const aV = retention(layer.neuron.voltageRetention, 'voltageRetention');
-        link(`lif${l}`, {
-          type: 'CubaLIF',
-          tau_syn: filled(n, nirTauFromRetention(aI, dt)),
-          tau_mem: filled(n, nirTauFromRetention(aV, dt)),
-          r: filled(n, 1 / (1 - aV)),
-          v_leak: filled(n, 0),
-          v_threshold: th,
-          v_reset: filled(n, 0),
-          w_in: filled(n, 1 / (1 - aI)),
-          metadata: { reset: layer.reset, rouser_current_retention: aI, rouser_voltage_retention: aV },
-        });
-        break;
-      }
-      case 'lif': {
-        if (layer.neuron.beta === 1) {
-          // No leak: NIR's IF node (dv/dt = r I), read back with a per-step gain r = 1.
-          link(`lif${l}`, { type: 'IF', r: filled(n, 1), v_threshold: th, v_reset: filled(n, 0), metadata: { reset: layer.reset, rouser_beta: 1 } });
-          break;
-        }
-        const b = retention(layer.neuron.beta, 'beta');
+    const neuron = layer.neuron;
+    if (isCubaNeuron(neuron)) {
+      const aI = retention(neuron.currentRetention, 'currentRetention');
+      const aV = retention(neuron.voltageRetention, 'voltageRetention');
+      link(`lif${l}`, {
+        type: 'CubaLIF',
+        tau_syn: filled(n, nirTauFromRetention(aI, dt)),
+        tau_mem: filled(n, nirTauFromRetention(aV, dt)),
+        r: filled(n, 1 / (1 - aV)),
+        v_leak: filled(n, 0),
+        v_threshold: th,
+        v_reset: filled(n, 0),
+        w_in: filled(n, 1 / (1 - aI)),
+        metadata: { reset: layer.reset, rouser_current_retention: aI, rouser_voltage_retention: aV },
+      });
+    } else if (isLifNeuron(neuron)) {
+      if (neuron.beta === 1) {
+        // No leak: NIR's IF node (dv/dt = r I), read back with a per-step gain r = 1.
+        link(`lif${l}`, { type: 'IF', r: filled(n, 1), v_threshold: th, v_reset: filled(n, 0), metadata: { reset: layer.reset, rouser_beta: 1 } });
+      } else {
+        const b = retention(neuron.beta, 'beta');
         link(`lif${l}`, {
           type: 'LIF',
           tau: filled(n, nirTauFromRetention(b, dt)),
@@ -337,12 +334,9 @@ export function toNir(spec: NetworkSpec, opts: ToNirOptions = {}): NirGraph {
           v_reset: filled(n, 0),
           metadata: { reset: layer.reset, rouser_beta: b },
         });
-        break;
       }
-      default: {
-        const never: never = layer.neuron;
-        throw new Error(`unknown neuron ${JSON.stringify(never)}`);
-      }
+    } else {
+      fail('NetworkSpec', `layers[${l}].neuron.kind`, neuron.kind, 'cuba or lif (NIR has no node for other registered neuron models)');
     }
   });
   const last = spec.layers[spec.layers.length - 1] as LayerSpec;

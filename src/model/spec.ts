@@ -7,16 +7,57 @@
  * `subtract` sets V -= Th (snnTorch's default). */
 export type ResetMode = 'zero' | 'subtract';
 
+/** The built-in `cuba` neuron of a layer: SLAYER current-based LIF (src/neuron/cuba.ts). */
+export interface CubaNeuron {
+  kind: 'cuba';
+  currentRetention: number;
+  voltageRetention: number;
+}
+
+/** The built-in `lif` neuron of a layer: snnTorch Leaky with same-step reset (src/neuron/lif.ts). */
+export interface LifNeuron {
+  kind: 'lif';
+  beta: number;
+}
+
 /**
- * Neuron model of a layer, discrete time with step `dtMs` (see `src/neuron/dynamics.ts` for the equations).
+ * Any other registered neuron model (src/neuron/model.ts registry), e.g. `{kind: 'alif', beta: 0.95,
+ * tauAdaptMs: 200, betaAdapt: 0.2}`: `kind` is the registered name, the other fields are the model's parameters,
+ * each a number or (for parameters declared per neuron) an array with one number per neuron. Absent parameters
+ * take the model's defaults. Plain arrays (not typed arrays) so the object round-trips through JSON.
+ */
+export interface RegisteredNeuron {
+  kind: string;
+  [param: string]: string | number | number[];
+}
+
+/**
+ * Neuron model of a layer, discrete time with step `dtMs` (see `src/neuron/` for the equations, one file each).
  * - `cuba`: current-based LIF (SLAYER "cuba"), I[t] = aI*I[t-1] + x[t], V[t] = aV*V[t-1] + I[t].
  *   Paper defaults: currentRetention aI = 0.75 (lava-dl current_decay 0.25), voltageRetention aV = 0.97.
  * - `lif`: leaky integrate-and-fire (snnTorch Leaky), V[t] = beta*V[t-1] + x[t], beta = exp(-dt/tau).
- * Retention factors are in [0, 1]; every engine rounds them to float32 before use.
+ * - any registered model by name ({@link RegisteredNeuron}), e.g. `alif`.
+ * Retention factors are in [0, 1]; every engine rounds them to float32 before use. The fused and tfjs trainer
+ * backends run `cuba` and `lif`; other models train with the `reference` backend.
  */
-export type NeuronModel =
-  | { kind: 'cuba'; currentRetention: number; voltageRetention: number }
-  | { kind: 'lif'; beta: number };
+export type NeuronModel = CubaNeuron | LifNeuron | RegisteredNeuron;
+
+/** Narrows a neuron to `cuba` (its typed fields). */
+export function isCubaNeuron(n: NeuronModel): n is CubaNeuron {
+  return n.kind === 'cuba';
+}
+
+/** Narrows a neuron to `lif` (its typed fields). */
+export function isLifNeuron(n: NeuronModel): n is LifNeuron {
+  return n.kind === 'lif';
+}
+
+/** Copy of a neuron object with its per-neuron parameter arrays copied too. */
+export function cloneNeuron(n: NeuronModel): NeuronModel {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(n)) out[k] = Array.isArray(v) ? v.slice() : v;
+  return out as unknown as NeuronModel;
+}
 
 /** One fully connected spiking layer. */
 export interface LayerSpec {
@@ -89,7 +130,7 @@ export function createSpec(opts: CreateSpecOptions): NetworkSpec {
     const layer: LayerSpec = {
       size,
       inputSize,
-      neuron: { ...neuron },
+      neuron: cloneNeuron(neuron),
       reset: opts.reset ?? PAPER_DEFAULTS.reset,
       thresholds: new Float32Array(size).fill(opts.thresholdInit ?? PAPER_DEFAULTS.thresholdInit),
       weights: new Float32Array(size * inputSize),
@@ -116,7 +157,7 @@ export function cloneSpec(spec: NetworkSpec): NetworkSpec {
     layers: spec.layers.map((l) => {
       const c: LayerSpec = {
         ...l,
-        neuron: { ...l.neuron },
+        neuron: cloneNeuron(l.neuron),
         thresholds: l.thresholds.slice(),
         weights: l.weights.slice(),
       };

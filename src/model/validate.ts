@@ -21,8 +21,23 @@ function checkRetention(where: string, field: string, v: unknown): void {
   if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail(where, field, v, 'a number in [0, 1]');
 }
 
-function checkNeuron(where: string, field: string, n: NeuronModel): void {
-  if (typeof n !== 'object' || n === null) fail(where, field, n, "an object {kind: 'cuba' | 'lif', ...}");
+/**
+ * Checks a neuron of a registered model other than cuba/lif: called with the layer's neuron object, its field path
+ * and the layer size and time step. Installed by the neuron-model registry (src/neuron/model.ts) when it loads, so
+ * that `model/` stays free of imports from `neuron/`; without it only the shape `{kind: name, param: number |
+ * number[]}` is checked.
+ */
+export type RegisteredNeuronCheck = (where: string, field: string, neuron: Readonly<Record<string, unknown>>, size: number, dtMs: number) => void;
+
+let registeredNeuronCheck: RegisteredNeuronCheck | undefined;
+
+/** Installs the check {@link validateSpec} runs for neuron kinds other than cuba and lif (the registry does this). */
+export function setRegisteredNeuronCheck(check: RegisteredNeuronCheck): void {
+  registeredNeuronCheck = check;
+}
+
+function checkNeuron(where: string, field: string, n: NeuronModel, size: number, dtMs: number): void {
+  if (typeof n !== 'object' || n === null || Array.isArray(n)) fail(where, field, n, "an object {kind: 'cuba' | 'lif' | <registered model>, ...}");
   switch (n.kind) {
     case 'cuba':
       checkRetention(where, `${field}.currentRetention`, n.currentRetention);
@@ -31,19 +46,27 @@ function checkNeuron(where: string, field: string, n: NeuronModel): void {
     case 'lif':
       checkRetention(where, `${field}.beta`, n.beta);
       return;
-    default:
-      fail(where, `${field}.kind`, (n as { kind: unknown }).kind, "'cuba' or 'lif'");
+    default: {
+      const kind: unknown = n.kind;
+      if (typeof kind !== 'string' || !/^[a-z][a-z0-9_]*$/.test(kind)) fail(where, `${field}.kind`, kind, "'cuba', 'lif' or the name of a registered neuron model");
+      for (const [k, v] of Object.entries(n)) {
+        if (k === 'kind') continue;
+        const ok = (typeof v === 'number' && Number.isFinite(v)) || (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)));
+        if (!ok) fail(where, `${field}.${k}`, v, 'a finite number or an array of finite numbers (one per neuron)');
+      }
+      registeredNeuronCheck?.(where, field, n as unknown as Readonly<Record<string, unknown>>, size, dtMs);
+    }
   }
 }
 
-function checkLayer(where: string, l: number, layer: LayerSpec, expectedInput: number): void {
+function checkLayer(where: string, l: number, layer: LayerSpec, expectedInput: number, dtMs: number): void {
   const f = `layers[${l}]`;
   if (typeof layer !== 'object' || layer === null) fail(where, f, layer, 'a layer object');
   checkPositiveInt(where, `${f}.size`, layer.size);
   checkPositiveInt(where, `${f}.inputSize`, layer.inputSize);
   if (layer.inputSize !== expectedInput)
     fail(where, `${f}.inputSize`, layer.inputSize, `${expectedInput} (the size of the ${l === 0 ? 'network input' : `layer ${l - 1}`})`);
-  checkNeuron(where, `${f}.neuron`, layer.neuron);
+  checkNeuron(where, `${f}.neuron`, layer.neuron, layer.size, dtMs);
   if (layer.reset !== 'zero' && layer.reset !== 'subtract') fail(where, `${f}.reset`, layer.reset, "'zero' or 'subtract'");
   if (typeof layer.delaySteps !== 'number' || !Number.isInteger(layer.delaySteps) || layer.delaySteps < 0 || layer.delaySteps > 1_000_000)
     fail(where, `${f}.delaySteps`, layer.delaySteps, 'an integer in [0, 1000000]');
@@ -66,7 +89,7 @@ export function validateSpec(spec: NetworkSpec, where = 'NetworkSpec'): NetworkS
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) fail(where, 'layers', spec.layers, 'a non-empty array of layers');
   let prev = spec.inputSize;
   spec.layers.forEach((layer, l) => {
-    checkLayer(where, l, layer, prev);
+    checkLayer(where, l, layer, prev, spec.dtMs);
     prev = layer.size;
   });
   if (typeof spec.meta !== 'object' || spec.meta === null || Array.isArray(spec.meta)) fail(where, 'meta', spec.meta, 'an object');

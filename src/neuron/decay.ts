@@ -28,15 +28,28 @@ export function decayOver(elapsedMs: number, tauMs: number): number {
  * I[t] = aI*I[t-1] + x, V[t] = aV*V[t-1] + I[t]:
  *   I[n] = aI^n i0 + x (1 - aI^n)/(1 - aI)
  *   V[n] = aV^n v0 + aI i0 S(n) + x/(1 - aI) [ (1 - aV^n)/(1 - aV) - aI S(n) ],  S(n) = sum_{k=1..n} aV^(n-k) aI^(k-1)
- * where S(n) = (aV^n - aI^n)/(aV - aI) when aV != aI and n aV^(n-1) when equal. Requires aI, aV < 1.
+ * where S(n) = (aV^n - aI^n)/(aV - aI) when aV and aI differ by more than 0.1 % and the sum itself otherwise (the
+ * quotient cancels catastrophically as aI -> aV; the sum has no cancellation, and tends to n aV^(n-1)).
+ * Requires aI, aV < 1.
  */
 export function cubaClosedForm(n: number, i0: number, v0: number, x: number, aI: number, aV: number): { current: number; voltage: number } {
   const aIn = aI ** n;
   const aVn = aV ** n;
-  const s = aV === aI ? n * aV ** (n - 1) : (aVn - aIn) / (aV - aI);
+  const s = Math.abs(aV - aI) > 1e-3 * Math.max(aV, aI) ? (aVn - aIn) / (aV - aI) : powerSum(n, aV, aI);
   const current = aIn * i0 + (x * (1 - aIn)) / (1 - aI);
   const voltage = aVn * v0 + aI * i0 * s + (x / (1 - aI)) * ((1 - aVn) / (1 - aV) - aI * s);
   return { current, voltage };
+}
+
+/** S(n) = sum_{k=1..n} aV^(n-k) aI^(k-1), summed directly (no cancellation). */
+function powerSum(n: number, aV: number, aI: number): number {
+  let sum = 0;
+  let pI = 1;
+  for (let k = 1; k <= n; k++) {
+    sum += aV ** (n - k) * pI;
+    pI *= aI;
+  }
+  return sum;
 }
 
 /** Closed-form LIF trajectory for constant input x (no threshold): V[n] = beta^n v0 + x (1 - beta^n)/(1 - beta). */

@@ -1,4 +1,8 @@
-import type { LayerSpec, NeuronModel, ResetMode } from '../model/spec.js';
+import { isCubaNeuron, isLifNeuron, type LayerSpec, type NeuronModel, type ResetMode } from '../model/spec.js';
+import { RouserError } from '../util/errors.js';
+import { stepCuba } from './cuba.js';
+import { stepLif } from './lif.js';
+import { createModelState, getNeuronModel, type NeuronModelDef, type NeuronParams } from './model.js';
 
 /**
  * The one discretisation of Rouser's neurons, used by the dense trainer and by the event engine's discrete mode so
@@ -31,18 +35,17 @@ export interface NeuronCoefficients {
   hasCurrent: boolean;
 }
 
-/** Float32-rounded coefficients used by every engine. */
+/**
+ * Float32-rounded coefficients of the two neurons the fused and tfjs trainer kernels (and the event engine's lif
+ * populations) implement directly. Any other registered model throws a RouserError pointing to the reference
+ * backend, which runs every registered model through its {@link NeuronModelDef} interface.
+ */
 export function neuronCoefficients(model: NeuronModel): NeuronCoefficients {
-  switch (model.kind) {
-    case 'cuba':
-      return { aI: Math.fround(model.currentRetention), aV: Math.fround(model.voltageRetention), hasCurrent: true };
-    case 'lif':
-      return { aI: 0, aV: Math.fround(model.beta), hasCurrent: false };
-    default: {
-      const never: never = model;
-      throw new Error(`unknown neuron kind ${JSON.stringify(never)}`);
-    }
-  }
+  if (isCubaNeuron(model)) return { aI: Math.fround(model.currentRetention), aV: Math.fround(model.voltageRetention), hasCurrent: true };
+  if (isLifNeuron(model)) return { aI: 0, aV: Math.fround(model.beta), hasCurrent: false };
+  throw new RouserError(
+    `neuron kind ${JSON.stringify(model.kind)}: the fused and tfjs kernels implement cuba and lif only; train other registered models with --backend reference (backend: 'reference')`,
+  );
 }
 
 /** Per-layer neuron state: `current` (cuba only; zeros for lif) and `voltage`, length = layer size. */
@@ -71,7 +74,8 @@ export function resetVoltage(reset: ResetMode, v: number, th: number): number {
 }
 
 /**
- * Advances neurons [0, n) of a layer by one step, in place.
+ * Advances neurons [0, n) of a layer by one step, in place: the `cuba` or `lif` model's `step` (src/neuron/cuba.ts,
+ * lif.ts) with x = fround(input + bias) on its `syn` port.
  * @param input synaptic input per neuron for this step (already summed, float32), bias NOT included
  * @param bias optional per-neuron bias added to the input
  * @param spikes output: 1 where the neuron fired, else 0
@@ -88,34 +92,15 @@ export function stepNeurons(
   spikes: Uint8Array,
   preResetVoltage?: Float32Array,
 ): number {
-  const { aI, aV, hasCurrent } = coeff;
-  const cur = state.current;
-  const vol = state.voltage;
-  const n = vol.length;
-  const subtract = reset === 'subtract';
-  let fired = 0;
-  for (let k = 0; k < n; k++) {
-    const x = bias ? Math.fround((input[k] as number) + (bias[k] as number)) : (input[k] as number);
-    let v: number;
-    if (hasCurrent) {
-      const i = Math.fround(aI * (cur[k] as number) + x);
-      cur[k] = i;
-      v = Math.fround(aV * (vol[k] as number) + i);
-    } else {
-      v = Math.fround(aV * (vol[k] as number) + x);
-    }
-    if (preResetVoltage) preResetVoltage[k] = v;
-    const th = thresholds[k] as number;
-    if (v >= th) {
-      spikes[k] = 1;
-      fired++;
-      vol[k] = subtract ? Math.fround(v - th) : 0;
-    } else {
-      spikes[k] = 0;
-      vol[k] = v;
-    }
+  const n = state.voltage.length;
+  let x = input;
+  if (bias) {
+    x = new Float32Array(n);
+    for (let k = 0; k < n; k++) x[k] = (input[k] as number) + (bias[k] as number);
   }
-  return fired;
+  return coeff.hasCurrent
+    ? stepCuba({ aI: coeff.aI, aV: coeff.aV }, [state.current, state.voltage], [x], thresholds, reset, spikes, 0, n, preResetVoltage)
+    : stepLif({ aV: coeff.aV }, [state.voltage], [x], thresholds, reset, spikes, 0, n, preResetVoltage);
 }
 
 /** Scalar form of one neuron step (same arithmetic as {@link stepNeurons}); returns the new state and spike. */
@@ -139,23 +124,60 @@ export function stepNeuronScalar(
   return { current: i, voltage: spike ? resetVoltage(reset, v, threshold) : v, preReset: v, spike };
 }
 
+/** Options of {@link referenceForward}. */
+export interface ReferenceForwardOptions {
+  /** Time step in ms, passed to each model's `prepare` (default 1; lif and cuba do not use it). */
+  dtMs?: number;
+  /** Output, per layer: post-step state, one Float32Array `[steps][size]` per state variable (model order). */
+  states?: Float32Array[][];
+  /** Output, per layer: the port inputs each step, one Float32Array `[steps][size]` per port (bias included). */
+  inputs?: Float32Array[][];
+}
+
+/** A layer's registered model with its prepared coefficients. */
+export interface PreparedLayer {
+  model: NeuronModelDef;
+  coeff: unknown;
+}
+
+/** Looks up and prepares the model of each layer; bad parameters throw naming `where` and the layer. */
+export function prepareLayers(layers: readonly LayerSpec[], dtMs: number, where = 'NetworkSpec'): PreparedLayer[] {
+  return layers.map((l, li) => {
+    const model = getNeuronModel(l.neuron.kind, where, `layers[${li}].neuron.kind`);
+    if (model.ports.length > 2)
+      throw new RouserError(`${where}: field layers[${li}].neuron.kind is ${JSON.stringify(l.neuron.kind)}; expected a model with 1 or 2 input ports in a NetworkSpec layer (it has ${model.ports.join(', ')})`);
+    return { model, coeff: model.prepare(l.neuron as unknown as NeuronParams, dtMs, l.size, `${where}: layers[${li}].neuron`) };
+  });
+}
+
+/**
+ * Port of a weight in a NetworkSpec layer: a model with one port takes every weight on it; a model with two ports
+ * (excitatory, inhibitory, as NEST routes by sign) takes w >= 0 on port 0 and w < 0 on port 1.
+ */
+export function weightPort(ports: number, w: number): number {
+  return ports === 1 || w >= 0 ? 0 : 1;
+}
+
 /**
  * Reference dense forward pass of a whole network on one sample, step by step, with the canonical input summation
- * order. Slow and simple: the oracle that the trainer's fused kernels and the event engine are tested against, and
+ * order (one float32 accumulator per port, ascending input index; bias added to port 0), then each layer's model
+ * `step`. Slow and simple: the oracle that the trainer's fused kernels and the event engine are tested against, and
  * the forward pass of the trainer's `reference` backend.
  * @param input `[steps][inputSize]` row-major values (spike counts)
  * @param preReset optional output, per layer `[steps][size]`: the pre-reset voltage V[t] (where surrogates are evaluated)
  * @returns per layer, spikes as `[steps][size]` 0/1 bytes
  */
-export function referenceForward(layers: readonly LayerSpec[], input: Float32Array, steps: number, preReset?: Float32Array[]): Uint8Array[] {
+export function referenceForward(layers: readonly LayerSpec[], input: Float32Array, steps: number, preReset?: Float32Array[], opts: ReferenceForwardOptions = {}): Uint8Array[] {
+  const prepared = prepareLayers(layers, opts.dtMs ?? 1);
   const out: Uint8Array[] = layers.map((l) => new Uint8Array(steps * l.size));
-  const states = layers.map((l) => createNeuronState(l.size));
-  const coeffs = layers.map((l) => neuronCoefficients(l.neuron));
-  const acc = layers.map((l) => new Float32Array(l.size));
+  const states = layers.map((l, li) => createModelState((prepared[li] as PreparedLayer).model, l.size));
+  const acc = layers.map((l, li) => (prepared[li] as PreparedLayer).model.ports.map(() => new Float32Array(l.size)));
   for (let t = 0; t < steps; t++) {
     layers.forEach((layer, li) => {
-      const a = acc[li] as Float32Array;
-      a.fill(0);
+      const { model, coeff } = prepared[li] as PreparedLayer;
+      const ports = acc[li] as Float32Array[];
+      const nPorts = ports.length;
+      for (const a of ports) a.fill(0);
       const inSize = layer.inputSize;
       const srcT = t - layer.delaySteps;
       if (srcT >= 0) {
@@ -165,12 +187,26 @@ export function referenceForward(layers: readonly LayerSpec[], input: Float32Arr
         for (let i = 0; i < inSize; i++) {
           const s = src[base + i] as number;
           if (s === 0) continue;
-          for (let o = 0; o < layer.size; o++) a[o] = (a[o] as number) + (w[o * inSize + i] as number) * s;
+          for (let o = 0; o < layer.size; o++) {
+            const wv = w[o * inSize + i] as number;
+            const a = ports[weightPort(nPorts, wv)] as Float32Array;
+            a[o] = (a[o] as number) + wv * s;
+          }
         }
+      }
+      if (layer.bias) {
+        const a0 = ports[0] as Float32Array;
+        for (let o = 0; o < layer.size; o++) a0[o] = (a0[o] as number) + (layer.bias[o] as number);
       }
       const spikes = (out[li] as Uint8Array).subarray(t * layer.size, (t + 1) * layer.size);
       const pre = preReset?.[li]?.subarray(t * layer.size, (t + 1) * layer.size);
-      stepNeurons(coeffs[li] as NeuronCoefficients, layer.reset, states[li] as NeuronState, a, layer.bias, layer.thresholds, spikes, pre);
+      const st = states[li] as Float32Array[];
+      // step works on absolute neuron indices; the per-step outputs are views of this step's rows.
+      model.step(coeff, st, ports, layer.thresholds, layer.reset, spikes, 0, layer.size, pre);
+      const rec = opts.states?.[li];
+      if (rec) st.forEach((arr, j) => (rec[j] as Float32Array).set(arr, t * layer.size));
+      const inRec = opts.inputs?.[li];
+      if (inRec) ports.forEach((arr, p) => (inRec[p] as Float32Array).set(arr, t * layer.size));
     });
   }
   return out;

@@ -1,5 +1,5 @@
 import type { CompareSummary } from '../experiment/compare.js';
-import type { NeuronModel } from '../model/spec.js';
+import { isCubaNeuron, isLifNeuron, type NeuronModel } from '../model/spec.js';
 
 /** A surrogate gradient as the compare summary records it (neuron/surrogate.ts `Surrogate`). */
 type Surrogate = CompareSummary['settings']['surrogate'];
@@ -42,14 +42,8 @@ export function describeLoss(l: { kind: 'rateMse'; trueRate: number; falseRate: 
 
 /** The neuron model in words: `CUBA (current retention 0.75, voltage retention 0.97)` or `LIF (beta 0.97)`. */
 export function describeNeuron(n: NeuronModel): string {
-  switch (n.kind) {
-    case 'cuba':
-      return `CUBA (current retention ${n.currentRetention}, voltage retention ${n.voltageRetention} per step)`;
-    case 'lif':
-      return `LIF (voltage retention beta ${n.beta} per step)`;
-    default: {
-      const never: never = n;
-      return String(never);
-    }
-  }
+  if (isCubaNeuron(n)) return `CUBA (current retention ${n.currentRetention}, voltage retention ${n.voltageRetention} per step)`;
+  if (isLifNeuron(n)) return `LIF (voltage retention beta ${n.beta} per step)`;
+  const params = Object.entries(n).filter(([k]) => k !== 'kind');
+  return params.length === 0 ? `${n.kind.toUpperCase()} (model defaults)` : `${n.kind.toUpperCase()} (${params.map(([k, v]) => `${k} ${Array.isArray(v) ? 'per neuron' : String(v)}`).join(', ')})`;
 }

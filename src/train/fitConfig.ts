@@ -27,7 +27,7 @@ export const FIT_DEFAULTS = {
 } as const;
 
 /** The default neuron of each kind: CUBA with the paper's aI = 0.75, aV = 0.97; LIF with beta = {@link FIT_DEFAULTS}.lifBeta. */
-export function defaultNeuron(kind: NeuronModel['kind']): NeuronModel {
+export function defaultNeuron(kind: 'cuba' | 'lif'): NeuronModel {
   switch (kind) {
     case 'cuba':
       return { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention };

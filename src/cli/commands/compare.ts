@@ -24,7 +24,7 @@ import { resolveEnergyTables } from './eval.js';
 export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
   dataset: { type: 'string', value: 'NAME|PATH', help: 'nmnist-mini, randman, synthetic, or a path to NMNIST / DVS Gesture / SHD data', default: 'nmnist-mini' },
   arch: { type: 'string', value: 'SIZES', help: 'hidden and output sizes (input inferred), e.g. 128-10, or the full 578-128-10 (default 128-128-CLASSES)' },
-  variants: { type: 'string', value: 'LIST', help: 'comma-separated variants: learned | layer | fixed, with :TH, :lr-th=X, :th-floor=X', default: 'learned,fixed,fixed:0.25,fixed:0.5,fixed:0.75,fixed:1.0' },
+  variants: { type: 'string', value: 'LIST', help: 'comma-separated variants: learned | layer | fixed | alif (adaptive-threshold baseline, :beta-a=X, :tau-a=MS), with :TH, :lr-th=X, :th-floor=X', default: 'learned,fixed,fixed:0.25,fixed:0.5,fixed:0.75,fixed:1.0' },
   epochs: { type: 'string', value: 'E', help: 'training epochs per run', default: '10' },
   seeds: { type: 'string', value: 'N', help: 'number of seeds (0..N-1, or from --seed)', default: '3' },
   seed: { type: 'string', value: 'S', help: 'first seed', default: '0' },
@@ -33,7 +33,8 @@ export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
   lr: { type: 'string', value: 'LR', help: 'Adam learning rate of the weights (CPU-sized: the paper uses 1e-3 with 30x more steps per epoch, see EXPERIMENTS.md)', default: '2e-3' },
   'lr-th': { type: 'string', value: 'LR', help: 'Adam learning rate of learned thresholds (CPU-sized; the paper uses 1e-3)', default: '2e-2' },
   batch: { type: 'string', value: 'B', help: 'batch size', default: '32' },
-  neuron: { type: 'string', value: 'KIND', help: 'cuba (paper) or lif', default: 'cuba' },
+  neuron: { type: 'string', value: 'NAME', help: 'registered neuron model: cuba (paper), lif, alif, ... (models other than cuba/lif train with --backend reference)', default: 'cuba' },
+  'neuron-params': { type: 'string', value: 'K=V,...', help: 'parameters of a registered --neuron other than cuba/lif' },
   beta: { type: 'string', value: 'B', help: `lif voltage retention per step (default ${FIT_DEFAULTS.lifBeta})` },
   surrogate: { type: 'string', value: 'SG', help: 'surrogate KIND(:key=value)*, e.g. exponential:scale=3:tau=3 (paper ablation)', default: 'exponential' },
   loss: { type: 'string', value: 'L', help: 'rate-mse (SLAYER spike rate, the paper) or ce (cross-entropy on counts)', default: 'rate-mse' },

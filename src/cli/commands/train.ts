@@ -88,7 +88,8 @@ export const trainCommand: Command = {
   options: {
     dataset: { type: 'string', value: 'NAME|PATH', help: 'synthetic, nmnist-mini, randman or a dataset path (required unless resuming)' },
     arch: { type: 'string', value: 'SIZES', help: `layer sizes, e.g. 500-500-10 (input inferred) or 578-500-500-10 (default ${DEFAULT_HIDDEN.join('-')}-CLASSES)` },
-    neuron: { type: 'string', value: 'cuba|lif', help: 'neuron model (default cuba: aI 0.75, aV 0.97)' },
+    neuron: { type: 'string', value: 'NAME', help: 'registered neuron model: cuba (default: aI 0.75, aV 0.97), lif, alif, ... (models other than cuba/lif train with --backend reference)' },
+    'neuron-params': { type: 'string', value: 'K=V,...', help: 'parameters of a registered --neuron other than cuba/lif, e.g. tauAdaptMs=100,betaAdapt=0.5' },
     beta: { type: 'string', value: 'B', help: `lif voltage retention per step (default ${FIT_DEFAULTS.lifBeta})` },
     reset: { type: 'string', value: 'zero|subtract', help: 'reset after a spike (default zero)' },
     threshold: { type: 'string', value: 'MODE', help: 'learned (per neuron, default), layer (one learned value per layer) or fixed' },

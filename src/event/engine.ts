@@ -1,0 +1,306 @@
+import { SpikeRecordBuilder, type SpikeRecord } from '../model/spikes.js';
+import { fail } from '../util/errors.js';
+import { Rng } from '../util/rng.js';
+import type { CompiledDescription, CompiledPopulation } from './compile.js';
+import { mixSeed } from './compile.js';
+import { blockRngs, driveBlocks } from './drive.js';
+import { checkMemory, type MemoryCheckOptions } from './memory.js';
+import { CalendarQueue } from './scheduler.js';
+
+/** Options of {@link simulateDescription}. */
+export interface SimulateDescriptionOptions {
+  durationMs: number;
+  /** Seed of the run's random drive (Poisson stimuli); default the description's seed. */
+  seed?: number;
+  /** Populations whose spikes are recorded, in addition to the description's `spikes` recorders. */
+  recordSpikes?: string[];
+  /** Called about every 10 ms of simulated time (and at the end). */
+  onProgress?: (doneMs: number, totalMs: number) => void;
+  memory?: MemoryCheckOptions;
+  /**
+   * Dense per-step values of spike sources, `[steps][size]` row-major (e.g. a trained spec's input counts): at step
+   * t every channel with a non-zero value v at step t - d delivers its delay-d synapses with weight x value
+   * (x += w v), channels in ascending order. Replaces the source's listed spikes.
+   */
+  sourceValues?: Record<string, Float32Array>;
+}
+
+/** Recorded state trace: `values[variable][sample * neurons.length + n]` at `timesMs[sample]`. */
+export interface StateTrace {
+  population: string;
+  neurons: number[];
+  variables: string[];
+  timesMs: Float64Array;
+  values: Float32Array[];
+}
+
+/** Population rate per bin (Hz): `rates[population][bin]`, bins of `binMs` from t = 0. */
+export interface RateTrace {
+  binMs: number;
+  populations: string[];
+  rates: Float64Array[];
+}
+
+/** Result of {@link simulateDescription}. */
+export interface DescriptionRunResult {
+  steps: number;
+  durationMs: number;
+  dtMs: number;
+  /** Per population: spikes per neuron. */
+  spikeCounts: Record<string, Int32Array>;
+  /** Per population: mean rate over the run (Hz). */
+  meanRateHz: Record<string, number>;
+  spikes: number;
+  /** Synaptic events delivered (one per synapse of a delivered group) inside the run. */
+  synEvents: number;
+  /** External (Poisson) events applied. */
+  externalEvents: number;
+  /** Wall time of the simulation loop (ms). */
+  simMs: number;
+  /** Recorded spikes per population (population-local ids, times in ms = step * dt). */
+  spikeRecords: Record<string, SpikeRecord>;
+  rates: RateTrace[];
+  traces: StateTrace[];
+}
+
+/**
+ * Runs a compiled description (the one engine of user-defined networks). Per step t, in this order:
+ *  1. Poisson stimuli: per target block of 1024 neurons, count ~ Poisson(size lambda) and uniform targets
+ *     ({@link driveBlocks}, the random network's drive; a superposition of independent per-neuron trains), each
+ *     adding the float32 weight to the stimulus's port; listed-neuron stimuli draw Poisson(lambda) per neuron;
+ *     active when t - delay is in [start, stop) (a stationary train delayed by d is the same process shifted);
+ *  2. DC stimuli add their amplitude to the `current` port (port 0 for models without one);
+ *  3. spike sources: channels spiking at step t push their delay groups (like neurons, below);
+ *  4. the calendar queue pops every delay group due at t (FIFO within a step) and adds each synapse's weight to
+ *     its target's input on the group's port;
+ *     (a delay of 0 steps, allowed only for feed-forward networks compiled from a NetworkSpec, is delivered at once,
+ *     before the later populations of the same step update);
+ *  5. every population adds its bias (if any) to port 0 and runs its model's `step` (src/neuron, the same update every engine calls) on its slice of
+ *     the input buffers; each neuron that fired pushes each delay group g of its row at t + delay_g (>= t + 1);
+ *  6. input buffers are zeroed.
+ * Deterministic: the same compiled network and seed give the same spikes.
+ */
+export function simulateDescription(net: CompiledDescription, opts: SimulateDescriptionOptions): DescriptionRunResult {
+  const where = 'simulateDescription';
+  if (!(opts.durationMs >= 0) || !Number.isFinite(opts.durationMs)) fail(where, 'durationMs', opts.durationMs, 'a finite number >= 0');
+  const dt = net.dtMs;
+  const steps = Math.round(opts.durationMs / dt);
+  const N = net.numNeurons;
+  const P = net.numPorts;
+  const desc = net.description;
+  const popIdx = new Map(net.populations.map((p, i) => [p.name, i]));
+  const runSeed = opts.seed ?? net.seed;
+  checkMemory(`${where}: input buffers and spike flags (${N} neurons x ${P} ports)`, N * (4 * P + 1 + 4), opts.memory);
+  const bufs: Float32Array[] = [];
+  for (let p = 0; p < P; p++) bufs.push(new Float32Array(N));
+  const popInputs = net.populations.map((pop) => bufs.slice(0, pop.model.ports.length).map((b) => b.subarray(pop.offset, pop.offset + pop.size)));
+  const flags = net.populations.map((pop) => new Uint8Array(pop.size));
+  const counts = net.populations.map((pop) => new Int32Array(pop.size));
+  // recorders
+  const recordSpikes = new Set<string>(opts.recordSpikes ?? []);
+  const rateRecs: { binSteps: number; pops: number[]; rates: Float64Array[] }[] = [];
+  const traceRecs: { pop: number; neurons: number[]; vars: number[]; every: number; times: number[]; values: number[][] }[] = [];
+  for (const r of desc.recorders) {
+    switch (r.kind) {
+      case 'spikes':
+        for (const p of r.populations) recordSpikes.add(p);
+        break;
+      case 'rate': {
+        const binSteps = Math.max(1, Math.round(r.binMs / dt));
+        const bins = Math.ceil(steps / binSteps);
+        rateRecs.push({ binSteps, pops: r.populations.map((p) => popIdx.get(p) as number), rates: r.populations.map(() => new Float64Array(bins)) });
+        break;
+      }
+      case 'state': {
+        const pi = popIdx.get(r.population) as number;
+        const m = (net.populations[pi] as CompiledPopulation).model;
+        traceRecs.push({ pop: pi, neurons: r.neurons, vars: r.variables.map((v) => m.state.findIndex((s) => s.name === v)), every: Math.max(1, Math.round((r.intervalMs ?? dt) / dt)), times: [], values: r.variables.map(() => []) });
+        break;
+      }
+      default: {
+        const never: never = r;
+        fail(where, 'recorder.kind', (never as { kind: string }).kind, 'a known recorder');
+      }
+    }
+  }
+  for (const p of recordSpikes) if (!popIdx.has(p)) fail(where, 'recordSpikes', p, `a population name (${[...popIdx.keys()].join(', ')})`);
+  const builders = net.populations.map((p) => (recordSpikes.has(p.name) ? new SpikeRecordBuilder(p.size, 'ms', 1024) : undefined));
+  // drive streams
+  const drives = net.poisson.map((s) => {
+    const pop = net.populations[s.population] as CompiledPopulation;
+    const seed = mixSeed(runSeed, s.key, 0);
+    return { s, pop, rngs: s.neurons ? [] : blockRngs(seed, pop.size), rng: new Rng(seed), x: (bufs[s.port] as Float32Array).subarray(pop.offset, pop.offset + pop.size) };
+  });
+  const dcs = net.dc.map((d) => {
+    const pop = net.populations[d.population] as CompiledPopulation;
+    return { d, x: (bufs[d.port] as Float32Array).subarray(pop.offset, pop.offset + pop.size) };
+  });
+  const srcPtr = net.spikeSources.map(() => 0);
+  const { rowGroup, groupPtr, groupDelay, groupPort, targets, weights } = net;
+  const cal = new CalendarQueue(Math.max(1, net.maxDelaySteps), 256);
+  let spikes = 0;
+  let syn = 0;
+  let ext = 0;
+  const deliver = (g: number, mult: number): void => {
+    const end = groupPtr[g + 1] as number;
+    const start = groupPtr[g] as number;
+    syn += end - start;
+    const x = bufs[groupPort[g] as number] as Float32Array;
+    if (mult === 1)
+      for (let k = start; k < end; k++) {
+        const j = targets[k] as number;
+        x[j] = (x[j] as number) + (weights[k] as number);
+      }
+    else
+      for (let k = start; k < end; k++) {
+        const j = targets[k] as number;
+        x[j] = (x[j] as number) + (weights[k] as number) * mult;
+      }
+  };
+  // delay 0 (feed-forward networks from a NetworkSpec only): delivered at once, before later populations update
+  const push = (src: number, t: number): void => {
+    const g1 = rowGroup[src + 1] as number;
+    for (let g = rowGroup[src] as number; g < g1; g++) {
+      const d = groupDelay[g] as number;
+      if (d === 0) deliver(g, 1);
+      else cal.push(g, t + d);
+    }
+  };
+  const dense = net.spikeSources.map((ss) => {
+    const v = opts.sourceValues?.[ss.name];
+    if (v && v.length !== steps * ss.size) fail(where, `sourceValues.${ss.name}.length`, v.length, `${steps * ss.size} (= steps ${steps} x size ${ss.size})`);
+    return v;
+  });
+  for (const k of Object.keys(opts.sourceValues ?? {})) if (!net.spikeSources.some((ss) => ss.name === k)) fail(where, 'sourceValues', k, 'the name of a spike source');
+  const progressEvery = Math.max(1, Math.round(10 / dt));
+  const t0 = performance.now();
+  for (let t = 0; t < steps; t++) {
+    cal.advance(t);
+    for (const dr of drives) {
+      const s = dr.s;
+      if (t < s.startStep || t >= s.stopStep || !(s.lambda > 0)) continue;
+      if (s.neurons) {
+        const w = s.weight;
+        for (let q = 0; q < s.neurons.length; q++) {
+          const m = dr.rng.poisson(s.lambda);
+          if (m > 0) {
+            const j = s.neurons[q] as number;
+            for (let e = 0; e < m; e++) dr.x[j] = (dr.x[j] as number) + w;
+            ext += m;
+          }
+        }
+      } else ext += driveBlocks(dr.rngs, 0, dr.rngs.length, dr.pop.size, s.lambda, dr.x, s.weight);
+    }
+    for (const { d, x } of dcs) {
+      if (t < d.startStep || t >= d.stopStep) continue;
+      const a = d.amplitude;
+      for (let k = 0; k < a.length; k++) x[k] = (x[k] as number) + (a[k] as number);
+    }
+    for (let q = 0; q < net.spikeSources.length; q++) {
+      const ss = net.spikeSources[q] as (typeof net.spikeSources)[number];
+      const dv = dense[q];
+      if (dv) {
+        for (let c = 0; c < ss.size; c++) {
+          const src = ss.base + c;
+          const g1 = rowGroup[src + 1] as number;
+          for (let g = rowGroup[src] as number; g < g1; g++) {
+            const ts = t - (groupDelay[g] as number);
+            if (ts < 0) continue;
+            const v = dv[ts * ss.size + c] as number;
+            if (v !== 0) deliver(g, v);
+          }
+        }
+        continue;
+      }
+      let sp = srcPtr[q] as number;
+      while (sp < ss.steps.length && (ss.steps[sp] as number) <= t) {
+        if ((ss.steps[sp] as number) === t) push(ss.base + (ss.ids[sp] as number), t);
+        sp++;
+      }
+      srcPtr[q] = sp;
+    }
+    while (cal.size > 0 && cal.peekTime() === t) {
+      const g = cal.pop();
+      const end = groupPtr[g + 1] as number;
+      const start = groupPtr[g] as number;
+      syn += end - start;
+      const x = bufs[groupPort[g] as number] as Float32Array;
+      for (let k = start; k < end; k++) {
+        const j = targets[k] as number;
+        x[j] = (x[j] as number) + (weights[k] as number);
+      }
+    }
+    for (let pi = 0; pi < net.populations.length; pi++) {
+      const pop = net.populations[pi] as CompiledPopulation;
+      const fl = flags[pi] as Uint8Array;
+      const bias = pop.bias;
+      if (bias) {
+        const x0 = (popInputs[pi] as Float32Array[])[0] as Float32Array;
+        for (let k = 0; k < bias.length; k++) x0[k] = (x0[k] as number) + (bias[k] as number);
+      }
+      const fired = pop.model.step(pop.coeff, pop.state, popInputs[pi] as Float32Array[], pop.thresholds, pop.reset, fl, 0, pop.size);
+      if (fired === 0) continue;
+      spikes += fired;
+      const c = counts[pi] as Int32Array;
+      const b = builders[pi];
+      const off = pop.offset;
+      for (let k = 0, left = fired; left > 0; k++) {
+        if (fl[k] === 0) continue;
+        left--;
+        c[k] = (c[k] as number) + 1;
+        if (b) b.push(k, t * dt);
+        push(off + k, t);
+      }
+      for (const r of rateRecs) {
+        const i = r.pops.indexOf(pi);
+        if (i >= 0) {
+          const arr = r.rates[i] as Float64Array;
+          const bin = Math.floor(t / r.binSteps);
+          arr[bin] = (arr[bin] as number) + fired;
+        }
+      }
+    }
+    for (const tr of traceRecs) {
+      if ((t + 1) % tr.every !== 0) continue;
+      tr.times.push(t * dt);
+      const pop = net.populations[tr.pop] as CompiledPopulation;
+      tr.vars.forEach((vi, q) => {
+        const arr = pop.state[vi] as Float32Array;
+        for (const n of tr.neurons) (tr.values[q] as number[]).push(arr[n] as number);
+      });
+    }
+    for (let p = 0; p < P; p++) (bufs[p] as Float32Array).fill(0);
+    if (opts.onProgress && (t + 1) % progressEvery === 0) opts.onProgress((t + 1) * dt, steps * dt);
+  }
+  const simMs = performance.now() - t0;
+  opts.onProgress?.(steps * dt, steps * dt);
+  const durationMs = steps * dt;
+  const spikeCounts: Record<string, Int32Array> = {};
+  const meanRateHz: Record<string, number> = {};
+  const spikeRecords: Record<string, SpikeRecord> = {};
+  net.populations.forEach((p, i) => {
+    const c = counts[i] as Int32Array;
+    spikeCounts[p.name] = c;
+    let s = 0;
+    for (let k = 0; k < c.length; k++) s += c[k] as number;
+    meanRateHz[p.name] = durationMs > 0 ? s / p.size / (durationMs / 1000) : 0;
+    const b = builders[i];
+    if (b) spikeRecords[p.name] = b.finish();
+  });
+  const rates: RateTrace[] = rateRecs.map((r) => ({
+    binMs: r.binSteps * dt,
+    populations: r.pops.map((p) => (net.populations[p] as CompiledPopulation).name),
+    rates: r.rates.map((arr, i) => {
+      const size = (net.populations[r.pops[i] as number] as CompiledPopulation).size;
+      return arr.map((n, bin) => {
+        const binSteps = Math.min(r.binSteps, steps - bin * r.binSteps);
+        return n / size / ((binSteps * dt) / 1000);
+      });
+    }),
+  }));
+  const traces: StateTrace[] = traceRecs.map((tr) => {
+    const pop = net.populations[tr.pop] as CompiledPopulation;
+    return { population: pop.name, neurons: tr.neurons, variables: tr.vars.map((v) => (pop.model.state[v] as { name: string }).name), timesMs: Float64Array.from(tr.times), values: tr.values.map((v) => Float32Array.from(v)) };
+  });
+  return { steps, durationMs, dtMs: dt, spikeCounts, meanRateHz, spikes, synEvents: syn, externalEvents: ext, simMs, spikeRecords, rates, traces };
+}

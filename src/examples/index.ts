@@ -1,0 +1,3 @@
+/** Published networks shipped as pure network descriptions (no file access, no randomness until compile). */
+export * from './pd14.js';
+export * from './microcircuit.js';
