@@ -69,7 +69,7 @@ function readF32(wl: string, name: string): Float32Array {
 function loadWorkload(wl: string): { spec: NetworkSpec; input: SpikeTensor; labels: Int32Array } {
   const cfg = JSON.parse(readFileSync(join(WORK, 'data', wl, 'cfg.json'), 'utf8')) as PeerCfg & { beta: number };
   const { Nin, H, O, T, B } = cfg;
-  const spec = createSpec({ sizes: [Nin, H, O], neuron: { kind: 'lif', beta: cfg.beta }, reset: 'subtract', bias: true, thresholdInit: 1 });
+  const spec = createSpec({ sizes: [Nin, H, O], neuron: { kind: 'lif', beta: cfg.beta }, reset: 'subtract', bias: true, thInit: 1 });
   const put = (l: number, w: Float32Array, b: Float32Array, th: Float32Array, nIn: number, n: number): void => {
     const layer = spec.layers[l];
     if (!layer) throw new Error('layer');

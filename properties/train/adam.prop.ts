@@ -11,7 +11,7 @@ describe('Adam properties', () => {
         fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 4, maxLength: 4 }),
         fc.double({ min: 1e-4, max: 0.1, noNaN: true }),
         (gs, lr) => {
-          const spec = createSpec({ sizes: [2, 2], thresholdInit: 1 });
+          const spec = createSpec({ sizes: [2, 2], thInit: 1 });
           const g = createGradients(spec);
           g.weights[0]!.set(gs);
           const st = createAdamState(spec, 'learned');
@@ -29,7 +29,7 @@ describe('Adam properties', () => {
   it('layer mode keeps equal thresholds equal over many steps', () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 10 }), (steps) => {
-        const spec = createSpec({ sizes: [1, 3], thresholdInit: 1.25 });
+        const spec = createSpec({ sizes: [1, 3], thInit: 1.25 });
         const g = createGradients(spec);
         const st = createAdamState(spec, 'layer');
         for (const s of steps) {

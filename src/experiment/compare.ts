@@ -302,7 +302,7 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
   for (const seed of s.seeds) {
     const runs = mine.filter((r) => r.seed === seed);
     if (runs.length === 0) continue;
-    const initial = initNetwork({ sizes: s.sizes, neuron: s.neuron, thresholdInit: s.thInit, seed, weightScale: s.weightScale, init: s.init ?? 'kaiming', dtMs: s.data.info.dtMs });
+    const initial = initNetwork({ sizes: s.sizes, neuron: s.neuron, thInit: s.thInit, seed, weightScale: s.weightScale, init: s.init ?? 'kaiming', dtMs: s.data.info.dtMs });
     for (const { variant: v } of runs) {
       hooks.onRunStart?.(v.label, seed, index++, mine.length);
       const neuron = variantNeuron(v, s.neuron);

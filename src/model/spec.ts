@@ -99,7 +99,7 @@ export const PAPER_DEFAULTS = {
   currentRetention: 0.75,
   voltageRetention: 0.97,
   reset: 'zero' as ResetMode,
-  thresholdInit: 1.25,
+  thInit: 1.25,
 } as const;
 
 /** Options for {@link createSpec}. */
@@ -108,7 +108,7 @@ export interface CreateSpecOptions {
   sizes: readonly number[];
   neuron?: NeuronModel;
   reset?: ResetMode;
-  thresholdInit?: number;
+  thInit?: number;
   bias?: boolean;
   dtMs?: number;
   delaySteps?: number;
@@ -132,7 +132,7 @@ export function createSpec(opts: CreateSpecOptions): NetworkSpec {
       inputSize,
       neuron: cloneNeuron(neuron),
       reset: opts.reset ?? PAPER_DEFAULTS.reset,
-      thresholds: new Float32Array(size).fill(opts.thresholdInit ?? PAPER_DEFAULTS.thresholdInit),
+      thresholds: new Float32Array(size).fill(opts.thInit ?? PAPER_DEFAULTS.thInit),
       weights: new Float32Array(size * inputSize),
       delaySteps: opts.delaySteps ?? 0,
     };

@@ -108,7 +108,7 @@ export function smallNetworkArbitrary(
     })
     .map(({ sizes, params, reset, bias, delay, weights, thresholds, biases, input }) => {
       const neuron = { kind: model.name, ...params } as NeuronModel;
-      const spec = createSpec({ sizes, neuron, reset, bias, delaySteps: delay, dtMs: opts.dtMs ?? 1, thresholdInit: 0.8 });
+      const spec = createSpec({ sizes, neuron, reset, bias, delaySteps: delay, dtMs: opts.dtMs ?? 1, thInit: 0.8 });
       let w = 0;
       let n = 0;
       for (const l of spec.layers) {

@@ -126,7 +126,7 @@ function setupInitial(cfg: ResolvedFitConfig, data: { train: TensorDataset; test
       sizes: cfg.sizes,
       neuron: cfg.neuron,
       reset: cfg.reset,
-      thresholdInit: cfg.thInit ?? 1.25,
+      thInit: cfg.thInit ?? 1.25,
       bias: cfg.bias,
       dtMs: cfg.dtMs,
       weightScale: cfg.weightScale,

@@ -11,7 +11,7 @@ import { DEFAULT_LOSS, type LossSpec } from './loss.js';
 /**
  * The defaults of {@link FitConfig} in one place (the CLI's `train`, `compare` and `demo` read them too):
  * the paper's Adam learning rates (1e-3 for weights and thresholds), 10 epochs, batch 32, seed 0, Kaiming bound
- * multiplier 1, dt 1 ms, threshold init 1.25 (PAPER_DEFAULTS.thresholdInit), and for `lif` neurons the voltage
+ * multiplier 1, dt 1 ms, threshold init 1.25 (PAPER_DEFAULTS.thInit), and for `lif` neurons the voltage
  * retention beta = aV = 0.97 of the paper's CUBA neuron (so `--neuron lif` keeps the CUBA membrane leak).
  */
 export const FIT_DEFAULTS = {
@@ -22,7 +22,7 @@ export const FIT_DEFAULTS = {
   seed: 0,
   weightScale: 1,
   dtMs: 1,
-  thInit: PAPER_DEFAULTS.thresholdInit,
+  thInit: PAPER_DEFAULTS.thInit,
   lifBeta: PAPER_DEFAULTS.voltageRetention,
 } as const;
 

@@ -11,7 +11,7 @@ export interface InitOptions {
   /** Default `zero` (the paper). */
   reset?: ResetMode;
   /** Initial threshold of every neuron (default 1.25, the paper). */
-  thresholdInit?: number;
+  thInit?: number;
   /** Per-neuron bias (initialised to 0). Default false. */
   bias?: boolean;
   /** Time step in ms (default 1). */
@@ -86,7 +86,7 @@ export function kaimingBound(fanIn: number, weightScale = 1): number {
  * layer by layer, from one {@link Rng} seeded with `seed`; each value is rounded to float32. `kaiming`:
  * b_l = weightScale * sqrt(6 / fanIn_l) ({@link kaimingBound}), every delay 0. `lava-dl`: b_l = weightScale /
  * sqrt(fanIn_l) ({@link lavaDlBound}), each weight then put on lava-dl's grid ({@link quantizeLavaDlWeight}), and
- * layers 1.. get `delaySteps` = 1. Thresholds all equal `thresholdInit`; biases are 0.
+ * layers 1.. get `delaySteps` = 1. Thresholds all equal `thInit`; biases are 0.
  */
 export function initNetwork(opts: InitOptions): NetworkSpec {
   const where = 'initNetwork';
@@ -94,8 +94,8 @@ export function initNetwork(opts: InitOptions): NetworkSpec {
   opts.sizes.forEach((s, i) => {
     if (!Number.isInteger(s) || s < 1) fail(where, `sizes[${i}]`, s, 'a positive integer');
   });
-  const th = opts.thresholdInit ?? PAPER_DEFAULTS.thresholdInit;
-  if (!Number.isFinite(th)) fail(where, 'thresholdInit', th, 'a finite number');
+  const th = opts.thInit ?? PAPER_DEFAULTS.thInit;
+  if (!Number.isFinite(th)) fail(where, 'thInit', th, 'a finite number');
   const scale = opts.weightScale ?? 1;
   if (!(Number.isFinite(scale) && scale >= 0)) fail(where, 'weightScale', scale, 'a finite number >= 0');
   if (!Number.isFinite(opts.seed)) fail(where, 'seed', opts.seed, 'a finite number');
@@ -105,7 +105,7 @@ export function initNetwork(opts: InitOptions): NetworkSpec {
     sizes: opts.sizes,
     ...(opts.neuron ? { neuron: opts.neuron } : {}),
     reset: opts.reset ?? PAPER_DEFAULTS.reset,
-    thresholdInit: th,
+    thInit: th,
     bias: opts.bias ?? false,
     dtMs: opts.dtMs ?? 1,
   });

@@ -13,7 +13,7 @@ import { createReferenceBackend } from '../../src/train/reference.js';
  * Dense MACs = (3*2 + 2*1) * 2 steps = 16. Neuron updates = (2 + 1) * 2 = 6.
  */
 function handNet(): { spec: NetworkSpec; data: TensorDataset } {
-  const spec = createSpec({ sizes: [3, 2, 1], neuron: { kind: 'lif', beta: 0 }, thresholdInit: 1 });
+  const spec = createSpec({ sizes: [3, 2, 1], neuron: { kind: 'lif', beta: 0 }, thInit: 1 });
   spec.layers[0]!.weights.set([1, 0, 0.5, 0, 1, 0.5]);
   spec.layers[1]!.weights.set([1, 0]);
   const data: TensorDataset = {
@@ -86,7 +86,7 @@ describe('evaluateModel on a hand-computed network', () => {
     const asc = Math.fround(Math.fround(a + b) + c);
     const other = Math.fround(a + Math.fround(b + c));
     expect(asc).not.toBe(other);
-    const spec = createSpec({ sizes: [3, 1], neuron: { kind: 'lif', beta: 0 }, thresholdInit: asc });
+    const spec = createSpec({ sizes: [3, 1], neuron: { kind: 'lif', beta: 0 }, thInit: asc });
     spec.layers[0]!.weights.set([a, b, c]);
     const data: TensorDataset = { name: 'tie', inputs: { batch: 1, steps: 1, channels: 3, data: Float32Array.from([1, 1, 1]) }, labels: Int32Array.from([0]), classes: 1 };
     const { report } = await evaluateModel(spec, data, { engine: 'both', backend: createReferenceBackend() });

@@ -51,7 +51,7 @@ describe('discrete mode on a hand-computed 3-neuron trajectory', () => {
   });
 
   it('counts an input value c in a bin as c spikes for SynOps, like metrics/synops', () => {
-    const spec = createSpec({ sizes: [3, 4, 2], neuron: { kind: 'lif', beta: 0.9 }, thresholdInit: 0.5 });
+    const spec = createSpec({ sizes: [3, 4, 2], neuron: { kind: 'lif', beta: 0.9 }, thInit: 0.5 });
     const l0 = spec.layers[0]!;
     const l1 = spec.layers[1]!;
     l0.weights.set([0.3, 0, 0.2, 0, 0, 0.4, 0.6, 0.1, 0, 0.2, 0.2, 0.2]);

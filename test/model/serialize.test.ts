@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createSpec, loadSpec, saveSpec, specFromBinary, specFromJson, specToBinary, specToJson, validateSpec, writeFileAtomic } from '../../src/index.js';
 
 function tiny() {
-  const spec = createSpec({ sizes: [2, 1], thresholdInit: 1.25, bias: true, meta: { dataset: 'x' } });
+  const spec = createSpec({ sizes: [2, 1], thInit: 1.25, bias: true, meta: { dataset: 'x' } });
   spec.layers[0]!.weights.set([0.5, -0]);
   spec.layers[0]!.bias![0] = 0.125;
   return spec;

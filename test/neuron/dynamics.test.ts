@@ -100,7 +100,7 @@ describe('surrogate golden values', () => {
 describe('referenceForward', () => {
   it('reproduces a hand-computed 2-layer network', () => {
     // input 2 -> 2 LIF (beta 0.5, Th 1) -> 1 LIF (beta 0.5, Th 1), zero reset
-    const spec = createSpec({ sizes: [2, 2, 1], neuron: { kind: 'lif', beta: 0.5 }, thresholdInit: 1 });
+    const spec = createSpec({ sizes: [2, 2, 1], neuron: { kind: 'lif', beta: 0.5 }, thInit: 1 });
     spec.layers[0]!.weights.set([1, 0, 0.5, 0.5]); // n0 <- in0 (1); n1 <- in0 (.5) + in1 (.5)
     spec.layers[1]!.weights.set([0.6, 0.6]);
     const input = Float32Array.from([1, 0, 1, 1, 0, 0]); // t0: [1,0], t1: [1,1], t2: [0,0]
@@ -111,7 +111,7 @@ describe('referenceForward', () => {
     expect(Array.from(o!)).toEqual([0, 1, 0]);
   });
   it('honours an inter-layer delay of one step', () => {
-    const spec = createSpec({ sizes: [1, 1, 1], neuron: { kind: 'lif', beta: 0 }, thresholdInit: 1 });
+    const spec = createSpec({ sizes: [1, 1, 1], neuron: { kind: 'lif', beta: 0 }, thInit: 1 });
     spec.layers[0]!.weights[0] = 1;
     spec.layers[1]!.weights[0] = 1;
     spec.layers[1]!.delaySteps = 1;

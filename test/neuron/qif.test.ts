@@ -41,7 +41,7 @@ describe('user model qif (docs/README-neuron-models.md)', () => {
   });
 
   const spec = () => {
-    const s = createSpec({ sizes: [8, 6, 3], neuron: { kind: 'qif', tauMs: 8, vCrit: 0.4 }, thresholdInit: 1, dtMs: 1 });
+    const s = createSpec({ sizes: [8, 6, 3], neuron: { kind: 'qif', tauMs: 8, vCrit: 0.4 }, thInit: 1, dtMs: 1 });
     const rng = new Rng(5);
     for (const l of s.layers) for (let i = 0; i < l.weights.length; i++) l.weights[i] = rng.range(-0.2, 0.7);
     return s;

@@ -119,7 +119,7 @@ describe('generic reference BPTT (over the neuron interface)', () => {
     const rng = new Rng(9);
     for (const reset of ['zero', 'subtract'] as const)
       for (const detach of [true, false]) {
-        const spec = createSpec({ sizes: [6, 4], neuron: { kind: 'alif', beta: 0.9, tauAdaptMs: 20, betaAdapt: 0.3 }, reset, thresholdInit: 0.7 });
+        const spec = createSpec({ sizes: [6, 4], neuron: { kind: 'alif', beta: 0.9, tauAdaptMs: 20, betaAdapt: 0.3 }, reset, thInit: 0.7 });
         const l = spec.layers[0]!;
         for (let i = 0; i < l.weights.length; i++) l.weights[i] = rng.range(-0.3, 0.8);
         const steps = 20;

@@ -65,7 +65,7 @@ describe('rouser model export / import', () => {
   });
 
   it('eval --model X.nir runs the imported network with the full report, equal to the JSON model', async () => {
-    const spec = createSpec({ sizes: [40, 16, 4], neuron: { kind: 'lif', beta: 0.9 }, thresholdInit: 0.6 });
+    const spec = createSpec({ sizes: [40, 16, 4], neuron: { kind: 'lif', beta: 0.9 }, thInit: 0.6 });
     const rng = new Rng(3);
     for (const l of spec.layers) for (let i = 0; i < l.weights.length; i++) l.weights[i] = rng.uniform() * 0.6 - 0.1;
     const json = join(dir, 'syn.json');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { adamStep, createAdamState, createGradients, createSpec, validateAdamOptions, RouserError, type NetworkSpec } from '../../src/index.js';
 
 function oneParam(): NetworkSpec {
-  const spec = createSpec({ sizes: [1, 1], thresholdInit: 1 });
+  const spec = createSpec({ sizes: [1, 1], thInit: 1 });
   spec.layers[0]!.weights[0] = 1;
   return spec;
 }
@@ -44,7 +44,7 @@ describe('adamStep', () => {
   });
 
   it('layer mode applies one update (from the summed gradient) to every neuron of the layer', () => {
-    const spec = createSpec({ sizes: [2, 3], thresholdInit: 1 });
+    const spec = createSpec({ sizes: [2, 3], thInit: 1 });
     const g = createGradients(spec);
     const st = createAdamState(spec, 'layer');
     expect(st.mTh[0]!.length).toBe(1);
@@ -55,7 +55,7 @@ describe('adamStep', () => {
   });
 
   it('the threshold floor clamps and counts binds', () => {
-    const spec = createSpec({ sizes: [1, 3], thresholdInit: 0.01 });
+    const spec = createSpec({ sizes: [1, 3], thInit: 0.01 });
     spec.layers[0]!.thresholds.set([0.01, 0.5, 0.01]);
     const g = createGradients(spec);
     g.thresholds[0]!.set([1, 1, -1]);

@@ -150,7 +150,7 @@ describe('fused backend', () => {
   it('single neuron, one step: hand-derived gradients (dL/dTh = -dL/dW for a unit input)', async () => {
     // lif, one input spike of weight w at t = 0, T = 1: U = w, S = [w >= Th], count = S;
     // rateMse: dL/dcount = (S - 0.2) / T; dL/dw = dL/dcount * g(w - Th); dL/dTh = -dL/dcount * g(w - Th)
-    const spec = createSpec({ sizes: [1, 1], neuron: { kind: 'lif', beta: 0.9 }, thresholdInit: 1 });
+    const spec = createSpec({ sizes: [1, 1], neuron: { kind: 'lif', beta: 0.9 }, thInit: 1 });
     (spec.layers[0] as { weights: Float32Array }).weights[0] = 1.25;
     const input: SpikeTensor = { batch: 1, steps: 1, channels: 1, data: Float32Array.of(1) };
     const sg: Surrogate = { kind: 'exponential', scale: 1.5, tau: 3.75 };

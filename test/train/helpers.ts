@@ -30,7 +30,7 @@ export function randomCase(
   const rng = new Rng(seed);
   const sizes = o.sizes ?? [11, 7, 4];
   const neuron: NeuronModel = o.neuron === 'cuba' ? { kind: 'cuba', currentRetention: 0.75, voltageRetention: 0.97 } : { kind: 'lif', beta: 0.9 };
-  const spec = createSpec({ sizes, neuron, reset: o.reset, bias: o.bias, thresholdInit: 0.8, delaySteps: o.delay });
+  const spec = createSpec({ sizes, neuron, reset: o.reset, bias: o.bias, thInit: 0.8, delaySteps: o.delay });
   for (const l of spec.layers) {
     const a = 1.6 / Math.sqrt(l.inputSize);
     for (let i = 0; i < l.weights.length; i++) l.weights[i] = rng.range(-0.6 * a, a);

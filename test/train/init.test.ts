@@ -32,7 +32,7 @@ describe('initNetwork', () => {
     const c = initNetwork({ sizes: [20, 8, 3], seed: 6 });
     expect(a.layers[1]!.weights).toEqual(b.layers[1]!.weights);
     expect(a.layers[0]!.weights).not.toEqual(c.layers[0]!.weights);
-    const s = initNetwork({ sizes: [20, 8, 3], seed: 5, weightScale: 0.5, bias: true, thresholdInit: 0.25, reset: 'subtract', neuron: { kind: 'lif', beta: 0.9 }, dtMs: 2 });
+    const s = initNetwork({ sizes: [20, 8, 3], seed: 5, weightScale: 0.5, bias: true, thInit: 0.25, reset: 'subtract', neuron: { kind: 'lif', beta: 0.9 }, dtMs: 2 });
     expect(Math.max(...s.layers[0]!.weights.map(Math.abs))).toBeLessThanOrEqual(Math.fround(0.5 * Math.sqrt(6 / 20)));
     expect(s.layers[0]!.bias).toEqual(new Float32Array(8));
     expect(s.layers[1]!.thresholds[0]).toBe(0.25);

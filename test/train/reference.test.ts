@@ -13,7 +13,7 @@ import {
 
 /** One LIF neuron (beta 0.5, Th 1.5, w 1) driven by input [1, 1]: U = [1, 1.5], S = [0, 1], count 1, target 0.2. */
 function tiny() {
-  const spec = createSpec({ sizes: [1, 1], neuron: { kind: 'lif', beta: 0.5 }, thresholdInit: 1.5 });
+  const spec = createSpec({ sizes: [1, 1], neuron: { kind: 'lif', beta: 0.5 }, thInit: 1.5 });
   spec.layers[0]!.weights[0] = 1;
   return { spec, input: { batch: 1, steps: 2, channels: 1, data: new Float32Array([1, 1]) }, labels: new Int32Array([0]) };
 }

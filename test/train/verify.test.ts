@@ -23,7 +23,7 @@ describe('computeGradients', () => {
   it("accepts backend 'reference': hand-derived single-neuron gradients", async () => {
     // lif, one input spike of weight 1.25 at t = 0, T = 1, Th = 1: S = 1; rateMse dL/dcount = 1 - 0.2 = 0.8;
     // dL/dw = 0.8 g(0.25), dL/dTh = -0.8 g(0.25) with g(x) = (1.5/3.75) exp(-|x|/3.75); loss = 0.5 * 0.8^2
-    const spec = createSpec({ sizes: [1, 1], neuron: { kind: 'lif', beta: 0.9 }, thresholdInit: 1 });
+    const spec = createSpec({ sizes: [1, 1], neuron: { kind: 'lif', beta: 0.9 }, thInit: 1 });
     (spec.layers[0] as { weights: Float32Array }).weights[0] = 1.25;
     const input: SpikeTensor = { batch: 1, steps: 1, channels: 1, data: Float32Array.of(1) };
     const sg: Surrogate = { kind: 'exponential', scale: 1.5, tau: 3.75 };
