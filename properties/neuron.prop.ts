@@ -237,9 +237,9 @@ describe('checkNeuronModel on every built-in', () => {
       V_th: fc.double({ min: -55, max: -45, noNaN: true }),
       I_e: fc.double({ min: 0, max: 200, noNaN: true }),
     });
-    // V_th is the threshold and V_reset the post-spike voltage of this model (the kit reads them by name).
-    const model: NeuronModelDef = { ...IAF_PSC_EXP, thresholdParam: 'V_th', resetParam: 'V_reset' } as NeuronModelDef;
-    const r = checkNeuronModel(model, { seed: SEED, numRuns: 60, params, inputScale: 600, dtMs: 0.1, log: quiet });
+    // V_th is the threshold and V_reset the post-spike voltage of this model (thresholdParam / resetParam).
+    expect([IAF_PSC_EXP.thresholdParam, IAF_PSC_EXP.resetParam]).toEqual(['V_th', 'V_reset']);
+    const r = checkNeuronModel(IAF_PSC_EXP as NeuronModelDef, { seed: SEED, numRuns: 60, params, inputScale: 600, dtMs: 0.1, log: quiet });
     expect(r.properties.filter((p) => p.status === 'passed').map((p) => p.name)).toEqual(['declaration', 'determinism', 'rest', 'spikeRule', 'surrogate', 'badParams']);
   });
 });

@@ -391,7 +391,9 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
     const params: Record<string, number | Float64Array> = {};
     let threshold: number | Float64Array = 1;
     let biasV: number | Float64Array | null = null;
-    const hasVth = m.params.some((d) => d.name === 'V_th');
+    // the threshold is a model parameter (thresholdParam, e.g. iaf_psc_exp V_th) or the engine-level `threshold`
+    const thName = m.thresholdParam;
+    const hasVth = thName !== undefined;
     const hasBias = m.params.some((d) => d.name === 'bias');
     for (const [name, v] of Object.entries(p.params ?? {})) {
       if (name === 'threshold' && !hasVth) threshold = resolveValue(v, p.size, prng);
@@ -406,7 +408,7 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
     }
     const coeff = m.prepare(params, dt, p.size, `${where} ${f}.params`);
     const thresholds = new Float32Array(p.size);
-    const th = hasVth ? (params.V_th ?? (m.params.find((d) => d.name === 'V_th') as { default: number }).default) : threshold;
+    const th = thName !== undefined ? (params[thName] ?? (m.params.find((d) => d.name === thName) as { default: number }).default) : threshold;
     if (typeof th === 'number') thresholds.fill(th);
     else thresholds.set(th);
     const state = m.state.map((s) => new Float32Array(p.size).fill(s.rest));

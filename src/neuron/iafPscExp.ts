@@ -78,6 +78,8 @@ export const IAF_PSC_EXP: NeuronModelDef<IafPscExpCoefficients> = {
   ],
   voltage: 'V_m',
   ports: ['ex', 'in', 'current'],
+  thresholdParam: 'V_th',
+  resetParam: 'V_reset',
   prepare(params: NeuronParams, dtMs: number, size: number, where?: string): IafPscExpCoefficients {
     const p = resolveParams(IAF_PSC_EXP, params, size, where);
     const cM = scalarParam(p, 'C_m');

@@ -109,3 +109,55 @@ describe('rouser examples microcircuit', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('microcircuit compiled by the engine', () => {
+  it('has the planned synapse counts, sign-keeping weights and delays rounded to the 0.1 ms grid (>= 1 step)', async () => {
+    const { compileDescription } = await import('../../src/event/compile.js');
+    const d = microcircuit({ nScale: 0.02, kScale: 0.02, seed: 9 });
+    const c = compileDescription(d);
+    const plan = microcircuitPlan({ nScale: 0.02, kScale: 0.02 });
+    expect(c.targets.length).toBe(plan.projections.reduce((a, p) => a + p.count, 0));
+    const popOf = (id: number): number => c.populations.findIndex((p) => id >= p.offset && id < p.offset + p.size);
+    // per (source, target) population pair: count, weight sign and mean; per source type: delay steps
+    const count = new Map<string, number>();
+    const wSum = new Map<string, number>();
+    const steps = { E: [0, 0], I: [0, 0] } as Record<'E' | 'I', [number, number]>;
+    let badSign = 0;
+    let minStep = Infinity;
+    for (let r = 0; r < c.numSources; r++) {
+      const sp = popOf(r);
+      const exc = sp % 2 === 0;
+      for (let g = c.rowGroup[r] as number; g < (c.rowGroup[r + 1] as number); g++) {
+        const st = c.groupDelay[g] as number;
+        minStep = Math.min(minStep, st);
+        for (let k = c.groupPtr[g] as number; k < (c.groupPtr[g + 1] as number); k++) {
+          const key = `${sp}>${popOf(c.targets[k] as number)}`;
+          count.set(key, (count.get(key) ?? 0) + 1);
+          const w = c.weights[k] as number;
+          wSum.set(key, (wSum.get(key) ?? 0) + w);
+          if (exc ? !(w >= 0) : !(w <= 0)) badSign++;
+          const s = steps[exc ? 'E' : 'I'];
+          s[0]++;
+          if (st === 1) s[1]++;
+        }
+      }
+    }
+    expect(badSign).toBe(0);
+    expect(minStep).toBe(1);
+    for (const q of plan.projections) {
+      const key = `${PD14_POPULATIONS.indexOf(q.source)}>${PD14_POPULATIONS.indexOf(q.target)}`;
+      expect(count.get(key), key).toBe(q.count);
+      // mean of a normal truncated at 0 with sd = 10 % of |mean|: the truncation moves it by < 1e-20
+      if (q.count > 2000) expect(Math.abs((wSum.get(key) as number) / q.count / q.weightMeanPa - 1), key).toBeLessThan(0.01);
+    }
+    // 1.0 % of E and 2.5 % of I synapses on the minimum step after redraw at 0.05 ms and rounding (MICROCIRCUIT.md 1.4)
+    expect(steps.E[1] / steps.E[0]).toBeGreaterThan(0.0096 - 0.002);
+    expect(steps.E[1] / steps.E[0]).toBeLessThan(0.0096 + 0.002);
+    expect(steps.I[1] / steps.I[0]).toBeGreaterThan(0.0246 - 0.004);
+    expect(steps.I[1] / steps.I[0]).toBeLessThan(0.0246 + 0.004);
+    // initial voltages drawn per population around the optimized means
+    const v = c.populations[0]?.state[0] as Float32Array;
+    const mean = v.reduce((a, x) => a + x, 0) / v.length;
+    expect(Math.abs(mean - -68.28)).toBeLessThan(3 * (5.36 / Math.sqrt(v.length)) + 0.01);
+  });
+});
