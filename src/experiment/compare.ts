@@ -18,6 +18,7 @@ import { fail, RouserError } from '../util/errors.js';
 import type { LoadedDataset } from '../io/datasets/load.js';
 import { evaluateModel } from './evaluate.js';
 import { variantInitialSpec, variantNeuron, type Variant } from './variants.js';
+import { parseJson } from '../util/json.js';
 
 /** Which share of the (variant, seed) runs a process runs: runs k (seed-major order) with k mod count = index. */
 export interface Shard {
@@ -382,11 +383,7 @@ function readJson(path: string, what: string): unknown {
   } catch (e) {
     throw new RouserError(`${path}: cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new RouserError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
+  return parseJson(text, path);
 }
 
 function readRunRecord(path: string): RunRecord {

@@ -4,6 +4,7 @@ import { networkFromJson, networkToJson, type EdgeList, type NetworkDescription,
 import { validateSpikeRecord, type SpikeRecord } from '../model/spikes.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { fail, RouserError } from '../util/errors.js';
+import { parseJson } from '../util/json.js';
 
 /**
  * File side of the network description (src/model/network.ts): the description's JSON file, and the files it may
@@ -72,12 +73,7 @@ export function readEdgeFile(path: string, format: 'csv' | 'csr', numSource: num
     }
     return { pre, post, weight, delayMs };
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new RouserError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
+  const raw = parseJson(text, path);
   const o = raw as { rowPtr?: unknown; targets?: unknown; weights?: unknown; delaysMs?: unknown };
   if (!Array.isArray(o.rowPtr) || o.rowPtr.length !== numSource + 1) fail(path, 'rowPtr', o.rowPtr, `an array of ${numSource + 1} offsets (source size + 1)`);
   if (!Array.isArray(o.targets)) fail(path, 'targets', o.targets, 'an array of target ids');
@@ -114,12 +110,7 @@ export function readEdgeFile(path: string, format: 'csv' | 'csr', numSource: num
  */
 export function readSpikeFile(path: string, sample: number | undefined): SpikeRecord {
   const text = readText(path, 'spike record');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new RouserError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
+  const raw = parseJson(text, path);
   let r = raw as Record<string, unknown>;
   if (sample !== undefined) {
     const list = Array.isArray(raw) ? raw : (raw as { samples?: unknown }).samples;

@@ -1,6 +1,7 @@
 import { fail, RouserError } from '../util/errors.js';
 import type { SpecMeta } from './spec.js';
 import type { SpikeRecord } from './spikes.js';
+import { parseJson } from '../util/json.js';
 
 /**
  * The network description: a user-defined sparse spiking network of named populations, projections between them,
@@ -620,13 +621,7 @@ export function networkToJson(desc: NetworkDescription): string {
  * @param where the file name used in messages
  */
 export function networkFromJson(text: string, where = 'network JSON'): NetworkDescription {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new RouserError(`${where}: not valid JSON (${(e as Error).message})`);
-  }
-  return validateNetwork(raw, where);
+  return validateNetwork(parseJson(text, where), where);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
