@@ -420,7 +420,7 @@ function uniform(where: string, name: string, node: NirNode, field: string, t: N
 
 /**
  * NIR graph -> NetworkSpec (feed-forward chains only): the graph is checked ({@link checkNirGraph}); a cycle is refused
- * with a message saying that recurrent NIR graphs need rouser's network engine. Between two spiking nodes the chain may
+ * with a message saying that recurrent NIR graphs do not import yet. Between two spiking nodes the chain may
  * hold Affine / Linear / Scale / Delay / Flatten / Identity nodes; they compose into one weight matrix, bias and delay.
  * Spiking nodes: CubaLIF -> cuba, LIF -> lif, IF -> lif with beta = 1 (per-step gain r, the sinabs / snnTorch reading).
  * Refused with a message naming node, field and value: LI nodes (no spiking rouser layer), v_reset != 0, CubaLIF
@@ -435,7 +435,7 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
   if (st.backEdges.length > 0) {
     const [a, b] = st.backEdges[0] as [string, string];
     throw new RouserError(
-      `${where}: edge ${JSON.stringify(a)} -> ${JSON.stringify(b)} closes a cycle; recurrent NIR graphs need rouser's network engine, which does not exist yet (only feed-forward chains import)`,
+      `${where}: edge ${JSON.stringify(a)} -> ${JSON.stringify(b)} closes a cycle; recurrent NIR graphs do not import yet (only feed-forward chains map to a NetworkSpec; the network-description engine has no NIR reader)`,
     );
   }
   const gm = graph.metadata;

@@ -86,9 +86,9 @@ describe('rouser model export / import', () => {
     expect(b.energy.length).toBeGreaterThan(0);
   });
 
-  it('eval refuses the recurrent Braille graph saying it needs the network engine', async () => {
+  it('eval refuses the recurrent Braille graph saying recurrent graphs do not import yet', async () => {
     expect(await main(['eval', '--model', join(FIX, 'braille_noDelay_bias_zero.nir'), '--dataset', 'synthetic'])).toBe(1);
-    expect(io.err).toMatch(/closes a cycle; recurrent NIR graphs need rouser's network engine/);
+    expect(io.err).toMatch(/closes a cycle; recurrent NIR graphs do not import yet/);
   });
 });
 
@@ -117,7 +117,7 @@ describe('bad NIR input: one line naming file, node, field and value; exit 1; no
             g.edges.push(['lif', 'rec'], ['rec', 'lif']);
           }),
         ),
-      message: /edge "rec" -> "lif" closes a cycle; recurrent NIR graphs need rouser's network engine/,
+      message: /edge "rec" -> "lif" closes a cycle; recurrent NIR graphs do not import yet/,
     },
     {
       name: 'shapes that do not chain',

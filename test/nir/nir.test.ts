@@ -109,7 +109,7 @@ describe('reference graphs', () => {
       expect(lif1.w_in.data[k]! / (lif1.tau_syn.data[k]! / 1e-4)).toBeCloseTo(1, 6);
       expect(lif1.r.data[k]! / (lif1.tau_mem.data[k]! / 1e-4)).toBeCloseTo(1, 6);
     }
-    await expect(loadNirModel(path)).rejects.toThrow(/braille_noDelay_bias_zero\.nir: edge "lif1\.w_rec" -> "lif1\.lif" closes a cycle; recurrent NIR graphs need rouser's network engine/);
+    await expect(loadNirModel(path)).rejects.toThrow(/braille_noDelay_bias_zero\.nir: edge "lif1\.w_rec" -> "lif1\.lif" closes a cycle; recurrent NIR graphs do not import yet/);
   });
 
   it('lif_rockpool.nir (Output shape [1,1,1]) is refused by the shape check', async () => {
