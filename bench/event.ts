@@ -1,5 +1,5 @@
 /**
- * Workload B of PERF.md: 100k LIF neurons x 100 synapses (10M), 1 ms delays, external Poisson drive, ~10 Hz, 1 s.
+ * Workload B: 100k LIF neurons x 100 synapses (10M), 1 ms delays, external Poisson drive, ~10 Hz, 1 s.
  * For each configuration (discrete with 1 and 2 threads, continuous; one child process each, for an honest peak RSS):
  * end-to-end synaptic events/s (median of --reps runs, after a warm-up), peak RSS after those runs, then
  * delivery-only events/s (a recorded spike train replayed through the mode's delivery kernel; the recording run comes

@@ -1,5 +1,5 @@
 /**
- * Scheduler micro-benchmark (PERF.md "Queues and sets"): ns per push+pop pair, one case at a time.
+ * Scheduler micro-benchmark (integer delays, continuous times and one fixed delay, against tinyqueue): ns per push+pop pair, one case at a time.
  *   int16    integer ticks, delays uniform 1..16, 1e5 pending, QN x (pop, push tick + delay): CalendarQueue, EventHeap, tinyqueue
  *   hold100k continuous times, 1e5 pending, QN x (pop, push t + Exp(1)): EventHeap, tinyqueue
  *   fixed1   one fixed delay (push = now + 1): FifoQueue, CalendarQueue, EventHeap, tinyqueue

@@ -1,5 +1,5 @@
 /**
- * Trainer workloads A (700-256-20, T=100, B=64) and N (2312-256-10, T=30, B=64) of PERF.md: input spikes p = 0.05,
+ * Trainer workloads A (700-256-20, T=100, B=64) and N (2312-256-10, T=30, B=64): input spikes p = 0.05,
  * learned per-neuron thresholds, bias. One step = forward + BPTT + an Adam update of every parameter (lr 1e-3,
  * 0.9/0.999/1e-8), as in ../shared/peers/bench_torch.py; parameters are reset to their initial values before each
  * timed step (as the peers do) so that every step sees the same spike activity.

@@ -3,7 +3,7 @@ import { fail } from '../util/errors.js';
 
 /**
  * Neuron sets as bitsets (typedfastbitset): which neurons ever fired across a set of samples, and the complement,
- * the dead neurons (SPEC.md section 4: a neuron that emits no spike over the whole evaluation set). Unions across
+ * the dead neurons (the paper's definition: a neuron that emits no spike over the whole evaluation set). Unions across
  * samples and counts are word-parallel set algebra.
  */
 export class EverFired {

@@ -7,7 +7,7 @@ import { fixedFanOut, type CsrSynapses, type DelayRule } from './csr.js';
 import { checkLength, checkMemory, randomNetworkBytes, type MemoryCheckOptions } from './memory.js';
 
 /**
- * A random recurrent excitatory/inhibitory LIF population (Brunel-style; workload B of PERF.md) driven by external
+ * A random recurrent excitatory/inhibitory LIF population (Brunel-style; the engine benchmark's workload B: 100k neurons x 100 synapses, ~10 Hz) driven by external
  * Poisson input, simulated by the event engine in discrete or continuous mode.
  *
  * Neuron (membrane potential V in mV, delta synapses): dV/dt = -V / tauMs between inputs; an input of weight w (mV)

@@ -282,7 +282,7 @@ function planOf(s: CompareSettings): ComparePlan {
 }
 
 /**
- * Runs the paper's comparison (SPEC.md section 4): for every seed, one initialisation (`init`) shared by all variants
+ * Runs the paper's comparison (learned against fixed thresholds from the same initial weights): for every seed, one initialisation (`init`) shared by all variants
  * (the variants differ only in threshold init, threshold mode and lrTh), each variant trained with {@link fit} with a
  * validation split held out from the training data (checkpointed under DIR/runs/VARIANT/seed-S, so an interrupted
  * compare resumes), then each run's reported model (best validation epoch) evaluated in the event engine for SynOps

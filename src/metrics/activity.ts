@@ -1,6 +1,6 @@
 /**
  * Activity reductions shared by the trainer (per-epoch metrics) and the event engine (evaluation), so both report
- * with one definition (SPEC.md section 4 and 5).
+ * with one definition (the README table "Metric definitions").
  *
  * Inputs are per-neuron spike totals over an evaluation set of `samples` samples of `steps` steps each.
  * - spike rate      = total spikes / (neurons * samples * steps)         (spikes per neuron per step)

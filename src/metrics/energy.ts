@@ -1,7 +1,7 @@
 import { fail, RouserError } from '../util/errors.js';
 
 /**
- * Energy proxies (SPEC.md section 5). Tables are data: each number carries its source.
+ * Energy proxies: compute energy per operation from published per-operation tables (Horowitz, ISSCC 2014). Tables are data: each number carries its source.
  *   SNN energy per sample   = SynOps * acPj + neuronUpdates * neuronUpdatePj
  *   dense energy per sample = MACs * macPj          (the ANN / dense-evaluation equivalent)
  * A SynOp is one accumulate (a spike adds a weight); a dense MAC is one multiply-accumulate.

@@ -1,7 +1,7 @@
 import type { LayerSpec, NetworkSpec } from '../model/spec.js';
 
 /**
- * Synaptic-operation accounting (SPEC.md section 5).
+ * Synaptic-operation accounting: every delivered spike costs one accumulate per synapse it drives (its fan-out).
  * - fan-out of source i in layer l = number of non-zero weights in column i of layer l (the synapses a spike of i
  *   drives once zero weights are dropped, as in the event engine's CSR).
  * - SynOps of a sample = sum over every spike (input channel spikes for layer 0, previous layer spikes otherwise)

@@ -1,5 +1,6 @@
 /**
- * Exact decay helpers shared by every engine. A first-order linear decay dx/dt = -x/tau integrated exactly over a
+ * Exact decay helpers (retention from a time constant, decay over n steps, the CUBA and LIF closed forms that the
+ * built-in models declare as `closedForm`). A first-order linear decay dx/dt = -x/tau integrated exactly over a
  * step dt gives x(t+dt) = x(t) * exp(-dt/tau); the factor exp(-dt/tau) is the "retention" of a step.
  */
 

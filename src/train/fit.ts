@@ -247,7 +247,7 @@ export function normalisedWeightChangeSeries(history: EpochMetrics[]): number[][
 
 /**
  * Trains a spiking network with surrogate-gradient BPTT and Adam (two parameter groups: weights+bias at `lr`,
- * thresholds at `lrTh`; see adam.ts), the Rouser method of SPEC.md section 2.
+ * thresholds at `lrTh`; see adam.ts), the Rouser method (Takaghaj & Sampson, AICAS 2025).
  *
  * Epoch e (1-based): the training samples are shuffled by a Fisher-Yates shuffle from `new Rng(epochSeed(seed, e))`,
  * cut into batches of `batch` (the last may be smaller); per batch: forward + BPTT on the backend, loss check,
