@@ -10,3 +10,4 @@ export * from './data/index.js';
 export * from './event/index.js';
 export * from './io/index.js';
 export * from './experiment/index.js';
+export * from './examples/index.js';

@@ -27,7 +27,7 @@ const ALLOWED: Record<string, string[]> = {
   examples: ['util', 'model', 'neuron', 'examples'],
   testing: ['util', 'model', 'neuron', 'event', 'train', 'testing'],
   cli: ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'io', 'experiment', 'report', 'examples', 'cli'],
-  '(root)': ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'io', 'experiment'],
+  '(root)': ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'io', 'experiment', 'examples'],
 };
 
 function walk(dir: string): string[] {
