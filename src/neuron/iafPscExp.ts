@@ -1,4 +1,5 @@
 import type { ResetMode } from '../model/spec.js';
+import { iafWasmKernel } from './iafPscExpWasm.js';
 import { resolveParams, scalarParam, perNeuronParam, type NeuronModelDef, type NeuronParams } from './interface.js';
 
 /**
@@ -162,8 +163,13 @@ export function stepIafPscExp(
   return fired;
 }
 
+/** Ranges of at least this many neurons run the WebAssembly kernel (./iafPscExpWasm.ts) when it is available. */
+export const WASM_MIN_NEURONS = 16;
+
 /**
- * The uniform-parameter fast path of {@link stepIafPscExp}: the same float64 expressions rounded to float32 at the
+ * The uniform-parameter fast path of {@link stepIafPscExp}. Ranges of {@link WASM_MIN_NEURONS} or more neurons run
+ * the WebAssembly kernel (./iafPscExp.wat: the one-loop arithmetic below, ~3x faster, same bits); otherwise, or
+ * without WebAssembly, JavaScript: the same float64 expressions rounded to float32 at the
  * same points, split into short loops that each stream few arrays (the JIT keeps their pointers in registers):
  *  1. spike flags cleared (a memset), then per neuron: refractory -> ref -= 1, V_m unchanged; else V_m = E_L +
  *     (V_m - E_L) P22 + I_ex P21ex + I_in P21in + (I_e + I_0) P20 (reads the synaptic currents and I_0 of the
@@ -192,6 +198,8 @@ function stepUniform(
   const el = c.EL[from] as number;
   const vr = c.Vreset[from] as number;
   const ie = c.Ie[from] as number;
+  const wasm = to - from >= WASM_MIN_NEURONS ? iafWasmKernel() : null;
+  if (wasm) return wasm.step(c, el, vr, ie, V, Iex, Iin, I0, ref, xEx, xIn, xCur, thresholds, spikes, from, to);
   let fired = 0;
   spikes.fill(0, from, to);
   for (let k = from; k < to; k++) {

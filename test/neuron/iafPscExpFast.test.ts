@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createModelState, IAF_PSC_EXP, stepIafPscExp, type IafPscExpCoefficients } from '../../src/neuron/model.js';
+import { createModelState, IAF_PSC_EXP, stepIafPscExp, WASM_MIN_NEURONS, type IafPscExpCoefficients } from '../../src/neuron/model.js';
+import { iafWasmKernel } from '../../src/neuron/iafPscExpWasm.js';
 import { Rng } from '../../src/util/rng.js';
 import { stepIafPscExpReference } from './iafPscExpReference.js';
 
 /**
- * The optimised iaf_psc_exp step (uniform fast path and general path) equals the straightforward one-loop step it
+ * The optimised iaf_psc_exp step (the WebAssembly kernel, the JavaScript uniform fast path and the general path) equals the straightforward one-loop step it
  * replaced (a verbatim copy in ./iafPscExpReference.ts) bit for bit: same spikes, same count, same float32 bits of
  * every state variable after every step, on random parameters, random states (including refractory neurons and
  * voltages at or above threshold), random inputs on all three ports and random sub-ranges [from, to).
@@ -13,7 +15,8 @@ import { stepIafPscExpReference } from './iafPscExpReference.js';
 const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 function randomCase(rng: Rng, uniform: boolean) {
-  const size = 1 + Math.floor(rng.uniform() * 37);
+  // below WASM_MIN_NEURONS the JavaScript fast path runs, from it on the WebAssembly kernel
+  const size = rng.uniform() < 0.4 ? 1 + Math.floor(rng.uniform() * (WASM_MIN_NEURONS - 1)) : WASM_MIN_NEURONS + Math.floor(rng.uniform() * 200);
   const dt = [0.1, 0.05, 0.25, 1][Math.floor(rng.uniform() * 4)] as number;
   const tauM = 1 + rng.uniform() * 30;
   const params: Record<string, number | number[]> = {
@@ -46,7 +49,8 @@ describe('stepIafPscExp (optimised) == the one-loop reference, bit for bit', () 
     it(`${uniform ? 'uniform' : 'per-neuron'} E_L / V_reset / I_e, random parameters, states and inputs`, () => {
       const rng = new Rng(uniform ? 20261129 : 4242);
       let spikes = 0;
-      let fastPath = 0;
+      let wasmPath = 0;
+      let jsPath = 0;
       for (let trial = 0; trial < 60; trial++) {
         const { c, size, thresholds, state } = randomCase(rng, uniform);
         const a = state.map((s) => s.slice());
@@ -57,7 +61,10 @@ describe('stepIafPscExp (optimised) == the one-loop reference, bit for bit', () 
         const noCurrent = rng.uniform() < 0.1;
         const preA = new Float32Array(size);
         const preB = new Float32Array(size);
-        if (c.uniform && !withPre && !noCurrent) fastPath++;
+        if (c.uniform && !withPre && !noCurrent) {
+          if (size >= WASM_MIN_NEURONS) wasmPath++;
+          else jsPath++;
+        }
         for (let t = 0; t < 80; t++) {
           const ex = Float32Array.from({ length: size }, () => (rng.uniform() < 0.6 ? 87.81 * Math.floor(rng.uniform() * 5) : 0));
           const inh = Float32Array.from({ length: size }, () => (rng.uniform() < 0.3 ? -351.24 * Math.floor(rng.uniform() * 3) : 0));
@@ -74,12 +81,23 @@ describe('stepIafPscExp (optimised) == the one-loop reference, bit for bit', () 
           spikes += fa;
         }
       }
-      // the cases exercise spiking, refractoriness and (for uniform parameters) the fast path
+      // the cases exercise spiking, refractoriness and (uniform parameters) both fast paths
       expect(spikes).toBeGreaterThan(100);
-      if (uniform) expect(fastPath).toBeGreaterThan(30);
+      if (uniform) {
+        expect(wasmPath).toBeGreaterThan(10);
+        expect(jsPath).toBeGreaterThan(10);
+      }
     });
 
-  it('through the model definition: IAF_PSC_EXP.step is the optimised step', () => {
+  it('through the model definition: IAF_PSC_EXP.step is the optimised step; Node has the WebAssembly kernel', () => {
     expect(IAF_PSC_EXP.step).toBe(stepIafPscExp);
+    expect(iafWasmKernel()).not.toBeNull();
+  });
+
+  it('the committed iafPscExpWasm-binary.ts is what scripts/build-neuron-wasm.mjs makes of iafPscExp.wat', async () => {
+    const url = new URL('../../scripts/build-neuron-wasm.mjs', import.meta.url).href;
+    const { generateNeuronBinary } = (await import(url)) as { generateNeuronBinary: () => Promise<string> };
+    const committed = readFileSync(new URL('../../src/neuron/iafPscExpWasm-binary.ts', import.meta.url), 'utf8');
+    expect(await generateNeuronBinary()).toBe(committed);
   });
 });
