@@ -103,6 +103,9 @@ function makeKernel(memory: WasmMemory, fn: KernelFn): IafWasmKernel {
   let cap = 0; // neurons the current layout holds
   let f32 = new Float32Array(memory.buffer);
   let u8 = new Uint8Array(memory.buffer);
+  // views of the kernel's V, I_ex, I_in, ref and spike arrays, per range length (made once: a typed-array view
+  // costs about as much as copying a small population)
+  let out = new Map<number, [Float32Array, Float32Array, Float32Array, Float32Array, Uint8Array]>();
   const ensure = (n: number): void => {
     if (n <= cap && f32.buffer === memory.buffer) return;
     const want = Math.max(n, cap * 2, 1024);
@@ -112,6 +115,7 @@ function makeKernel(memory: WasmMemory, fn: KernelFn): IafWasmKernel {
     cap = want;
     f32 = new Float32Array(memory.buffer);
     u8 = new Uint8Array(memory.buffer);
+    out = new Map();
   };
   return {
     step(c, el, vr, ie, V, Iex, Iin, I0, ref, xEx, xIn, xCur, thresholds, spikes, from, to) {
@@ -119,22 +123,29 @@ function makeKernel(memory: WasmMemory, fn: KernelFn): IafWasmKernel {
       ensure(n);
       // layout: 8 float32 arrays of cap entries (V, I_ex, I_in, I_0, ref, x_ex, x_in, V_th), then the spike bytes
       const o = cap;
-      f32.set(V.subarray(from, to), 0);
-      f32.set(Iex.subarray(from, to), o);
-      f32.set(Iin.subarray(from, to), 2 * o);
-      f32.set(I0.subarray(from, to), 3 * o);
-      f32.set(ref.subarray(from, to), 4 * o);
-      f32.set(xEx.subarray(from, to), 5 * o);
-      f32.set(xIn.subarray(from, to), 6 * o);
-      f32.set(thresholds.subarray(from, to), 7 * o);
+      const part = (a: Float32Array): Float32Array => (from === 0 && to === a.length ? a : a.subarray(from, to));
+      f32.set(part(V), 0);
+      f32.set(part(Iex), o);
+      f32.set(part(Iin), 2 * o);
+      f32.set(part(I0), 3 * o);
+      f32.set(part(ref), 4 * o);
+      f32.set(part(xEx), 5 * o);
+      f32.set(part(xIn), 6 * o);
+      f32.set(part(thresholds), 7 * o);
       const B = 4 * o;
       const fired = fn(n, 0, B, 2 * B, 3 * B, 4 * B, 5 * B, 6 * B, 7 * B, 8 * B, el, c.P22, c.P21ex, c.P21in, ie, c.P20, vr, c.refractorySteps, c.P11ex, c.P11in);
-      V.set(f32.subarray(0, n), from);
-      Iex.set(f32.subarray(o, o + n), from);
-      Iin.set(f32.subarray(2 * o, 2 * o + n), from);
-      ref.set(f32.subarray(4 * o, 4 * o + n), from);
-      I0.set(xCur.subarray(from, to), from);
-      spikes.set(u8.subarray(8 * B, 8 * B + n), from);
+      let views = out.get(n);
+      if (!views) {
+        views = [f32.subarray(0, n), f32.subarray(o, o + n), f32.subarray(2 * o, 2 * o + n), f32.subarray(4 * o, 4 * o + n), u8.subarray(8 * B, 8 * B + n)];
+        if (out.size >= 64) out.clear(); // bounded: engines step a few fixed population sizes
+        out.set(n, views);
+      }
+      V.set(views[0], from);
+      Iex.set(views[1], from);
+      Iin.set(views[2], from);
+      ref.set(views[3], from);
+      I0.set(part(xCur), from);
+      spikes.set(views[4], from);
       return fired;
     },
   };
