@@ -83,3 +83,16 @@ for (const [name] of impls) {
 const o = best.get(impls[0]![0]) as { wallNs: number };
 const nw = best.get(impls[1]![0]) as { wallNs: number };
 console.log(`  speed-up ${(o.wallNs / nw.wallNs).toFixed(2)}x; final states bit-identical`);
+console.log(
+  JSON.stringify({
+    bench: 'neuron',
+    load: loadavg().map((x) => x.toFixed(2)).join(' '),
+    neurons: n,
+    steps,
+    rounds,
+    referenceNsWall: o.wallNs,
+    newNsWall: nw.wallNs,
+    referenceNsCpu: (best.get(impls[0]![0]) as { cpuNs: number }).cpuNs,
+    newNsCpu: (best.get(impls[1]![0]) as { cpuNs: number }).cpuNs,
+  }),
+);
