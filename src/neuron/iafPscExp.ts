@@ -1,4 +1,5 @@
 import type { ResetMode } from '../model/spec.js';
+import { iafWasmKernel } from './iafPscExpWasm.js';
 import { resolveParams, scalarParam, perNeuronParam, type NeuronModelDef, type NeuronParams } from './interface.js';
 
 /**
@@ -108,7 +109,12 @@ export const IAF_PSC_EXP: NeuronModelDef<IafPscExpCoefficients> = {
   step: stepIafPscExp,
 };
 
-/** The {@link IAF_PSC_EXP} step over neurons [from, to); returns the number of spikes. `reset` is ignored. */
+/**
+ * The {@link IAF_PSC_EXP} step over neurons [from, to); returns the number of spikes. `reset` is ignored.
+ * The input arrays must not share memory with the state arrays (every engine passes separate buffers).
+ * When E_L, V_reset and I_e are uniform, the current port is given and no `preReset` is asked for (the description
+ * engine's case) it runs {@link stepUniform}, which gives the same bits as the one-loop form below.
+ */
 export function stepIafPscExp(
   c: IafPscExpCoefficients,
   state: readonly Float32Array[],
@@ -129,35 +135,8 @@ export function stepIafPscExp(
   const xIn = inputs[1] as Float32Array;
   const xCur = inputs[2];
   const { P22, P11ex, P11in, P21ex, P21in, P20, refractorySteps, EL, Vreset, Ie } = c;
+  if (c.uniform && xCur && !preReset && to > from) return stepUniform(c, V, Iex, Iin, I0, ref, xEx, xIn, xCur, thresholds, spikes, from, to);
   let fired = 0;
-  if (c.uniform && xCur && to > from) {
-    // same arithmetic with E_L, V_reset, I_e read once (every neuron has the same values)
-    const el = EL[from] as number;
-    const vr = Vreset[from] as number;
-    const ie = Ie[from] as number;
-    for (let k = from; k < to; k++) {
-      let v = V[k] as number;
-      const r = ref[k] as number;
-      const iex = Iex[k] as number;
-      const iin = Iin[k] as number;
-      if (r === 0) v = Math.fround(el + (v - el) * P22 + iex * P21ex + iin * P21in + (ie + (I0[k] as number)) * P20);
-      else ref[k] = r - 1;
-      Iex[k] = iex * P11ex + (xEx[k] as number);
-      Iin[k] = iin * P11in + (xIn[k] as number);
-      I0[k] = xCur[k] as number;
-      if (preReset) preReset[k] = v;
-      if (v >= (thresholds[k] as number)) {
-        spikes[k] = 1;
-        fired++;
-        V[k] = vr;
-        ref[k] = refractorySteps;
-      } else {
-        spikes[k] = 0;
-        V[k] = v;
-      }
-    }
-    return fired;
-  }
   for (let k = from; k < to; k++) {
     let v = V[k] as number;
     const r = ref[k] as number;
@@ -181,5 +160,79 @@ export function stepIafPscExp(
       V[k] = v;
     }
   }
+  return fired;
+}
+
+/** Ranges of at least this many neurons run the WebAssembly kernel (./iafPscExpWasm.ts) when it is available. */
+export const WASM_MIN_NEURONS = 16;
+
+/**
+ * The uniform-parameter fast path of {@link stepIafPscExp}. Ranges of {@link WASM_MIN_NEURONS} or more neurons run
+ * the WebAssembly kernel (./iafPscExp.wat: the one-loop arithmetic below, ~3x faster, same bits); otherwise, or
+ * without WebAssembly, JavaScript: the same float64 expressions rounded to float32 at the
+ * same points, split into short loops that each stream few arrays (the JIT keeps their pointers in registers):
+ *  1. spike flags cleared (a memset), then per neuron: refractory -> ref -= 1, V_m unchanged; else V_m = E_L +
+ *     (V_m - E_L) P22 + I_ex P21ex + I_in P21in + (I_e + I_0) P20 (reads the synaptic currents and I_0 of the
+ *     previous step, as the one-loop form does); spike iff V_m >= V_th (a NaN never spikes) -> V_reset, ref = t_ref;
+ *  2. I_ex = I_ex P11ex + x_ex and I_in = I_in P11in + x_in, unrolled by four;
+ *  3. I_0 = x_current (a block copy: the same float32 values).
+ * Bit-identical to the one-loop form (test/neuron/iafPscExpFast.test.ts checks it against a verbatim copy of it);
+ * NaN payloads of the current input are copied as they are.
+ */
+function stepUniform(
+  c: IafPscExpCoefficients,
+  V: Float32Array,
+  Iex: Float32Array,
+  Iin: Float32Array,
+  I0: Float32Array,
+  ref: Float32Array,
+  xEx: Float32Array,
+  xIn: Float32Array,
+  xCur: Float32Array,
+  thresholds: Float32Array,
+  spikes: Uint8Array,
+  from: number,
+  to: number,
+): number {
+  const { P22, P11ex, P11in, P21ex, P21in, P20, refractorySteps } = c;
+  const el = c.EL[from] as number;
+  const vr = c.Vreset[from] as number;
+  const ie = c.Ie[from] as number;
+  const wasm = to - from >= WASM_MIN_NEURONS ? iafWasmKernel() : null;
+  if (wasm) return wasm.step(c, el, vr, ie, V, Iex, Iin, I0, ref, xEx, xIn, xCur, thresholds, spikes, from, to);
+  let fired = 0;
+  spikes.fill(0, from, to);
+  for (let k = from; k < to; k++) {
+    const r = ref[k] as number;
+    if (r === 0) {
+      const v = Math.fround(el + ((V[k] as number) - el) * P22 + (Iex[k] as number) * P21ex + (Iin[k] as number) * P21in + (ie + (I0[k] as number)) * P20);
+      V[k] = v;
+      if (!(v >= (thresholds[k] as number))) continue;
+    } else {
+      ref[k] = r - 1;
+      if (!((V[k] as number) >= (thresholds[k] as number))) continue;
+    }
+    spikes[k] = 1;
+    fired++;
+    V[k] = vr;
+    ref[k] = refractorySteps;
+  }
+  let k = from;
+  for (; k + 3 < to; k += 4) {
+    Iex[k] = (Iex[k] as number) * P11ex + (xEx[k] as number);
+    Iex[k + 1] = (Iex[k + 1] as number) * P11ex + (xEx[k + 1] as number);
+    Iex[k + 2] = (Iex[k + 2] as number) * P11ex + (xEx[k + 2] as number);
+    Iex[k + 3] = (Iex[k + 3] as number) * P11ex + (xEx[k + 3] as number);
+  }
+  for (; k < to; k++) Iex[k] = (Iex[k] as number) * P11ex + (xEx[k] as number);
+  k = from;
+  for (; k + 3 < to; k += 4) {
+    Iin[k] = (Iin[k] as number) * P11in + (xIn[k] as number);
+    Iin[k + 1] = (Iin[k + 1] as number) * P11in + (xIn[k + 1] as number);
+    Iin[k + 2] = (Iin[k + 2] as number) * P11in + (xIn[k + 2] as number);
+    Iin[k + 3] = (Iin[k + 3] as number) * P11in + (xIn[k + 3] as number);
+  }
+  for (; k < to; k++) Iin[k] = (Iin[k] as number) * P11in + (xIn[k] as number);
+  I0.set(xCur.subarray(from, to), from);
   return fired;
 }
