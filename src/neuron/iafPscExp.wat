@@ -1,5 +1,5 @@
 ;; The iaf_psc_exp uniform-parameter step (src/neuron/iafPscExpWasm.ts), compiled into iafPscExpWasm-binary.ts by
-;; scripts/build-neuron-wasm.mjs. Float32 arrays at byte offsets in this module's memory; the same float64 expressions
+;; scripts/build-wasm.mjs. Float32 arrays at byte offsets in this module's memory; the same float64 expressions
 ;; as stepIafPscExp, rounded to float32 at the same points (f32.demote_f64 = Math.fround), so the bits are the same.
 ;; Per neuron k < n: if ref == 0: V = f32(E_L + (V - E_L) P22 + I_ex P21ex + I_in P21in + (I_e + I_0) P20)
 ;; else ref = f32(ref - 1); I_ex = f32(I_ex P11ex + x_ex); I_in = f32(I_in P11in + x_in);

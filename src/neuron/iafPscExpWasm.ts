@@ -1,6 +1,6 @@
 /**
  * The WebAssembly kernel of the iaf_psc_exp uniform-parameter step (`iafPscExp.wat`, compiled into
- * `iafPscExpWasm-binary.ts` by scripts/build-neuron-wasm.mjs). The kernel does the same float64 arithmetic as
+ * `iafPscExpWasm-binary.ts` by scripts/build-wasm.mjs). The kernel does the same float64 arithmetic as
  * the JavaScript step and rounds to float32 at the same points, so results are bit-identical; it runs about 3x
  * faster because WebAssembly memory accesses need no typed-array bounds checks or pointer reloads. The caller's
  * float32 arrays are copied into the module's memory (block copies) and back. One instance per thread (module

@@ -94,8 +94,8 @@ describe('stepIafPscExp (optimised) == the one-loop reference, bit for bit', () 
     expect(iafWasmKernel()).not.toBeNull();
   });
 
-  it('the committed iafPscExpWasm-binary.ts is what scripts/build-neuron-wasm.mjs makes of iafPscExp.wat', async () => {
-    const url = new URL('../../scripts/build-neuron-wasm.mjs', import.meta.url).href;
+  it('the committed iafPscExpWasm-binary.ts is what scripts/build-wasm.mjs makes of iafPscExp.wat', async () => {
+    const url = new URL('../../scripts/build-wasm.mjs', import.meta.url).href;
     const { generateNeuronBinary } = (await import(url)) as { generateNeuronBinary: () => Promise<string> };
     const committed = readFileSync(new URL('../../src/neuron/iafPscExpWasm-binary.ts', import.meta.url), 'utf8');
     expect(await generateNeuronBinary()).toBe(committed);
