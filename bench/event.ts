@@ -98,7 +98,7 @@ function child(mode: SimulationMode, threads: number): void {
   process.stdout.write(
     JSON.stringify({
       mode, threads, neurons: N, synapses: r.synapses, durationMs, driveHz, buildMs, spikes: r.spikes, meanRateHz: r.meanRateHz,
-      synEvents: r.synEvents, externalEvents: r.externalEvents, simMs, simMsAll, synEventsPerSec: r.synEvents / (simMs / 1000),
+      synOps: r.synOps, externalEvents: r.externalEvents, simMs, simMsAll, synOpsPerSec: r.synOps / (simMs / 1000),
       deliveryOnlyEventsPerSec: ev / (replayMs / 1000), rngNsPerDraw: rngNs, peakRssMB, rngCheck: acc > 0,
     }) + '\n',
   );
@@ -142,13 +142,14 @@ function parent(): void {
       else brian.push({ impl: `brian2-${target}`, error: b.stderr.slice(-500) });
     }
   }
+  // the Brian2 peer script (../shared/peers) reports its rate as synEventsPerSec
   const best = brian.reduce<Record<string, unknown> | undefined>((a, b) => (typeof b.synEventsPerSec === 'number' && (!a || (b.synEventsPerSec as number) > (a.synEventsPerSec as number)) ? b : a), undefined);
   const ratios = best
     ? Object.fromEntries(
         results.map((r) => [
           `${r.mode as string}-t${r.threads as number}`,
           {
-            endToEndVsBrian: (r.synEventsPerSec as number) / (best.synEventsPerSec as number),
+            endToEndVsBrian: (r.synOpsPerSec as number) / (best.synEventsPerSec as number),
             memoryVsBrian: (r.peakRssMB as number) / (best.maxRssMB as number),
           },
         ]),

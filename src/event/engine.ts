@@ -52,7 +52,7 @@ export interface DescriptionRunResult {
   meanRateHz: Record<string, number>;
   spikes: number;
   /** Synaptic events delivered (one per synapse of a delivered group) inside the run. */
-  synEvents: number;
+  synOps: number;
   /** External (Poisson) events applied. */
   externalEvents: number;
   /** Wall time of the simulation loop (ms). */
@@ -302,5 +302,5 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
     const pop = net.populations[tr.pop] as CompiledPopulation;
     return { population: pop.name, neurons: tr.neurons, variables: tr.vars.map((v) => (pop.model.state[v] as { name: string }).name), timesMs: Float64Array.from(tr.times), values: tr.values.map((v) => Float32Array.from(v)) };
   });
-  return { steps, durationMs, dtMs: dt, spikeCounts, meanRateHz, spikes, synEvents: syn, externalEvents: ext, simMs, spikeRecords, rates, traces };
+  return { steps, durationMs, dtMs: dt, spikeCounts, meanRateHz, spikes, synOps: syn, externalEvents: ext, simMs, spikeRecords, rates, traces };
 }

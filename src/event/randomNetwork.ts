@@ -125,7 +125,7 @@ export interface RandomRunResult {
   spikeCounts: Int32Array;
   meanRateHz: number;
   /** Synaptic events delivered (each delivered spike x its fan-out; deliveries due after durationMs are not counted). */
-  synEvents: number;
+  synOps: number;
   /** External Poisson events applied. */
   externalEvents: number;
   /** Queue events processed (delay groups popped) plus external events. */
@@ -211,7 +211,7 @@ export function finish(mode: SimulationMode, net: RandomNetwork, c: Common, coun
     spikes,
     spikeCounts: counts,
     meanRateHz: durationMs > 0 ? spikes / net.neurons / (durationMs / 1000) : 0,
-    synEvents: syn,
+    synOps: syn,
     externalEvents: ext,
     eventsProcessed: events,
     simMs,

@@ -25,7 +25,7 @@ describe('exact-order oracle (Brian2 spike-queue style)', () => {
     // delays are stored as float32
     const expected = [...new Array<number>(N).fill(0), ...Array.from({ length: N }, (_, i) => Math.fround((i + 1) * d))];
     Array.from(rec.times).forEach((t, k) => expect(t).toBeCloseTo(expected[k]!, 12));
-    expect(r.synEvents).toBe(N);
+    expect(r.synOps).toBe(N);
     expect(r.spikes).toBe(2 * N);
   });
 
@@ -130,8 +130,8 @@ describe('random E/I network', () => {
       expect(a.meanRateHz).toBeGreaterThan(4);
       expect(a.meanRateHz).toBeLessThan(20);
       // every delivered spike delivers its whole row (fan-out 100); spikes in the last delay window are not delivered
-      expect(a.synEvents % 100).toBe(0);
-      expect(a.synEvents).toBeLessThanOrEqual(a.spikes * 100);
+      expect(a.synOps % 100).toBe(0);
+      expect(a.synOps).toBeLessThanOrEqual(a.spikes * 100);
       expect(a.externalEvents).toBeGreaterThan(0.9 * 3000 * opts.externalRateHz * 0.3);
     }
     expect(driveRateForOutput(0)).toBe(0);
@@ -159,7 +159,7 @@ describe('discrete fast path (ring of spike lists, per-row weights, worker threa
       const cal = simulateRandomNetwork(net, { ...opts, forceCalendar: true });
       expect(fast.spikes).toBeGreaterThan(100);
       expect(spikesOf(fast)).toEqual(spikesOf(cal));
-      expect(fast.synEvents).toBe(cal.synEvents);
+      expect(fast.synOps).toBe(cal.synOps);
       expect(fast.externalEvents).toBe(cal.externalEvents);
       expect(fast.eventsProcessed).toBe(cal.eventsProcessed);
     }
@@ -175,7 +175,7 @@ describe('discrete fast path (ring of spike lists, per-row weights, worker threa
     const cal = simulateRandomNetwork(net, { ...opts, forceCalendar: true });
     expect(fast.spikes).toBeGreaterThan(50);
     expect(spikesOf(fast)).toEqual(spikesOf(cal));
-    expect(fast.synEvents).toBe(cal.synEvents);
+    expect(fast.synOps).toBe(cal.synOps);
   });
 
   it('gives bit-identical spikes, counts and counters for threads = 1, 2 and 3', () => {
@@ -188,7 +188,7 @@ describe('discrete fast path (ring of spike lists, per-row weights, worker threa
       const r = simulateRandomNetwork(net, { ...opts, threads });
       expect(spikesOf(r)).toEqual(spikesOf(one));
       expect(Array.from(r.spikeCounts)).toEqual(Array.from(one.spikeCounts));
-      expect([r.synEvents, r.externalEvents, r.eventsProcessed]).toEqual([one.synEvents, one.externalEvents, one.eventsProcessed]);
+      expect([r.synOps, r.externalEvents, r.eventsProcessed]).toEqual([one.synOps, one.externalEvents, one.eventsProcessed]);
     }
   });
 

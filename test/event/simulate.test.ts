@@ -19,13 +19,13 @@ describe('rouser simulate', () => {
     const lines = io.out().trim().split('\n');
     expect(lines).toHaveLength(1);
     const r = JSON.parse(lines[0]!) as Record<string, unknown>;
-    for (const k of ['neurons', 'synapses', 'spikes', 'meanRateHz', 'synEvents', 'synEventsPerSec', 'wallMs', 'peakRssMB', 'mode', 'seed']) expect(r).toHaveProperty(k);
+    for (const k of ['neurons', 'synapses', 'spikes', 'meanRateHz', 'synOps', 'synOpsPerSec', 'wallMs', 'peakRssMB', 'mode', 'seed']) expect(r).toHaveProperty(k);
     expect(r.neurons).toBe(2000);
     expect(r.synapses).toBe(100000);
     expect(r.mode).toBe(mode);
     expect(r.seed).toBe(3);
     expect(r.meanRateHz).toBeCloseTo((r.spikes as number) / 2000 / 0.2, 9);
-    expect(r.synEvents as number).toBeLessThanOrEqual((r.spikes as number) * 50);
+    expect(r.synOps as number).toBeLessThanOrEqual((r.spikes as number) * 50);
     expect(r.peakRssMB as number).toBeGreaterThan(0);
   });
 
@@ -39,7 +39,7 @@ describe('rouser simulate', () => {
     const one = await run('1');
     const two = await run('2');
     expect(two.threads).toBe(2);
-    for (const k of ['spikes', 'synEvents', 'externalEvents', 'eventsProcessed']) expect(two[k]).toBe(one[k]);
+    for (const k of ['spikes', 'synOps', 'externalEvents', 'eventsProcessed']) expect(two[k]).toBe(one[k]);
     expect(one.spikes as number).toBeGreaterThan(0);
   });
 

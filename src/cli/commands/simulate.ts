@@ -148,7 +148,7 @@ async function runDescription(path: string, args: ParsedArgs): Promise<number> {
     wallMs: r.simMs,
     realTimeFactor: totalMs > 0 ? r.simMs / totalMs : 0,
     spikes: r.spikes,
-    synEvents: r.synEvents,
+    synOps: r.synOps,
     externalEvents: r.externalEvents,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     populations: stats,
@@ -164,10 +164,10 @@ async function runDescription(path: string, args: ParsedArgs): Promise<number> {
   return 0;
 }
 
-function formatRun(s: { network: string; neurons: number; synapses: number; dtMs: number; seed: number; presimMs: number; durationMs: number; buildMs: number; wallMs: number; realTimeFactor: number; peakRssMB: number; synEvents: number; threads: number }, stats: PopulationStats[], out: string | undefined, format: string): string {
+function formatRun(s: { network: string; neurons: number; synapses: number; dtMs: number; seed: number; presimMs: number; durationMs: number; buildMs: number; wallMs: number; realTimeFactor: number; peakRssMB: number; synOps: number; threads: number }, stats: PopulationStats[], out: string | undefined, format: string): string {
   const lines = [
     `${s.network}: ${s.neurons} neurons, ${s.synapses} synapses, dt ${s.dtMs} ms, seed ${s.seed}, ${s.threads} thread(s)`,
-    `  build ${(s.buildMs / 1000).toFixed(1)} s; simulated ${s.presimMs} ms presimulation + ${s.durationMs} ms in ${(s.wallMs / 1000).toFixed(1)} s (real-time factor ${s.realTimeFactor.toFixed(2)}); ${s.synEvents} synaptic events; peak RSS ${s.peakRssMB.toFixed(0)} MB`,
+    `  build ${(s.buildMs / 1000).toFixed(1)} s; simulated ${s.presimMs} ms presimulation + ${s.durationMs} ms in ${(s.wallMs / 1000).toFixed(1)} s (real-time factor ${s.realTimeFactor.toFixed(2)}); ${s.synOps} synaptic events; peak RSS ${s.peakRssMB.toFixed(0)} MB`,
     `  ${'population'.padEnd(12)} ${'neurons'.padStart(8)} ${'spikes'.padStart(9)} ${'rate (Hz)'.padStart(10)} ${'ISI CV'.padStart(7)} ${'(neurons)'.padStart(9)}`,
   ];
   for (const p of stats)
@@ -226,10 +226,10 @@ async function runRandom(args: ParsedArgs): Promise<number> {
     driveHz,
     spikes: r.spikes,
     meanRateHz: r.meanRateHz,
-    synEvents: r.synEvents,
+    synOps: r.synOps,
     externalEvents: r.externalEvents,
     eventsProcessed: r.eventsProcessed,
-    synEventsPerSec: r.simMs > 0 ? r.synEvents / (r.simMs / 1000) : 0,
+    synOpsPerSec: r.simMs > 0 ? r.synOps / (r.simMs / 1000) : 0,
     wallMs: r.simMs,
     buildMs,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
@@ -240,7 +240,7 @@ async function runRandom(args: ParsedArgs): Promise<number> {
       [
         `${mode} simulation of ${out.neurons} neurons, ${out.synapses} synapses, ${out.durationMs} ms (dt ${out.dtMs} ms, drive ${driveHz.toFixed(1)} Hz, seed ${seed})`,
         `  spikes ${out.spikes}, mean rate ${out.meanRateHz.toFixed(2)} Hz`,
-        `  synaptic events ${out.synEvents} (${(out.synEventsPerSec / 1e6).toFixed(1)}M/s), external events ${out.externalEvents}`,
+        `  synaptic events ${out.synOps} (${(out.synOpsPerSec / 1e6).toFixed(1)}M/s), external events ${out.externalEvents}`,
         `  wall ${out.wallMs.toFixed(0)} ms (+ build ${out.buildMs.toFixed(0)} ms), peak RSS ${out.peakRssMB.toFixed(0)} MB`,
       ].join('\n') + '\n',
     );
