@@ -8,7 +8,7 @@ import { specToJson } from '../../src/model/serialize.js';
 import { readNir, writeNir } from '../../src/io/nir.js';
 import { RouserError } from '../../src/util/errors.js';
 import { validSpec } from '../arbitraries.js';
-import { fuzzRuns, mutate, mutationsArb } from './mutate.js';
+import { fuzzRuns, mutate, mutationArb, mutationsArb, type Mutation } from './mutate.js';
 
 const FIX = resolve(import.meta.dirname, '../../datasets/fixtures/nir');
 const dir = mkdtempSync(join(tmpdir(), 'rouser-fuzz-nir-'));
@@ -36,6 +36,17 @@ async function readOrRefuse(path: string): Promise<{ ok: true; graph: NirGraph }
     expect(performance.now() - t0).toBeLessThan(30_000);
   }
 }
+
+/**
+ * Mutations anywhere in the file with unbiased positions: fast-check draws the fractions of mutationsArb near 0
+ * often, which for HDF5 mostly breaks the signature; the body (object headers, B-trees, heaps, gzip chunks) is where
+ * h5wasm aborts. A quarter of the cases use mutationsArb as it is.
+ */
+const uniform = fc.noBias(fc.integer({ min: 0, max: 2 ** 24 - 1 })).map((k) => k / 2 ** 24);
+const bodyMutationsArb: fc.Arbitrary<Mutation[]> = fc.oneof(
+  { arbitrary: mutationsArb, weight: 1 },
+  { arbitrary: fc.array(fc.tuple(mutationArb, uniform).map(([m, at]): Mutation => (m.kind === 'set' ? { ...m, at, header: false } : { ...m, at })), { minLength: 1, maxLength: 3 }), weight: 3 },
+);
 
 /** Specs that NIR carries exactly (cuba layers with retentions < 1, as in test/nir). */
 const nirSpec = validSpec(fc.float({ min: -2, max: 2, noNaN: true })).filter((s) => s.layers.every((l) => l.neuron.kind === 'lif' || (l.neuron.currentRetention < 1 && l.neuron.voltageRetention < 1)));
@@ -86,7 +97,7 @@ describe('fuzz: mutated .nir files are read or refused with one line naming the 
 
   it('random mutations of rouser-written files from random specs (a few in npm test; ROUSER_FUZZ_RUNS for more)', async () => {
     await fc.assert(
-      fc.asyncProperty(nirSpec, mutationsArb, async (spec, ms) => {
+      fc.asyncProperty(nirSpec, bodyMutationsArb, async (spec, ms) => {
         const src = join(dir, `spec${n++}.nir`);
         const graph = toNir(spec);
         await writeNir(src, graph);
@@ -97,17 +108,17 @@ describe('fuzz: mutated .nir files are read or refused with one line naming the 
         await check(mutate(bytes, ms), original, json);
         rmSync(src, { force: true });
       }),
-      fuzzRuns(4),
+      fuzzRuns(5),
     );
   });
 
   it('random mutations of the fixture files (a few in npm test; ROUSER_FUZZ_RUNS for more)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...fixtures), mutationsArb, async (f, ms) => {
+      fc.asyncProperty(fc.constantFrom(...fixtures), bodyMutationsArb, async (f, ms) => {
         const o = originals.get(f) ?? { bytes: new Uint8Array(readFileSync(join(FIX, f))), graph: undefined };
         await check(mutate(o.bytes, ms), o.graph, undefined);
       }),
-      fuzzRuns(4),
+      fuzzRuns(5),
     );
   });
 });
