@@ -48,6 +48,9 @@ const bodyMutationsArb: fc.Arbitrary<Mutation[]> = fc.oneof(
   { arbitrary: fc.array(fc.tuple(mutationArb, uniform).map(([m, at]): Mutation => (m.kind === 'set' ? { ...m, at, header: false } : { ...m, at })), { minLength: 1, maxLength: 3 }), weight: 3 },
 );
 
+/** Per property: up to 3 s a case (a new HDF5 worker after each refusal) on a loaded machine. */
+const TIMEOUT = 60_000 + 3_000 * fuzzRuns(5).numRuns;
+
 /** Specs that NIR carries exactly (cuba layers with retentions < 1, as in test/nir). */
 const nirSpec = validSpec(fc.float({ min: -2, max: 2, noNaN: true })).filter((s) => s.layers.every((l) => l.neuron.kind === 'lif' || (l.neuron.currentRetention < 1 && l.neuron.voltageRetention < 1)));
 
@@ -110,7 +113,7 @@ describe('fuzz: mutated .nir files are read or refused with one line naming the 
       }),
       fuzzRuns(5),
     );
-  });
+  }, TIMEOUT);
 
   it('random mutations of the fixture files (a few in npm test; ROUSER_FUZZ_RUNS for more)', async () => {
     await fc.assert(
@@ -120,7 +123,7 @@ describe('fuzz: mutated .nir files are read or refused with one line naming the 
       }),
       fuzzRuns(5),
     );
-  });
+  }, TIMEOUT);
 });
 
 function isEqual(a: unknown, b: unknown): boolean {
