@@ -16,11 +16,12 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Dataset, File as H5File, Group } from 'h5wasm/node';
+import type { Group } from 'h5wasm/node';
 import { checkNirGraph, fromNir, NIR_PARAMS, toNir, type FromNirOptions, type NirGraph, type NirMetadata, type NirNode, type NirTensor } from '../model/nir.js';
 import type { NetworkSpec } from '../model/spec.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { RouserError } from '../util/errors.js';
+import { HDF5_SIGNATURE, openHdf5, type Hdf5File, type Hdf5Object } from './hdf5.js';
 
 type H5Module = typeof import('h5wasm/node');
 
@@ -29,8 +30,6 @@ async function h5(): Promise<H5Module> {
   await mod.ready;
   return mod;
 }
-
-const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Whether the HDF5 superblock signature is at byte 0, 512, 1024, 2048, ... (HDF5 spec, section II.A). */
 function hasHdf5Signature(path: string): boolean {
@@ -51,84 +50,89 @@ function hasHdf5Signature(path: string): boolean {
 let tmpCounter = 0;
 const tmpPath = (): string => join(tmpdir(), `rouser-nir-${process.pid}-${Date.now().toString(36)}-${tmpCounter++}.h5`);
 
+/** An open file (read through the guarded HDF5 layer) and the path named in messages. */
 interface Ctx {
-  mod: H5Module;
+  file: Hdf5File;
   path: string;
 }
 
-function isDataset(ctx: Ctx, e: unknown): e is Dataset {
-  return e instanceof ctx.mod.Dataset;
+type Dataset = Extract<Hdf5Object, { kind: 'dataset' }>;
+
+function dataset(ctx: Ctx, name: string): Dataset | undefined {
+  const o = ctx.file.get(name);
+  return o.kind === 'dataset' ? o : undefined;
 }
 
-function isGroup(ctx: Ctx, e: unknown): e is Group {
-  return e instanceof ctx.mod.Group;
+function group(ctx: Ctx, name: string): string[] | undefined {
+  const o = ctx.file.get(name);
+  return o.kind === 'group' ? o.keys : undefined;
 }
 
-/** A string dataset's value (vlen or fixed-length, as h5py writes `bytes`). */
-function readString(ctx: Ctx, g: Group, name: string, field: string): string {
-  const d = g.get(name);
-  if (!isDataset(ctx, d)) throw new RouserError(`${ctx.path}: field ${field} is missing; expected a string dataset`);
-  const v = d.value;
-  if (typeof v !== 'string') throw new RouserError(`${ctx.path}: field ${field} is ${Array.isArray(v) ? 'an array' : typeof v}; expected a scalar string`);
+/** A string dataset's value (vlen or fixed-length, as h5py writes `bytes`); `name` is the HDF5 path without the leading `/`. */
+function readString(ctx: Ctx, name: string): string {
+  const d = dataset(ctx, name);
+  if (!d) throw new RouserError(`${ctx.path}: field /${name} is missing; expected a string dataset`);
+  if (d.shape.length > 0) throw new RouserError(`${ctx.path}: field /${name} is an array of shape [${d.shape.join(',')}]; expected a scalar string`);
+  const v = ctx.file.value(name)[0];
+  if (typeof v !== 'string') throw new RouserError(`${ctx.path}: field /${name} is ${typeof v}; expected a scalar string`);
   return v;
 }
 
-/** A numeric dataset as a float tensor (integer datasets are converted; `field` names it in messages). */
-function readTensor(ctx: Ctx, d: Dataset, field: string): NirTensor {
-  const meta = d.metadata;
-  const shape = (d.shape ?? []).map(Number);
-  const v = d.value;
-  if (meta.type === 1) {
-    if (meta.size === 4 && v instanceof Float32Array) return { shape, data: v.slice(), dtype: 'float32' };
-    if (meta.size === 8 && v instanceof Float64Array) return { shape, data: v.slice(), dtype: 'float64' };
-    if (typeof v === 'number') return { shape, data: meta.size === 4 ? Float32Array.of(v) : Float64Array.of(v), dtype: meta.size === 4 ? 'float32' : 'float64' };
+/** A numeric dataset as a float tensor (integer datasets are converted). */
+function readTensor(ctx: Ctx, d: Dataset, name: string): NirTensor {
+  const { type, size } = d.dtype;
+  const shape = d.shape;
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (type === 0 || type === 1) {
+    const v = ctx.file.value(name);
+    if (v.length !== n) throw new RouserError(`${ctx.path}: field /${name} has ${v.length} values for shape [${shape.join(',')}]; expected ${n} (the file is corrupt)`);
+    if (type === 1 && size === 4 && v instanceof Float32Array) return { shape, data: v.slice(), dtype: 'float32' };
+    if (type === 1 && size === 8 && v instanceof Float64Array) return { shape, data: v.slice(), dtype: 'float64' };
+    const nums = Array.from(v, (x) => (typeof x === 'string' ? NaN : Number(x)));
+    if (type === 1 && size === 4) return { shape, data: Float32Array.from(nums), dtype: 'float32' };
+    if (type === 1 && size === 8) return { shape, data: Float64Array.from(nums), dtype: 'float64' };
+    if (type === 0) return { shape, data: Float64Array.from(nums), dtype: 'float64' };
   }
-  if (meta.type === 0) {
-    const arr = typeof v === 'number' || typeof v === 'bigint' ? [v] : (v as ArrayLike<number | bigint> | null);
-    if (arr && typeof arr === 'object' && 'length' in arr) return { shape, data: Float64Array.from(Array.from(arr, (x) => Number(x))), dtype: 'float64' };
-  }
-  throw new RouserError(`${ctx.path}: field ${field} has HDF5 type class ${meta.type} size ${meta.size}; expected a float32/float64 (or integer) array`);
+  throw new RouserError(`${ctx.path}: field /${name} has HDF5 type class ${type} size ${size}; expected a float32/float64 (or integer) array`);
 }
 
-function readMetadata(ctx: Ctx, g: Group, where: string): NirMetadata {
+function readMetadata(ctx: Ctx, name: string, keys: string[]): NirMetadata {
   const out: NirMetadata = {};
-  for (const key of g.keys()) {
-    const e = g.get(key);
-    if (!isDataset(ctx, e)) continue; // nested groups carry nothing rouser reads
-    const v = e.value;
-    if (typeof v === 'string') out[key] = v;
-    else if (typeof v === 'number') out[key] = v;
-    else if (typeof v === 'bigint') out[key] = Number(v);
-    else if (typeof v === 'boolean') out[key] = v ? 1 : 0;
-    else if (e.metadata.type === 0 || e.metadata.type === 1) out[key] = readTensor(ctx, e, `${where}/${key}`);
+  for (const key of keys) {
+    const d = dataset(ctx, `${name}/${key}`);
+    if (!d) continue; // nested groups carry nothing rouser reads
+    if (d.shape.length === 0 && (d.dtype.type === 3 || d.dtype.type === 0 || d.dtype.type === 1 || d.dtype.type === 8)) {
+      const v = ctx.file.value(`${name}/${key}`)[0];
+      if (typeof v === 'string') out[key] = v;
+      else if (typeof v === 'number') out[key] = v;
+      else if (typeof v === 'bigint') out[key] = Number(v);
+      else if (typeof v === 'boolean') out[key] = v ? 1 : 0;
+    } else if (d.dtype.type === 0 || d.dtype.type === 1) out[key] = readTensor(ctx, d, `${name}/${key}`);
   }
   return out;
 }
 
-function readShape(ctx: Ctx, g: Group, field: string): number[] {
-  const d = g.get('shape');
-  if (!isDataset(ctx, d)) throw new RouserError(`${ctx.path}: field ${field}/shape is missing; expected an int64 1-D dataset`);
-  const v = d.value;
-  const arr = typeof v === 'number' || typeof v === 'bigint' ? [v] : (v as ArrayLike<number | bigint> | null);
-  if (!arr || typeof arr !== 'object' || !('length' in arr)) throw new RouserError(`${ctx.path}: field ${field}/shape is not numeric; expected an int64 1-D dataset`);
-  const shape = Array.from(arr, (x) => Number(x));
+function readShape(ctx: Ctx, base: string): number[] {
+  const d = dataset(ctx, `${base}/shape`);
+  if (!d || d.dtype.type !== 0) throw new RouserError(`${ctx.path}: field /${base}/shape is ${d ? 'not an integer dataset' : 'missing'}; expected an int64 1-D dataset`);
+  const shape = Array.from(ctx.file.value(`${base}/shape`), (x) => Number(x));
   shape.forEach((s, i) => {
-    if (!Number.isInteger(s) || s <= 0) throw new RouserError(`${ctx.path}: field ${field}/shape[${i}] is ${s}; expected a positive integer`);
+    if (!Number.isInteger(s) || s <= 0) throw new RouserError(`${ctx.path}: field /${base}/shape[${i}] is ${s}; expected a positive integer`);
   });
   return shape;
 }
 
-function readNode(ctx: Ctx, g: Group, name: string): NirNode {
-  const base = `/node/nodes/${name}`;
-  const type = readString(ctx, g, 'type', `${base}/type`);
-  const metaGroup = g.get('metadata');
-  const metadata = isGroup(ctx, metaGroup) ? readMetadata(ctx, metaGroup, `${base}/metadata`) : undefined;
+function readNode(ctx: Ctx, name: string): NirNode {
+  const base = `node/nodes/${name}`;
+  const type = readString(ctx, `${base}/type`);
+  const metaKeys = group(ctx, `${base}/metadata`);
+  const metadata = metaKeys ? readMetadata(ctx, `${base}/metadata`, metaKeys) : undefined;
   const withMeta = (n: NirNode): NirNode => (metadata && Object.keys(metadata).length > 0 ? { ...n, metadata } : n);
   const tensor = (field: string, optional?: () => NirTensor): NirTensor => {
-    const d = g.get(field);
-    if (!isDataset(ctx, d)) {
+    const d = dataset(ctx, `${base}/${field}`);
+    if (!d) {
       if (optional) return optional();
-      throw new RouserError(`${ctx.path}: node ${JSON.stringify(name)} (${type}): field ${field} is missing; expected a numeric dataset ${base}/${field}`);
+      throw new RouserError(`${ctx.path}: node ${JSON.stringify(name)} (${type}): field ${field} is missing; expected a numeric dataset /${base}/${field}`);
     }
     return readTensor(ctx, d, `${base}/${field}`);
   };
@@ -137,16 +141,16 @@ function readNode(ctx: Ctx, g: Group, name: string): NirNode {
     return { shape: t.shape, data: t.dtype === 'float32' ? new Float32Array(t.data.length) : new Float64Array(t.data.length), dtype: t.dtype };
   };
   const intScalar = (field: string, dflt: number): number => {
-    const d = g.get(field);
-    if (!isDataset(ctx, d)) return dflt;
+    const d = dataset(ctx, `${base}/${field}`);
+    if (!d) return dflt;
     const t = readTensor(ctx, d, `${base}/${field}`);
     return t.data[0] ?? dflt;
   };
   switch (type) {
     case 'Input':
-      return withMeta({ type: 'Input', shape: readShape(ctx, g, base) });
+      return withMeta({ type: 'Input', shape: readShape(ctx, base) });
     case 'Output':
-      return withMeta({ type: 'Output', shape: readShape(ctx, g, base) });
+      return withMeta({ type: 'Output', shape: readShape(ctx, base) });
     case 'Affine':
       return withMeta({ type: 'Affine', weight: tensor('weight'), bias: tensor('bias') });
     case 'Linear':
@@ -173,9 +177,9 @@ function readNode(ctx: Ctx, g: Group, name: string): NirNode {
     case 'LI':
       return withMeta({ type: 'LI', tau: tensor('tau'), r: tensor('r'), v_leak: tensor('v_leak') });
     case 'Flatten': {
-      const it = g.get('input_type');
+      const it = dataset(ctx, `${base}/input_type`);
       const node: NirNode = { type: 'Flatten', start_dim: intScalar('start_dim', 1), end_dim: intScalar('end_dim', -1) };
-      if (isDataset(ctx, it) && it.metadata.type !== 3) node.input_type = Array.from(readTensor(ctx, it, `${base}/input_type`).data);
+      if (it && it.dtype.type !== 3) node.input_type = Array.from(readTensor(ctx, it, `${base}/input_type`).data);
       return withMeta(node);
     }
     case 'Identity':
@@ -191,7 +195,9 @@ function readNode(ctx: Ctx, g: Group, name: string): NirNode {
 
 /**
  * Reads a `.nir` file into a {@link NirGraph} and checks it ({@link checkNirGraph}: known edge names, finite
- * parameters, shapes that chain). Gzip-compressed and uncompressed datasets both read.
+ * parameters, shapes that chain). Gzip-compressed and uncompressed datasets both read. The file goes through the
+ * guarded HDF5 layer ({@link openHdf5}: superblock checked first, h5wasm in a worker), so a corrupt file that makes
+ * the HDF5 library abort ends that worker only and is reported as one RouserError.
  * @throws RouserError naming the file, node, field and value (not HDF5, no `/node`, unknown node type, ...)
  */
 export async function readNir(path: string): Promise<NirGraph> {
@@ -199,36 +205,28 @@ export async function readNir(path: string): Promise<NirGraph> {
   if (statSync(path).isDirectory()) throw new RouserError(`${path}: is a folder; expected a NIR graph file (.nir, HDF5)`);
   if (statSync(path).size === 0 || !hasHdf5Signature(path))
     throw new RouserError(`${path}: field header (byte 0) has no HDF5 signature; expected a NIR graph file (HDF5, signature \\x89HDF\\r\\n\\x1a\\n)`);
-  const mod = await h5();
-  const ctx: Ctx = { mod, path };
-  let file: H5File;
+  const file = await openHdf5(path);
+  const ctx: Ctx = { file, path };
   try {
-    file = new mod.File(path, 'r');
-  } catch (e) {
-    throw new RouserError(`${path}: field header is not readable as HDF5 (${(e as Error).message || 'open failed'}); expected a NIR graph file`);
-  }
-  try {
-    const root = file.get('node');
-    if (!isGroup(ctx, root)) throw new RouserError(`${path}: field /node is missing; expected the NIR graph group /node (NIR 1.0 layout)`);
-    const version = isDataset(ctx, file.get('version')) ? readString(ctx, file, 'version', '/version') : 'unknown';
-    const nodesGroup = root.get('nodes');
-    if (!isGroup(ctx, nodesGroup)) throw new RouserError(`${path}: field /node/nodes is missing; expected a group with one group per node`);
+    const nodeNames = group(ctx, 'node');
+    if (!nodeNames) throw new RouserError(`${path}: field /node is missing; expected the NIR graph group /node (NIR 1.0 layout)`);
+    const version = dataset(ctx, 'version') ? readString(ctx, 'version') : 'unknown';
+    const names = group(ctx, 'node/nodes');
+    if (!names) throw new RouserError(`${path}: field /node/nodes is missing; expected a group with one group per node`);
     const nodes: Record<string, NirNode> = {};
-    for (const name of nodesGroup.keys()) {
-      const g = nodesGroup.get(name);
-      if (!isGroup(ctx, g)) throw new RouserError(`${path}: field /node/nodes/${name} is not a group; expected one group per node`);
-      nodes[name] = readNode(ctx, g, name);
+    for (const name of names) {
+      if (!group(ctx, `node/nodes/${name}`)) throw new RouserError(`${path}: field /node/nodes/${name} is not a group; expected one group per node`);
+      nodes[name] = readNode(ctx, name);
     }
-    const ed = root.get('edges');
-    if (!isDataset(ctx, ed)) throw new RouserError(`${path}: field /node/edges is missing; expected an (E, 2) string dataset`);
-    const ev = ed.value;
-    const flat = Array.isArray(ev) ? ev : typeof ev === 'string' ? [ev] : [];
-    if (flat.length % 2 !== 0 || flat.some((x) => typeof x !== 'string'))
-      throw new RouserError(`${path}: field /node/edges has shape [${(ed.shape ?? []).join(',')}]; expected (E, 2) strings [source, target]`);
+    const ed = dataset(ctx, 'node/edges');
+    if (!ed) throw new RouserError(`${path}: field /node/edges is missing; expected an (E, 2) string dataset`);
+    const flat = ed.dtype.type === 3 ? Array.from(ctx.file.value('node/edges')) : [];
+    if (flat.length % 2 !== 0 || flat.some((x) => typeof x !== 'string') || (flat.length === 0 && ed.shape.reduce((a, b) => a * b, 1) > 0))
+      throw new RouserError(`${path}: field /node/edges has shape [${ed.shape.join(',')}]; expected (E, 2) strings [source, target]`);
     const edges: [string, string][] = [];
     for (let i = 0; i < flat.length; i += 2) edges.push([flat[i] as string, flat[i + 1] as string]);
-    const mg = root.get('metadata');
-    const metadata = isGroup(ctx, mg) ? readMetadata(ctx, mg, '/node/metadata') : {};
+    const metaKeys = group(ctx, 'node/metadata');
+    const metadata = metaKeys ? readMetadata(ctx, 'node/metadata', metaKeys) : {};
     const graph: NirGraph = { version, nodes, edges, metadata };
     checkNirGraph(graph, path);
     return graph;

@@ -610,7 +610,11 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
         let bias: Float32Array | undefined;
         if (pending.bias || extraBias.some((x) => x !== 0)) {
           bias = new Float32Array(n);
-          for (let k = 0; k < n; k++) bias[k] = (pending.bias ? (pending.bias[k] as number) * (gain[k] as number) : 0) + (extraBias[k] as number);
+          for (let k = 0; k < n; k++) {
+            const b = pending.bias ? (pending.bias[k] as number) * (gain[k] as number) : 0;
+            const e = extraBias[k] as number;
+            bias[k] = e === 0 ? b : b + e; // (b + 0 would turn a bias of -0 into +0: not bit exact)
+          }
         }
         const thresholds = new Float32Array(n);
         for (let k = 0; k < n; k++) {

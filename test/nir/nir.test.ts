@@ -287,3 +287,21 @@ describe('mapping of foreign graphs', () => {
     expect(fromNir(back).inputSize).toBe(6);
   });
 });
+
+describe('signed zeros', () => {
+  it('a bias of -0 round-trips through NIR bit for bit (found by properties/fuzz/nir.prop.ts)', async () => {
+    const spec: NetworkSpec = {
+      format: 'rouser-network',
+      version: 1,
+      inputSize: 2,
+      dtMs: 1,
+      meta: {},
+      layers: [{ size: 2, inputSize: 2, neuron: { kind: 'cuba', currentRetention: 0.5, voltageRetention: 0.5 }, reset: 'zero', thresholds: Float32Array.of(1, 1), weights: Float32Array.of(1, 0, 0, 1), bias: Float32Array.of(-0, 0.5), delaySteps: 0 }],
+    };
+    const file = join(dir, 'negzero.nir');
+    await writeNir(file, toNir(spec));
+    const back = fromNir(await readNir(file));
+    expect(Object.is(back.layers[0]!.bias![0], -0)).toBe(true);
+    expect(specToJson(back)).toBe(specToJson(spec));
+  });
+});
