@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromNir, toNir, type NirGraph } from '../../src/model/nir.js';
 import { specToJson } from '../../src/model/serialize.js';
+import { isCubaNeuron } from '../../src/model/spec.js';
 import { readNir, writeNir } from '../../src/io/nir.js';
 import { RouserError } from '../../src/util/errors.js';
 import { validSpec } from '../arbitraries.js';
@@ -52,7 +53,7 @@ const bodyMutationsArb: fc.Arbitrary<Mutation[]> = fc.oneof(
 const TIMEOUT = 60_000 + 3_000 * fuzzRuns(5).numRuns;
 
 /** Specs that NIR carries exactly (cuba layers with retentions < 1, as in test/nir). */
-const nirSpec = validSpec(fc.float({ min: -2, max: 2, noNaN: true })).filter((s) => s.layers.every((l) => l.neuron.kind === 'lif' || (l.neuron.currentRetention < 1 && l.neuron.voltageRetention < 1)));
+const nirSpec = validSpec(fc.float({ min: -2, max: 2, noNaN: true })).filter((s) => s.layers.every((l) => !isCubaNeuron(l.neuron) || (l.neuron.currentRetention < 1 && l.neuron.voltageRetention < 1)));
 
 describe('fuzz: mutated .nir files are read or refused with one line naming the file, never crash the process', () => {
   const fixtures = readdirSync(FIX).filter((f) => f.endsWith('.nir'));

@@ -26,7 +26,7 @@ export async function compareFaultSettings(outDir: string, epochs: number, resum
     seeds: [0, 1],
     epochs,
     targetAccuracy: 0.5,
-    thInit: PAPER_DEFAULTS.thresholdInit,
+    thInit: PAPER_DEFAULTS.thInit,
     lr: 2e-3,
     lrTh: 2e-2,
     batch: 16,
