@@ -31,28 +31,55 @@ async function runCase(name: string, arg: string | undefined): Promise<CaseResul
     case 'nmnist-mini-generate':
     case 'nmnist-mini-cached': {
       const d = await loadDataset('nmnist-mini', { cacheDir: arg as string });
-      detail = { inputSize: d.info.inputSize, steps: d.info.steps, train: d.info.trainSamples, test: d.info.testSamples, events: d.info.totalEvents, description: d.info.description };
+      detail = {
+        inputSize: d.info.inputSize,
+        steps: d.info.steps,
+        train: d.info.trainSamples,
+        test: d.info.testSamples,
+        events: d.info.totalEvents,
+        description: d.info.description,
+      };
       break;
     }
     case 'shd': {
       const d = await loadDataset(arg as string, { downsample: 5 });
-      detail = { inputSize: d.info.inputSize, steps: d.info.steps, train: d.info.trainSamples, test: d.info.testSamples, spikes: d.info.totalEvents, tensorMiB: (d.train.inputs.data.byteLength + d.test.inputs.data.byteLength) / 2 ** 20 };
+      detail = {
+        inputSize: d.info.inputSize,
+        steps: d.info.steps,
+        train: d.info.trainSamples,
+        test: d.info.testSamples,
+        spikes: d.info.totalEvents,
+        tensorMiB: (d.train.inputs.data.byteLength + d.test.inputs.data.byteLength) / 2 ** 20,
+      };
       break;
     }
     case 'randman': {
       const d = await loadDataset('randman', {});
-      detail = { inputSize: d.info.inputSize, steps: d.info.steps, train: d.info.trainSamples, test: d.info.testSamples };
+      detail = {
+        inputSize: d.info.inputSize,
+        steps: d.info.steps,
+        train: d.info.trainSamples,
+        test: d.info.testSamples,
+      };
       break;
     }
     default:
       throw new Error(`unknown case ${name}`);
   }
-  return { name, ms: Math.round(performance.now() - t0), maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), detail };
+  return {
+    name,
+    ms: Math.round(performance.now() - t0),
+    maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    detail,
+  };
 }
 
 function child(name: string, arg?: string): CaseResult {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--case', name, ...(arg ? [arg] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--case', name, ...(arg ? [arg] : [])], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   if (r.status !== 0) throw new Error(`case ${name} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as CaseResult;
 }
@@ -80,5 +107,11 @@ if (argv[0] === '--case') {
   } finally {
     rmSync(cache, { recursive: true, force: true });
   }
-  process.stdout.write(JSON.stringify({ bench: 'data', version, commit, node: process.version, cpus: (await import('node:os')).cpus().length, results }, null, 1) + '\n');
+  process.stdout.write(
+    JSON.stringify(
+      { bench: 'data', version, commit, node: process.version, cpus: (await import('node:os')).cpus().length, results },
+      null,
+      1,
+    ) + '\n',
+  );
 }

@@ -16,7 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // the event engine only (not src/index.js, which loads the trainer and tfjs: +50 MB RSS that the engine never uses)
-import { buildRandomNetwork, deliverRowWeight, driveRateForOutput, simulateRandomNetwork, type RandomRunResult, type SimulationMode } from '../src/event/index.js';
+import {
+  buildRandomNetwork,
+  deliverRowWeight,
+  driveRateForOutput,
+  simulateRandomNetwork,
+  type RandomRunResult,
+  type SimulationMode,
+} from '../src/event/index.js';
 import { Rng } from '../src/util/rng.js';
 
 const argv = process.argv.slice(2);
@@ -38,19 +45,44 @@ function child(mode: SimulationMode, threads: number): void {
   if (mode === 'discrete' && process.env.SAVE_NET) {
     const dir = process.env.SAVE_NET;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'targets.i32'), Buffer.from(net.synapses.targets.buffer, net.synapses.targets.byteOffset, net.synapses.targets.byteLength));
-    const spec = { N, K, fracE: 0.8, JE: 0.5, g: 5, Jext: 2, nuExt: driveHz, tau: 20, theta: 20, Vreset: 0, delay: 1, Tsim: durationMs, seed, NE: net.numExcitatory };
+    writeFileSync(
+      join(dir, 'targets.i32'),
+      Buffer.from(net.synapses.targets.buffer, net.synapses.targets.byteOffset, net.synapses.targets.byteLength),
+    );
+    const spec = {
+      N,
+      K,
+      fracE: 0.8,
+      JE: 0.5,
+      g: 5,
+      Jext: 2,
+      nuExt: driveHz,
+      tau: 20,
+      theta: 20,
+      Vreset: 0,
+      delay: 1,
+      Tsim: durationMs,
+      seed,
+      NE: net.numExcitatory,
+    };
     writeFileSync(join(dir, 'net.json'), JSON.stringify(spec));
   }
   simulateRandomNetwork(net, { mode, durationMs: Math.min(50, durationMs), externalRateHz: driveHz, seed: 1, threads }); // warm-up
   const runs: RandomRunResult[] = [];
-  for (let k = 0; k < reps; k++) runs.push(simulateRandomNetwork(net, { mode, durationMs, externalRateHz: driveHz, seed: 2, threads }));
+  for (let k = 0; k < reps; k++)
+    runs.push(simulateRandomNetwork(net, { mode, durationMs, externalRateHz: driveHz, seed: 2, threads }));
   const simMsAll = runs.map((x) => x.simMs).sort((a, b) => a - b);
   const simMs = simMsAll[Math.floor(simMsAll.length / 2)]!;
   const r = runs[0]!;
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
   // delivery only: replay the recorded spikes through this mode's delivery kernel (no neuron updates, no drive)
-  const rec = simulateRandomNetwork(net, { mode, durationMs, externalRateHz: driveHz, seed: 2, recordSpikes: true }).spikeRecord!;
+  const rec = simulateRandomNetwork(net, {
+    mode,
+    durationMs,
+    externalRateHz: driveHz,
+    seed: 2,
+    recordSpikes: true,
+  }).spikeRecord!;
   const { rowPtr, targets, weights } = net.synapses;
   let ev = 0;
   let replayMs = Infinity;
@@ -97,9 +129,24 @@ function child(mode: SimulationMode, threads: number): void {
   const rngNs = ((performance.now() - t2) * 1e6) / 2_000_000;
   process.stdout.write(
     JSON.stringify({
-      mode, threads, neurons: N, synapses: r.synapses, durationMs, driveHz, buildMs, spikes: r.spikes, meanRateHz: r.meanRateHz,
-      synOps: r.synOps, externalEvents: r.externalEvents, simMs, simMsAll, synOpsPerSec: r.synOps / (simMs / 1000),
-      deliveryOnlyEventsPerSec: ev / (replayMs / 1000), rngNsPerDraw: rngNs, peakRssMB, rngCheck: acc > 0,
+      mode,
+      threads,
+      neurons: N,
+      synapses: r.synapses,
+      durationMs,
+      driveHz,
+      buildMs,
+      spikes: r.spikes,
+      meanRateHz: r.meanRateHz,
+      synOps: r.synOps,
+      externalEvents: r.externalEvents,
+      simMs,
+      simMsAll,
+      synOpsPerSec: r.synOps / (simMs / 1000),
+      deliveryOnlyEventsPerSec: ev / (replayMs / 1000),
+      rngNsPerDraw: rngNs,
+      peakRssMB,
+      rngCheck: acc > 0,
     }) + '\n',
   );
 }
@@ -120,8 +167,16 @@ function parent(): void {
   const self = fileURLToPath(import.meta.url);
   const netDir = join(tmpdir(), 'rouser-bench-event', 'net');
   const results: Record<string, unknown>[] = [];
-  for (const [mode, threads] of [['discrete', 1], ['discrete', 2], ['continuous', 1]] as const) {
-    const out = spawnSync(process.execPath, [...process.execArgv, self, '--child', mode, String(threads), ...argv], { encoding: 'utf8', env: { ...process.env, SAVE_NET: netDir }, maxBuffer: 1 << 24 });
+  for (const [mode, threads] of [
+    ['discrete', 1],
+    ['discrete', 2],
+    ['continuous', 1],
+  ] as const) {
+    const out = spawnSync(process.execPath, [...process.execArgv, self, '--child', mode, String(threads), ...argv], {
+      encoding: 'utf8',
+      env: { ...process.env, SAVE_NET: netDir },
+      maxBuffer: 1 << 24,
+    });
     if (out.status !== 0) throw new Error(`child ${mode} failed: ${out.stderr}`);
     results.push(JSON.parse(out.stdout.trim().split('\n').pop() as string) as Record<string, unknown>);
   }
@@ -143,7 +198,13 @@ function parent(): void {
     }
   }
   // the Brian2 peer script (../shared/peers) reports its rate as synEventsPerSec
-  const best = brian.reduce<Record<string, unknown> | undefined>((a, b) => (typeof b.synEventsPerSec === 'number' && (!a || (b.synEventsPerSec as number) > (a.synEventsPerSec as number)) ? b : a), undefined);
+  const best = brian.reduce<Record<string, unknown> | undefined>(
+    (a, b) =>
+      typeof b.synEventsPerSec === 'number' && (!a || (b.synEventsPerSec as number) > (a.synEventsPerSec as number))
+        ? b
+        : a,
+    undefined,
+  );
   const ratios = best
     ? Object.fromEntries(
         results.map((r) => [
@@ -155,9 +216,29 @@ function parent(): void {
         ]),
       )
     : null;
-  const version = (JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json").version)'], { encoding: 'utf8' })) as string) ?? '';
+  const version =
+    (JSON.parse(
+      execFileSync('node', ['-p', 'JSON.stringify(require("./package.json").version)'], { encoding: 'utf8' }),
+    ) as string) ?? '';
   process.stdout.write(
-    JSON.stringify({ bench: 'event-workload-B', version, commit: git(), node: process.version, neurons: N, fanOut: K, durationMs, driveHz, rouser: results, brian, bestBrian: best?.impl ?? null, ratios }, null, 1) + '\n',
+    JSON.stringify(
+      {
+        bench: 'event-workload-B',
+        version,
+        commit: git(),
+        node: process.version,
+        neurons: N,
+        fanOut: K,
+        durationMs,
+        driveHz,
+        rouser: results,
+        brian,
+        bestBrian: best?.impl ?? null,
+        ratios,
+      },
+      null,
+      1,
+    ) + '\n',
   );
 }
 

@@ -22,7 +22,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileDescription } from '../src/event/compile.js';
 import { microcircuit } from '../src/examples/microcircuit.js';
-import { microcircuitPlan, PD14_POPULATIONS, PD14_RATE_BANDS_HZ, PD14_NEURON, PD14_BG_RATE_HZ } from '../src/examples/pd14.js';
+import {
+  microcircuitPlan,
+  PD14_POPULATIONS,
+  PD14_RATE_BANDS_HZ,
+  PD14_NEURON,
+  PD14_BG_RATE_HZ,
+} from '../src/examples/pd14.js';
 import { saveNetwork, loadNetwork } from '../src/io/network.js';
 
 const argv = process.argv.slice(2);
@@ -35,7 +41,10 @@ const SEED = 55;
 const self = fileURLToPath(import.meta.url);
 /** The first python3 that imports brian2 (the PATH one, else Debian's), looked up by the parent only. */
 let python: string | undefined;
-const findPython = (): string | undefined => ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import brian2'], { stdio: 'ignore' }).status === 0);
+const findPython = (): string | undefined =>
+  ['python3', '/usr/bin/python3'].find(
+    (py) => spawnSync(py, ['-c', 'import brian2'], { stdio: 'ignore' }).status === 0,
+  );
 
 /** Writes a 1-D typed array as a NumPy .npy file (format 1.0, little endian), streamed in chunks. */
 function writeNpy(path: string, a: Uint32Array | Float32Array | Uint16Array): void {
@@ -53,7 +62,8 @@ function writeNpy(path: string, a: Uint32Array | Float32Array | Uint16Array): vo
     writeSync(fd, pre);
     writeSync(fd, Buffer.from(header, 'latin1'));
     const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-    for (let off = 0; off < bytes.length; off += 1 << 26) writeSync(fd, bytes.subarray(off, Math.min(bytes.length, off + (1 << 26))));
+    for (let off = 0; off < bytes.length; off += 1 << 26)
+      writeSync(fd, bytes.subarray(off, Math.min(bytes.length, off + (1 << 26))));
   } finally {
     closeSync(fd);
   }
@@ -85,11 +95,26 @@ function childExport(netPath: string, dir: string): void {
     bgRateHz: PD14_BG_RATE_HZ,
     pscExtPa: (desc.stimuli.find((s) => s.kind === 'poisson') as { weight: number } | undefined)?.weight ?? 0,
     synapses: n,
-    neuron: { E_L: PD14_NEURON.restMv, V_th: PD14_NEURON.thresholdMv, V_reset: PD14_NEURON.resetMv, tau_m: PD14_NEURON.tauMemMs, C_m: PD14_NEURON.cMPf, tau_syn: PD14_NEURON.tauSynExcMs, t_ref: PD14_NEURON.refractoryMs },
+    neuron: {
+      E_L: PD14_NEURON.restMv,
+      V_th: PD14_NEURON.thresholdMv,
+      V_reset: PD14_NEURON.resetMv,
+      tau_m: PD14_NEURON.tauMemMs,
+      C_m: PD14_NEURON.cMPf,
+      tau_syn: PD14_NEURON.tauSynExcMs,
+      t_ref: PD14_NEURON.refractoryMs,
+    },
     populations: c.populations.map((p, i) => {
       const spec = desc.populations[i];
-      const stim = desc.stimuli.find((s) => s.kind === 'poisson' && s.target === p.name) as { rateHz: number } | undefined;
-      return { name: p.name, size: p.size, offset: p.offset, I_e: spec?.params?.I_e ?? 0, kExt: stim ? Math.round(stim.rateHz / PD14_BG_RATE_HZ) : 0 };
+      const stim = desc.stimuli.find((s) => s.kind === 'poisson' && s.target === p.name) as
+        { rateHz: number } | undefined;
+      return {
+        name: p.name,
+        size: p.size,
+        offset: p.offset,
+        I_e: spec?.params?.I_e ?? 0,
+        kExt: stim ? Math.round(stim.rateHz / PD14_BG_RATE_HZ) : 0,
+      };
     }),
   };
   const fd = openSync(join(dir, 'meta.json'), 'w');
@@ -104,7 +129,10 @@ async function childRun(args: string[]): Promise<void> {
   process.exitCode = await simulateCommand.run(parseCommandArgs(simulateCommand, args.slice(1)));
 }
 
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 interface OurResult {
   threads: number;
@@ -118,11 +146,29 @@ interface OurResult {
 }
 
 function runOurs(netPath: string, threads: number, presimMs: number, durationMs: number): OurResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child-run', 'simulate', netPath, '--presim-ms', String(presimMs), '--duration-ms', String(durationMs), '--threads', String(threads), '--json'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      self,
+      '--child-run',
+      'simulate',
+      netPath,
+      '--presim-ms',
+      String(presimMs),
+      '--duration-ms',
+      String(durationMs),
+      '--threads',
+      String(threads),
+      '--json',
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   if (r.status !== 0) throw new Error(`rouser simulate failed (${r.status}): ${r.stdout}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as OurResult;
 }
@@ -139,7 +185,11 @@ interface BrianResult {
 
 function runBrian(dir: string, target: string, presimMs: number, durationMs: number): BrianResult | string {
   const script = join(fileURLToPath(new URL('.', import.meta.url)), 'microcircuit_brian2.py');
-  const r = spawnSync(python as string, [script, dir, '--target', target, '--presim-ms', String(presimMs), '--duration-ms', String(durationMs)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(
+    python as string,
+    [script, dir, '--target', target, '--presim-ms', String(presimMs), '--duration-ms', String(durationMs)],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
   if (r.status !== 0) return `failed (${r.status}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as BrianResult;
 }
@@ -150,12 +200,16 @@ function table(rows: string[][]): string {
 }
 
 async function parent(): Promise<void> {
-  const scales = (opt('scales') ?? '0.1,0.5').split(',').filter((s) => s !== '').map(Number);
+  const scales = (opt('scales') ?? '0.1,0.5')
+    .split(',')
+    .filter((s) => s !== '')
+    .map(Number);
   const presimMs = Number(opt('presim-ms') ?? 500);
   const durationMs = Number(opt('duration-ms') ?? 1000);
   python = has('no-brian') ? undefined : findPython();
   const targets = has('no-brian') || !python ? [] : (opt('brian') ?? 'cython,cpp_standalone').split(',');
-  if (!python && !has('no-brian')) console.log('Brian2 not importable by python3 (apt-get install -y python3-brian); peer skipped');
+  if (!python && !has('no-brian'))
+    console.log('Brian2 not importable by python3 (apt-get install -y python3-brian); peer skipped');
   const keep = opt('keep');
   const root = keep ?? mkdtempSync(join(tmpdir(), 'rouser-mcbench-'));
   mkdirSync(root, { recursive: true });
@@ -167,14 +221,20 @@ async function parent(): Promise<void> {
       const net = join(dir, 'net.json');
       saveNetwork(net, microcircuit({ nScale: s, kScale: s, seed: SEED }));
       const plan = microcircuitPlan({ nScale: s, kScale: s });
-      console.log(`\n== N = K = ${s}: ${plan.populations.reduce((a, p) => a + p.size, 0)} neurons, ${plan.projections.reduce((a, p) => a + p.count, 0)} synapses, presim ${presimMs} ms + ${durationMs} ms`);
+      console.log(
+        `\n== N = K = ${s}: ${plan.populations.reduce((a, p) => a + p.size, 0)} neurons, ${plan.projections.reduce((a, p) => a + p.count, 0)} synapses, presim ${presimMs} ms + ${durationMs} ms`,
+      );
       const loadBefore = load();
       const ours = runOurs(net, 1, presimMs, durationMs);
       const ourPerBio = ours.wallMs / (presimMs + durationMs);
-      console.log(`rouser (1 thread): build ${(ours.buildMs / 1000).toFixed(1)} s, ${ourPerBio.toFixed(2)} s wall per biological s, peak RSS ${ours.peakRssMB.toFixed(0)} MB  [load ${loadBefore} -> ${load()}]`);
+      console.log(
+        `rouser (1 thread): build ${(ours.buildMs / 1000).toFixed(1)} s, ${ourPerBio.toFixed(2)} s wall per biological s, peak RSS ${ours.peakRssMB.toFixed(0)} MB  [load ${loadBefore} -> ${load()}]`,
+      );
       const peers: BrianResult[] = [];
       if (targets.length > 0) {
-        const ex = spawnSync(process.execPath, ['--import', 'tsx', self, '--child-export', net, dir], { stdio: 'inherit' });
+        const ex = spawnSync(process.execPath, ['--import', 'tsx', self, '--child-export', net, dir], {
+          stdio: 'inherit',
+        });
         if (ex.status !== 0) throw new Error('export failed');
         for (const t of targets) {
           const lb = load();
@@ -182,20 +242,38 @@ async function parent(): Promise<void> {
           if (typeof b === 'string') console.log(`brian2 ${t}: ${b}`);
           else {
             peers.push(b);
-            console.log(`brian2 ${t}: build ${b.buildS.toFixed(1)} s, ${b.wallPerBioS.toFixed(2)} s wall per biological s, peak RSS ${b.peakRssMB.toFixed(0)} MB  [load ${lb} -> ${load()}]`);
+            console.log(
+              `brian2 ${t}: build ${b.buildS.toFixed(1)} s, ${b.wallPerBioS.toFixed(2)} s wall per biological s, peak RSS ${b.peakRssMB.toFixed(0)} MB  [load ${lb} -> ${load()}]`,
+            );
           }
         }
         for (const f of ['pre.npy', 'post.npy', 'weight.npy', 'delay_steps.npy']) rmSync(join(dir, f), { force: true });
       }
-      const rows = [['population', 'rouser Hz', ...peers.map((p) => `${p.target} Hz`), 'rouser CV', ...peers.map((p) => `${p.target} CV`)]];
+      const rows = [
+        [
+          'population',
+          'rouser Hz',
+          ...peers.map((p) => `${p.target} Hz`),
+          'rouser CV',
+          ...peers.map((p) => `${p.target} CV`),
+        ],
+      ];
       for (const name of PD14_POPULATIONS) {
         const o = ours.populations.find((p) => p.population === name);
-        rows.push([name, o?.meanRateHz.toFixed(3) ?? '-', ...peers.map((p) => p.ratesHz[name]?.toFixed(3) ?? '-'), o?.isiCv.toFixed(3) ?? '-', ...peers.map((p) => p.isiCv[name]?.toFixed(3) ?? '-')]);
+        rows.push([
+          name,
+          o?.meanRateHz.toFixed(3) ?? '-',
+          ...peers.map((p) => p.ratesHz[name]?.toFixed(3) ?? '-'),
+          o?.isiCv.toFixed(3) ?? '-',
+          ...peers.map((p) => p.isiCv[name]?.toFixed(3) ?? '-'),
+        ]);
       }
       console.log(table(rows));
       const best = peers.length > 0 ? peers.reduce((a, b) => (b.wallPerBioS < a.wallPerBioS ? b : a)) : undefined;
       if (best)
-        console.log(`speed-up vs best Brian2 (${best.target}): ${(best.wallPerBioS / ourPerBio).toFixed(2)}x; memory ours / theirs: ${(ours.peakRssMB / best.peakRssMB).toFixed(2)}x`);
+        console.log(
+          `speed-up vs best Brian2 (${best.target}): ${(best.wallPerBioS / ourPerBio).toFixed(2)}x; memory ours / theirs: ${(ours.peakRssMB / best.peakRssMB).toFixed(2)}x`,
+        );
       results.push({ scale: s, presimMs, durationMs, ours: { ...ours, wallPerBioS: ourPerBio }, brian2: peers });
     }
     if (has('full')) {
@@ -205,12 +283,20 @@ async function parent(): Promise<void> {
         const lb = load();
         const ours = runOurs(net, threads, presimMs, durationMs);
         const rtf = ours.wallMs / (presimMs + durationMs);
-        console.log(`\n== full scale, ${threads} thread(s) requested, ${ours.threads} used: ${ours.neurons} neurons, ${ours.synapses} synapses; build ${(ours.buildMs / 1000).toFixed(1)} s, RTF ${rtf.toFixed(2)}, peak RSS ${ours.peakRssMB.toFixed(0)} MB  [load ${lb} -> ${load()}]`);
+        console.log(
+          `\n== full scale, ${threads} thread(s) requested, ${ours.threads} used: ${ours.neurons} neurons, ${ours.synapses} synapses; build ${(ours.buildMs / 1000).toFixed(1)} s, RTF ${rtf.toFixed(2)}, peak RSS ${ours.peakRssMB.toFixed(0)} MB  [load ${lb} -> ${load()}]`,
+        );
         const rows = [['population', 'rate Hz', 'band', 'in band', 'ISI CV']];
         PD14_POPULATIONS.forEach((name, i) => {
           const o = ours.populations.find((p) => p.population === name);
           const [lo, hi] = PD14_RATE_BANDS_HZ[i] as readonly [number, number];
-          rows.push([name, o?.meanRateHz.toFixed(3) ?? '-', `${lo}-${hi}`, o && o.meanRateHz >= lo && o.meanRateHz <= hi ? 'yes' : 'NO', o?.isiCv.toFixed(3) ?? '-']);
+          rows.push([
+            name,
+            o?.meanRateHz.toFixed(3) ?? '-',
+            `${lo}-${hi}`,
+            o && o.meanRateHz >= lo && o.meanRateHz <= hi ? 'yes' : 'NO',
+            o?.isiCv.toFixed(3) ?? '-',
+          ]);
         });
         console.log(table(rows));
         results.push({ scale: 1, threads, presimMs, durationMs, ours: { ...ours, realTimeFactor: rtf } });

@@ -20,7 +20,17 @@ const num = (name: string, d: number): number => {
 const n = num('neurons', 7717);
 const steps = num('steps', 5000);
 const rounds = num('rounds', 5);
-const PD14 = { C_m: 250, tau_m: 10, tau_syn_ex: 0.5, tau_syn_in: 0.5, t_ref: 2, E_L: -65, V_reset: -65, V_th: -50, I_e: 0 };
+const PD14 = {
+  C_m: 250,
+  tau_m: 10,
+  tau_syn_ex: 0.5,
+  tau_syn_in: 0.5,
+  t_ref: 2,
+  E_L: -65,
+  V_reset: -65,
+  V_th: -50,
+  I_e: 0,
+};
 const c = IAF_PSC_EXP.prepare(PD14, 0.1, n) as IafPscExpCoefficients;
 const rng = new Rng(7);
 const POOL = 16;
@@ -71,11 +81,15 @@ for (let r = 0; r < rounds; r++) {
   a.forEach((arr, i) => {
     const u = new Uint32Array(arr.buffer);
     const w = new Uint32Array((b[i] as Float32Array).buffer);
-    for (let k = 0; k < u.length; k++) if (u[k] !== w[k]) throw new Error(`bench/neuron.ts: state ${i} of neuron ${k} differs between the implementations`);
+    for (let k = 0; k < u.length; k++)
+      if (u[k] !== w[k])
+        throw new Error(`bench/neuron.ts: state ${i} of neuron ${k} differs between the implementations`);
   });
 }
 const [l1, l5, l15] = loadavg();
-console.log(`iaf_psc_exp step, ${n} neurons x ${steps} steps, best of ${rounds} (load average ${l1?.toFixed(2)} ${l5?.toFixed(2)} ${l15?.toFixed(2)}):`);
+console.log(
+  `iaf_psc_exp step, ${n} neurons x ${steps} steps, best of ${rounds} (load average ${l1?.toFixed(2)} ${l5?.toFixed(2)} ${l15?.toFixed(2)}):`,
+);
 for (const [name] of impls) {
   const b = best.get(name) as { wallNs: number; cpuNs: number };
   console.log(`  ${name.padEnd(22)} ${b.wallNs.toFixed(2)} ns/neuron-step wall, ${b.cpuNs.toFixed(2)} CPU`);
@@ -86,7 +100,9 @@ console.log(`  speed-up ${(o.wallNs / nw.wallNs).toFixed(2)}x; final states bit-
 console.log(
   JSON.stringify({
     bench: 'neuron',
-    load: loadavg().map((x) => x.toFixed(2)).join(' '),
+    load: loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
     neurons: n,
     steps,
     rounds,

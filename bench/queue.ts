@@ -39,7 +39,9 @@ function run(kase: 'int16' | 'hold100k' | 'fixed1', make: () => Q): number {
   const rng = new Rng(42);
   // pre-draw the random numbers so that Rng cost is not timed
   const draws = new Float64Array(M + HOLD);
-  for (let k = 0; k < draws.length; k++) draws[k] = kase === 'int16' ? 1 + Math.floor(rng.uniform() * 16) : kase === 'fixed1' ? 1 : -Math.log(1 - rng.uniform());
+  for (let k = 0; k < draws.length; k++)
+    draws[k] =
+      kase === 'int16' ? 1 + Math.floor(rng.uniform() * 16) : kase === 'fixed1' ? 1 : -Math.log(1 - rng.uniform());
   const q = make();
   for (let k = 0; k < HOLD; k++) q.push(k, kase === 'fixed1' ? 1 : (draws[k] as number));
   const t0 = performance.now();
@@ -77,5 +79,23 @@ try {
 } catch {
   // not a git checkout
 }
-const version = (JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json").version)'], { encoding: 'utf8' })) as string) ?? '';
-process.stdout.write(JSON.stringify({ bench: 'queue', unit: 'ns per push+pop', events: M, pending: HOLD, version, commit, node: process.version, results }, null, 1) + '\n');
+const version =
+  (JSON.parse(
+    execFileSync('node', ['-p', 'JSON.stringify(require("./package.json").version)'], { encoding: 'utf8' }),
+  ) as string) ?? '';
+process.stdout.write(
+  JSON.stringify(
+    {
+      bench: 'queue',
+      unit: 'ns per push+pop',
+      events: M,
+      pending: HOLD,
+      version,
+      commit,
+      node: process.version,
+      results,
+    },
+    null,
+    1,
+  ) + '\n',
+);

@@ -10,7 +10,9 @@ const args = process.argv.slice(2);
 const sep = args.indexOf('--');
 const names = sep >= 0 ? args.slice(0, sep) : args;
 const passed = sep >= 0 ? args.slice(sep + 1) : [];
-const all = readdirSync(here).filter((f) => f.endsWith('.ts')).sort();
+const all = readdirSync(here)
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 const files = names.length ? names.map((n) => (n.endsWith('.ts') ? n : `${n}.ts`)) : all;
 let status = 0;
 for (const f of files) {

@@ -20,7 +20,14 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createBackend, createGradients, createSpec, type NetworkSpec, type SpikeTensor, type TrainBackend } from '../src/index.js';
+import {
+  createBackend,
+  createGradients,
+  createSpec,
+  type NetworkSpec,
+  type SpikeTensor,
+  type TrainBackend,
+} from '../src/index.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..');
@@ -69,7 +76,13 @@ function readF32(wl: string, name: string): Float32Array {
 function loadWorkload(wl: string): { spec: NetworkSpec; input: SpikeTensor; labels: Int32Array } {
   const cfg = JSON.parse(readFileSync(join(WORK, 'data', wl, 'cfg.json'), 'utf8')) as PeerCfg & { beta: number };
   const { Nin, H, O, T, B } = cfg;
-  const spec = createSpec({ sizes: [Nin, H, O], neuron: { kind: 'lif', beta: cfg.beta }, reset: 'subtract', bias: true, thInit: 1 });
+  const spec = createSpec({
+    sizes: [Nin, H, O],
+    neuron: { kind: 'lif', beta: cfg.beta },
+    reset: 'subtract',
+    bias: true,
+    thInit: 1,
+  });
   const put = (l: number, w: Float32Array, b: Float32Array, th: Float32Array, nIn: number, n: number): void => {
     const layer = spec.layers[l];
     if (!layer) throw new Error('layer');
@@ -81,7 +94,9 @@ function loadWorkload(wl: string): { spec: NetworkSpec; input: SpikeTensor; labe
   put(1, readF32(wl, 'W2.f32'), readF32(wl, 'b2.f32'), readF32(wl, 'thr2.f32'), H, O);
   const xb = readFileSync(join(WORK, 'data', wl, 'x.u8'));
   const data = new Float32Array(B * T * Nin);
-  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let i = 0; i < Nin; i++) data[(b * T + t) * Nin + i] = xb[(t * B + b) * Nin + i] as number;
+  for (let t = 0; t < T; t++)
+    for (let b = 0; b < B; b++)
+      for (let i = 0; i < Nin; i++) data[(b * T + t) * Nin + i] = xb[(t * B + b) * Nin + i] as number;
   const yb = readFileSync(join(WORK, 'data', wl, 'y.i32'));
   const labels = new Int32Array(yb.buffer.slice(yb.byteOffset, yb.byteOffset + yb.byteLength));
   return { spec, input: { batch: B, steps: T, channels: Nin, data }, labels };
@@ -103,10 +118,16 @@ async function child(impl: string, wl: string, reps: number): Promise<void> {
   const params: Float32Array[] = spec.layers.flatMap((l) => [l.weights, l.thresholds, ...(l.bias ? [l.bias] : [])]);
   const init = params.map((p) => p.slice());
   const grads = createGradients(spec);
-  const gradList: Float32Array[] = spec.layers.flatMap((l, k) => [grads.weights[k], grads.thresholds[k], ...(l.bias ? [grads.bias[k]] : [])] as Float32Array[]);
+  const gradList: Float32Array[] = spec.layers.flatMap(
+    (l, k) => [grads.weights[k], grads.thresholds[k], ...(l.bias ? [grads.bias[k]] : [])] as Float32Array[],
+  );
   const m = params.map((p) => new Float32Array(p.length));
   const v = params.map((p) => new Float32Array(p.length));
-  const opts = { surrogate: { kind: 'fastSigmoid', slope: 25 } as const, loss: { kind: 'crossEntropy' } as const, detachReset: true };
+  const opts = {
+    surrogate: { kind: 'fastSigmoid', slope: 25 } as const,
+    loss: { kind: 'crossEntropy' } as const,
+    detachReset: true,
+  };
   let stepNo = 0;
   let loss = 0;
   const step = async (): Promise<void> => {
@@ -157,7 +178,10 @@ async function child(impl: string, wl: string, reps: number): Promise<void> {
 }
 
 function runChild(args: string[]): Record<string, unknown> | undefined {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { encoding: 'utf8', env: process.env });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], {
+    encoding: 'utf8',
+    env: process.env,
+  });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as Record<string, unknown>;
@@ -175,7 +199,8 @@ async function main(): Promise<void> {
   const workloads = opt('workloads', 'A,N').split(',');
   const reps = opt('reps', '7');
   const tfReps = opt('tfjs-reps', '3');
-  const hasTorch = !flag('no-torch') && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  const hasTorch =
+    !flag('no-torch') && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   const results: Record<string, unknown> = {};
   for (const wl of workloads) {
     await preparePeerData(wl);
@@ -187,15 +212,29 @@ async function main(): Promise<void> {
     if (hasTorch) {
       for (const threads of [1, 2]) {
         console.error(`${wl}: torch hoisted t${threads}...`);
-        const r = spawnSync('/usr/bin/python3', [join(WORK, 'peers', 'bench_torch.py'), wl, reps, String(threads), 'hoisted'], { encoding: 'utf8', env: process.env });
+        const r = spawnSync(
+          '/usr/bin/python3',
+          [join(WORK, 'peers', 'bench_torch.py'), wl, reps, String(threads), 'hoisted'],
+          { encoding: 'utf8', env: process.env },
+        );
         try {
-          const j = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { medianMs: number; maxRssMB: number; torch: string };
-          row[`torch-t${threads}`] = { medianMs: +j.medianMs.toFixed(1), peakRssMB: +j.maxRssMB.toFixed(1), torch: j.torch };
+          const j = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as {
+            medianMs: number;
+            maxRssMB: number;
+            torch: string;
+          };
+          row[`torch-t${threads}`] = {
+            medianMs: +j.medianMs.toFixed(1),
+            peakRssMB: +j.maxRssMB.toFixed(1),
+            torch: j.torch,
+          };
         } catch {
           console.error(`torch t${threads} failed:\n${r.stderr}`);
         }
       }
-      const tms = [row['torch-t1'], row['torch-t2']].map((x) => (x as { medianMs?: number } | undefined)?.medianMs).filter((x): x is number => x !== undefined);
+      const tms = [row['torch-t1'], row['torch-t2']]
+        .map((x) => (x as { medianMs?: number } | undefined)?.medianMs)
+        .filter((x): x is number => x !== undefined);
       if (tms.length) {
         const best = Math.min(...tms);
         const ratio = (k: string): number | null => {

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RouserError, specFromBinary, specFromJson, specToBinary, specToJson, validateSpec, type NetworkSpec } from '../src/index.js';
+import {
+  RouserError,
+  specFromBinary,
+  specFromJson,
+  specToBinary,
+  specToJson,
+  validateSpec,
+  type NetworkSpec,
+} from '../src/index.js';
 import { validSpec } from './arbitraries.js';
 
 const SEED = 20241;
@@ -16,7 +24,13 @@ function expectBitExact(a: NetworkSpec, b: NetworkSpec): void {
   expect(b.layers.length).toBe(a.layers.length);
   a.layers.forEach((la, i) => {
     const lb = b.layers[i]!;
-    expect({ ...lb.neuron, reset: lb.reset, delay: lb.delaySteps, size: lb.size, inputSize: lb.inputSize }).toEqual({ ...la.neuron, reset: la.reset, delay: la.delaySteps, size: la.size, inputSize: la.inputSize });
+    expect({ ...lb.neuron, reset: lb.reset, delay: lb.delaySteps, size: lb.size, inputSize: lb.inputSize }).toEqual({
+      ...la.neuron,
+      reset: la.reset,
+      delay: la.delaySteps,
+      size: la.size,
+      inputSize: la.inputSize,
+    });
     expect(bits(lb.weights)).toEqual(bits(la.weights));
     expect(bits(lb.thresholds)).toEqual(bits(la.thresholds));
     expect(lb.bias === undefined).toBe(la.bias === undefined);
@@ -26,11 +40,17 @@ function expectBitExact(a: NetworkSpec, b: NetworkSpec): void {
 
 describe('serialisation round trips', () => {
   it('JSON round-trips any valid spec bit-exactly (including -0 and subnormals)', () => {
-    fc.assert(fc.property(validSpec(), (spec) => expectBitExact(spec, specFromJson(specToJson(spec)))), { seed: SEED, numRuns: 200 });
+    fc.assert(
+      fc.property(validSpec(), (spec) => expectBitExact(spec, specFromJson(specToJson(spec)))),
+      { seed: SEED, numRuns: 200 },
+    );
   });
 
   it('binary round-trips any valid spec bit-exactly', () => {
-    fc.assert(fc.property(validSpec(), (spec) => expectBitExact(spec, specFromBinary(specToBinary(spec)))), { seed: SEED, numRuns: 200 });
+    fc.assert(
+      fc.property(validSpec(), (spec) => expectBitExact(spec, specFromBinary(specToBinary(spec)))),
+      { seed: SEED, numRuns: 200 },
+    );
   });
 });
 
@@ -41,24 +61,43 @@ const mutation = (spec: NetworkSpec): fc.Arbitrary<Mutation> => {
   return fc.oneof(
     fc.tuple(l, fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity)).map(([li, k, v]): Mutation => {
       const i = k % spec.layers[li]!.weights.length;
-      return { apply: (s) => void (s.layers[li]!.weights[i] = v), field: new RegExp(`field layers\\[${li}\\]\\.weights\\[${i}\\] is ${Number.isNaN(v) ? 'NaN' : v}; expected a finite number`), value: String(v) };
+      return {
+        apply: (s) => void (s.layers[li]!.weights[i] = v),
+        field: new RegExp(
+          `field layers\\[${li}\\]\\.weights\\[${i}\\] is ${Number.isNaN(v) ? 'NaN' : v}; expected a finite number`,
+        ),
+        value: String(v),
+      };
     }),
     fc.tuple(l, fc.integer({ min: 1, max: 3 })).map(([li, extra]): Mutation => {
       const n = spec.layers[li]!.size + extra;
-      return { apply: (s) => void (s.layers[li]!.thresholds = new Float32Array(n)), field: new RegExp(`field layers\\[${li}\\]\\.thresholds\\.length is ${n}; expected ${spec.layers[li]!.size}`), value: String(n) };
+      return {
+        apply: (s) => void (s.layers[li]!.thresholds = new Float32Array(n)),
+        field: new RegExp(`field layers\\[${li}\\]\\.thresholds\\.length is ${n}; expected ${spec.layers[li]!.size}`),
+        value: String(n),
+      };
     }),
     fc.tuple(l, fc.integer({ min: -5, max: 0 })).map(([li, v]): Mutation => ({
       apply: (s) => void (s.layers[li]!.size = v),
       field: new RegExp(`field layers\\[${li}\\]\\.size is ${v}; expected a positive integer`),
       value: String(v),
     })),
-    fc.constantFrom(NaN, 0, -1).map((v): Mutation => ({ apply: (s) => void (s.dtMs = v), field: new RegExp(`field dtMs is ${Number.isNaN(v) ? 'NaN' : v}; expected a finite number > 0`), value: String(v) })),
+    fc
+      .constantFrom(NaN, 0, -1)
+      .map((v): Mutation => ({
+        apply: (s) => void (s.dtMs = v),
+        field: new RegExp(`field dtMs is ${Number.isNaN(v) ? 'NaN' : v}; expected a finite number > 0`),
+        value: String(v),
+      })),
   );
 };
 
 describe('validation', () => {
   it('accepts every generated valid spec', () => {
-    fc.assert(fc.property(validSpec(), (spec) => validateSpec(spec) === spec), { seed: SEED, numRuns: 100 });
+    fc.assert(
+      fc.property(validSpec(), (spec) => validateSpec(spec) === spec),
+      { seed: SEED, numRuns: 100 },
+    );
   });
 
   it('rejects a spec with one bad field, naming the field, the index and the value', () => {

@@ -22,10 +22,18 @@ import { neuronModel } from './arbitraries.js';
 const SEED = 7301;
 
 const surrogate: fc.Arbitrary<Surrogate> = fc.oneof(
-  fc.record({ kind: fc.constant('exponential' as const), scale: fc.double({ min: 0.1, max: 5, noNaN: true }), tau: fc.double({ min: 0.2, max: 10, noNaN: true }) }),
+  fc.record({
+    kind: fc.constant('exponential' as const),
+    scale: fc.double({ min: 0.1, max: 5, noNaN: true }),
+    tau: fc.double({ min: 0.2, max: 10, noNaN: true }),
+  }),
   fc.record({ kind: fc.constant('fastSigmoid' as const), slope: fc.double({ min: 0.1, max: 50, noNaN: true }) }),
   fc.record({ kind: fc.constant('atan' as const), alpha: fc.double({ min: 0.1, max: 10, noNaN: true }) }),
-  fc.record({ kind: fc.constant('triangle' as const), scale: fc.double({ min: 0.1, max: 5, noNaN: true }), width: fc.double({ min: 0.1, max: 5, noNaN: true }) }),
+  fc.record({
+    kind: fc.constant('triangle' as const),
+    scale: fc.double({ min: 0.1, max: 5, noNaN: true }),
+    width: fc.double({ min: 0.1, max: 5, noNaN: true }),
+  }),
 );
 
 /** Points where g is smooth (away from the kinks at 0 and, for the triangle, at +-width). */
@@ -51,13 +59,20 @@ describe('surrogates', () => {
 
   it('dS/dTh = -dS/dV, also by finite differences in Th', () => {
     fc.assert(
-      fc.property(surrogate, fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), (sg, v, th) => {
-        const h = 1e-5;
-        fc.pre(smoothAt(sg, v - th, h));
-        const fdTh = (surrogatePrimitive(sg, v - (th + h)) - surrogatePrimitive(sg, v - (th - h))) / (2 * h);
-        expect(surrogateGradThreshold(sg, v - th)).toBe(-surrogateGrad(sg, v - th));
-        expect(Math.abs(fdTh - surrogateGradThreshold(sg, v - th))).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(fdTh)) + 1e-6);
-      }),
+      fc.property(
+        surrogate,
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        (sg, v, th) => {
+          const h = 1e-5;
+          fc.pre(smoothAt(sg, v - th, h));
+          const fdTh = (surrogatePrimitive(sg, v - (th + h)) - surrogatePrimitive(sg, v - (th - h))) / (2 * h);
+          expect(surrogateGradThreshold(sg, v - th)).toBe(-surrogateGrad(sg, v - th));
+          expect(Math.abs(fdTh - surrogateGradThreshold(sg, v - th))).toBeLessThanOrEqual(
+            1e-5 * Math.max(1, Math.abs(fdTh)) + 1e-6,
+          );
+        },
+      ),
       { seed: SEED, numRuns: 300 },
     );
   });
@@ -80,17 +95,23 @@ const state = fc.double({ min: -5, max: 5, noNaN: true }).map(Math.fround);
 describe('neuron steps', () => {
   it('zero input from rest gives no spikes and stays at 0', () => {
     fc.assert(
-      fc.property(neuronModel, fc.constantFrom('zero' as const, 'subtract' as const), th, fc.integer({ min: 1, max: 200 }), (model, reset, threshold, steps) => {
-        const c = neuronCoefficients(model);
-        let s = { current: 0, voltage: 0 };
-        for (let t = 0; t < steps; t++) {
-          const r = stepNeuronScalar(c, reset, s.current, s.voltage, 0, threshold);
-          expect(r.spike).toBe(false);
-          s = r;
-        }
-        expect(s.voltage).toBe(0);
-        expect(s.current).toBe(0);
-      }),
+      fc.property(
+        neuronModel,
+        fc.constantFrom('zero' as const, 'subtract' as const),
+        th,
+        fc.integer({ min: 1, max: 200 }),
+        (model, reset, threshold, steps) => {
+          const c = neuronCoefficients(model);
+          let s = { current: 0, voltage: 0 };
+          for (let t = 0; t < steps; t++) {
+            const r = stepNeuronScalar(c, reset, s.current, s.voltage, 0, threshold);
+            expect(r.spike).toBe(false);
+            s = r;
+          }
+          expect(s.voltage).toBe(0);
+          expect(s.current).toBe(0);
+        },
+      ),
       { seed: SEED, numRuns: 200 },
     );
   });
@@ -123,13 +144,21 @@ describe('neuron steps', () => {
 
   it('a spike occurs exactly when the pre-reset V >= Th; zero reset leaves V = 0, subtract leaves V - Th', () => {
     fc.assert(
-      fc.property(neuronModel, fc.constantFrom('zero' as const, 'subtract' as const), state, state, fc.double({ min: -3, max: 3, noNaN: true }).map(Math.fround), th, (model, reset, i0, v0, x, threshold) => {
-        const c = neuronCoefficients(model);
-        const r = stepNeuronScalar(c, reset, i0, v0, x, threshold);
-        expect(r.spike).toBe(r.preReset >= threshold);
-        if (r.spike) expect(r.voltage).toBe(reset === 'zero' ? 0 : Math.fround(r.preReset - threshold));
-        else expect(r.voltage).toBe(r.preReset);
-      }),
+      fc.property(
+        neuronModel,
+        fc.constantFrom('zero' as const, 'subtract' as const),
+        state,
+        state,
+        fc.double({ min: -3, max: 3, noNaN: true }).map(Math.fround),
+        th,
+        (model, reset, i0, v0, x, threshold) => {
+          const c = neuronCoefficients(model);
+          const r = stepNeuronScalar(c, reset, i0, v0, x, threshold);
+          expect(r.spike).toBe(r.preReset >= threshold);
+          if (r.spike) expect(r.voltage).toBe(reset === 'zero' ? 0 : Math.fround(r.preReset - threshold));
+          else expect(r.voltage).toBe(r.preReset);
+        },
+      ),
       { seed: SEED, numRuns: 500 },
     );
   });
@@ -177,20 +206,30 @@ describe('neuron steps', () => {
   it('step-by-step integration equals the closed-form solution for constant input (CUBA and LIF)', () => {
     const ret = fc.double({ min: 0.05, max: 0.99, noNaN: true }).map(Math.fround);
     fc.assert(
-      fc.property(ret, ret, state, state, fc.double({ min: -2, max: 2, noNaN: true }).map(Math.fround), fc.integer({ min: 1, max: 60 }), (aI, aV, i0, v0, x, n) => {
-        const cuba = neuronCoefficients({ kind: 'cuba', currentRetention: aI, voltageRetention: aV });
-        let s = { current: i0, voltage: v0 };
-        for (let t = 0; t < n; t++) s = stepNeuronScalar(cuba, 'zero', s.current, s.voltage, x, Infinity);
-        const cf = cubaClosedForm(n, i0, v0, x, aI, aV);
-        const scale = Math.max(1, Math.abs(i0), Math.abs(v0), Math.abs(x) / (1 - aI) / (1 - aV));
-        expect(Math.abs(s.current - cf.current)).toBeLessThanOrEqual(1e-5 * scale);
-        expect(Math.abs(s.voltage - cf.voltage)).toBeLessThanOrEqual(1e-5 * scale);
+      fc.property(
+        ret,
+        ret,
+        state,
+        state,
+        fc.double({ min: -2, max: 2, noNaN: true }).map(Math.fround),
+        fc.integer({ min: 1, max: 60 }),
+        (aI, aV, i0, v0, x, n) => {
+          const cuba = neuronCoefficients({ kind: 'cuba', currentRetention: aI, voltageRetention: aV });
+          let s = { current: i0, voltage: v0 };
+          for (let t = 0; t < n; t++) s = stepNeuronScalar(cuba, 'zero', s.current, s.voltage, x, Infinity);
+          const cf = cubaClosedForm(n, i0, v0, x, aI, aV);
+          const scale = Math.max(1, Math.abs(i0), Math.abs(v0), Math.abs(x) / (1 - aI) / (1 - aV));
+          expect(Math.abs(s.current - cf.current)).toBeLessThanOrEqual(1e-5 * scale);
+          expect(Math.abs(s.voltage - cf.voltage)).toBeLessThanOrEqual(1e-5 * scale);
 
-        const lif = neuronCoefficients({ kind: 'lif', beta: aV });
-        let v = v0;
-        for (let t = 0; t < n; t++) v = stepNeuronScalar(lif, 'zero', 0, v, x, Infinity).voltage;
-        expect(Math.abs(v - lifClosedForm(n, v0, x, aV))).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(v0), Math.abs(x) / (1 - aV)));
-      }),
+          const lif = neuronCoefficients({ kind: 'lif', beta: aV });
+          let v = v0;
+          for (let t = 0; t < n; t++) v = stepNeuronScalar(lif, 'zero', 0, v, x, Infinity).voltage;
+          expect(Math.abs(v - lifClosedForm(n, v0, x, aV))).toBeLessThanOrEqual(
+            1e-5 * Math.max(1, Math.abs(v0), Math.abs(x) / (1 - aV)),
+          );
+        },
+      ),
       { seed: SEED, numRuns: 300 },
     );
   });
@@ -205,9 +244,48 @@ describe('neuron steps', () => {
 describe('checkNeuronModel on every built-in', () => {
   const quiet = (): void => undefined;
   const ALL: KitExpect[] = [
-    { model: LIF, passed: ['declaration', 'determinism', 'rest', 'spikeRule', 'closedForm', 'eventMode', 'surrogate', 'derivatives', 'badParams'] },
-    { model: CUBA, passed: ['declaration', 'determinism', 'rest', 'spikeRule', 'closedForm', 'eventMode', 'surrogate', 'derivatives', 'badParams'] },
-    { model: ALIF, passed: ['declaration', 'determinism', 'rest', 'spikeRule', 'closedForm', 'eventMode', 'surrogate', 'derivatives', 'badParams'] },
+    {
+      model: LIF,
+      passed: [
+        'declaration',
+        'determinism',
+        'rest',
+        'spikeRule',
+        'closedForm',
+        'eventMode',
+        'surrogate',
+        'derivatives',
+        'badParams',
+      ],
+    },
+    {
+      model: CUBA,
+      passed: [
+        'declaration',
+        'determinism',
+        'rest',
+        'spikeRule',
+        'closedForm',
+        'eventMode',
+        'surrogate',
+        'derivatives',
+        'badParams',
+      ],
+    },
+    {
+      model: ALIF,
+      passed: [
+        'declaration',
+        'determinism',
+        'rest',
+        'spikeRule',
+        'closedForm',
+        'eventMode',
+        'surrogate',
+        'derivatives',
+        'badParams',
+      ],
+    },
   ];
   interface KitExpect {
     model: NeuronModelDef;
@@ -239,8 +317,22 @@ describe('checkNeuronModel on every built-in', () => {
     });
     // V_th is the threshold and V_reset the post-spike voltage of this model (thresholdParam / resetParam).
     expect([IAF_PSC_EXP.thresholdParam, IAF_PSC_EXP.resetParam]).toEqual(['V_th', 'V_reset']);
-    const r = checkNeuronModel(IAF_PSC_EXP as NeuronModelDef, { seed: SEED, numRuns: 60, params, inputScale: 600, dtMs: 0.1, log: quiet });
-    expect(r.properties.filter((p) => p.status === 'passed').map((p) => p.name)).toEqual(['declaration', 'determinism', 'rest', 'spikeRule', 'surrogate', 'badParams']);
+    const r = checkNeuronModel(IAF_PSC_EXP as NeuronModelDef, {
+      seed: SEED,
+      numRuns: 60,
+      params,
+      inputScale: 600,
+      dtMs: 0.1,
+      log: quiet,
+    });
+    expect(r.properties.filter((p) => p.status === 'passed').map((p) => p.name)).toEqual([
+      'declaration',
+      'determinism',
+      'rest',
+      'spikeRule',
+      'surrogate',
+      'badParams',
+    ]);
   });
 });
 

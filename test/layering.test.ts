@@ -26,7 +26,20 @@ const ALLOWED: Record<string, string[]> = {
   report: ['util', 'model', 'metrics', 'experiment', 'report'],
   examples: ['util', 'model', 'neuron', 'examples'],
   testing: ['util', 'model', 'neuron', 'event', 'train', 'testing'],
-  cli: ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'io', 'experiment', 'report', 'examples', 'cli'],
+  cli: [
+    'util',
+    'model',
+    'neuron',
+    'event',
+    'train',
+    'metrics',
+    'data',
+    'io',
+    'experiment',
+    'report',
+    'examples',
+    'cli',
+  ],
   '(root)': ['util', 'model', 'neuron', 'event', 'train', 'metrics', 'data', 'io', 'experiment', 'examples'],
 };
 
@@ -45,7 +58,8 @@ function area(file: string): string {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const specs: string[] = [];
-  const re = /(?:^|[^.\w])(?:import|export)\s*(?:type\s+)?(?:[\w*{}\s,]+from\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const re =
+    /(?:^|[^.\w])(?:import|export)\s*(?:type\s+)?(?:[\w*{}\s,]+from\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (const m of text.matchAll(re)) specs.push((m[1] ?? m[2]) as string);
   return specs;
 }
@@ -66,7 +80,8 @@ describe('dependency rule', () => {
         if (!spec.startsWith('.')) continue;
         const target = resolve(dirname(f), spec.replace(/\.js$/, '.ts'));
         const to = area(target);
-        if (!(ALLOWED[from] ?? []).includes(to)) violations.push(`${relative(SRC, f)} imports ${spec} (${from} -> ${to})`);
+        if (!(ALLOWED[from] ?? []).includes(to))
+          violations.push(`${relative(SRC, f)} imports ${spec} (${from} -> ${to})`);
       }
     }
     expect(violations).toEqual([]);
@@ -114,7 +129,9 @@ describe('dependency rule', () => {
       seen.add(f);
       const text = readFileSync(f, 'utf8');
       // static imports only: dynamic import() is how optional heavy modules are loaded on demand
-      for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s+(?!type\b)(?:[\w*{}\s,]+from\s*)?['"]([^'"]+)['"]/g)) {
+      for (const m of text.matchAll(
+        /(?:^|\n)\s*(?:import|export)\s+(?!type\b)(?:[\w*{}\s,]+from\s*)?['"]([^'"]+)['"]/g,
+      )) {
         const spec = m[1] as string;
         if (spec.startsWith('.')) visit(resolve(dirname(f), spec.replace(/\.js$/, '.ts')));
         else if (/^(vega|vega-lite|@tensorflow\/)/.test(spec)) bad.push(`${relative(SRC, f)} imports ${spec}`);

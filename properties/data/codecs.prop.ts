@@ -10,10 +10,19 @@ const RUNS = { seed: 42, numRuns: 150 };
 
 /** Sorted event lists: ids in [0, channels), non-negative integer times up to maxTime. */
 function events(channels: number, maxTime: number, maxLen = 200): fc.Arbitrary<SpikeRecord> {
-  return fc.array(fc.tuple(fc.integer({ min: 0, max: channels - 1 }), fc.integer({ min: 0, max: maxTime })), { maxLength: maxLen }).map((ev) => {
-    const sorted = [...ev].sort((a, b) => a[1] - b[1]);
-    return { channels, ids: Int32Array.from(sorted.map((e) => e[0])), times: Float64Array.from(sorted.map((e) => e[1])), timeUnit: 'us' as const };
-  });
+  return fc
+    .array(fc.tuple(fc.integer({ min: 0, max: channels - 1 }), fc.integer({ min: 0, max: maxTime })), {
+      maxLength: maxLen,
+    })
+    .map((ev) => {
+      const sorted = [...ev].sort((a, b) => a[1] - b[1]);
+      return {
+        channels,
+        ids: Int32Array.from(sorted.map((e) => e[0])),
+        times: Float64Array.from(sorted.map((e) => e[1])),
+        timeUnit: 'us' as const,
+      };
+    });
 }
 
 describe('round trips: encode then decode gives the same events', () => {
@@ -30,11 +39,20 @@ describe('round trips: encode then decode gives the same events', () => {
 
   it('AEDAT 3.1 (any packet size, special packets, spare capacity, times past 2^31)', () => {
     fc.assert(
-      fc.property(events(128 * 128 * 2, 2 ** 33), fc.integer({ min: 1, max: 50 }), fc.boolean(), fc.integer({ min: 0, max: 3 }), (rec, packetEvents, specialPackets, spareCapacity) => {
-        const back = decodeAedat31(encodeAedat31(rec, { packetEvents, specialPackets, spareCapacity }), 'prop.aedat').events;
-        expect(Array.from(back.ids)).toEqual(Array.from(rec.ids));
-        expect(Array.from(back.times)).toEqual(Array.from(rec.times));
-      }),
+      fc.property(
+        events(128 * 128 * 2, 2 ** 33),
+        fc.integer({ min: 1, max: 50 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 3 }),
+        (rec, packetEvents, specialPackets, spareCapacity) => {
+          const back = decodeAedat31(
+            encodeAedat31(rec, { packetEvents, specialPackets, spareCapacity }),
+            'prop.aedat',
+          ).events;
+          expect(Array.from(back.ids)).toEqual(Array.from(rec.ids));
+          expect(Array.from(back.times)).toEqual(Array.from(rec.times));
+        },
+      ),
       RUNS,
     );
   });
@@ -60,10 +78,15 @@ describe('counts are preserved', () => {
 
   it('fixed windows: counted + outside = total', () => {
     fc.assert(
-      fc.property(events(20, 10_000), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 1000 }), (rec, steps, w) => {
-        const t = recordsToTensor([rec], { steps, window: { kind: 'fixed', start: 0, binWidth: w }, binary: false });
-        expect(sum(t.tensor.data) + t.outsideEvents).toBe(rec.ids.length);
-      }),
+      fc.property(
+        events(20, 10_000),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (rec, steps, w) => {
+          const t = recordsToTensor([rec], { steps, window: { kind: 'fixed', start: 0, binWidth: w }, binary: false });
+          expect(sum(t.tensor.data) + t.outsideEvents).toBe(rec.ids.length);
+        },
+      ),
       RUNS,
     );
   });

@@ -51,7 +51,12 @@ describe('event engine vs dense trainer forward', () => {
     await fc.assert(
       fc.asyncProperty(netAndData, async ({ spec, ds }) => {
         const { report } = await evaluateModel(spec, ds, { engine: 'both', backend });
-        expect(report.agreement).toEqual({ predictions: 1, spikeTrains: 1, samples: ds.inputs.batch, spikeTrainsAgainst: 'fused' });
+        expect(report.agreement).toEqual({
+          predictions: 1,
+          spikeTrains: 1,
+          samples: ds.inputs.batch,
+          spikeTrainsAgainst: 'fused',
+        });
         expect(report.accuracyByEngine.event).toBe(report.accuracyByEngine.dense);
         const dense = await evaluateModel(spec, ds, { engine: 'dense', backend });
         dense.report.layers.forEach((l, i) => {

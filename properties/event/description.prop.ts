@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { networkFromJson, networkToJson, NetworkBuilder, RouserError, validateNetwork, type ConnectionRule, type NetworkDescription } from '../../src/index.js';
+import {
+  networkFromJson,
+  networkToJson,
+  NetworkBuilder,
+  RouserError,
+  validateNetwork,
+  type ConnectionRule,
+  type NetworkDescription,
+} from '../../src/index.js';
 import { description } from './descriptionArb.js';
 
 /**
@@ -25,7 +33,11 @@ describe('network description', () => {
     fc.assert(
       fc.property(description, (d) => {
         const b = new NetworkBuilder({ dtMs: d.dtMs, seed: d.seed, meta: d.meta });
-        for (const p of d.populations) b.population(p.name, p.size, p.model, { ...(p.params ? { params: p.params } : {}), ...(p.initial ? { initial: p.initial } : {}) });
+        for (const p of d.populations)
+          b.population(p.name, p.size, p.model, {
+            ...(p.params ? { params: p.params } : {}),
+            ...(p.initial ? { initial: p.initial } : {}),
+          });
         for (const s of d.stimuli) {
           if (s.kind === 'poisson') b.poisson(s.target, s);
           else if (s.kind === 'spike_source') b.spikeSource(s.name, s.size, s.spikes);
@@ -51,17 +63,110 @@ describe('network description', () => {
 
   it('one broken field is refused with a message naming the field and the value', () => {
     const breakers: [string, (d: NetworkDescription) => void, RegExp][] = [
-      ['unknown target', (d) => d.projections.push({ source: 'P0', target: 'nope', connection: { rule: 'all_to_all' }, weight: 1, delayMs: 1 }), /projections\[\d+\]\.target is "nope"/],
-      ['probability 1.5', (d) => d.projections.push({ source: 'P0', target: 'P0', connection: { rule: 'pairwise_bernoulli', p: 1.5 }, weight: 1, delayMs: 1 }), /connection\.p is 1\.5; expected a probability in \[0, 1\]/],
-      ['negative delay', (d) => d.projections.push({ source: 'P0', target: 'P0', connection: { rule: 'all_to_all' }, weight: 1, delayMs: -1 }), /delayMs is -1; expected a delay >= dt/],
-      ['delay shorter than dt', (d) => d.projections.push({ source: 'P0', target: 'P0', connection: { rule: 'all_to_all' }, weight: 1, delayMs: d.dtMs / 4 }), /delayMs is [\d.e-]+; expected a delay >= dt/],
-      ['unbounded delay distribution', (d) => d.projections.push({ source: 'P0', target: 'P0', connection: { rule: 'all_to_all' }, weight: 1, delayMs: { kind: 'normal', mean: 1, sd: 1 } }), /delayMs is .*expected a delay distribution bounded below/],
-      ['unsampleable redraw', (d) => (d.populations[0]!.initial = { V_m: { kind: 'normal', mean: 0, sd: 1, min: 50, bound: 'redraw' } }), /initial\.V_m is .*expected a distribution with at least [0-9.e-]+ of its mass/],
-      ['negative sd', (d) => (d.populations[0]!.params = { V_th: { kind: 'normal', mean: 0, sd: -1 } }), /params\.V_th\.sd is -1; expected a number >= 0/],
-      ['array of wrong length', (d) => (d.populations[0]!.params = { V_th: new Array<number>(d.populations[0]!.size + 1).fill(1) }), /params\.V_th\.length is \d+; expected \d+ \(the size of population P0\)/],
-      ['out-of-range explicit id', (d) => d.projections.push({ source: 'P0', target: 'P0', connection: { rule: 'explicit', pre: [0], post: [d.populations[0]!.size] }, weight: 1, delayMs: 1 }), /connection\.post\[0\] is \d+; expected an integer in \[0, \d+\)/],
-      ['duplicate name', (d) => d.populations.push({ ...d.populations[0]! }), /populations\[\d+\]\.name is "P0"; expected a name not used/],
-      ['unknown rule', (d) => d.projections.push({ source: 'P0', target: 'P0', connection: { rule: 'fixed_prob' } as unknown as ConnectionRule, weight: 1, delayMs: 1 }), /connection\.rule is "fixed_prob"/],
+      [
+        'unknown target',
+        (d) =>
+          d.projections.push({
+            source: 'P0',
+            target: 'nope',
+            connection: { rule: 'all_to_all' },
+            weight: 1,
+            delayMs: 1,
+          }),
+        /projections\[\d+\]\.target is "nope"/,
+      ],
+      [
+        'probability 1.5',
+        (d) =>
+          d.projections.push({
+            source: 'P0',
+            target: 'P0',
+            connection: { rule: 'pairwise_bernoulli', p: 1.5 },
+            weight: 1,
+            delayMs: 1,
+          }),
+        /connection\.p is 1\.5; expected a probability in \[0, 1\]/,
+      ],
+      [
+        'negative delay',
+        (d) =>
+          d.projections.push({
+            source: 'P0',
+            target: 'P0',
+            connection: { rule: 'all_to_all' },
+            weight: 1,
+            delayMs: -1,
+          }),
+        /delayMs is -1; expected a delay >= dt/,
+      ],
+      [
+        'delay shorter than dt',
+        (d) =>
+          d.projections.push({
+            source: 'P0',
+            target: 'P0',
+            connection: { rule: 'all_to_all' },
+            weight: 1,
+            delayMs: d.dtMs / 4,
+          }),
+        /delayMs is [\d.e-]+; expected a delay >= dt/,
+      ],
+      [
+        'unbounded delay distribution',
+        (d) =>
+          d.projections.push({
+            source: 'P0',
+            target: 'P0',
+            connection: { rule: 'all_to_all' },
+            weight: 1,
+            delayMs: { kind: 'normal', mean: 1, sd: 1 },
+          }),
+        /delayMs is .*expected a delay distribution bounded below/,
+      ],
+      [
+        'unsampleable redraw',
+        (d) => (d.populations[0]!.initial = { V_m: { kind: 'normal', mean: 0, sd: 1, min: 50, bound: 'redraw' } }),
+        /initial\.V_m is .*expected a distribution with at least [0-9.e-]+ of its mass/,
+      ],
+      [
+        'negative sd',
+        (d) => (d.populations[0]!.params = { V_th: { kind: 'normal', mean: 0, sd: -1 } }),
+        /params\.V_th\.sd is -1; expected a number >= 0/,
+      ],
+      [
+        'array of wrong length',
+        (d) => (d.populations[0]!.params = { V_th: new Array<number>(d.populations[0]!.size + 1).fill(1) }),
+        /params\.V_th\.length is \d+; expected \d+ \(the size of population P0\)/,
+      ],
+      [
+        'out-of-range explicit id',
+        (d) =>
+          d.projections.push({
+            source: 'P0',
+            target: 'P0',
+            connection: { rule: 'explicit', pre: [0], post: [d.populations[0]!.size] },
+            weight: 1,
+            delayMs: 1,
+          }),
+        /connection\.post\[0\] is \d+; expected an integer in \[0, \d+\)/,
+      ],
+      [
+        'duplicate name',
+        (d) => d.populations.push({ ...d.populations[0]! }),
+        /populations\[\d+\]\.name is "P0"; expected a name not used/,
+      ],
+      [
+        'unknown rule',
+        (d) =>
+          d.projections.push({
+            source: 'P0',
+            target: 'P0',
+            connection: { rule: 'fixed_prob' } as unknown as ConnectionRule,
+            weight: 1,
+            delayMs: 1,
+          }),
+        /connection\.rule is "fixed_prob"/,
+      ],
     ];
     fc.assert(
       fc.property(description, fc.integer({ min: 0, max: breakers.length - 1 }), (d, k) => {

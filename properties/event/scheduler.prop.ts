@@ -57,7 +57,8 @@ class PopCommand implements fc.Command<Model, Real> {
   run(m: Model, r: Real): void {
     const it = m.q.pop() as Item;
     const v = r.s.pop();
-    if (v !== it.value || r.s.lastTime !== it.time) throw new Error(`pop gave (${v}, ${r.s.lastTime}); model (${it.value}, ${it.time})`);
+    if (v !== it.value || r.s.lastTime !== it.time)
+      throw new Error(`pop gave (${v}, ${r.s.lastTime}); model (${it.value}, ${it.time})`);
     m.now = it.time;
     check(m, r);
   }
@@ -71,7 +72,9 @@ const MAX_DELAY = 9;
 describe('schedulers against tinyqueue (model-based, fast-check)', () => {
   it('CalendarQueue: integer delays 0..maxDelay, FIFO among equal ticks', () => {
     const cmds = [
-      fc.tuple(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 0, max: MAX_DELAY })).map(([v, d]) => new PushCommand(v, d)),
+      fc
+        .tuple(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 0, max: MAX_DELAY }))
+        .map(([v, d]) => new PushCommand(v, d)),
       fc.constant(new PopCommand()),
     ];
     fc.assert(
@@ -84,7 +87,10 @@ describe('schedulers against tinyqueue (model-based, fast-check)', () => {
 
   it('EventHeap: continuous delays with many ties', () => {
     const delay = fc.oneof(fc.constantFrom(0, 0.5, 1, 2.25), fc.double({ min: 0, max: 10, noNaN: true }));
-    const cmds = [fc.tuple(fc.integer({ min: -1000, max: 1000 }), delay).map(([v, d]) => new PushCommand(v, d)), fc.constant(new PopCommand())];
+    const cmds = [
+      fc.tuple(fc.integer({ min: -1000, max: 1000 }), delay).map(([v, d]) => new PushCommand(v, d)),
+      fc.constant(new PopCommand()),
+    ];
     fc.assert(
       fc.property(fc.commands(cmds, { maxCommands: 300 }), fc.integer({ min: 1, max: 4 }), (c, cap) => {
         fc.modelRun(() => ({ model: new Model(), real: { s: new EventHeap(cap) } }), c);
@@ -94,9 +100,17 @@ describe('schedulers against tinyqueue (model-based, fast-check)', () => {
   });
 
   it('FifoQueue: one fixed delay (push = now + d), exact against tinyqueue, FIFO among ties; grows from capacity 1', () => {
-    const run = fc.oneof(fc.constantFrom(0, 1, 2.5), fc.double({ min: 0, max: 10, noNaN: true })).chain((d) =>
-      fc.tuple(fc.constant(d), fc.commands([fc.integer({ min: -1000, max: 1000 }).map((v) => new PushCommand(v, d)), fc.constant(new PopCommand())], { maxCommands: 300 })),
-    );
+    const run = fc
+      .oneof(fc.constantFrom(0, 1, 2.5), fc.double({ min: 0, max: 10, noNaN: true }))
+      .chain((d) =>
+        fc.tuple(
+          fc.constant(d),
+          fc.commands(
+            [fc.integer({ min: -1000, max: 1000 }).map((v) => new PushCommand(v, d)), fc.constant(new PopCommand())],
+            { maxCommands: 300 },
+          ),
+        ),
+      );
     fc.assert(
       fc.property(run, fc.integer({ min: 1, max: 4 }), ([, c], cap) => {
         fc.modelRun(() => ({ model: new Model(), real: { s: new FifoQueue(cap) } }), c);
@@ -108,7 +122,17 @@ describe('schedulers against tinyqueue (model-based, fast-check)', () => {
   it('FifoQueue refuses a push earlier than the last one', () => {
     const q = new FifoQueue(2);
     q.push(1, 5);
-    if (!(() => { try { q.push(2, 4); return false; } catch { return true; } })()) throw new Error('expected a throw');
+    if (
+      !(() => {
+        try {
+          q.push(2, 4);
+          return false;
+        } catch {
+          return true;
+        }
+      })()
+    )
+      throw new Error('expected a throw');
   });
 
   it('EventHeap: arbitrary (non-monotone) times, as a general priority queue', () => {

@@ -24,7 +24,13 @@ const case_ = fc
   .map(({ sizes, kind, reset, bias, steps, delays, dtMs, seed, p }) => {
     let s = seed >>> 0;
     const next = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 4294967296);
-    const spec: NetworkSpec = createSpec({ sizes, neuron: kind === 'cuba' ? { kind, currentRetention: 0.75, voltageRetention: 0.97 } : { kind, beta: 0.9 }, reset, bias, dtMs });
+    const spec: NetworkSpec = createSpec({
+      sizes,
+      neuron: kind === 'cuba' ? { kind, currentRetention: 0.75, voltageRetention: 0.97 } : { kind, beta: 0.9 },
+      reset,
+      bias,
+      dtMs,
+    });
     spec.layers.forEach((l, i) => {
       l.delaySteps = delays[i] ?? 0;
       for (let k = 0; k < l.weights.length; k++) l.weights[k] = next() < 0.2 ? 0 : Math.fround((next() - 0.3) * 1.5);
@@ -43,12 +49,17 @@ describe('NetworkSpec through the description engine', () => {
         const ref = referenceForward(spec.layers, input, steps, undefined, { dtMs: spec.dtMs });
         const desc = descriptionFromSpec(spec);
         const net = compileDescription(desc, { allowZeroDelay: true });
-        const r = simulateDescription(net, { durationMs: steps * spec.dtMs, sourceValues: { input }, recordSpikes: desc.populations.map((p) => p.name) });
+        const r = simulateDescription(net, {
+          durationMs: steps * spec.dtMs,
+          sourceValues: { input },
+          recordSpikes: desc.populations.map((p) => p.name),
+        });
         expect(r.steps).toBe(steps);
         spec.layers.forEach((l, li) => {
           const got = new Uint8Array(steps * l.size);
           const rec = r.spikeRecords[`L${li}`]!;
-          for (let k = 0; k < rec.ids.length; k++) got[Math.round(rec.times[k]! / spec.dtMs) * l.size + rec.ids[k]!] = 1;
+          for (let k = 0; k < rec.ids.length; k++)
+            got[Math.round(rec.times[k]! / spec.dtMs) * l.size + rec.ids[k]!] = 1;
           expect(Array.from(got)).toEqual(Array.from(ref[li]!));
         });
       }),

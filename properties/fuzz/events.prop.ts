@@ -8,10 +8,17 @@ import { expectBoundedTime, fuzzRuns, mutate, mutationsArb, parseOrRefuse } from
 type Events = { ids: number[]; times: number[] } | 'invalid';
 
 function events(channels: number, maxTime: number): fc.Arbitrary<SpikeRecord> {
-  return fc.array(fc.tuple(fc.integer({ min: 0, max: channels - 1 }), fc.integer({ min: 0, max: maxTime })), { maxLength: 40 }).map((ev) => {
-    const sorted = [...ev].sort((a, b) => a[1] - b[1]);
-    return { channels, ids: Int32Array.from(sorted.map((e) => e[0])), times: Float64Array.from(sorted.map((e) => e[1])), timeUnit: 'us' as const };
-  });
+  return fc
+    .array(fc.tuple(fc.integer({ min: 0, max: channels - 1 }), fc.integer({ min: 0, max: maxTime })), { maxLength: 40 })
+    .map((ev) => {
+      const sorted = [...ev].sort((a, b) => a[1] - b[1]);
+      return {
+        channels,
+        ids: Int32Array.from(sorted.map((e) => e[0])),
+        times: Float64Array.from(sorted.map((e) => e[1])),
+        timeUnit: 'us' as const,
+      };
+    });
 }
 
 /** N-MNIST .bin read from the format description (Orchard et al. 2015; overflow marker y = 240 adds 2^13 us). */
@@ -22,7 +29,13 @@ function refNmnist(b: Uint8Array): Events {
   let extra = 0;
   let last = -1;
   for (let r = 0; r < b.length / 5; r++) {
-    const [x, y, c, d, e] = [b[5 * r], b[5 * r + 1], b[5 * r + 2], b[5 * r + 3], b[5 * r + 4]] as number[] as [number, number, number, number, number];
+    const [x, y, c, d, e] = [b[5 * r], b[5 * r + 1], b[5 * r + 2], b[5 * r + 3], b[5 * r + 4]] as number[] as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     if (y === 240) {
       extra += 8192;
       continue;
@@ -73,7 +86,11 @@ function refAedat(b: Uint8Array): Events {
         const y = Math.floor(data / 4) % 32768;
         const x = Math.floor(data / 131072) % 32768;
         if (x > 127 || y > 127) return 'invalid';
-        ev.push([(Math.floor(data / 2) % 2) * 16384 + y * 128 + x, over * 2147483648 + dv.getInt32(q + 4, true), ev.length]);
+        ev.push([
+          (Math.floor(data / 2) % 2) * 16384 + y * 128 + x,
+          over * 2147483648 + dv.getInt32(q + 4, true),
+          ev.length,
+        ]);
       }
     }
     p += 28 + cap * size;
@@ -85,7 +102,8 @@ function refAedat(b: Uint8Array): Events {
 /** DVS labels CSV from its description: the header row, then rows of three decimal integers, blanks skipped. */
 function refLabels(text: string): { label: number; startUs: number; endUs: number }[] | 'invalid' {
   const rows = text.split('\n').map((r) => (r.endsWith('\r') ? r.slice(0, -1) : r));
-  if ((rows[0] ?? '').replace(/^\uFEFF/, '').replace(/\s/g, '') !== 'class,startTime_usec,endTime_usec') return 'invalid';
+  if ((rows[0] ?? '').replace(/^\uFEFF/, '').replace(/\s/g, '') !== 'class,startTime_usec,endTime_usec')
+    return 'invalid';
   const out: { label: number; startUs: number; endUs: number }[] = [];
   for (const r of rows.slice(1)) {
     if (r.trim() === '') continue;
@@ -104,7 +122,8 @@ function refTrials(text: string): string[] | 'invalid' {
   for (const raw of text.split('\n')) {
     const l = raw.replace(/\r$/, '').trim();
     if (l === '') continue;
-    if (!l.toLowerCase().endsWith('.aedat') || l.includes('/') || l.includes('\\') || l.startsWith('.')) return 'invalid';
+    if (!l.toLowerCase().endsWith('.aedat') || l.includes('/') || l.includes('\\') || l.startsWith('.'))
+      return 'invalid';
     for (const ch of l) if (ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127) return 'invalid';
     out.push(l);
   }
@@ -138,21 +157,36 @@ describe('fuzz: mutated event files agree with an independent decoder or are ref
 
   it('AEDAT 3.1', () => {
     fc.assert(
-      fc.property(events(32768, 2 ** 32), fc.integer({ min: 1, max: 8 }), fc.boolean(), fc.integer({ min: 0, max: 2 }), mutationsArb, (rec, packetEvents, specialPackets, spareCapacity, ms) => {
-        const bytes = mutate(encodeAedat31(rec, { packetEvents, specialPackets, spareCapacity }), ms);
-        agree('fuzz.aedat', bytes, () => decodeAedat31(bytes, 'fuzz.aedat').events, refAedat(bytes));
-      }),
+      fc.property(
+        events(32768, 2 ** 32),
+        fc.integer({ min: 1, max: 8 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 2 }),
+        mutationsArb,
+        (rec, packetEvents, specialPackets, spareCapacity, ms) => {
+          const bytes = mutate(encodeAedat31(rec, { packetEvents, specialPackets, spareCapacity }), ms);
+          agree('fuzz.aedat', bytes, () => decodeAedat31(bytes, 'fuzz.aedat').events, refAedat(bytes));
+        },
+      ),
       fuzzRuns(300),
     );
   });
 
-  const rowsArb = fc.array(fc.tuple(fc.integer({ min: 1, max: 11 }), fc.integer({ min: 0, max: 9_000_000 }), fc.integer({ min: 1, max: 2_000_000 })), { maxLength: 12 });
+  const rowsArb = fc.array(
+    fc.tuple(
+      fc.integer({ min: 1, max: 11 }),
+      fc.integer({ min: 0, max: 9_000_000 }),
+      fc.integer({ min: 1, max: 2_000_000 }),
+    ),
+    { maxLength: 12 },
+  );
 
   it('DVS labels CSV (empty cells, broken rows, bad header)', () => {
     fc.assert(
       fc.property(rowsArb, fc.boolean(), mutationsArb, (rows, crlf, ms) => {
         const eol = crlf ? '\r\n' : '\n';
-        const text0 = ['class,startTime_usec,endTime_usec', ...rows.map(([c, s, d]) => `${c},${s},${s + d}`)].join(eol) + eol;
+        const text0 =
+          ['class,startTime_usec,endTime_usec', ...rows.map(([c, s, d]) => `${c},${s},${s + d}`)].join(eol) + eol;
         const text = new TextDecoder().decode(mutate(new TextEncoder().encode(text0), ms));
         const t0 = performance.now();
         const got = parseOrRefuse('fuzz_labels.csv', () => parseGestureLabels(text, 'fuzz_labels.csv'));
@@ -167,14 +201,18 @@ describe('fuzz: mutated event files agree with an independent decoder or are ref
 
   it('trial lists', () => {
     fc.assert(
-      fc.property(fc.array(fc.stringMatching(/^user[0-9]{2}_[a-z]{1,8}$/), { maxLength: 8 }), mutationsArb, (names, ms) => {
-        const text0 = names.map((n) => `${n}.aedat`).join('\r\n') + '\r\n';
-        const text = new TextDecoder().decode(mutate(new TextEncoder().encode(text0), ms));
-        const got = parseOrRefuse('trials_to_train.txt', () => parseTrialList(text, 'trials_to_train.txt'));
-        const ref = refTrials(text);
-        if (!got.ok) expect(ref, got.message).toBe('invalid');
-        else expect(got.value).toEqual(ref);
-      }),
+      fc.property(
+        fc.array(fc.stringMatching(/^user[0-9]{2}_[a-z]{1,8}$/), { maxLength: 8 }),
+        mutationsArb,
+        (names, ms) => {
+          const text0 = names.map((n) => `${n}.aedat`).join('\r\n') + '\r\n';
+          const text = new TextDecoder().decode(mutate(new TextEncoder().encode(text0), ms));
+          const got = parseOrRefuse('trials_to_train.txt', () => parseTrialList(text, 'trials_to_train.txt'));
+          const ref = refTrials(text);
+          if (!got.ok) expect(ref, got.message).toBe('invalid');
+          else expect(got.value).toEqual(ref);
+        },
+      ),
       fuzzRuns(300),
     );
   });

@@ -15,12 +15,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * Opens and reads a whole SHD file; returns the records or the RouserError message. Any other exception, any
  * output of h5wasm on the terminal, or a crash of the process fails the property.
  */
-async function readAll(path: string): Promise<{ ok: true; labels: number[]; events: number } | { ok: false; message: string }> {
+async function readAll(
+  path: string,
+): Promise<{ ok: true; labels: number[]; events: number } | { ok: false; message: string }> {
   try {
     const r = await openShd(path);
     try {
       const recs = r.read(0, r.samples);
-      for (const rec of recs) for (const id of rec.ids) if (!(id >= 0 && id < 700)) throw new Error(`channel ${id} outside [0, 700)`);
+      for (const rec of recs)
+        for (const id of rec.ids) if (!(id >= 0 && id < 700)) throw new Error(`channel ${id} outside [0, 700)`);
       return { ok: true, labels: Array.from(r.labels), events: recs.reduce((s, x) => s + x.ids.length, 0) };
     } finally {
       r.close();
@@ -48,7 +51,9 @@ describe('fuzz: mutated SHD HDF5 files are read or refused with one line naming 
   it('a file cut in half is named as truncated, not as a missing field', async () => {
     const path = join(dir, 'half.h5');
     writeFileSync(path, src.subarray(0, src.length >> 1));
-    await expect(openShd(path)).rejects.toThrow(`${path}: the file is truncated: its HDF5 superblock says ${src.length} bytes (end-of-file address at byte 40) but the file has ${src.length >> 1}; expected the complete file (download it again)`);
+    await expect(openShd(path)).rejects.toThrow(
+      `${path}: the file is truncated: its HDF5 superblock says ${src.length} bytes (end-of-file address at byte 40) but the file has ${src.length >> 1}; expected the complete file (download it again)`,
+    );
   });
 
   it('a byte that makes the HDF5 library abort ends the reader, not the process; the next file reads normally', async () => {
@@ -58,7 +63,8 @@ describe('fuzz: mutated SHD HDF5 files are read or refused with one line naming 
     writeFileSync(path, b);
     const got = await readAll(path);
     expect(got.ok).toBe(false);
-    if (!got.ok) expect(got.message).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*(corrupt|truncated)`));
+    if (!got.ok)
+      expect(got.message).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*(corrupt|truncated)`));
     const good = await readAll(FIX);
     expect(good).toEqual({ ok: true, labels: [0, 3, 6, 9, 12, 15, 18, 1], events: expect.any(Number) as number });
   });
@@ -76,7 +82,11 @@ describe('fuzz: mutated SHD HDF5 files are read or refused with one line naming 
       return path;
     };
     const ok = withLabels('float-int.h5', [0, 3, 6, 9, 12, 15, 18, 1]);
-    expect(await readAll(ok)).toEqual({ ok: true, labels: [0, 3, 6, 9, 12, 15, 18, 1], events: expect.any(Number) as number });
+    expect(await readAll(ok)).toEqual({
+      ok: true,
+      labels: [0, 3, 6, 9, 12, 15, 18, 1],
+      events: expect.any(Number) as number,
+    });
     const half = withLabels('float-half.h5', [0, 2.5, 6, 9, 12, 15, 18, 1]);
     await expect(openShd(half)).rejects.toThrow(`${half}: field /labels[1] is 2.5; expected an integer class >= 0`);
     const nan = withLabels('float-nan.h5', [NaN, 3, 6, 9, 12, 15, 18, 1]);
@@ -84,6 +94,9 @@ describe('fuzz: mutated SHD HDF5 files are read or refused with one line naming 
   });
 
   it('random mutations (a few in npm test; ROUSER_FUZZ_RUNS for more)', async () => {
-    await fc.assert(fc.asyncProperty(mutationsArb, (ms) => check(ms)), fuzzRuns(6));
+    await fc.assert(
+      fc.asyncProperty(mutationsArb, (ms) => check(ms)),
+      fuzzRuns(6),
+    );
   });
 });

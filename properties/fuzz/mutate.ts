@@ -34,9 +34,18 @@ const frac = fc.oneof(
 /** Mutations, header edits (within the first 64 bytes) weighted like flips. */
 export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: frac, mask: fc.integer({ min: 1, max: 255 }) }),
-  fc.record({ kind: fc.constant('set' as const), at: frac, value: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0, 0x7f, 0x80, 0xff, 0x2c, 0x0a, 0x22)), header: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    at: frac,
+    value: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0, 0x7f, 0x80, 0xff, 0x2c, 0x0a, 0x22)),
+    header: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('truncate' as const), at: frac }),
-  fc.record({ kind: fc.constant('insert' as const), at: frac, bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 16 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: frac,
+    bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 16 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: frac, length: fc.integer({ min: 1, max: 16 }) }),
 );
 
@@ -94,11 +103,17 @@ const LOCATION = /byte|field|line|row|offset|character|header|magic|truncated|HD
  * Runs `parse`; returns its value, or undefined when it threw a RouserError whose message is one line, starts with
  * `where: ` and says where in the file the problem is. Any other exception fails the property.
  */
-export function parseOrRefuse<T>(where: string, parse: () => T): { ok: true; value: T } | { ok: false; message: string } {
+export function parseOrRefuse<T>(
+  where: string,
+  parse: () => T,
+): { ok: true; value: T } | { ok: false; message: string } {
   try {
     return { ok: true, value: parse() };
   } catch (e) {
-    if (!(e instanceof RouserError)) throw new Error(`${where}: the parser threw ${(e as Error)?.constructor?.name ?? typeof e} instead of RouserError: ${(e as Error)?.stack ?? String(e)}`);
+    if (!(e instanceof RouserError))
+      throw new Error(
+        `${where}: the parser threw ${(e as Error)?.constructor?.name ?? typeof e} instead of RouserError: ${(e as Error)?.stack ?? String(e)}`,
+      );
     expect(e.message.startsWith(`${where}`), e.message).toBe(true);
     expect(e.message.includes('\n'), e.message).toBe(false);
     expect(e.message, e.message).toMatch(LOCATION);

@@ -34,16 +34,23 @@ describe('fuzz: network description JSON', () => {
   it('digit edits (valid JSON, changed values) are accepted exactly as written or refused naming the field', () => {
     let accepted = 0;
     fc.assert(
-      fc.property(description, fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 0, max: 9 })), { minLength: 1, maxLength: 4 }), (d, edits) => {
-        const chars = [...networkToJson(d)];
-        const digits = chars.flatMap((c, i) => (c >= '0' && c <= '9' ? [i] : []));
-        for (const [at, v] of edits) chars[digits[Math.floor(at * digits.length)] as number] = String(v);
-        const text = chars.join('');
-        const got = parseOrRefuse('net.json', () => networkFromJson(text, 'net.json'));
-        if (!got.ok) return;
-        accepted++;
-        expect(got.value).toEqual(JSON.parse(text));
-      }),
+      fc.property(
+        description,
+        fc.array(
+          fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 0, max: 9 })),
+          { minLength: 1, maxLength: 4 },
+        ),
+        (d, edits) => {
+          const chars = [...networkToJson(d)];
+          const digits = chars.flatMap((c, i) => (c >= '0' && c <= '9' ? [i] : []));
+          for (const [at, v] of edits) chars[digits[Math.floor(at * digits.length)] as number] = String(v);
+          const text = chars.join('');
+          const got = parseOrRefuse('net.json', () => networkFromJson(text, 'net.json'));
+          if (!got.ok) return;
+          accepted++;
+          expect(got.value).toEqual(JSON.parse(text));
+        },
+      ),
       fuzzRuns(300),
     );
     expect(accepted, 'digit edits must leave many files valid, or this property checks nothing').toBeGreaterThan(30);

@@ -27,7 +27,10 @@ async function readOrRefuse(path: string): Promise<{ ok: true; graph: NirGraph }
   try {
     return { ok: true, graph: await readNir(path) };
   } catch (e) {
-    if (!(e instanceof RouserError)) throw new Error(`${path}: readNir threw ${(e as Error)?.constructor?.name ?? typeof e} instead of RouserError: ${(e as Error)?.stack ?? String(e)}`);
+    if (!(e instanceof RouserError))
+      throw new Error(
+        `${path}: readNir threw ${(e as Error)?.constructor?.name ?? typeof e} instead of RouserError: ${(e as Error)?.stack ?? String(e)}`,
+      );
     expect(e.message.startsWith(`${path}: `), e.message).toBe(true);
     expect(e.message.includes('\n'), e.message).toBe(false);
     expect(e.message, e.message).toMatch(LOCATION);
@@ -46,14 +49,24 @@ async function readOrRefuse(path: string): Promise<{ ok: true; graph: NirGraph }
 const uniform = fc.noBias(fc.integer({ min: 0, max: 2 ** 24 - 1 })).map((k) => k / 2 ** 24);
 const bodyMutationsArb: fc.Arbitrary<Mutation[]> = fc.oneof(
   { arbitrary: mutationsArb, weight: 1 },
-  { arbitrary: fc.array(fc.tuple(mutationArb, uniform).map(([m, at]): Mutation => (m.kind === 'set' ? { ...m, at, header: false } : { ...m, at })), { minLength: 1, maxLength: 3 }), weight: 3 },
+  {
+    arbitrary: fc.array(
+      fc
+        .tuple(mutationArb, uniform)
+        .map(([m, at]): Mutation => (m.kind === 'set' ? { ...m, at, header: false } : { ...m, at })),
+      { minLength: 1, maxLength: 3 },
+    ),
+    weight: 3,
+  },
 );
 
 /** Per property: up to 3 s a case (a new HDF5 worker after each refusal) on a loaded machine. */
 const TIMEOUT = 60_000 + 3_000 * fuzzRuns(5).numRuns;
 
 /** Specs that NIR carries exactly (cuba layers with retentions < 1, as in test/nir). */
-const nirSpec = validSpec(fc.float({ min: -2, max: 2, noNaN: true })).filter((s) => s.layers.every((l) => !isCubaNeuron(l.neuron) || (l.neuron.currentRetention < 1 && l.neuron.voltageRetention < 1)));
+const nirSpec = validSpec(fc.float({ min: -2, max: 2, noNaN: true })).filter((s) =>
+  s.layers.every((l) => !isCubaNeuron(l.neuron) || (l.neuron.currentRetention < 1 && l.neuron.voltageRetention < 1)),
+);
 
 describe('fuzz: mutated .nir files are read or refused with one line naming the file, never crash the process', () => {
   const fixtures = readdirSync(FIX).filter((f) => f.endsWith('.nir'));
@@ -73,7 +86,8 @@ describe('fuzz: mutated .nir files are read or refused with one line naming the 
       const again = join(dir, `again${n}.nir`);
       await writeNir(again, got.graph);
       expect(await readNir(again)).toEqual(got.graph);
-      if (original !== undefined && spec !== undefined && isEqual(got.graph, original)) expect(specToJson(fromNir(got.graph, { where: path }))).toBe(spec);
+      if (original !== undefined && spec !== undefined && isEqual(got.graph, original))
+        expect(specToJson(fromNir(got.graph, { where: path }))).toBe(spec);
       rmSync(again, { force: true });
     }
     rmSync(path, { force: true });
@@ -82,7 +96,11 @@ describe('fuzz: mutated .nir files are read or refused with one line naming the 
   it('the fixtures read (or are refused for their documented reason) before mutation', async () => {
     for (const f of fixtures) {
       const got = await readOrRefuse(join(FIX, f));
-      originals.set(f, { bytes: new Uint8Array(readFileSync(join(FIX, f))), graph: got.ok ? got.graph : undefined, refusal: got.ok ? undefined : got.message });
+      originals.set(f, {
+        bytes: new Uint8Array(readFileSync(join(FIX, f))),
+        graph: got.ok ? got.graph : undefined,
+        refusal: got.ok ? undefined : got.message,
+      });
     }
     // lif_rockpool.nir has an Output shape [1,1,1] after a [1] LIF: refused by the shape check (test/nir).
     expect([...originals].filter(([, o]) => o.graph === undefined).map(([f]) => f)).toEqual(['lif_rockpool.nir']);
@@ -94,37 +112,47 @@ describe('fuzz: mutated .nir files are read or refused with one line naming the 
     b[2283] = ((b[2283] as number) + 1) & 0xff; // found by fuzzing: h5wasm calls abort() on this file
     const path = join(dir, 'abort.nir');
     writeFileSync(path, b);
-    await expect(readNir(path)).rejects.toThrow(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*the HDF5 library aborted.*corrupt`));
+    await expect(readNir(path)).rejects.toThrow(
+      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*the HDF5 library aborted.*corrupt`),
+    );
     const good = await readNir(join(FIX, name));
     expect(Object.keys(good.nodes).sort()).toEqual(['fc1', 'fc2', 'input', 'lif1.lif', 'lif1.w_rec', 'lif2', 'output']);
   });
 
-  it('random mutations of rouser-written files from random specs (a few in npm test; ROUSER_FUZZ_RUNS for more)', async () => {
-    await fc.assert(
-      fc.asyncProperty(nirSpec, bodyMutationsArb, async (spec, ms) => {
-        const src = join(dir, `spec${n++}.nir`);
-        const graph = toNir(spec);
-        await writeNir(src, graph);
-        const bytes = new Uint8Array(readFileSync(src));
-        const original = await readNir(src);
-        const json = specToJson(spec);
-        expect(specToJson(fromNir(original, { where: src }))).toBe(json); // the unmutated file round-trips
-        await check(mutate(bytes, ms), original, json);
-        rmSync(src, { force: true });
-      }),
-      fuzzRuns(5),
-    );
-  }, TIMEOUT);
+  it(
+    'random mutations of rouser-written files from random specs (a few in npm test; ROUSER_FUZZ_RUNS for more)',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(nirSpec, bodyMutationsArb, async (spec, ms) => {
+          const src = join(dir, `spec${n++}.nir`);
+          const graph = toNir(spec);
+          await writeNir(src, graph);
+          const bytes = new Uint8Array(readFileSync(src));
+          const original = await readNir(src);
+          const json = specToJson(spec);
+          expect(specToJson(fromNir(original, { where: src }))).toBe(json); // the unmutated file round-trips
+          await check(mutate(bytes, ms), original, json);
+          rmSync(src, { force: true });
+        }),
+        fuzzRuns(5),
+      );
+    },
+    TIMEOUT,
+  );
 
-  it('random mutations of the fixture files (a few in npm test; ROUSER_FUZZ_RUNS for more)', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...fixtures), bodyMutationsArb, async (f, ms) => {
-        const o = originals.get(f) ?? { bytes: new Uint8Array(readFileSync(join(FIX, f))), graph: undefined };
-        await check(mutate(o.bytes, ms), o.graph, undefined);
-      }),
-      fuzzRuns(5),
-    );
-  }, TIMEOUT);
+  it(
+    'random mutations of the fixture files (a few in npm test; ROUSER_FUZZ_RUNS for more)',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...fixtures), bodyMutationsArb, async (f, ms) => {
+          const o = originals.get(f) ?? { bytes: new Uint8Array(readFileSync(join(FIX, f))), graph: undefined };
+          await check(mutate(o.bytes, ms), o.graph, undefined);
+        }),
+        fuzzRuns(5),
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 function isEqual(a: unknown, b: unknown): boolean {

@@ -28,18 +28,24 @@ describe('Adam properties', () => {
 
   it('layer mode keeps equal thresholds equal over many steps', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 10 }), (steps) => {
-        const spec = createSpec({ sizes: [1, 3], thInit: 1.25 });
-        const g = createGradients(spec);
-        const st = createAdamState(spec, 'layer');
-        for (const s of steps) {
-          g.thresholds[0]!.set(s);
-          adamStep(spec, g, st, { lr: 0, lrTh: 0.01, thresholdMode: 'layer' });
-        }
-        const th = spec.layers[0]!.thresholds;
-        expect(th[1]).toBe(th[0]);
-        expect(th[2]).toBe(th[0]);
-      }),
+      fc.property(
+        fc.array(fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 3, maxLength: 3 }), {
+          minLength: 1,
+          maxLength: 10,
+        }),
+        (steps) => {
+          const spec = createSpec({ sizes: [1, 3], thInit: 1.25 });
+          const g = createGradients(spec);
+          const st = createAdamState(spec, 'layer');
+          for (const s of steps) {
+            g.thresholds[0]!.set(s);
+            adamStep(spec, g, st, { lr: 0, lrTh: 0.01, thresholdMode: 'layer' });
+          }
+          const th = spec.layers[0]!.thresholds;
+          expect(th[1]).toBe(th[0]);
+          expect(th[2]).toBe(th[0]);
+        },
+      ),
       { seed: SEED, numRuns: 50 },
     );
   });

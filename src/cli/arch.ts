@@ -19,18 +19,22 @@ export function parseArch(arch: string | undefined, inputSize: number, classes: 
   if (arch === undefined) return [inputSize, ...DEFAULT_HIDDEN, classes];
   const parts = arch.split('-').map((s) => (s.trim() === '' ? NaN : Number(s)));
   if (parts.some((p) => !Number.isInteger(p) || p < 1))
-    throw new RouserError(`--arch ${arch}: expected sizes separated by '-', each a positive integer (e.g. 500-500-10 or ${inputSize}-500-500-10)`);
+    throw new RouserError(
+      `--arch ${arch}: expected sizes separated by '-', each a positive integer (e.g. 500-500-10 or ${inputSize}-500-500-10)`,
+    );
   const first = parts[0] as number;
   let sizes: number[];
   if (parts.length >= 2 && first === inputSize) sizes = parts;
   else if (parts.length >= 3 && first > inputSize && first > Math.max(...parts.slice(1)))
-    throw new RouserError(`--arch ${arch}: first size ${first} does not match the dataset's ${inputSize} inputs (give ${inputSize}-${parts.slice(1).join('-')}, or ${inputSize}-${arch} if ${first} is a hidden layer)`);
+    throw new RouserError(
+      `--arch ${arch}: first size ${first} does not match the dataset's ${inputSize} inputs (give ${inputSize}-${parts.slice(1).join('-')}, or ${inputSize}-${arch} if ${first} is a hidden layer)`,
+    );
   else sizes = [inputSize, ...parts];
   const out = sizes[sizes.length - 1] as number;
-  if (out < classes) throw new RouserError(`--arch ${arch}: output size ${out} is smaller than the dataset's ${classes} classes`);
+  if (out < classes)
+    throw new RouserError(`--arch ${arch}: output size ${out} is smaller than the dataset's ${classes} classes`);
   return sizes;
 }
-
 
 /**
  * Reads `--neuron NAME` (default cuba; any registered neuron model) into a neuron model; the one reader for `train`,
@@ -40,15 +44,25 @@ export function parseArch(arch: string | undefined, inputSize: number, classes: 
  */
 export function neuronFromArgs(cmd: string, args: ParsedArgs): NeuronModel {
   const kind = choice(cmd, args, 'neuron', neuronModelNames(), 'cuba');
-  if (kind === 'lif') return { kind: 'lif', beta: num(cmd, args, 'beta', { min: 0, max: 1, fallback: FIT_DEFAULTS.lifBeta }) };
+  if (kind === 'lif')
+    return { kind: 'lif', beta: num(cmd, args, 'beta', { min: 0, max: 1, fallback: FIT_DEFAULTS.lifBeta }) };
   if (kind === 'cuba') return defaultNeuron('cuba');
   const neuron: Record<string, number | string> = { kind };
   const raw = str(args, 'neuron-params');
   for (const item of raw === undefined || raw === '' ? [] : raw.split(',')) {
     const [key, value, extra] = item.split('=');
     const v = Number(value);
-    if (key === undefined || key === '' || value === undefined || extra !== undefined || value.trim() === '' || !Number.isFinite(v))
-      throw new RouserError(`${cmd}: option --neuron-params item ${JSON.stringify(item)}; expected name=number (e.g. tauAdaptMs=100)`);
+    if (
+      key === undefined ||
+      key === '' ||
+      value === undefined ||
+      extra !== undefined ||
+      value.trim() === '' ||
+      !Number.isFinite(v)
+    )
+      throw new RouserError(
+        `${cmd}: option --neuron-params item ${JSON.stringify(item)}; expected name=number (e.g. tauAdaptMs=100)`,
+      );
     neuron[key.trim()] = v;
   }
   const model = getNeuronModel(kind, cmd, '--neuron');

@@ -87,7 +87,8 @@ function joinNegativeValues(cmd: Command, argv: string[]): string[] {
     const next = argv[i + 1];
     const long = /^--([^=]+)$/.exec(a)?.[1];
     const short = /^-([A-Za-z])$/.exec(a)?.[1];
-    const name = long ?? (short !== undefined ? Object.keys(cmd.options).find((k) => cmd.options[k]?.short === short) : undefined);
+    const name =
+      long ?? (short !== undefined ? Object.keys(cmd.options).find((k) => cmd.options[k]?.short === short) : undefined);
     if (name !== undefined && cmd.options[name]?.type === 'string' && next !== undefined && NUMBER_TOKEN.test(next)) {
       out.push(`--${name}=${next}`);
       i++;
@@ -101,7 +102,13 @@ export function checkNumber(cmd: string, name: string, raw: string, rule: Numeri
   const v = Number(raw);
   const kind = rule.integer ? 'an integer' : 'a number';
   const range = `${rule.min !== undefined ? ` >= ${rule.min}` : ''}${rule.max !== undefined ? `${rule.min !== undefined ? ' and' : ''} <= ${rule.max}` : ''}`;
-  if (raw.trim() === '' || !Number.isFinite(v) || (rule.integer && !Number.isInteger(v)) || (rule.min !== undefined && v < rule.min) || (rule.max !== undefined && v > rule.max))
+  if (
+    raw.trim() === '' ||
+    !Number.isFinite(v) ||
+    (rule.integer && !Number.isInteger(v)) ||
+    (rule.min !== undefined && v < rule.min) ||
+    (rule.max !== undefined && v > rule.max)
+  )
     throw new RouserError(`${where(cmd, name)} is ${JSON.stringify(raw)}; expected ${kind}${range}`);
   return v;
 }
@@ -120,7 +127,12 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
   }
   let parsed: ParsedArgs;
   try {
-    const { values, positionals } = parseArgs({ args: joinNegativeValues(cmd, argv), options, allowPositionals: cmd.positionals ?? false, strict: true });
+    const { values, positionals } = parseArgs({
+      args: joinNegativeValues(cmd, argv),
+      options,
+      allowPositionals: cmd.positionals ?? false,
+      strict: true,
+    });
     parsed = { values: values as ParsedArgs['values'], positionals };
   } catch (e) {
     const msg = (e as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\s*\n\s*/g, ' ');
@@ -187,7 +199,13 @@ export function num(
 }
 
 /** Reads an option that must be one of `choices`. */
-export function choice<T extends string>(cmd: string, args: ParsedArgs, name: string, choices: readonly T[], fallback: T): T {
+export function choice<T extends string>(
+  cmd: string,
+  args: ParsedArgs,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   const raw = str(args, name);
   if (raw === undefined) return fallback;
   if (!(choices as readonly string[]).includes(raw))

@@ -8,8 +8,16 @@ export const DATASET_SHAPE_OPTIONS = {
   steps: { type: 'string', value: 'T', help: "time steps per sample (default: the dataset's)" },
   'train-samples': { type: 'string', value: 'N', help: "training samples (default: the dataset's)" },
   'test-samples': { type: 'string', value: 'N', help: "test samples (default: the dataset's)" },
-  downsample: { type: 'string', value: 'K', help: "spatial downsampling / channel pooling factor (default: the dataset's)" },
-  'bin-ms': { type: 'string', value: 'MS', help: "bin width in ms for sensor data (default: the dataset's window / steps)" },
+  downsample: {
+    type: 'string',
+    value: 'K',
+    help: "spatial downsampling / channel pooling factor (default: the dataset's)",
+  },
+  'bin-ms': {
+    type: 'string',
+    value: 'MS',
+    help: "bin width in ms for sensor data (default: the dataset's window / steps)",
+  },
   'full-recording': { type: 'boolean', help: 'N-MNIST: bin all three saccades (~300 ms) instead of the first one' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -19,7 +27,12 @@ export const DATASET_SHAPE_OPTIONS = {
  */
 export function datasetRequestFromArgs(cmd: string, args: ParsedArgs, seed: number): DatasetRequest {
   const req: DatasetRequest = { seed, ...datasetProgress() };
-  for (const [key, field] of [['steps', 'steps'], ['train-samples', 'trainSamples'], ['test-samples', 'testSamples'], ['downsample', 'downsample']] as const)
+  for (const [key, field] of [
+    ['steps', 'steps'],
+    ['train-samples', 'trainSamples'],
+    ['test-samples', 'testSamples'],
+    ['downsample', 'downsample'],
+  ] as const)
     if (str(args, key) !== undefined) req[field] = num(cmd, args, key, { min: 1, integer: true });
   if (str(args, 'bin-ms') !== undefined) req.binMs = num(cmd, args, 'bin-ms', { min: 1e-3 });
   if (flag(args, 'full-recording')) req.fullRecording = true;
@@ -30,7 +43,9 @@ export function datasetRequestFromArgs(cmd: string, args: ParsedArgs, seed: numb
  * Progress callbacks for opening a dataset from the CLI: each message on its own stderr line, and countable steps
  * (the embedded set's generation) as a {@link ProgressBar} (drawn only when stderr is a terminal).
  */
-export function datasetProgress(stream: NodeJS.WriteStream = process.stderr): Required<Pick<DatasetRequest, 'onProgress' | 'onProgressCount'>> {
+export function datasetProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+): Required<Pick<DatasetRequest, 'onProgress' | 'onProgressCount'>> {
   let bar: ProgressBar | undefined;
   let current = '';
   return {

@@ -52,7 +52,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd: Command | undefined = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
-    process.stderr.write(`rouser: unknown command ${JSON.stringify(name)}; expected one of ${COMMANDS.map((c) => c.name).join(', ')} (see rouser --help)\n`);
+    process.stderr.write(
+      `rouser: unknown command ${JSON.stringify(name)}; expected one of ${COMMANDS.map((c) => c.name).join(', ')} (see rouser --help)\n`,
+    );
     return 1;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

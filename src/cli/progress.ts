@@ -47,7 +47,9 @@ export class ProgressBar {
     const eta = this.done > 0 ? (elapsed / this.done) * (this.total - this.done) : NaN;
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
     const etaText = Number.isFinite(eta) ? `ETA ${formatSeconds(eta)}` : 'ETA --';
-    this.stream.write(`\r\x1b[2K${this.label} ${bar} ${this.done}/${this.total} ${(frac * 100).toFixed(0)}% ${formatSeconds(elapsed)} ${etaText}${status ? ` ${status}` : ''}`);
+    this.stream.write(
+      `\r\x1b[2K${this.label} ${bar} ${this.done}/${this.total} ${(frac * 100).toFixed(0)}% ${formatSeconds(elapsed)} ${etaText}${status ? ` ${status}` : ''}`,
+    );
   }
 }
 

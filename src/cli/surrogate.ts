@@ -13,15 +13,20 @@ import { choice, type ParsedArgs } from './args.js';
 export function parseSurrogate(text: string): Surrogate {
   const [kind, ...items] = text.split(':');
   if (!(SURROGATE_KINDS as readonly string[]).includes(kind ?? ''))
-    throw new RouserError(`--surrogate ${JSON.stringify(text)}: kind ${JSON.stringify(kind)}; expected one of ${SURROGATE_KINDS.join(', ')}`);
+    throw new RouserError(
+      `--surrogate ${JSON.stringify(text)}: kind ${JSON.stringify(kind)}; expected one of ${SURROGATE_KINDS.join(', ')}`,
+    );
   const sg = defaultSurrogate(kind as Surrogate['kind']) as Surrogate & Record<string, number | string>;
   const keys = Object.keys(sg).filter((k) => k !== 'kind');
   for (const item of items) {
     const [key, raw] = item.split('=');
     if (key === undefined || raw === undefined || !keys.includes(key))
-      throw new RouserError(`--surrogate ${JSON.stringify(text)}: item ${JSON.stringify(item)}; expected key=value with key one of ${keys.join(', ')}`);
+      throw new RouserError(
+        `--surrogate ${JSON.stringify(text)}: item ${JSON.stringify(item)}; expected key=value with key one of ${keys.join(', ')}`,
+      );
     const v = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(v)) throw new RouserError(`--surrogate ${JSON.stringify(text)}: ${key} is ${JSON.stringify(raw)}; expected a number`);
+    if (raw.trim() === '' || !Number.isFinite(v))
+      throw new RouserError(`--surrogate ${JSON.stringify(text)}: ${key} is ${JSON.stringify(raw)}; expected a number`);
     (sg as Record<string, number | string>)[key] = v;
   }
   const problem = surrogateProblem(sg);

@@ -38,39 +38,68 @@ export function decodeAedat31(bytes: Uint8Array, where = 'file.aedat', sensor: S
   let off = 0;
   for (;;) {
     if (off >= bytes.length) fail(where, `header at byte ${off}`, 'end of file', 'a line "#!END-HEADER"');
-    if (bytes[off] !== 0x23) fail(where, `header line at byte ${off}`, String.fromCharCode(bytes[off] as number), 'a line starting with "#" (missing #!END-HEADER?)');
+    if (bytes[off] !== 0x23)
+      fail(
+        where,
+        `header line at byte ${off}`,
+        String.fromCharCode(bytes[off] as number),
+        'a line starting with "#" (missing #!END-HEADER?)',
+      );
     let end = off;
     while (end < bytes.length && bytes[end] !== 0x0a) end++;
     if (end >= bytes.length) fail(where, `header line at byte ${off}`, 'end of file', 'a line ending with CRLF');
     let line = '';
     for (let i = off; i < end; i++) line += String.fromCharCode(bytes[i] as number);
     if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (headerLines.length === 0 && line !== '#!AER-DAT3.1') fail(where, 'first line at byte 0', line, '"#!AER-DAT3.1" (AEDAT version 3.1)');
+    if (headerLines.length === 0 && line !== '#!AER-DAT3.1')
+      fail(where, 'first line at byte 0', line, '"#!AER-DAT3.1" (AEDAT version 3.1)');
     headerLines.push(line);
     off = end + 1;
     if (line === '#!END-HEADER') break;
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { width, height } = sensor;
-  const b = new SpikeRecordBuilder(width * height * sensor.polarities, 'us', Math.max(16, (bytes.length - off) >> 3), sensor);
+  const b = new SpikeRecordBuilder(
+    width * height * sensor.polarities,
+    'us',
+    Math.max(16, (bytes.length - off) >> 3),
+    sensor,
+  );
   const packetsByType: Record<number, number> = {};
   let invalidEvents = 0;
   let sorted = true;
   let prev = -Infinity;
   while (off < bytes.length) {
     if (off + AEDAT_PACKET_HEADER_BYTES > bytes.length)
-      fail(where, `packet header at byte ${off}`, `${bytes.length - off} bytes`, `${AEDAT_PACKET_HEADER_BYTES} bytes (the file is truncated)`);
+      fail(
+        where,
+        `packet header at byte ${off}`,
+        `${bytes.length - off} bytes`,
+        `${AEDAT_PACKET_HEADER_BYTES} bytes (the file is truncated)`,
+      );
     const type = view.getInt16(off, true);
     const size = view.getInt32(off + 4, true);
     const tsOverflow = view.getInt32(off + 12, true);
     const capacity = view.getInt32(off + 16, true);
     const number = view.getInt32(off + 20, true);
-    if (size < 1 || capacity < 0) fail(where, `packet header at byte ${off} (eventSize, eventCapacity)`, `${size}, ${capacity}`, 'eventSize >= 1 and eventCapacity >= 0');
-    if (number > capacity || number < 0) fail(where, `eventNumber at byte ${off + 20}`, number, `an integer in [0, eventCapacity = ${capacity}]`);
+    if (size < 1 || capacity < 0)
+      fail(
+        where,
+        `packet header at byte ${off} (eventSize, eventCapacity)`,
+        `${size}, ${capacity}`,
+        'eventSize >= 1 and eventCapacity >= 0',
+      );
+    if (number > capacity || number < 0)
+      fail(where, `eventNumber at byte ${off + 20}`, number, `an integer in [0, eventCapacity = ${capacity}]`);
     const body = off + AEDAT_PACKET_HEADER_BYTES;
     const bodyEnd = body + capacity * size;
     if (bodyEnd > bytes.length)
-      fail(where, `packet at byte ${off} (type ${type})`, `${bytes.length - body} body bytes`, `${capacity * size} bytes (eventCapacity ${capacity} x eventSize ${size}; the file is truncated)`);
+      fail(
+        where,
+        `packet at byte ${off} (type ${type})`,
+        `${bytes.length - body} body bytes`,
+        `${capacity * size} bytes (eventCapacity ${capacity} x eventSize ${size}; the file is truncated)`,
+      );
     packetsByType[type] = (packetsByType[type] ?? 0) + 1;
     if (type === AEDAT_POLARITY_TYPE) {
       if (size !== 8) fail(where, `eventSize at byte ${off + 4}`, size, '8 for polarity events');
@@ -84,7 +113,8 @@ export function decodeAedat31(bytes: Uint8Array, where = 'file.aedat', sensor: S
         }
         const y = (data >>> 2) & 0x7fff;
         const x = (data >>> 17) & 0x7fff;
-        if (x >= width || y >= height) fail(where, `event at byte ${p} (x, y)`, `${x}, ${y}`, `a pixel inside ${width} x ${height}`);
+        if (x >= width || y >= height)
+          fail(where, `event at byte ${p} (x, y)`, `${x}, ${y}`, `a pixel inside ${width} x ${height}`);
         const t = base + view.getInt32(p + 4, true);
         if (t < prev) sorted = false;
         prev = t;
@@ -130,19 +160,33 @@ export interface AedatEncodeOptions {
  * Encodes events (integer microseconds, DVS128 ids) as AEDAT 3.1 bytes, the inverse of {@link decodeAedat31}.
  * A new packet starts whenever the 2^31 us overflow epoch changes or a packet is full.
  */
-export function encodeAedat31(rec: SpikeRecord, opts: AedatEncodeOptions = {}, sensor: SensorShape = DVS128_SENSOR): Uint8Array {
+export function encodeAedat31(
+  rec: SpikeRecord,
+  opts: AedatEncodeOptions = {},
+  sensor: SensorShape = DVS128_SENSOR,
+): Uint8Array {
   const where = 'encodeAedat31';
   const { width, height } = sensor;
-  if (rec.channels !== width * height * sensor.polarities) fail(where, 'channels', rec.channels, `${width * height * sensor.polarities}`);
+  if (rec.channels !== width * height * sensor.polarities)
+    fail(where, 'channels', rec.channels, `${width * height * sensor.polarities}`);
   const maxPer = opts.packetEvents ?? 4096;
   const spare = opts.spareCapacity ?? 0;
-  const header = ['#!AER-DAT3.1', '#Format: RAW', '#Source 1: DVS128', ...(opts.headerComments ?? []).map((c) => `#${c}`), '#!END-HEADER'].map((l) => `${l}\r\n`).join('');
+  const header = [
+    '#!AER-DAT3.1',
+    '#Format: RAW',
+    '#Source 1: DVS128',
+    ...(opts.headerComments ?? []).map((c) => `#${c}`),
+    '#!END-HEADER',
+  ]
+    .map((l) => `${l}\r\n`)
+    .join('');
   const packets: { epoch: number; from: number; to: number }[] = [];
   let k = 0;
   const n = rec.ids.length;
   while (k < n) {
     const t0 = rec.times[k] as number;
-    if (!Number.isInteger(t0) || t0 < 0) fail(where, `times[${k}]`, t0, 'a non-negative integer number of microseconds');
+    if (!Number.isInteger(t0) || t0 < 0)
+      fail(where, `times[${k}]`, t0, 'a non-negative integer number of microseconds');
     const epoch = Math.floor(t0 / 2 ** 31);
     let j = k + 1;
     while (j < n && j - k < maxPer && Math.floor((rec.times[j] as number) / 2 ** 31) === epoch) j++;
@@ -151,7 +195,8 @@ export function encodeAedat31(rec: SpikeRecord, opts: AedatEncodeOptions = {}, s
   }
   const special = opts.specialPackets ?? false;
   let total = header.length;
-  for (const p of packets) total += AEDAT_PACKET_HEADER_BYTES + (p.to - p.from + spare) * 8 + (special ? AEDAT_PACKET_HEADER_BYTES : 0);
+  for (const p of packets)
+    total += AEDAT_PACKET_HEADER_BYTES + (p.to - p.from + spare) * 8 + (special ? AEDAT_PACKET_HEADER_BYTES : 0);
   const out = new Uint8Array(total);
   for (let i = 0; i < header.length; i++) out[i] = header.charCodeAt(i);
   const view = new DataView(out.buffer);
@@ -202,22 +247,32 @@ export interface GestureWindow {
 export function parseGestureLabels(text: string, where = 'labels.csv', classes = 11): GestureWindow[] {
   const lines = text.split(/\r?\n/);
   const head = (lines[0] ?? '').trim().replace(/^\uFEFF/, '');
-  if (head.replace(/\s+/g, '') !== 'class,startTime_usec,endTime_usec') fail(where, 'row 1 (header)', head, '"class,startTime_usec,endTime_usec"');
+  if (head.replace(/\s+/g, '') !== 'class,startTime_usec,endTime_usec')
+    fail(where, 'row 1 (header)', head, '"class,startTime_usec,endTime_usec"');
   const out: GestureWindow[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = (lines[i] as string).trim();
     if (line === '') continue;
     const cells = line.split(',').map((c) => c.trim());
     const row = i + 1;
-    if (cells.length !== 3) fail(where, `row ${row}`, line, '3 comma-separated integers: class,startTime_usec,endTime_usec');
+    if (cells.length !== 3)
+      fail(where, `row ${row}`, line, '3 comma-separated integers: class,startTime_usec,endTime_usec');
     const names = ['class', 'startTime_usec', 'endTime_usec'];
     cells.forEach((cell, k) => {
-      if (!/^\d+$/.test(cell)) fail(where, `row ${row} ${names[k]}`, cell, cell === '' ? 'a value (the cell is empty)' : 'a non-negative decimal integer');
+      if (!/^\d+$/.test(cell))
+        fail(
+          where,
+          `row ${row} ${names[k]}`,
+          cell,
+          cell === '' ? 'a value (the cell is empty)' : 'a non-negative decimal integer',
+        );
     });
     const [c, s, e] = cells.map(Number) as [number, number, number];
-    if (!Number.isInteger(c) || c < 1 || c > classes) fail(where, `row ${row} class`, cells[0], `an integer class in 1..${classes}`);
+    if (!Number.isInteger(c) || c < 1 || c > classes)
+      fail(where, `row ${row} class`, cells[0], `an integer class in 1..${classes}`);
     if (!Number.isInteger(s) || s < 0) fail(where, `row ${row} startTime_usec`, cells[1], 'a non-negative integer');
-    if (!Number.isInteger(e) || e <= s) fail(where, `row ${row} endTime_usec`, cells[2], `an integer > startTime_usec (${s})`);
+    if (!Number.isInteger(e) || e <= s)
+      fail(where, `row ${row} endTime_usec`, cells[2], `an integer > startTime_usec (${s})`);
     out.push({ label: c - 1, startUs: s, endUs: e, row });
   }
   return out;
@@ -233,7 +288,12 @@ export function parseTrialList(text: string, where = 'trials list'): string[] {
   text.split(/\r?\n/).forEach((raw, i) => {
     const l = raw.trim();
     if (l.length === 0) return;
-    if (!/\.aedat$/i.test(l) || /[\\/]/.test(l) || [...l].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) || l.startsWith('.'))
+    if (
+      !/\.aedat$/i.test(l) ||
+      /[\\/]/.test(l) ||
+      [...l].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) ||
+      l.startsWith('.')
+    )
       fail(where, `line ${i + 1}`, l, 'a plain .aedat file name (no folders, no control characters)');
     out.push(l);
   });

@@ -45,7 +45,8 @@ export function binGeometry(rec: SpikeRecord, binning: Binning, where = 'binning
       const w = binning.binWidth;
       if (!(w > 0) || !Number.isFinite(w)) fail(where, 'binWidth', w, 'a finite number > 0');
       if (binning.frames !== undefined) {
-        if (!Number.isInteger(binning.frames) || binning.frames < 1) fail(where, 'frames', binning.frames, 'a positive integer');
+        if (!Number.isInteger(binning.frames) || binning.frames < 1)
+          fail(where, 'frames', binning.frames, 'a positive integer');
         return { start, binWidth: w, frames: binning.frames, end: start + binning.frames * w, inclusiveEnd: false };
       }
       const frames = Math.max(1, Math.floor((last - start) / w) + 1);
@@ -70,7 +71,13 @@ export function binGeometry(rec: SpikeRecord, binning: Binning, where = 'binning
  * Adds the events of `rec` into `out[offset + frame * channels + id]` (counts, not clipped) and returns the
  * number of events outside the window. `channels` may exceed `rec.channels` (padding); ids must be below it.
  */
-export function accumulateFrames(rec: SpikeRecord, g: BinGeometry, out: Float32Array, offset: number, channels: number): number {
+export function accumulateFrames(
+  rec: SpikeRecord,
+  g: BinGeometry,
+  out: Float32Array,
+  offset: number,
+  channels: number,
+): number {
   let outside = 0;
   const { start, binWidth, frames, end, inclusiveEnd } = g;
   const n = rec.ids.length;
@@ -121,17 +128,29 @@ export interface TensorBuild {
  * Flattens records to the trainer's `[batch][steps][channels]` layout (row-major Float32Array). All records must
  * have the same channel count. Counts are summed per bin then clipped to 1 when `binary` (the default).
  */
-export function recordsToTensor(records: readonly SpikeRecord[], opts: TensorOptions, where = 'recordsToTensor'): TensorBuild {
+export function recordsToTensor(
+  records: readonly SpikeRecord[],
+  opts: TensorOptions,
+  where = 'recordsToTensor',
+): TensorBuild {
   const channels = records[0]?.channels ?? 1;
   const t = createSpikeTensor(records.length, opts.steps, channels);
   const per = opts.steps * channels;
   let outsideEvents = 0;
   let totalEvents = 0;
   records.forEach((rec, b) => {
-    if (rec.channels !== channels) fail(where, `records[${b}].channels`, rec.channels, `${channels} (the channels of records[0])`);
+    if (rec.channels !== channels)
+      fail(where, `records[${b}].channels`, rec.channels, `${channels} (the channels of records[0])`);
     const w = opts.window;
     const binning: Binning =
-      w.kind === 'fixed' ? { kind: 'window', binWidth: w.binWidth, start: w.start, frames: opts.steps } : { kind: 'count', bins: opts.steps, ...(w.start !== undefined ? { start: w.start } : {}), ...(w.end !== undefined ? { end: w.end } : {}) };
+      w.kind === 'fixed'
+        ? { kind: 'window', binWidth: w.binWidth, start: w.start, frames: opts.steps }
+        : {
+            kind: 'count',
+            bins: opts.steps,
+            ...(w.start !== undefined ? { start: w.start } : {}),
+            ...(w.end !== undefined ? { end: w.end } : {}),
+          };
     outsideEvents += accumulateFrames(rec, binGeometry(rec, binning, where), t.data, b * per, channels);
     totalEvents += rec.ids.length;
   });

@@ -54,11 +54,19 @@ export class RecordsSummariser {
     this.durations.push(rec.times.length > 0 ? (rec.times[rec.times.length - 1] as number) * TO_MS[rec.timeUnit] : 0);
     if (label !== undefined) this.labels.push(label);
     if (this.r0) return;
-    this.r0 = { channels: rec.channels, ids: rec.ids.slice(0, this.first), times: rec.times.slice(0, this.first), timeUnit: rec.timeUnit };
+    this.r0 = {
+      channels: rec.channels,
+      ids: rec.ids.slice(0, this.first),
+      times: rec.times.slice(0, this.first),
+      timeUnit: rec.timeUnit,
+    };
     if (rec.sensor) this.r0.sensor = { ...rec.sensor };
     for (let k = 0; k < Math.min(this.first, rec.ids.length); k++) {
       const id = rec.ids[k] as number;
-      const e: RecordsSummary['firstEvents'][number] = { timeMs: (rec.times[k] as number) * TO_MS[rec.timeUnit], channel: id };
+      const e: RecordsSummary['firstEvents'][number] = {
+        timeMs: (rec.times[k] as number) * TO_MS[rec.timeUnit],
+        channel: id,
+      };
       if (rec.sensor) {
         e.x = id % rec.sensor.width;
         e.y = Math.floor(id / rec.sensor.width) % rec.sensor.height;
@@ -89,7 +97,12 @@ export class RecordsSummariser {
 }
 
 /** Summarises records (and labels, when known) for inspection; see {@link RecordsSummariser}. */
-export function summariseRecords(records: readonly SpikeRecord[], labels?: ArrayLike<number>, classes = 0, first = 5): RecordsSummary {
+export function summariseRecords(
+  records: readonly SpikeRecord[],
+  labels?: ArrayLike<number>,
+  classes = 0,
+  first = 5,
+): RecordsSummary {
   const s = new RecordsSummariser(classes, first);
   records.forEach((r, i) => s.add(r, labels ? (labels[i] as number) : undefined));
   return s.finish();

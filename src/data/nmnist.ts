@@ -29,7 +29,12 @@ export const NMNIST_MAX_RAW_US = 2 ** 23 - 1;
  */
 export function decodeNmnist(bytes: Uint8Array, where = 'nmnist.bin'): SpikeRecord {
   if (bytes.length % NMNIST_EVENT_BYTES !== 0)
-    fail(where, `length (trailing bytes at byte ${bytes.length - (bytes.length % NMNIST_EVENT_BYTES)})`, bytes.length, `a multiple of ${NMNIST_EVENT_BYTES} bytes (5 bytes per event); the last record is truncated`);
+    fail(
+      where,
+      `length (trailing bytes at byte ${bytes.length - (bytes.length % NMNIST_EVENT_BYTES)})`,
+      bytes.length,
+      `a multiple of ${NMNIST_EVENT_BYTES} bytes (5 bytes per event); the last record is truncated`,
+    );
   const n = bytes.length / NMNIST_EVENT_BYTES;
   const { width, height } = NMNIST_SENSOR;
   const b = new SpikeRecordBuilder(width * height * 2, 'us', Math.max(1, n), NMNIST_SENSOR);
@@ -44,7 +49,8 @@ export function decodeNmnist(bytes: Uint8Array, where = 'nmnist.bin'): SpikeReco
       continue;
     }
     if (x >= width) fail(where, `x at byte ${off}`, x, `an integer in [0, ${width})`);
-    if (y >= height) fail(where, `y at byte ${off + 1}`, y, `an integer in [0, ${height}) or ${NMNIST_OVERFLOW_Y} (overflow marker)`);
+    if (y >= height)
+      fail(where, `y at byte ${off + 1}`, y, `an integer in [0, ${height}) or ${NMNIST_OVERFLOW_Y} (overflow marker)`);
     const t = (((b2 & 0x7f) << 16) | ((bytes[off + 3] as number) << 8) | (bytes[off + 4] as number)) + overflowUs;
     if (t < prev) fail(where, `timestamp at byte ${off + 2}`, t, `>= ${prev} us (timestamps must not decrease)`);
     prev = t;

@@ -79,9 +79,11 @@ export function synthesizeNmnist(image: ArrayLike<number>, rng: Rng, opts: DvsSy
   const ref = new Float64Array(P);
   const bg = Math.log(eps);
   const logImg = new Float64Array(SIDE * SIDE).fill(bg);
-  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) logImg[(y + PAD) * SIDE + x + PAD] = Math.log((image[y * 28 + x] as number) + eps);
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++) logImg[(y + PAD) * SIDE + x + PAD] = Math.log((image[y * 28 + x] as number) + eps);
   const render = (px: number, py: number, out: Float64Array): void => {
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) out[y * W + x] = bilinearLog(logImg, bg, x + 0.5 - px, y + 0.5 - py);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) out[y * W + x] = bilinearLog(logImg, bg, x + 0.5 - px, y + 0.5 - py);
   };
   render(0, 0, ref);
   const cur = new Float64Array(P);

@@ -17,7 +17,14 @@ export function halfFloatTable(): Float32Array {
     const s = h & 0x8000 ? -1 : 1;
     const e = (h >> 10) & 0x1f;
     const m = h & 0x3ff;
-    t[h] = e === 0 ? s * 2 ** -14 * (m / 1024) : e === 31 ? (m === 0 ? s * Infinity : NaN) : s * 2 ** (e - 15) * (1 + m / 1024);
+    t[h] =
+      e === 0
+        ? s * 2 ** -14 * (m / 1024)
+        : e === 31
+          ? m === 0
+            ? s * Infinity
+            : NaN
+          : s * 2 ** (e - 15) * (1 + m / 1024);
   }
   halfTable = t;
   return t;
@@ -77,7 +84,12 @@ export function decodeRow(bytes: Uint8Array, type: RowType): Float64Array {
  * microseconds; events are stably sorted by time (the published files are sorted; ties keep file order).
  * Errors name `where` (file and sample index), the element and the expectation.
  */
-export function shdSample(timesS: ArrayLike<number>, units: ArrayLike<number>, where: string, channels = SHD_CHANNELS): SpikeRecord {
+export function shdSample(
+  timesS: ArrayLike<number>,
+  units: ArrayLike<number>,
+  where: string,
+  channels = SHD_CHANNELS,
+): SpikeRecord {
   if (timesS.length !== units.length) fail(where, 'units.length', units.length, `${timesS.length} (= times.length)`);
   const n = timesS.length;
   const ids = new Int32Array(n);
@@ -85,7 +97,8 @@ export function shdSample(timesS: ArrayLike<number>, units: ArrayLike<number>, w
   let sorted = true;
   for (let k = 0; k < n; k++) {
     const u = units[k] as number;
-    if (!Number.isInteger(u) || u < 0 || u >= channels) fail(where, `units[${k}]`, u, `an integer channel in [0, ${channels})`);
+    if (!Number.isInteger(u) || u < 0 || u >= channels)
+      fail(where, `units[${k}]`, u, `an integer channel in [0, ${channels})`);
     const t = timesS[k] as number;
     if (!Number.isFinite(t) || t < 0) fail(where, `times[${k}]`, t, 'a finite time >= 0 in seconds');
     ids[k] = u;
@@ -93,7 +106,9 @@ export function shdSample(timesS: ArrayLike<number>, units: ArrayLike<number>, w
     if (k > 0 && (times[k] as number) < (times[k - 1] as number)) sorted = false;
   }
   if (!sorted) {
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
+    const order = Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => (times[a] as number) - (times[b] as number) || a - b,
+    );
     const ids2 = Int32Array.from(order, (i) => ids[i] as number);
     const times2 = Float64Array.from(order, (i) => times[i] as number);
     return { channels, ids: ids2, times: times2, timeUnit: 'us' };

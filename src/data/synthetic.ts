@@ -48,11 +48,18 @@ export function makeSyntheticTask(opts: SyntheticTaskOptions = {}): { train: Ten
   const bg = opts.backgroundRate ?? 0.02;
   const jitter = opts.jitterSteps ?? 1;
   const seed = opts.seed ?? 0;
-  for (const [k, v] of [['inputs', inputs], ['classes', classes], ['steps', steps], ['samples', samples], ['testSamples', testSamples]] as const)
+  for (const [k, v] of [
+    ['inputs', inputs],
+    ['classes', classes],
+    ['steps', steps],
+    ['samples', samples],
+    ['testSamples', testSamples],
+  ] as const)
     if (!Number.isInteger(v) || v < 1) fail(where, k, v, 'a positive integer');
   if (classes < 2) fail(where, 'classes', classes, 'at least 2');
   if (!(activeFraction > 0 && activeFraction <= 1)) fail(where, 'activeFraction', activeFraction, 'a number in (0, 1]');
-  if (!(peak >= 0 && bg >= 0 && peak + bg <= 1)) fail(where, 'peakRate + backgroundRate', peak + bg, 'probabilities >= 0 summing to at most 1');
+  if (!(peak >= 0 && bg >= 0 && peak + bg <= 1))
+    fail(where, 'peakRate + backgroundRate', peak + bg, 'probabilities >= 0 summing to at most 1');
   if (!Number.isInteger(jitter) || jitter < 0) fail(where, 'jitterSteps', jitter, 'a non-negative integer');
 
   const rng = new Rng(seed ^ 0x53594e54);

@@ -47,7 +47,12 @@ export function cropTime(rec: SpikeRecord, start: number, end: number): SpikeRec
   while (lo < rec.times.length && (rec.times[lo] as number) < start) lo++;
   let hi = lo;
   while (hi < rec.times.length && (rec.times[hi] as number) < end) hi++;
-  const out: SpikeRecord = { channels: rec.channels, ids: rec.ids.slice(lo, hi), times: rec.times.slice(lo, hi), timeUnit: rec.timeUnit };
+  const out: SpikeRecord = {
+    channels: rec.channels,
+    ids: rec.ids.slice(lo, hi),
+    times: rec.times.slice(lo, hi),
+    timeUnit: rec.timeUnit,
+  };
   if (rec.sensor) out.sensor = { ...rec.sensor };
   return out;
 }

@@ -1,4 +1,13 @@
-import { fillValues, sampleDistribution, validateNetwork, type ConnectionRule, type EdgeList, type NetworkDescription, type NetworkFiles, type ValueSpec } from '../model/network.js';
+import {
+  fillValues,
+  sampleDistribution,
+  validateNetwork,
+  type ConnectionRule,
+  type EdgeList,
+  type NetworkDescription,
+  type NetworkFiles,
+  type ValueSpec,
+} from '../model/network.js';
 import type { NetworkSpec, ResetMode } from '../model/spec.js';
 import type { SpikeRecord } from '../model/spikes.js';
 import { getNeuronModel, type NeuronModelDef } from '../neuron/model.js';
@@ -132,10 +141,20 @@ const uint = (rng: Rng, n: number): number => Math.floor(rng.uniform() * n);
  * is shifted (drawing from n - 1 values); without multapses each row draws distinct values (Floyd's sampling;
  * fixed_total_number by rejection of repeated pairs).
  */
-function generate(where: string, rule: ConnectionRule, ns: number, nt: number, same: boolean, rng: Rng, edges: EdgeList | undefined, emit: Emit): void {
+function generate(
+  where: string,
+  rule: ConnectionRule,
+  ns: number,
+  nt: number,
+  same: boolean,
+  rng: Rng,
+  edges: EdgeList | undefined,
+  emit: Emit,
+): void {
   switch (rule.rule) {
     case 'all_to_all':
-      for (let i = 0; i < ns; i++) for (let j = 0; j < nt; j++) if (!(same && i === j && rule.allowAutapses === false)) emit(i, j);
+      for (let i = 0; i < ns; i++)
+        for (let j = 0; j < nt; j++) if (!(same && i === j && rule.allowAutapses === false)) emit(i, j);
       return;
     case 'one_to_one':
       for (let i = 0; i < ns; i++) emit(i, i);
@@ -215,7 +234,13 @@ function generate(where: string, rule: ConnectionRule, ns: number, nt: number, s
       for (let k = 0; k < rule.pre.length; k++) emit(rule.pre[k] as number, rule.post[k] as number);
       return;
     case 'file': {
-      if (!edges) fail(where, 'connection.path', rule.path, 'a file read before compiling (pass files from readNetworkFiles / loadNetworkWithFiles)');
+      if (!edges)
+        fail(
+          where,
+          'connection.path',
+          rule.path,
+          'a file read before compiling (pass files from readNetworkFiles / loadNetworkWithFiles)',
+        );
       for (let k = 0; k < edges.pre.length; k++) emit(edges.pre[k] as number, edges.post[k] as number);
       return;
     }
@@ -347,7 +372,13 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
     let rec: { ids: ArrayLike<number>; times: ArrayLike<number>; unit: 'ms' | 'step' | 'us' };
     if ('file' in s.spikes) {
       const r: SpikeRecord | undefined = files?.spikes.get(i);
-      if (!r) fail(where, `stimuli[${i}].spikes.file`, s.spikes.file, 'a file read before compiling (pass files from readNetworkFiles / loadNetworkWithFiles)');
+      if (!r)
+        fail(
+          where,
+          `stimuli[${i}].spikes.file`,
+          s.spikes.file,
+          'a file read before compiling (pass files from readNetworkFiles / loadNetworkWithFiles)',
+        );
       rec = { ids: r.ids, times: r.times, unit: r.timeUnit };
     } else rec = { ids: s.spikes.ids, times: s.spikes.times, unit: s.spikes.timeUnit };
     const n = rec.ids.length;
@@ -380,7 +411,11 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
     estimate += estimateCount(pr.connection, srcOf(pr.source).size, srcOf(pr.target).size, files?.edges.get(k));
   });
   const stateBytesPerNeuron = stateWords + 2 + numPorts;
-  checkMemory(`${where}: network (${numNeurons} neurons, about ${estimate} synapses)`, compiledBytes(estimate, numSources, numNeurons, stateBytesPerNeuron, 0), opts.memory);
+  checkMemory(
+    `${where}: network (${numNeurons} neurons, about ${estimate} synapses)`,
+    compiledBytes(estimate, numSources, numNeurons, stateBytesPerNeuron, 0),
+    opts.memory,
+  );
   checkLength(`${where}: synapses`, estimate);
   // populations: parameters, state, thresholds
   let offset = 0;
@@ -408,7 +443,10 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
     }
     const coeff = m.prepare(params, dt, p.size, `${where} ${f}.params`);
     const thresholds = new Float32Array(p.size);
-    const th = thName !== undefined ? (params[thName] ?? (m.params.find((d) => d.name === thName) as { default: number }).default) : threshold;
+    const th =
+      thName !== undefined
+        ? (params[thName] ?? (m.params.find((d) => d.name === thName) as { default: number }).default)
+        : threshold;
     if (typeof th === 'number') thresholds.fill(th);
     else thresholds.set(th);
     const state = m.state.map((s) => new Float32Array(p.size).fill(s.rest));
@@ -423,13 +461,29 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
     const irng = new Rng(mixSeed(seed, 5, i));
     for (const [name, v] of Object.entries(p.initial ?? {})) {
       const j = m.state.findIndex((s) => s.name === name);
-      if (j < 0) fail(where, `${f}.initial.${name}`, name, `a state variable of ${m.name} (${m.state.map((s) => s.name).join(', ')})`);
+      if (j < 0)
+        fail(
+          where,
+          `${f}.initial.${name}`,
+          name,
+          `a state variable of ${m.name} (${m.state.map((s) => s.name).join(', ')})`,
+        );
       const val = resolveValue(v, p.size, irng);
       const arr = state[j] as Float32Array;
       if (typeof val === 'number') arr.fill(val);
       else arr.set(val);
     }
-    const cp: CompiledPopulation = { name: p.name, offset, size: p.size, model: m, coeff, state, thresholds, reset: p.reset ?? 'zero', bias };
+    const cp: CompiledPopulation = {
+      name: p.name,
+      offset,
+      size: p.size,
+      model: m,
+      coeff,
+      state,
+      thresholds,
+      reset: p.reset ?? 'zero',
+      bias,
+    };
     offset += p.size;
     return cp;
   });
@@ -440,15 +494,29 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
     const t = srcOf(pr.target);
     const model = models[t.pop] as NeuronModelDef;
     if (pr.receptor !== undefined && pr.receptor >= model.ports.length)
-      fail(where, `projections[${k}].receptor`, pr.receptor, `a port of ${model.name} in [0, ${model.ports.length}) (${model.ports.join(', ')})`);
+      fail(
+        where,
+        `projections[${k}].receptor`,
+        pr.receptor,
+        `a port of ${model.name} in [0, ${model.ports.length}) (${model.ports.join(', ')})`,
+      );
     return { s, t, inhPort: Math.max(0, model.ports.indexOf('in')), edges: files?.edges.get(k) };
   });
   desc.projections.forEach((pr, k) => {
     const { s, t, edges } = projInfo[k] as (typeof projInfo)[number];
     const base = s.base;
-    generate(`${where} projections[${k}]`, pr.connection, s.size, t.size, pr.source === pr.target, new Rng(mixSeed(seed, 1, k)), edges, (i) => {
-      rowPtr[base + i + 1] = (rowPtr[base + i + 1] as number) + 1;
-    });
+    generate(
+      `${where} projections[${k}]`,
+      pr.connection,
+      s.size,
+      t.size,
+      pr.source === pr.target,
+      new Rng(mixSeed(seed, 1, k)),
+      edges,
+      (i) => {
+        rowPtr[base + i + 1] = (rowPtr[base + i + 1] as number) + 1;
+      },
+    );
   });
   for (let i = 0; i < numSources; i++) rowPtr[i + 1] = (rowPtr[i + 1] as number) + (rowPtr[i] as number);
   const nnz = rowPtr[numSources] as number;
@@ -470,22 +538,32 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
     const fileD = pr.connection.rule === 'file' && edges?.delayMs ? edges.delayMs : null;
     const rec = pr.receptor;
     let c = 0;
-    generate(`${where} ${f}`, pr.connection, s.size, t.size, pr.source === pr.target, new Rng(mixSeed(seed, 1, k)), edges, (i, j) => {
-      const w = fileW ? (fileW[c] as number) : wStream(c);
-      const dms = fileD ? (fileD[c] as number) : dStream(c);
-      c++;
-      const d = stepsOf(dms, dt);
-      if (!(d >= minDelay)) fail(where, `${f}.delayMs`, dms, `a delay >= dt (${dt} ms) for synapse ${c - 1}`);
-      const port = rec ?? (w < 0 ? inhPort : 0);
-      const key = d * numPorts + port;
-      if (key > 65535) fail(where, `${f}.delayMs`, dms, `a delay of at most ${Math.floor(65535 / numPorts) - 1} steps`);
-      if (key > maxKey) maxKey = key;
-      const pos = fillPtr[s.base + i] as number;
-      fillPtr[s.base + i] = pos + 1;
-      targets[pos] = t.base + j;
-      weights[pos] = w;
-      keys[pos] = key;
-    });
+    generate(
+      `${where} ${f}`,
+      pr.connection,
+      s.size,
+      t.size,
+      pr.source === pr.target,
+      new Rng(mixSeed(seed, 1, k)),
+      edges,
+      (i, j) => {
+        const w = fileW ? (fileW[c] as number) : wStream(c);
+        const dms = fileD ? (fileD[c] as number) : dStream(c);
+        c++;
+        const d = stepsOf(dms, dt);
+        if (!(d >= minDelay)) fail(where, `${f}.delayMs`, dms, `a delay >= dt (${dt} ms) for synapse ${c - 1}`);
+        const port = rec ?? (w < 0 ? inhPort : 0);
+        const key = d * numPorts + port;
+        if (key > 65535)
+          fail(where, `${f}.delayMs`, dms, `a delay of at most ${Math.floor(65535 / numPorts) - 1} steps`);
+        if (key > maxKey) maxKey = key;
+        const pos = fillPtr[s.base + i] as number;
+        fillPtr[s.base + i] = pos + 1;
+        targets[pos] = t.base + j;
+        weights[pos] = w;
+        keys[pos] = key;
+      },
+    );
   });
   // sort every row by key (counting sort over the row's key range, stable: creation order kept inside a group)
   let maxRow = 0;
@@ -564,7 +642,8 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
       case 'poisson': {
         const p = popIndex.get(s.target) as number;
         const m = models[p] as NeuronModelDef;
-        if (s.receptor !== undefined && s.receptor >= m.ports.length) fail(where, `${f}.receptor`, s.receptor, `a port of ${m.name} in [0, ${m.ports.length})`);
+        if (s.receptor !== undefined && s.receptor >= m.ports.length)
+          fail(where, `${f}.receptor`, s.receptor, `a port of ${m.name} in [0, ${m.ports.length})`);
         const delaySteps = s.delayMs === undefined ? 0 : stepsOf(s.delayMs, dt);
         poisson.push({
           population: p,
@@ -586,7 +665,13 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
         const amp = new Float32Array(size);
         fillValues(s.amplitude, amp, new Rng(mixSeed(seed, 7, i)));
         const port = m.ports.indexOf('current');
-        dc.push({ population: p, amplitude: amp, port: port >= 0 ? port : 0, startStep: stepsOf(s.startMs ?? 0, dt), stopStep: s.stopMs === undefined ? Infinity : stepsOf(s.stopMs, dt) });
+        dc.push({
+          population: p,
+          amplitude: amp,
+          port: port >= 0 ? port : 0,
+          startStep: stepsOf(s.startMs ?? 0, dt),
+          stopStep: s.stopMs === undefined ? Infinity : stepsOf(s.stopMs, dt),
+        });
         return;
       }
       case 'spike_source':
@@ -602,17 +687,49 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
     if (r.kind !== 'state') return;
     const m = models[popIndex.get(r.population) as number] as NeuronModelDef;
     r.variables.forEach((v, k) => {
-      if (!m.state.some((s) => s.name === v)) fail(where, `recorders[${i}].variables[${k}]`, v, `a state variable of ${m.name} (${m.state.map((s) => s.name).join(', ')})`);
+      if (!m.state.some((s) => s.name === v))
+        fail(
+          where,
+          `recorders[${i}].variables[${k}]`,
+          v,
+          `a state variable of ${m.name} (${m.state.map((s) => s.name).join(', ')})`,
+        );
     });
   });
-  return { dtMs: dt, seed, numNeurons, numSources, numPorts, populations, rowGroup, groupPtr, groupDelay, groupPort, targets, weights, maxDelaySteps, poisson, dc, spikeSources, description: desc };
+  return {
+    dtMs: dt,
+    seed,
+    numNeurons,
+    numSources,
+    numPorts,
+    populations,
+    rowGroup,
+    groupPtr,
+    groupDelay,
+    groupPort,
+    targets,
+    weights,
+    maxDelaySteps,
+    poisson,
+    dc,
+    spikeSources,
+    description: desc,
+  };
 }
 
 /** Bytes held by a compiled description (CSR, groups, neuron state), for reports. */
 export function compiledDescriptionBytes(c: CompiledDescription): number {
   let state = 0;
   for (const p of c.populations) state += p.state.length * p.size * 4 + p.size * 4;
-  return c.targets.byteLength + c.weights.byteLength + c.groupPtr.byteLength + c.groupDelay.byteLength + c.groupPort.byteLength + c.rowGroup.byteLength + state;
+  return (
+    c.targets.byteLength +
+    c.weights.byteLength +
+    c.groupPtr.byteLength +
+    c.groupDelay.byteLength +
+    c.groupPort.byteLength +
+    c.rowGroup.byteLength +
+    state
+  );
 }
 
 /** Human summary of {@link compiledDescriptionBytes}. */
@@ -633,7 +750,8 @@ export function descriptionFromSpec(spec: NetworkSpec): NetworkDescription {
   const populations = spec.layers.map((l, i) => {
     const { kind, ...rest } = l.neuron as unknown as Record<string, unknown> & { kind: string };
     const params: Record<string, ValueSpec> = {};
-    for (const [k, v] of Object.entries(rest)) params[k] = Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<number>) : (v as number);
+    for (const [k, v] of Object.entries(rest))
+      params[k] = Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<number>) : (v as number);
     params.threshold = Array.from(l.thresholds);
     if (l.bias) params.bias = Array.from(l.bias);
     return { name: `L${i}`, size: l.size, model: kind, reset: l.reset, params };
@@ -650,7 +768,13 @@ export function descriptionFromSpec(spec: NetworkSpec): NetworkDescription {
         post.push(o);
         weight.push(w);
       }
-    return { source: li === 0 ? 'input' : `L${li - 1}`, target: `L${li}`, connection: { rule: 'explicit' as const, pre, post }, weight, delayMs: l.delaySteps * spec.dtMs };
+    return {
+      source: li === 0 ? 'input' : `L${li - 1}`,
+      target: `L${li}`,
+      connection: { rule: 'explicit' as const, pre, post },
+      weight,
+      delayMs: l.delaySteps * spec.dtMs,
+    };
   });
   return {
     format: 'rouser-network-description',
@@ -659,7 +783,9 @@ export function descriptionFromSpec(spec: NetworkSpec): NetworkDescription {
     seed: 0,
     populations,
     projections,
-    stimuli: [{ kind: 'spike_source', name: 'input', size: spec.inputSize, spikes: { ids: [], times: [], timeUnit: 'step' } }],
+    stimuli: [
+      { kind: 'spike_source', name: 'input', size: spec.inputSize, spikes: { ids: [], times: [], timeUnit: 'step' } },
+    ],
     recorders: [],
     meta: {},
   };

@@ -1,7 +1,14 @@
 import { fail } from '../util/errors.js';
 import { delayGroups, type CsrSynapses } from './csr.js';
 import { poissonCdf } from './drive.js';
-import { finish, type Common, type RandomNetwork, type RandomRunOptions, type RandomRunResult, type Stimulus } from './randomNetwork.js';
+import {
+  finish,
+  type Common,
+  type RandomNetwork,
+  type RandomRunOptions,
+  type RandomRunResult,
+  type Stimulus,
+} from './randomNetwork.js';
 import { EventHeap, FifoQueue } from './scheduler.js';
 
 /** Continuous (exact event-driven) mode of the random network; see `simulateRandomNetwork` for the semantics. */
@@ -30,7 +37,6 @@ function groupWeights(csr: CsrSynapses, groupPtr: Int32Array): Float32Array | nu
   groupWeightCache.set(groupPtr, gw);
   return gw;
 }
-
 
 /** Largest x = (dt / tau) * lo / 2^32 (lo < 2^(32 - T), T = bits of the decay table) for which the degree-4 Taylor polynomial of e^x is used
  * (relative error < x^5 / 120 = 8.3e-18, far below the 1.1e-16 double rounding); beyond it, Math.exp per event. */
@@ -67,7 +73,13 @@ export function runContinuous(net: RandomNetwork, o: RandomRunOptions, c: Common
   // Poisson(lambda / 2^S) count (lambda / 2^S <= 4) by inversion of a CDF table
   let S = 0;
   while (S < 30 && c.lambdaPerBin * 2 ** -S > SUB_MEAN_MAX) S++;
-  if (c.lambdaPerBin * 2 ** -S > 500) fail('simulateRandomNetwork', 'externalRateHz', o.externalRateHz, `a rate giving at most ${500 * 2 ** 30} external events per dt in continuous mode`);
+  if (c.lambdaPerBin * 2 ** -S > 500)
+    fail(
+      'simulateRandomNetwork',
+      'externalRateHz',
+      o.externalRateHz,
+      `a rate giving at most ${500 * 2 ** 30} external events per dt in continuous mode`,
+    );
   const nSub = 2 ** S;
   const shiftS = 32 - S;
   const subBase = 2 ** shiftS;
@@ -99,7 +111,9 @@ export function runContinuous(net: RandomNetwork, o: RandomRunOptions, c: Common
     if (rec) rec.push(j, t);
     spikes++;
     const g1 = rowGroup[j + 1] as number;
-    for (let g = rowGroup[j] as number; g < g1; g++) if ((groupPtr[g + 1] as number) > (groupPtr[g] as number)) heap.push(g, t + (groupDelay ? (groupDelay[g] as number) : uniformDelay));
+    for (let g = rowGroup[j] as number; g < g1; g++)
+      if ((groupPtr[g + 1] as number) > (groupPtr[g] as number))
+        heap.push(g, t + (groupDelay ? (groupDelay[g] as number) : uniformDelay));
   };
   const renorm = (t: number): void => {
     const f = Math.exp(-(t - tRef) * invTau);
@@ -217,4 +231,3 @@ export function runContinuous(net: RandomNetwork, o: RandomRunOptions, c: Common
   o.onProgress?.(tEnd, tEnd);
   return finish('continuous', net, c, counts, spikes, syn, ext, popped + ext, simMs, null);
 }
-

@@ -75,7 +75,11 @@ export class SynapseBuilder {
     checkCount('SynapseBuilder', 'numPre', numPre);
     checkCount('SynapseBuilder', 'numPost', numPost);
     checkCount('SynapseBuilder', 'capacity', capacity);
-    checkMemory(`SynapseBuilder (${numPre} x ${numPost}, capacity ${capacity})`, capacity * 16 + csrBytes(numPre, capacity, true), memory);
+    checkMemory(
+      `SynapseBuilder (${numPre} x ${numPost}, capacity ${capacity})`,
+      capacity * 16 + csrBytes(numPre, capacity, true),
+      memory,
+    );
     this.pre = new Int32Array(capacity);
     this.post = new Int32Array(capacity);
     this.w = new Float32Array(capacity);
@@ -90,11 +94,17 @@ export class SynapseBuilder {
   /** Adds one synapse `pre -> post` with float32 weight and delay (>= 0, in the simulation mode's time unit). */
   add(pre: number, post: number, weight: number, delay = 0): void {
     const k = this.n;
-    if (k >= this.capacity) throw new RouserError(`SynapseBuilder: synapse ${k} exceeds the capacity ${this.capacity} given to the constructor`);
-    if (!Number.isInteger(pre) || pre < 0 || pre >= this.numPre) fail('SynapseBuilder', `synapse[${k}].pre`, pre, `an integer in [0, ${this.numPre})`);
-    if (!Number.isInteger(post) || post < 0 || post >= this.numPost) fail('SynapseBuilder', `synapse[${k}].post`, post, `an integer in [0, ${this.numPost})`);
+    if (k >= this.capacity)
+      throw new RouserError(
+        `SynapseBuilder: synapse ${k} exceeds the capacity ${this.capacity} given to the constructor`,
+      );
+    if (!Number.isInteger(pre) || pre < 0 || pre >= this.numPre)
+      fail('SynapseBuilder', `synapse[${k}].pre`, pre, `an integer in [0, ${this.numPre})`);
+    if (!Number.isInteger(post) || post < 0 || post >= this.numPost)
+      fail('SynapseBuilder', `synapse[${k}].post`, post, `an integer in [0, ${this.numPost})`);
     if (!Number.isFinite(weight)) fail('SynapseBuilder', `synapse[${k}].weight`, weight, 'a finite number');
-    if (!(delay >= 0) || !Number.isFinite(delay)) fail('SynapseBuilder', `synapse[${k}].delay`, delay, 'a finite number >= 0');
+    if (!(delay >= 0) || !Number.isFinite(delay))
+      fail('SynapseBuilder', `synapse[${k}].delay`, delay, 'a finite number >= 0');
     this.pre[k] = pre;
     this.post[k] = post;
     this.w[k] = weight;
@@ -126,13 +136,21 @@ export class SynapseBuilder {
       weights[s] = this.w[k] as number;
       if (delays) delays[s] = this.d[k] as number;
     }
-    if (delays) for (let i = 0; i < numPre; i++) sortRowByDelay(rowPtr[i] as number, rowPtr[i + 1] as number, targets, weights, delays);
+    if (delays)
+      for (let i = 0; i < numPre; i++)
+        sortRowByDelay(rowPtr[i] as number, rowPtr[i + 1] as number, targets, weights, delays);
     return { numPre, numPost: this.numPost, rowPtr, targets, weights, delays, uniformDelay: this.firstDelay };
   }
 }
 
 /** Stable sort of one row slice by delay (insertion sort; rows are short). */
-function sortRowByDelay(start: number, end: number, targets: Int32Array, weights: Float32Array, delays: Float32Array): void {
+function sortRowByDelay(
+  start: number,
+  end: number,
+  targets: Int32Array,
+  weights: Float32Array,
+  delays: Float32Array,
+): void {
   for (let a = start + 1; a < end; a++) {
     const d = delays[a] as number;
     if ((delays[a - 1] as number) <= d) continue;
@@ -158,7 +176,8 @@ export type WeightRule = number | ((pre: number) => number);
  * Delay of each synapse, in the simulation mode's time unit: `fixed` (one value, stored once) or `uniform` in
  * [min, max] (integers when `integer`, e.g. discrete steps; else continuous in [min, max)).
  */
-export type DelayRule = { kind: 'fixed'; value: number } | { kind: 'uniform'; min: number; max: number; integer: boolean };
+export type DelayRule =
+  { kind: 'fixed'; value: number } | { kind: 'uniform'; min: number; max: number; integer: boolean };
 
 /** Options shared by the random generators. */
 export interface RandomSynapseOptions {
@@ -175,12 +194,15 @@ export interface RandomSynapseOptions {
 function checkDelayRule(where: string, rule: DelayRule): void {
   switch (rule.kind) {
     case 'fixed':
-      if (!(rule.value >= 0) || !Number.isFinite(rule.value)) fail(where, 'delay.value', rule.value, 'a finite number >= 0');
+      if (!(rule.value >= 0) || !Number.isFinite(rule.value))
+        fail(where, 'delay.value', rule.value, 'a finite number >= 0');
       return;
     case 'uniform':
       if (!(rule.min >= 0) || !Number.isFinite(rule.min)) fail(where, 'delay.min', rule.min, 'a finite number >= 0');
-      if (!(rule.max >= rule.min) || !Number.isFinite(rule.max)) fail(where, 'delay.max', rule.max, `a finite number >= delay.min (${rule.min})`);
-      if (rule.integer && Math.ceil(rule.min) > Math.floor(rule.max)) fail(where, 'delay', rule, 'an interval [min, max] containing an integer');
+      if (!(rule.max >= rule.min) || !Number.isFinite(rule.max))
+        fail(where, 'delay.max', rule.max, `a finite number >= delay.min (${rule.min})`);
+      if (rule.integer && Math.ceil(rule.min) > Math.floor(rule.max))
+        fail(where, 'delay', rule, 'an interval [min, max] containing an integer');
       return;
     default: {
       const never: never = rule;
@@ -194,7 +216,9 @@ function drawDelay(rule: DelayRule, rng: Rng): number {
     case 'fixed':
       return rule.value;
     case 'uniform':
-      return rule.integer ? Math.ceil(rule.min) + rng.int(Math.floor(rule.max) - Math.ceil(rule.min) + 1) : rule.min + (rule.max - rule.min) * rng.uniform();
+      return rule.integer
+        ? Math.ceil(rule.min) + rng.int(Math.floor(rule.max) - Math.ceil(rule.min) + 1)
+        : rule.min + (rule.max - rule.min) * rng.uniform();
     default: {
       const never: never = rule;
       throw new Error(`unknown delay rule ${JSON.stringify(never)}`);
@@ -202,12 +226,23 @@ function drawDelay(rule: DelayRule, rng: Rng): number {
   }
 }
 
-function finishRows(where: string, rowPtr: Int32Array, targets: Int32Array, weights: Float32Array, rule: DelayRule, rng: Rng, numPre: number, numPost: number): CsrSynapses {
-  if (rule.kind === 'fixed') return { numPre, numPost, rowPtr, targets, weights, delays: null, uniformDelay: Math.fround(rule.value) };
+function finishRows(
+  where: string,
+  rowPtr: Int32Array,
+  targets: Int32Array,
+  weights: Float32Array,
+  rule: DelayRule,
+  rng: Rng,
+  numPre: number,
+  numPost: number,
+): CsrSynapses {
+  if (rule.kind === 'fixed')
+    return { numPre, numPost, rowPtr, targets, weights, delays: null, uniformDelay: Math.fround(rule.value) };
   checkLength(`${where}: delays`, targets.length);
   const delays = new Float32Array(targets.length);
   for (let s = 0; s < delays.length; s++) delays[s] = drawDelay(rule, rng);
-  for (let i = 0; i < numPre; i++) sortRowByDelay(rowPtr[i] as number, rowPtr[i + 1] as number, targets, weights, delays);
+  for (let i = 0; i < numPre; i++)
+    sortRowByDelay(rowPtr[i] as number, rowPtr[i + 1] as number, targets, weights, delays);
   return { numPre, numPost, rowPtr, targets, weights, delays, uniformDelay: delays[0] ?? 0 };
 }
 
@@ -218,7 +253,9 @@ function finishRows(where: string, rowPtr: Int32Array, targets: Int32Array, weig
  * discrete kernel then splits rows by target range for threads and writes memory in address order. `shared` puts
  * the CSR arrays on SharedArrayBuffers so worker threads read them without a copy.
  */
-export function fixedFanOut(opts: RandomSynapseOptions & { fanOut: number; sortRows?: boolean; shared?: boolean }): CsrSynapses {
+export function fixedFanOut(
+  opts: RandomSynapseOptions & { fanOut: number; sortRows?: boolean; shared?: boolean },
+): CsrSynapses {
   const where = 'fixedFanOut';
   const { numPre, numPost, fanOut, rng } = opts;
   checkCount(where, 'numPre', numPre);
@@ -231,11 +268,19 @@ export function fixedFanOut(opts: RandomSynapseOptions & { fanOut: number; sortR
   if (fanOut > 0 && span < 1) fail(where, 'numPost', numPost, 'at least 2 when allowSelf is false');
   const nnz = numPre * fanOut;
   checkLength(`${where} (${numPre} x ${fanOut})`, nnz);
-  checkMemory(`${where} CSR (${numPre} sources x ${fanOut} synapses = ${nnz})`, csrBytes(numPre, nnz, delay.kind !== 'fixed'), opts.memory);
+  checkMemory(
+    `${where} CSR (${numPre} sources x ${fanOut} synapses = ${nnz})`,
+    csrBytes(numPre, nnz, delay.kind !== 'fixed'),
+    opts.memory,
+  );
   const shared = opts.shared === true;
   const rowPtr = shared ? new Int32Array(new SharedArrayBuffer(4 * (numPre + 1))) : new Int32Array(numPre + 1);
-  const targets = shared ? new Int32Array(new SharedArrayBuffer(Math.max(4, 4 * nnz))).subarray(0, nnz) : new Int32Array(nnz);
-  const weights = shared ? new Float32Array(new SharedArrayBuffer(Math.max(4, 4 * nnz))).subarray(0, nnz) : new Float32Array(nnz);
+  const targets = shared
+    ? new Int32Array(new SharedArrayBuffer(Math.max(4, 4 * nnz))).subarray(0, nnz)
+    : new Int32Array(nnz);
+  const weights = shared
+    ? new Float32Array(new SharedArrayBuffer(Math.max(4, 4 * nnz))).subarray(0, nnz)
+    : new Float32Array(nnz);
   const wr = opts.weight;
   const sort = opts.sortRows === true && delay.kind === 'fixed';
   for (let i = 0; i < numPre; i++) {
@@ -271,7 +316,11 @@ export function bernoulliSynapses(opts: RandomSynapseOptions & { p: number }): C
   const mean = numPre * numPost * p;
   const cap = Math.ceil(mean + 6 * Math.sqrt(mean * (1 - p)) + 16);
   checkLength(`${where} (${numPre} x ${numPost}, p = ${p})`, Math.min(cap, numPre * numPost));
-  checkMemory(`${where} CSR (${numPre} x ${numPost}, p = ${p}, ~${Math.round(mean)} synapses)`, csrBytes(numPre, cap, delay.kind !== 'fixed') * 1.5, opts.memory);
+  checkMemory(
+    `${where} CSR (${numPre} x ${numPost}, p = ${p}, ~${Math.round(mean)} synapses)`,
+    csrBytes(numPre, cap, delay.kind !== 'fixed') * 1.5,
+    opts.memory,
+  );
   const rowPtr = new Int32Array(numPre + 1);
   let targets = new Int32Array(Math.min(cap, numPre * numPost));
   let weights = new Float32Array(targets.length);
@@ -312,7 +361,8 @@ export function bernoulliSynapses(opts: RandomSynapseOptions & { p: number }): C
  */
 export function synapsesFromDense(layer: LayerSpec, where = 'layer', memory: MemoryCheckOptions = {}): CsrSynapses {
   const { size, inputSize, weights: W } = layer;
-  if (W.length !== size * inputSize) fail(where, 'weights.length', W.length, `${size * inputSize} (= size * inputSize)`);
+  if (W.length !== size * inputSize)
+    fail(where, 'weights.length', W.length, `${size * inputSize} (= size * inputSize)`);
   const rowPtr = new Int32Array(inputSize + 1);
   let nnz = 0;
   for (let k = 0; k < W.length; k++) {
@@ -324,7 +374,11 @@ export function synapsesFromDense(layer: LayerSpec, where = 'layer', memory: Mem
       rowPtr[r] = (rowPtr[r] as number) + 1;
     }
   }
-  checkMemory(`${where}: CSR (${inputSize} x ${size}, ${nnz} non-zero weights)`, csrBytes(inputSize, nnz, false), memory);
+  checkMemory(
+    `${where}: CSR (${inputSize} x ${size}, ${nnz} non-zero weights)`,
+    csrBytes(inputSize, nnz, false),
+    memory,
+  );
   for (let i = 0; i < inputSize; i++) rowPtr[i + 1] = (rowPtr[i + 1] as number) + (rowPtr[i] as number);
   const fillPtr = rowPtr.slice(0, inputSize);
   const targets = new Int32Array(nnz);

@@ -26,7 +26,15 @@ export function blockRngs(seed: number, n: number): Rng[] {
  * each 32-bit draw (exactly uniform); the last, partial block uses floor(uniform * size). Adds `jext` to x[target].
  * Returns the number of events.
  */
-export function driveBlocks(rngs: readonly Rng[], b0: number, b1: number, n: number, lambdaPerNeuron: number, x: Float32Array, jext: number): number {
+export function driveBlocks(
+  rngs: readonly Rng[],
+  b0: number,
+  b1: number,
+  n: number,
+  lambdaPerNeuron: number,
+  x: Float32Array,
+  jext: number,
+): number {
   if (!(lambdaPerNeuron > 0)) return 0;
   const lamFull = DRIVE_BLOCK * lambdaPerNeuron;
   let total = 0;
@@ -111,7 +119,12 @@ export const MAX_CALIBRATED_RATE_HZ = 37.9;
  */
 export function driveRateForOutput(outputHz: number, where = 'driveRateForOutput', field = 'outputHz'): number {
   if (!(outputHz >= 0 && outputHz <= MAX_CALIBRATED_RATE_HZ))
-    fail(where, field, outputHz, `a rate in [0, ${MAX_CALIBRATED_RATE_HZ}] Hz (the measured range of the drive calibration; set the drive directly for other rates)`);
+    fail(
+      where,
+      field,
+      outputHz,
+      `a rate in [0, ${MAX_CALIBRATED_RATE_HZ}] Hz (the measured range of the drive calibration; set the drive directly for other rates)`,
+    );
   const tab = DRIVE_CALIBRATION;
   for (let i = 1; i < tab.length; i++) {
     const [r1, d1] = tab[i] as readonly [number, number];

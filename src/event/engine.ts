@@ -82,7 +82,8 @@ export interface DescriptionRunResult {
  */
 export function simulateDescription(net: CompiledDescription, opts: SimulateDescriptionOptions): DescriptionRunResult {
   const where = 'simulateDescription';
-  if (!(opts.durationMs >= 0) || !Number.isFinite(opts.durationMs)) fail(where, 'durationMs', opts.durationMs, 'a finite number >= 0');
+  if (!(opts.durationMs >= 0) || !Number.isFinite(opts.durationMs))
+    fail(where, 'durationMs', opts.durationMs, 'a finite number >= 0');
   const dt = net.dtMs;
   const steps = Math.round(opts.durationMs / dt);
   const N = net.numNeurons;
@@ -93,13 +94,22 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   checkMemory(`${where}: input buffers and spike flags (${N} neurons x ${P} ports)`, N * (4 * P + 1 + 4), opts.memory);
   const bufs: Float32Array[] = [];
   for (let p = 0; p < P; p++) bufs.push(new Float32Array(N));
-  const popInputs = net.populations.map((pop) => bufs.slice(0, pop.model.ports.length).map((b) => b.subarray(pop.offset, pop.offset + pop.size)));
+  const popInputs = net.populations.map((pop) =>
+    bufs.slice(0, pop.model.ports.length).map((b) => b.subarray(pop.offset, pop.offset + pop.size)),
+  );
   const flags = net.populations.map((pop) => new Uint8Array(pop.size));
   const counts = net.populations.map((pop) => new Int32Array(pop.size));
   // recorders
   const recordSpikes = new Set<string>(opts.recordSpikes ?? []);
   const rateRecs: { binSteps: number; pops: number[]; rates: Float64Array[] }[] = [];
-  const traceRecs: { pop: number; neurons: number[]; vars: number[]; every: number; times: number[]; values: number[][] }[] = [];
+  const traceRecs: {
+    pop: number;
+    neurons: number[];
+    vars: number[];
+    every: number;
+    times: number[];
+    values: number[][];
+  }[] = [];
   for (const r of desc.recorders) {
     switch (r.kind) {
       case 'spikes':
@@ -108,13 +118,24 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       case 'rate': {
         const binSteps = Math.max(1, Math.round(r.binMs / dt));
         const bins = Math.ceil(steps / binSteps);
-        rateRecs.push({ binSteps, pops: r.populations.map((p) => popIdx.get(p) as number), rates: r.populations.map(() => new Float64Array(bins)) });
+        rateRecs.push({
+          binSteps,
+          pops: r.populations.map((p) => popIdx.get(p) as number),
+          rates: r.populations.map(() => new Float64Array(bins)),
+        });
         break;
       }
       case 'state': {
         const pi = popIdx.get(r.population) as number;
         const m = (net.populations[pi] as CompiledPopulation).model;
-        traceRecs.push({ pop: pi, neurons: r.neurons, vars: r.variables.map((v) => m.state.findIndex((s) => s.name === v)), every: Math.max(1, Math.round((r.intervalMs ?? dt) / dt)), times: [], values: r.variables.map(() => []) });
+        traceRecs.push({
+          pop: pi,
+          neurons: r.neurons,
+          vars: r.variables.map((v) => m.state.findIndex((s) => s.name === v)),
+          every: Math.max(1, Math.round((r.intervalMs ?? dt) / dt)),
+          times: [],
+          values: r.variables.map(() => []),
+        });
         break;
       }
       default: {
@@ -123,13 +144,22 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       }
     }
   }
-  for (const p of recordSpikes) if (!popIdx.has(p)) fail(where, 'recordSpikes', p, `a population name (${[...popIdx.keys()].join(', ')})`);
-  const builders = net.populations.map((p) => (recordSpikes.has(p.name) ? new SpikeRecordBuilder(p.size, 'ms', 1024) : undefined));
+  for (const p of recordSpikes)
+    if (!popIdx.has(p)) fail(where, 'recordSpikes', p, `a population name (${[...popIdx.keys()].join(', ')})`);
+  const builders = net.populations.map((p) =>
+    recordSpikes.has(p.name) ? new SpikeRecordBuilder(p.size, 'ms', 1024) : undefined,
+  );
   // drive streams
   const drives = net.poisson.map((s) => {
     const pop = net.populations[s.population] as CompiledPopulation;
     const seed = mixSeed(runSeed, s.key, 0);
-    return { s, pop, rngs: s.neurons ? [] : blockRngs(seed, pop.size), rng: new Rng(seed), x: (bufs[s.port] as Float32Array).subarray(pop.offset, pop.offset + pop.size) };
+    return {
+      s,
+      pop,
+      rngs: s.neurons ? [] : blockRngs(seed, pop.size),
+      rng: new Rng(seed),
+      x: (bufs[s.port] as Float32Array).subarray(pop.offset, pop.offset + pop.size),
+    };
   });
   const dcs = net.dc.map((d) => {
     const pop = net.populations[d.population] as CompiledPopulation;
@@ -168,10 +198,17 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   };
   const dense = net.spikeSources.map((ss) => {
     const v = opts.sourceValues?.[ss.name];
-    if (v && v.length !== steps * ss.size) fail(where, `sourceValues.${ss.name}.length`, v.length, `${steps * ss.size} (= steps ${steps} x size ${ss.size})`);
+    if (v && v.length !== steps * ss.size)
+      fail(
+        where,
+        `sourceValues.${ss.name}.length`,
+        v.length,
+        `${steps * ss.size} (= steps ${steps} x size ${ss.size})`,
+      );
     return v;
   });
-  for (const k of Object.keys(opts.sourceValues ?? {})) if (!net.spikeSources.some((ss) => ss.name === k)) fail(where, 'sourceValues', k, 'the name of a spike source');
+  for (const k of Object.keys(opts.sourceValues ?? {}))
+    if (!net.spikeSources.some((ss) => ss.name === k)) fail(where, 'sourceValues', k, 'the name of a spike source');
   const progressEvery = Math.max(1, Math.round(10 / dt));
   const t0 = performance.now();
   for (let t = 0; t < steps; t++) {
@@ -238,7 +275,16 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
         const x0 = (popInputs[pi] as Float32Array[])[0] as Float32Array;
         for (let k = 0; k < bias.length; k++) x0[k] = (x0[k] as number) + (bias[k] as number);
       }
-      const fired = pop.model.step(pop.coeff, pop.state, popInputs[pi] as Float32Array[], pop.thresholds, pop.reset, fl, 0, pop.size);
+      const fired = pop.model.step(
+        pop.coeff,
+        pop.state,
+        popInputs[pi] as Float32Array[],
+        pop.thresholds,
+        pop.reset,
+        fl,
+        0,
+        pop.size,
+      );
       if (fired === 0) continue;
       spikes += fired;
       const c = counts[pi] as Int32Array;
@@ -300,7 +346,26 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   }));
   const traces: StateTrace[] = traceRecs.map((tr) => {
     const pop = net.populations[tr.pop] as CompiledPopulation;
-    return { population: pop.name, neurons: tr.neurons, variables: tr.vars.map((v) => (pop.model.state[v] as { name: string }).name), timesMs: Float64Array.from(tr.times), values: tr.values.map((v) => Float32Array.from(v)) };
+    return {
+      population: pop.name,
+      neurons: tr.neurons,
+      variables: tr.vars.map((v) => (pop.model.state[v] as { name: string }).name),
+      timesMs: Float64Array.from(tr.times),
+      values: tr.values.map((v) => Float32Array.from(v)),
+    };
   });
-  return { steps, durationMs, dtMs: dt, spikeCounts, meanRateHz, spikes, synOps: syn, externalEvents: ext, simMs, spikeRecords, rates, traces };
+  return {
+    steps,
+    durationMs,
+    dtMs: dt,
+    spikeCounts,
+    meanRateHz,
+    spikes,
+    synOps: syn,
+    externalEvents: ext,
+    simMs,
+    spikeRecords,
+    rates,
+    traces,
+  };
 }

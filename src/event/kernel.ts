@@ -86,7 +86,18 @@ export function abortKernel(ctl: Int32Array): void {
 
 /** Delivers spikes spikeBuf[off, off + len) into x through row slices [startArr[i + so], endArr[i + eo]) with one
  * weight per row (unrolled by 4; each target still receives its inputs in spike order). */
-export function deliverRowWeight(spikeBuf: Int32Array, off: number, len: number, startArr: Int32Array, so: number, endArr: Int32Array, eo: number, rowWeight: Float32Array, targets: Int32Array, x: Float32Array): void {
+export function deliverRowWeight(
+  spikeBuf: Int32Array,
+  off: number,
+  len: number,
+  startArr: Int32Array,
+  so: number,
+  endArr: Int32Array,
+  eo: number,
+  rowWeight: Float32Array,
+  targets: Int32Array,
+  x: Float32Array,
+): void {
   for (let s = off; s < off + len; s++) {
     const i = spikeBuf[s] as number;
     const w = rowWeight[i] as number;
@@ -110,7 +121,18 @@ export function deliverRowWeight(spikeBuf: Int32Array, off: number, len: number,
 }
 
 /** As {@link deliverRowWeight} with one weight per synapse. */
-function deliverWeights(spikeBuf: Int32Array, off: number, len: number, startArr: Int32Array, so: number, endArr: Int32Array, eo: number, weights: Float32Array, targets: Int32Array, x: Float32Array): void {
+function deliverWeights(
+  spikeBuf: Int32Array,
+  off: number,
+  len: number,
+  startArr: Int32Array,
+  so: number,
+  endArr: Int32Array,
+  eo: number,
+  weights: Float32Array,
+  targets: Int32Array,
+  x: Float32Array,
+): void {
   for (let s = off; s < off + len; s++) {
     const i = spikeBuf[s] as number;
     const e = endArr[i + eo] as number;
@@ -122,7 +144,18 @@ function deliverWeights(spikeBuf: Int32Array, off: number, len: number, startArr
 }
 
 /** Fused LIF update of neurons [lo, hi): threshold, reset, spike ids to ids[f..], counts, input clear; returns new f. */
-function updateRange(lo: number, hi: number, aV: number, theta: number, subtract: boolean, vol: Float32Array, x: Float32Array, counts: Int32Array, ids: Int32Array, f: number): number {
+function updateRange(
+  lo: number,
+  hi: number,
+  aV: number,
+  theta: number,
+  subtract: boolean,
+  vol: Float32Array,
+  x: Float32Array,
+  counts: Int32Array,
+  ids: Int32Array,
+  f: number,
+): number {
   for (let j = lo; j < hi; j++) {
     const v = Math.fround(aV * (vol[j] as number) + (x[j] as number));
     x[j] = 0;
@@ -137,7 +170,32 @@ function updateRange(lo: number, hi: number, aV: number, theta: number, subtract
 
 /** Runs all steps of part `p` (part 0 calls `after` after each step's barrier). */
 export function runPart(k: KernelInit, p: number, after: AfterStep | undefined): void {
-  const { n, parts, bounds, delaySteps: D, bins, aV, theta, subtract, jext, lambdaPerNeuron, rowPtr, targets, rowWeight, weights, split, stimIds, stimSteps, stimWeight, vol, x, counts, spikeBuf, spikeLen, ctl } = k;
+  const {
+    n,
+    parts,
+    bounds,
+    delaySteps: D,
+    bins,
+    aV,
+    theta,
+    subtract,
+    jext,
+    lambdaPerNeuron,
+    rowPtr,
+    targets,
+    rowWeight,
+    weights,
+    split,
+    stimIds,
+    stimSteps,
+    stimWeight,
+    vol,
+    x,
+    counts,
+    spikeBuf,
+    spikeLen,
+    ctl,
+  } = k;
   const lo = bounds[p] as number;
   const hi = bounds[p + 1] as number;
   const b0 = lo >> DRIVE_BLOCK_BITS;

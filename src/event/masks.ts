@@ -23,7 +23,8 @@ export class EverFired {
 
   /** Unions one sample: `counts[l][k] > 0` marks neuron k of layer l as fired (e.g. `NetworkRunResult.layerSpikeCounts`). */
   add(counts: readonly ArrayLike<number>[]): void {
-    if (counts.length !== this.layerSizes.length) fail('EverFired.add', 'counts.length', counts.length, `${this.layerSizes.length} (layers)`);
+    if (counts.length !== this.layerSizes.length)
+      fail('EverFired.add', 'counts.length', counts.length, `${this.layerSizes.length} (layers)`);
     counts.forEach((c, l) => {
       const n = this.layerSizes[l] as number;
       if (c.length !== n) fail('EverFired.add', `counts[${l}].length`, c.length, `${n} (layer size)`);

@@ -4,7 +4,14 @@
  * are the project's one estimator in util/memory.ts.
  */
 
-export { MAX_TYPED_LENGTH, availableMemoryBytes, checkLength, checkMemory, formatMB, type MemoryCheckOptions } from '../util/memory.js';
+export {
+  MAX_TYPED_LENGTH,
+  availableMemoryBytes,
+  checkLength,
+  checkMemory,
+  formatMB,
+  type MemoryCheckOptions,
+} from '../util/memory.js';
 
 /** Inputs of {@link randomNetworkBytes}. */
 export interface RandomNetworkSize {
@@ -36,6 +43,12 @@ export function randomNetworkBytes(s: RandomNetworkSize): { build: number; run: 
  * the 2-byte sort key of the build, 3 int32 per CSR row (row pointers, fill pointers, row groups), `stateWords`
  * float32 words per neuron and 7 bytes per delay group. The one estimate behind `compileDescription`'s refusals.
  */
-export function compiledBytes(synapses: number, sources: number, neurons: number, stateWords: number, groups: number): number {
+export function compiledBytes(
+  synapses: number,
+  sources: number,
+  neurons: number,
+  stateWords: number,
+  groups: number,
+): number {
   return synapses * 10 + 4 * 3 * (sources + 1) + neurons * stateWords * 4 + groups * 7;
 }

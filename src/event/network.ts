@@ -101,10 +101,21 @@ export interface NetworkRunResult {
  *
  * @param input `[steps][inputSize]` row-major values (spike counts), length exactly steps * inputSize
  */
-export function simulateNetwork(net: CompiledNetwork, input: Float32Array, steps: number, opts: SimulateNetworkOptions = {}): NetworkRunResult {
+export function simulateNetwork(
+  net: CompiledNetwork,
+  input: Float32Array,
+  steps: number,
+  opts: SimulateNetworkOptions = {},
+): NetworkRunResult {
   const where = 'simulateNetwork';
   if (!Number.isInteger(steps) || steps < 0) fail(where, 'steps', steps, 'a non-negative integer');
-  if (input.length !== steps * net.inputSize) fail(where, 'input.length', input.length, `${steps * net.inputSize} (= steps ${steps} x inputSize ${net.inputSize})`);
+  if (input.length !== steps * net.inputSize)
+    fail(
+      where,
+      'input.length',
+      input.length,
+      `${steps * net.inputSize} (= steps ${steps} x inputSize ${net.inputSize})`,
+    );
   const L = net.layers.length;
   const record = opts.recordSpikes === true;
   const states = net.layers.map((l) => createModelState(l.model, l.size));
@@ -173,7 +184,16 @@ export function simulateNetwork(net: CompiledNetwork, input: Float32Array, steps
         const a0 = ports[0] as Float32Array;
         for (let o = 0; o < layer.size; o++) a0[o] = (a0[o] as number) + (layer.bias[o] as number);
       }
-      const fired = layer.model.step(layer.coeff, states[l] as Float32Array[], ports, layer.thresholds, layer.reset, sb, 0, layer.size);
+      const fired = layer.model.step(
+        layer.coeff,
+        states[l] as Float32Array[],
+        ports,
+        layer.thresholds,
+        layer.reset,
+        sb,
+        0,
+        layer.size,
+      );
       neuronUpdates[l] = (neuronUpdates[l] as number) + layer.size;
       const slot = t % (depth[l] as number);
       const ids = ringIds[l] as Int32Array;

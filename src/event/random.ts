@@ -7,8 +7,24 @@ import { fail } from '../util/errors.js';
 import { runContinuous } from './continuous.js';
 import { delayGroups, type CsrSynapses } from './csr.js';
 import { blockRngs, DRIVE_BLOCK, driveBlocks } from './drive.js';
-import { abortKernel, CTL_WORDS, runPart, sharedFloat32, sharedFloat64, sharedInt32, waitReady, type KernelInit } from './kernel.js';
-import { common, finish, type Common, type RandomNetwork, type RandomRunOptions, type RandomRunResult } from './randomNetwork.js';
+import {
+  abortKernel,
+  CTL_WORDS,
+  runPart,
+  sharedFloat32,
+  sharedFloat64,
+  sharedInt32,
+  waitReady,
+  type KernelInit,
+} from './kernel.js';
+import {
+  common,
+  finish,
+  type Common,
+  type RandomNetwork,
+  type RandomRunOptions,
+  type RandomRunResult,
+} from './randomNetwork.js';
 import { checkMemory, randomNetworkBytes } from './memory.js';
 import { CalendarQueue } from './scheduler.js';
 
@@ -80,7 +96,12 @@ function runDiscrete(net: RandomNetwork, o: RandomRunOptions, c: Common): Random
     }
   }
   if (csr.targets.length > 0 && minSteps < 1)
-    fail('simulateRandomNetwork', 'delayMs', minSteps * dt, `>= dtMs (${dt}) in discrete mode: delays are whole steps >= 1`);
+    fail(
+      'simulateRandomNetwork',
+      'delayMs',
+      minSteps * dt,
+      `>= dtMs (${dt}) in discrete mode: delays are whole steps >= 1`,
+    );
   const uniformSteps = Math.max(1, stepsOf(csr.uniformDelay));
   if (!groupDelay && uniformSteps <= 64 && !o.forceCalendar) return runDiscreteFast(net, o, c, uniformSteps);
   const cal = new CalendarQueue(Math.max(1, maxSteps), 1024);
@@ -134,7 +155,9 @@ function runDiscrete(net: RandomNetwork, o: RandomRunOptions, c: Common): Random
       counts[i] = (counts[i] as number) + 1;
       if (rec) rec.push(i, t * dt);
       const g1 = rowGroup[i + 1] as number;
-      for (let g = rowGroup[i] as number; g < g1; g++) if ((groupPtr[g + 1] as number) > (groupPtr[g] as number)) cal.push(g, t + (groupDelay ? (groupSteps[g] as number) : uniformSteps));
+      for (let g = rowGroup[i] as number; g < g1; g++)
+        if ((groupPtr[g + 1] as number) > (groupPtr[g] as number))
+          cal.push(g, t + (groupDelay ? (groupSteps[g] as number) : uniformSteps));
     }
     spikes += fired;
     if (o.onProgress && (t + 1) % progressEvery === 0) o.onProgress((t + 1) * dt, c.bins * dt);
@@ -222,14 +245,19 @@ function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: 
   const csr = net.synapses;
   const facts = rowFacts(csr);
   const threads = o.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) fail('simulateRandomNetwork', 'threads', threads, 'an integer in [1, 64]');
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64)
+    fail('simulateRandomNetwork', 'threads', threads, 'an integer in [1, 64]');
   const numBlocks = Math.ceil(n / DRIVE_BLOCK);
   const parts = facts.sorted ? Math.max(1, Math.min(threads, numBlocks)) : 1;
   const mt = parts > 1;
   const bounds = new Int32Array(parts + 1);
   for (let p = 0; p <= parts; p++) bounds[p] = Math.min(n, Math.round((p * numBlocks) / parts) * DRIVE_BLOCK);
   const slots = D + 1;
-  checkMemory(`simulateRandomNetwork: discrete state (${n} neurons, ${slots} spike slots)`, randomNetworkBytes({ neurons: n, fanOut: 0, perSynapseDelays: false, delaySteps: D, threads: parts }).run + (mt && !(csr.targets.buffer instanceof SharedArrayBuffer) ? csr.targets.length * 4 : 0));
+  checkMemory(
+    `simulateRandomNetwork: discrete state (${n} neurons, ${slots} spike slots)`,
+    randomNetworkBytes({ neurons: n, fanOut: 0, perSynapseDelays: false, delaySteps: D, threads: parts }).run +
+      (mt && !(csr.targets.buffer instanceof SharedArrayBuffer) ? csr.targets.length * 4 : 0),
+  );
   const i32 = mt ? sharedInt32 : (len: number) => new Int32Array(len);
   const f32 = mt ? sharedFloat32 : (len: number) => new Float32Array(len);
   const rowPtr = mt ? toShared(csr.rowPtr) : csr.rowPtr;
@@ -251,13 +279,32 @@ function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: 
     for (let k = 0; k < stimN; k++) stimSteps[k] = Math.round((stim.timesMs[k] as number) / dt);
   }
   const init: KernelInit = {
-    n, parts, bounds, delaySteps: D, bins: c.bins,
+    n,
+    parts,
+    bounds,
+    delaySteps: D,
+    bins: c.bins,
     aV: neuronCoefficients({ kind: 'lif', beta: Math.exp(-dt / c.tau) }).aV,
-    theta: Math.fround(c.theta), subtract: c.reset === 'subtract', jext: Math.fround(c.jext),
-    lambdaPerNeuron: c.lambdaPerBin / n, seed: c.seed,
-    rowPtr, targets, rowWeight, weights, split, stimIds, stimSteps, stimWeight: Math.fround(stim?.weightMv ?? 0),
-    vol: f32(n), x: f32(n), counts: i32(n), spikeBuf: i32(slots * n), spikeLen: i32(slots * parts),
-    extCount: mt ? sharedFloat64(parts) : new Float64Array(parts), ctl: i32(CTL_WORDS),
+    theta: Math.fround(c.theta),
+    subtract: c.reset === 'subtract',
+    jext: Math.fround(c.jext),
+    lambdaPerNeuron: c.lambdaPerBin / n,
+    seed: c.seed,
+    rowPtr,
+    targets,
+    rowWeight,
+    weights,
+    split,
+    stimIds,
+    stimSteps,
+    stimWeight: Math.fround(stim?.weightMv ?? 0),
+    vol: f32(n),
+    x: f32(n),
+    counts: i32(n),
+    spikeBuf: i32(slots * n),
+    spikeLen: i32(slots * parts),
+    extCount: mt ? sharedFloat64(parts) : new Float64Array(parts),
+    ctl: i32(CTL_WORDS),
   };
   const workers: Worker[] = [];
   if (mt) {
@@ -320,7 +367,14 @@ function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: 
  * the same arithmetic as `stepNeurons` (v = fround(aV V + x); spike if v >= Th; zero -> 0, subtract -> fround(v - Th)),
  * checked bit for bit against it in test/event. Writes fired ids (ascending) to `ids`, zeroes `x`, returns the count.
  */
-export function stepLifCollect(aV: number, subtract: boolean, threshold: number, vol: Float32Array, x: Float32Array, ids: Int32Array): number {
+export function stepLifCollect(
+  aV: number,
+  subtract: boolean,
+  threshold: number,
+  vol: Float32Array,
+  x: Float32Array,
+  ids: Int32Array,
+): number {
   let f = 0;
   const n = vol.length;
   for (let k = 0; k < n; k++) {
@@ -333,4 +387,3 @@ export function stepLifCollect(aV: number, subtract: boolean, threshold: number,
   }
   return f;
 }
-

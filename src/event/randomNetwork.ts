@@ -52,8 +52,18 @@ export function buildRandomNetwork(opts: RandomNetworkOptions): RandomNetwork {
   const delay = opts.delayMs ?? { kind: 'fixed', value: 1 };
   const maxDelayMs = delay.kind === 'fixed' ? delay.value : delay.max;
   checkLength(`${where}: synapses (${opts.neurons} x ${opts.fanOut})`, opts.neurons * opts.fanOut);
-  const bytes = randomNetworkBytes({ neurons: opts.neurons, fanOut: opts.fanOut, perSynapseDelays: delay.kind !== 'fixed', delaySteps: Math.max(1, Math.round(maxDelayMs)), threads: 1 });
-  checkMemory(`${where}: random network (${opts.neurons} neurons x ${opts.fanOut} synapses)`, bytes.build + bytes.run, opts.memory);
+  const bytes = randomNetworkBytes({
+    neurons: opts.neurons,
+    fanOut: opts.fanOut,
+    perSynapseDelays: delay.kind !== 'fixed',
+    delaySteps: Math.max(1, Math.round(maxDelayMs)),
+    threads: 1,
+  });
+  checkMemory(
+    `${where}: random network (${opts.neurons} neurons x ${opts.fanOut} synapses)`,
+    bytes.build + bytes.run,
+    opts.memory,
+  );
   const numExcitatory = Math.round(f * opts.neurons);
   const wi = Math.fround(-g * je);
   const weight = (i: number): number => (i < numExcitatory ? je : wi);
@@ -70,7 +80,14 @@ export function buildRandomNetwork(opts: RandomNetworkOptions): RandomNetwork {
     shared: true,
     ...(opts.memory ? { memory: opts.memory } : {}),
   });
-  return { neurons: opts.neurons, numExcitatory, weightExcMv: Math.fround(je), weightInhMv: wi, synapses, seed: opts.seed };
+  return {
+    neurons: opts.neurons,
+    numExcitatory,
+    weightExcMv: Math.fround(je),
+    weightInhMv: wi,
+    synapses,
+    seed: opts.seed,
+  };
 }
 
 /** Simulation mode: `discrete` (clock-driven neurons at dtMs, event-driven integer-step delivery via a calendar queue)
@@ -162,25 +179,40 @@ export function common(net: RandomNetwork, o: RandomRunOptions): Common {
   const where = 'simulateRandomNetwork';
   const dt = o.dtMs ?? 1;
   if (!(dt > 0) || !Number.isFinite(dt)) fail(where, 'dtMs', dt, 'a finite number > 0');
-  if (!(o.durationMs >= 0) || !Number.isFinite(o.durationMs)) fail(where, 'durationMs', o.durationMs, 'a finite number >= 0');
-  if (!(o.externalRateHz >= 0) || !Number.isFinite(o.externalRateHz)) fail(where, 'externalRateHz', o.externalRateHz, 'a finite number >= 0');
+  if (!(o.durationMs >= 0) || !Number.isFinite(o.durationMs))
+    fail(where, 'durationMs', o.durationMs, 'a finite number >= 0');
+  if (!(o.externalRateHz >= 0) || !Number.isFinite(o.externalRateHz))
+    fail(where, 'externalRateHz', o.externalRateHz, 'a finite number >= 0');
   // an absurd drive would run for hours: at most MAX_DRIVE_PER_STEP external events per neuron per step
   if (!((o.externalRateHz * dt) / 1000 <= MAX_DRIVE_PER_STEP))
-    fail(where, 'externalRateHz', o.externalRateHz, `a rate of at most ${(MAX_DRIVE_PER_STEP * 1000) / dt} Hz per neuron at dtMs ${dt} (${MAX_DRIVE_PER_STEP} external events per neuron per step)`);
+    fail(
+      where,
+      'externalRateHz',
+      o.externalRateHz,
+      `a rate of at most ${(MAX_DRIVE_PER_STEP * 1000) / dt} Hz per neuron at dtMs ${dt} (${MAX_DRIVE_PER_STEP} external events per neuron per step)`,
+    );
   const tau = o.tauMs ?? 20;
   if (!(tau > 0)) fail(where, 'tauMs', tau, 'a number > 0');
   const theta = o.thresholdMv ?? 20;
-  if (!(theta > 0)) fail(where, 'thresholdMv', theta, 'a number > 0 (continuous mode checks crossings at input times, exact only for a positive threshold)');
+  if (!(theta > 0))
+    fail(
+      where,
+      'thresholdMv',
+      theta,
+      'a number > 0 (continuous mode checks crossings at input times, exact only for a positive threshold)',
+    );
   const st = o.stimulus;
   if (st) {
-    if (st.ids.length !== st.timesMs.length) fail(where, 'stimulus.timesMs.length', st.timesMs.length, `${st.ids.length} (= stimulus.ids.length)`);
+    if (st.ids.length !== st.timesMs.length)
+      fail(where, 'stimulus.timesMs.length', st.timesMs.length, `${st.ids.length} (= stimulus.ids.length)`);
     if (!Number.isFinite(st.weightMv)) fail(where, 'stimulus.weightMv', st.weightMv, 'a finite number');
     let prev = -Infinity;
     for (let k = 0; k < st.ids.length; k++) {
       const id = st.ids[k] as number;
       if (id < 0 || id >= net.neurons) fail(where, `stimulus.ids[${k}]`, id, `an integer in [0, ${net.neurons})`);
       const t = st.timesMs[k] as number;
-      if (!(t >= prev) || !Number.isFinite(t)) fail(where, `stimulus.timesMs[${k}]`, t, `a finite time >= ${Math.max(0, prev)} (sorted, non-negative)`);
+      if (!(t >= prev) || !Number.isFinite(t))
+        fail(where, `stimulus.timesMs[${k}]`, t, `a finite time >= ${Math.max(0, prev)} (sorted, non-negative)`);
       prev = t;
     }
   }
@@ -200,7 +232,18 @@ export function common(net: RandomNetwork, o: RandomRunOptions): Common {
 }
 
 /** Assembles a {@link RandomRunResult}. */
-export function finish(mode: SimulationMode, net: RandomNetwork, c: Common, counts: Int32Array, spikes: number, syn: number, ext: number, events: number, simMs: number, deliveryMs: number | null): RandomRunResult {
+export function finish(
+  mode: SimulationMode,
+  net: RandomNetwork,
+  c: Common,
+  counts: Int32Array,
+  spikes: number,
+  syn: number,
+  ext: number,
+  events: number,
+  simMs: number,
+  deliveryMs: number | null,
+): RandomRunResult {
   const durationMs = c.bins * c.dt;
   const result: RandomRunResult = {
     mode,
@@ -220,4 +263,3 @@ export function finish(mode: SimulationMode, net: RandomNetwork, c: Common, coun
   if (c.rec) result.spikeRecord = c.rec.finish();
   return result;
 }
-

@@ -39,7 +39,8 @@ export class CalendarQueue implements Scheduler {
    * @param bucketCapacity initial capacity of each bucket (grows by doubling)
    */
   constructor(maxDelay: number, bucketCapacity = 64) {
-    if (!Number.isInteger(maxDelay) || maxDelay < 0 || maxDelay > 2 ** 24) fail('CalendarQueue', 'maxDelay', maxDelay, 'an integer in [0, 16777216]');
+    if (!Number.isInteger(maxDelay) || maxDelay < 0 || maxDelay > 2 ** 24)
+      fail('CalendarQueue', 'maxDelay', maxDelay, 'an integer in [0, 16777216]');
     let r = 1;
     while (r <= maxDelay) r <<= 1;
     this.horizon = r;
@@ -62,14 +63,17 @@ export class CalendarQueue implements Scheduler {
   /** Moves `now` to `tick`; throws if an event earlier than `tick` is still pending. */
   advance(tick: number): void {
     if (tick < this.now) throw new RouserError(`CalendarQueue: cannot move back from time ${this.now} to ${tick}`);
-    if (this.n > 0 && this.peekTime() < tick) throw new RouserError(`CalendarQueue: event at ${this.peekTime()} still pending when advancing to ${tick}`);
+    if (this.n > 0 && this.peekTime() < tick)
+      throw new RouserError(`CalendarQueue: event at ${this.peekTime()} still pending when advancing to ${tick}`);
     this.now = tick;
   }
 
   push(value: number, tick: number): void {
     const d = tick - this.now;
     if (!(d >= 0 && d <= this.mask) || !Number.isInteger(tick))
-      throw new RouserError(`CalendarQueue: time ${tick} is outside [${this.now}, ${this.now + this.mask}] (now, now + horizon - 1)`);
+      throw new RouserError(
+        `CalendarQueue: time ${tick} is outside [${this.now}, ${this.now + this.mask}] (now, now + horizon - 1)`,
+      );
     const s = tick & this.mask;
     let b = this.buckets[s] as Int32Array;
     const len = this.lens[s] as number;
@@ -243,7 +247,10 @@ export class FifoQueue implements Scheduler {
   }
 
   push(value: number, time: number): void {
-    if (!(time >= this.lastPushed)) throw new RouserError(`FifoQueue: push at time ${time} is earlier than the last pushed time ${this.lastPushed} (pushes must be non-decreasing)`);
+    if (!(time >= this.lastPushed))
+      throw new RouserError(
+        `FifoQueue: push at time ${time} is earlier than the last pushed time ${this.lastPushed} (pushes must be non-decreasing)`,
+      );
     this.lastPushed = time;
     if (this.n > this.mask) this.grow();
     const k = (this.head + this.n) & this.mask;

@@ -20,8 +20,13 @@ export interface MicrocircuitNetworkOptions extends MicrocircuitOptions {
 }
 
 /** Builds the microcircuit description from a computed {@link MicrocircuitPlan}. */
-export function microcircuitFromPlan(plan: MicrocircuitPlan, seed: number, record?: readonly string[]): NetworkDescription {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail('microcircuit', 'seed', seed, 'an integer in [0, 2^32)');
+export function microcircuitFromPlan(
+  plan: MicrocircuitPlan,
+  seed: number,
+  record?: readonly string[],
+): NetworkDescription {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    fail('microcircuit', 'seed', seed, 'an integer in [0, 2^32)');
   const names = plan.populations.map((p) => p.name as string);
   for (const r of record ?? []) if (!names.includes(r)) fail('microcircuit', 'record', r, `one of ${names.join(', ')}`);
   const b = new NetworkBuilder({
@@ -69,7 +74,13 @@ export function microcircuitFromPlan(plan: MicrocircuitPlan, seed: number, recor
     );
   }
   if (plan.background === 'poisson')
-    for (const p of plan.populations) b.poisson(p.name, { name: `background_${p.name}`, rateHz: p.poissonRateHz, weight: plan.pscExtPa, delayMs: plan.poissonDelayMs });
+    for (const p of plan.populations)
+      b.poisson(p.name, {
+        name: `background_${p.name}`,
+        rateHz: p.poissonRateHz,
+        weight: plan.pscExtPa,
+        delayMs: plan.poissonDelayMs,
+      });
   b.recordSpikes([...(record ?? names)]);
   return b.build('microcircuit');
 }

@@ -229,7 +229,11 @@ export function microcircuitPlan(opts: MicrocircuitOptions = {}): MicrocircuitPl
     let bias = background === 'dc' ? PD14_BG_RATE_HZ * kExtFull * pscExtFull * tauSyn * 0.001 : 0;
     if (kScale !== 1) {
       let rec = 0;
-      for (let x = 0; x < n; x++) rec += pscFull(y, x) * ((sFull[y] as number[])[x] as number / (PD14_FULL_SIZES[y] as number)) * (PD14_FULL_MEAN_RATES_HZ[x] as number);
+      for (let x = 0; x < n; x++)
+        rec +=
+          pscFull(y, x) *
+          (((sFull[y] as number[])[x] as number) / (PD14_FULL_SIZES[y] as number)) *
+          (PD14_FULL_MEAN_RATES_HZ[x] as number);
       bias += 0.001 * tauSyn * (1 - sqrtK) * rec;
       if (background === 'poisson') bias += 0.001 * tauSyn * (1 - sqrtK) * pscExtFull * kExtFull * PD14_BG_RATE_HZ;
     }
@@ -245,7 +249,9 @@ export function microcircuitPlan(opts: MicrocircuitOptions = {}): MicrocircuitPl
       v0SdMv: PD14_V0_SD_MV[y] as number,
     });
   }
-  for (const p of populations) if (p.size < 1) fail(where, `nScale (population ${p.name})`, nScale, `a scale giving at least one neuron per population`);
+  for (const p of populations)
+    if (p.size < 1)
+      fail(where, `nScale (population ${p.name})`, nScale, `a scale giving at least one neuron per population`);
   const projections: MicrocircuitProjectionPlan[] = [];
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {

@@ -143,7 +143,14 @@ export interface VariantSummary {
   /** Max over epochs of the test accuracy: optimistic (chosen on the test set), shown for reference only. */
   bestTestAccuracy: SeedStats;
   /** Training latency per seed: first epoch whose test accuracy >= target (null when never reached), and the wall time then. */
-  latency: { targetAccuracy: number | null; epochs: (number | null)[]; wallMs: (number | null)[]; meanEpochs: number | null; meanWallMs: number | null; reached: number };
+  latency: {
+    targetAccuracy: number | null;
+    epochs: (number | null)[];
+    wallMs: (number | null)[];
+    meanEpochs: number | null;
+    meanWallMs: number | null;
+    reached: number;
+  };
   /** Means over seeds, indexed [epoch] (epoch 0 = initial network) or [epoch][layer]. */
   perEpoch: {
     epoch: number[];
@@ -191,14 +198,35 @@ export interface PairedComparison extends PairedStats {
 export interface CompareSummary {
   format: 'rouser-compare-summary';
   version: 1;
-  dataset: { ref: string; name: string; inputSize: number; classes: number; steps: number; dtMs: number; trainSamples: number; testSamples: number; changes: string[] };
+  dataset: {
+    ref: string;
+    name: string;
+    inputSize: number;
+    classes: number;
+    steps: number;
+    dtMs: number;
+    trainSamples: number;
+    testSamples: number;
+    changes: string[];
+  };
   /** Which samples each number comes from. */
   splits: { train: number; validation: number; test: number; valFraction: number; note: string };
   architecture: number[];
   neuron: NeuronModel;
   epochs: number;
   seeds: number[];
-  settings: { thInit: number; lr: number; lrTh: number; batch: number; weightScale: number; init: InitScheme; valFraction: number; surrogate: Surrogate; loss: LossSpec; targetAccuracy: number | null };
+  settings: {
+    thInit: number;
+    lr: number;
+    lrTh: number;
+    batch: number;
+    weightScale: number;
+    init: InitScheme;
+    valFraction: number;
+    surrogate: Surrogate;
+    loss: LossSpec;
+    targetAccuracy: number | null;
+  };
   variants: VariantSummary[];
   /** Every learned-threshold variant (learned, layer) against every fixed one, per metric. */
   paired: PairedComparison[];
@@ -231,10 +259,17 @@ function latencyOf(history: EpochMetrics[], target: number | null): { epochs: nu
 }
 
 /** The runs a shard owns: indices k of the seed-major (seed, variant) list with k mod count = index. */
-export function shardRuns(seeds: number[], variants: Variant[], shard: Shard = { index: 0, count: 1 }): { seed: number; variant: Variant; k: number }[] {
+export function shardRuns(
+  seeds: number[],
+  variants: Variant[],
+  shard: Shard = { index: 0, count: 1 },
+): { seed: number; variant: Variant; k: number }[] {
   if (!(Number.isInteger(shard.count) && shard.count >= 1)) fail('--shard', 'count', shard.count, 'an integer >= 1');
-  if (!(Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) fail('--shard', 'index', shard.index, `an integer in [0, ${shard.count})`);
-  const all = seeds.flatMap((seed, si) => variants.map((variant, vi) => ({ seed, variant, k: si * variants.length + vi })));
+  if (!(Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count))
+    fail('--shard', 'index', shard.index, `an integer in [0, ${shard.count})`);
+  const all = seeds.flatMap((seed, si) =>
+    variants.map((variant, vi) => ({ seed, variant, k: si * variants.length + vi })),
+  );
   return all.filter((r) => r.k % shard.count === shard.index);
 }
 
@@ -267,14 +302,25 @@ function planOf(s: CompareSettings): ComparePlan {
         valFraction,
         note:
           val > 0
-            ? 'validation = a seeded hold-out of the training data, never trained on; it alone picks each run\'s reported epoch. reportedTestAccuracy, the event-engine numbers and the per-epoch curves are measured on the test split.'
+            ? "validation = a seeded hold-out of the training data, never trained on; it alone picks each run's reported epoch. reportedTestAccuracy, the event-engine numbers and the per-epoch curves are measured on the test split."
             : 'no validation split: each run reports its last epoch; every accuracy and curve is measured on the test split.',
       },
       architecture: s.sizes,
       neuron: s.neuron,
       epochs: s.epochs,
       seeds: s.seeds,
-      settings: { thInit: s.thInit, lr: s.lr, lrTh: s.lrTh, batch: s.batch, weightScale: s.weightScale, init: s.init ?? 'kaiming', valFraction, surrogate: s.surrogate, loss: s.loss, targetAccuracy: s.targetAccuracy },
+      settings: {
+        thInit: s.thInit,
+        lr: s.lr,
+        lrTh: s.lrTh,
+        batch: s.batch,
+        weightScale: s.weightScale,
+        init: s.init ?? 'kaiming',
+        valFraction,
+        surrogate: s.surrogate,
+        loss: s.loss,
+        targetAccuracy: s.targetAccuracy,
+      },
       energyTables: [...s.energyTables],
     },
     variants: s.variants,
@@ -290,7 +336,11 @@ function planOf(s: CompareSettings): ComparePlan {
  * with 1 shard) DIR/summary.json is written atomically and returned; with `shard.count` > 1 only the shard's runs
  * are done and null is returned ({@link mergeCompare} builds the summary).
  */
-export async function runCompare(s: CompareSettings, backend: TrainBackend, hooks: CompareHooks = {}): Promise<CompareSummary | null> {
+export async function runCompare(
+  s: CompareSettings,
+  backend: TrainBackend,
+  hooks: CompareHooks = {},
+): Promise<CompareSummary | null> {
   const t0 = performance.now();
   const plan = planOf(s);
   writeFileAtomic(join(s.outDir, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');
@@ -303,7 +353,15 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
   for (const seed of s.seeds) {
     const runs = mine.filter((r) => r.seed === seed);
     if (runs.length === 0) continue;
-    const initial = initNetwork({ sizes: s.sizes, neuron: s.neuron, thInit: s.thInit, seed, weightScale: s.weightScale, init: s.init ?? 'kaiming', dtMs: s.data.info.dtMs });
+    const initial = initNetwork({
+      sizes: s.sizes,
+      neuron: s.neuron,
+      thInit: s.thInit,
+      seed,
+      weightScale: s.weightScale,
+      init: s.init ?? 'kaiming',
+      dtMs: s.data.info.dtMs,
+    });
     for (const { variant: v } of runs) {
       hooks.onRunStart?.(v.label, seed, index++, mine.length);
       const neuron = variantNeuron(v, s.neuron);
@@ -341,7 +399,11 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
         onBatch: hooks.onBatch,
       });
       const modelFile = join(outDir, r.best.selection === 'validation' ? 'model-best.json' : 'model.json');
-      const { report } = await evaluateModel(r.best.spec, eventTest, { engine: 'event', energyTables: s.energyTables, modelName: modelFile });
+      const { report } = await evaluateModel(r.best.spec, eventTest, {
+        engine: 'event',
+        energyTables: s.energyTables,
+        modelName: modelFile,
+      });
       const rec: RunRecord = {
         format: 'rouser-compare-run',
         version: 1,
@@ -349,8 +411,16 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
         seed,
         history: r.history,
         normalisedWeightChange: r.normalisedWeightChange.map((row) => row.map((x) => (Number.isFinite(x) ? x : null))),
-        selected: { selection: r.best.selection, epoch: r.best.epoch, valAccuracy: r.best.valAccuracy, testAccuracy: r.best.testAccuracy },
-        finalThresholds: r.spec.layers.map((layer, l) => ({ ...thresholdStats(layer.thresholds, r.initialSpec.layers[l]!.thresholds), histogram: histogram(layer.thresholds, 20) })),
+        selected: {
+          selection: r.best.selection,
+          epoch: r.best.epoch,
+          valAccuracy: r.best.valAccuracy,
+          testAccuracy: r.best.testAccuracy,
+        },
+        finalThresholds: r.spec.layers.map((layer, l) => ({
+          ...thresholdStats(layer.thresholds, r.initialSpec.layers[l]!.thresholds),
+          histogram: histogram(layer.thresholds, 20),
+        })),
         event: {
           samples: report.samples,
           accuracy: report.accuracy,
@@ -358,9 +428,18 @@ export async function runCompare(s: CompareSettings, backend: TrainBackend, hook
           macsPerSample: report.macsPerSample,
           neuronUpdatesPerSample: report.neuronUpdatesPerSample,
           energy: report.energy,
-          layers: report.layers.map((l) => ({ deadFraction: l.deadFraction, spikeRate: l.spikeRate, saturatedFraction: l.saturatedFraction, synOps: l.synOps })),
+          layers: report.layers.map((l) => ({
+            deadFraction: l.deadFraction,
+            spikeRate: l.spikeRate,
+            saturatedFraction: l.saturatedFraction,
+            synOps: l.synOps,
+          })),
         },
-        split: { trainSamples: plan.header.splits.train, valSamples: plan.header.splits.validation, testSamples: plan.header.splits.test },
+        split: {
+          trainSamples: plan.header.splits.train,
+          valSamples: plan.header.splits.validation,
+          testSamples: plan.header.splits.test,
+        },
       };
       // Written and read back through JSON, so an unsharded summary equals one merged from run.json files.
       const text = JSON.stringify(rec) + '\n';
@@ -381,7 +460,9 @@ function readJson(path: string, what: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new RouserError(`${path}: cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new RouserError(
+      `${path}: cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   return parseJson(text, path);
 }
@@ -389,7 +470,8 @@ function readJson(path: string, what: string): unknown {
 function readRunRecord(path: string): RunRecord {
   const r = readJson(path, 'run record') as Partial<RunRecord>;
   if (r.format !== 'rouser-compare-run') fail(path, 'format', r.format, '"rouser-compare-run"');
-  if (!Array.isArray(r.history) || r.history.length === 0) fail(path, 'history', r.history, 'a non-empty array of epoch metrics');
+  if (!Array.isArray(r.history) || r.history.length === 0)
+    fail(path, 'history', r.history, 'a non-empty array of epoch metrics');
   return r as RunRecord;
 }
 
@@ -411,7 +493,9 @@ export function mergeCompare(dirs: string[], outDir: string): CompareSummary {
       plan = p;
       planText = text;
     } else if (text !== planText) {
-      throw new RouserError(`${join(d, 'plan.json')}: the settings differ from ${join(dirs[0]!, 'plan.json')}; merge only shards of one sweep`);
+      throw new RouserError(
+        `${join(d, 'plan.json')}: the settings differ from ${join(dirs[0]!, 'plan.json')}; merge only shards of one sweep`,
+      );
     }
   }
   const records: RunRecord[] = [];
@@ -421,7 +505,10 @@ export function mergeCompare(dirs: string[], outDir: string): CompareSummary {
     if (found) records.push(readRunRecord(found));
     else missing.push(`${variant.label} seed ${seed}`);
   }
-  if (missing.length > 0) throw new RouserError(`--merge: no run.json for ${missing.join(', ')} in ${dirs.join(', ')}; run the missing shards first`);
+  if (missing.length > 0)
+    throw new RouserError(
+      `--merge: no run.json for ${missing.join(', ')} in ${dirs.join(', ')}; run the missing shards first`,
+    );
   const wall = records.reduce((a, r) => a + r.history[r.history.length - 1]!.wallMs, 0);
   const summary = buildCompareSummary(plan!, records, wall);
   writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
@@ -447,7 +534,8 @@ export function buildCompareSummary(plan: ComparePlan, records: RunRecord[], wal
     const first = runs[0]!;
     const epochs = first.history.map((x) => x.epoch);
     const L = first.history[0]!.layers.length;
-    const avg = (f: (r: RunRecord, e: number) => number): number[] => epochs.map((_, e) => runs.reduce((a, r) => a + f(r, e), 0) / runs.length);
+    const avg = (f: (r: RunRecord, e: number) => number): number[] =>
+      epochs.map((_, e) => runs.reduce((a, r) => a + f(r, e), 0) / runs.length);
     const avgLayers = (f: (r: RunRecord, e: number, l: number) => number): number[][] =>
       epochs.map((_, e) => Array.from({ length: L }, (_, l) => runs.reduce((a, r) => a + f(r, e, l), 0) / runs.length));
     const lat = runs.map((r) => latencyOf(r.history, h.settings.targetAccuracy));
@@ -455,7 +543,9 @@ export function buildCompareSummary(plan: ComparePlan, records: RunRecord[], wal
     const lastOf = (r: RunRecord): EpochMetrics => r.history[r.history.length - 1]!;
     const deadAt = (pick: (r: RunRecord) => EpochMetrics) => ({
       wholeSet: Array.from({ length: L }, (_, l) => seedStats(runs.map((r) => pick(r).layers[l]!.deadFraction))),
-      perSample: Array.from({ length: L }, (_, l) => statsOrNull(runs.map((r) => pick(r).layers[l]!.deadFractionPerSample ?? null))),
+      perSample: Array.from({ length: L }, (_, l) =>
+        statsOrNull(runs.map((r) => pick(r).layers[l]!.deadFractionPerSample ?? null)),
+      ),
     });
     return {
       label: v.label,
@@ -482,12 +572,16 @@ export function buildCompareSummary(plan: ComparePlan, records: RunRecord[], wal
         trainAccuracy: avg((r, e) => r.history[e]!.trainAccuracy),
         loss: avg((r, e) => r.history[e]!.loss),
         deadFraction: avgLayers((r, e, l) => r.history[e]!.layers[l]!.deadFraction),
-        deadFractionPerSample: epochs.map((_, e) => Array.from({ length: L }, (_, l) => {
-          const xs = runs.map((r) => r.history[e]!.layers[l]!.deadFractionPerSample ?? null);
-          return xs.every((x) => x !== null) ? meanOf(xs) : null;
-        })),
+        deadFractionPerSample: epochs.map((_, e) =>
+          Array.from({ length: L }, (_, l) => {
+            const xs = runs.map((r) => r.history[e]!.layers[l]!.deadFractionPerSample ?? null);
+            return xs.every((x) => x !== null) ? meanOf(xs) : null;
+          }),
+        ),
         spikeRate: avgLayers((r, e, l) => r.history[e]!.layers[l]!.spikeRate),
-        normalisedWeightChange: epochs.map((_, e) => Array.from({ length: L }, (_, l) => meanOf(runs.map((r) => r.normalisedWeightChange[e]?.[l] ?? null)))),
+        normalisedWeightChange: epochs.map((_, e) =>
+          Array.from({ length: L }, (_, l) => meanOf(runs.map((r) => r.normalisedWeightChange[e]?.[l] ?? null))),
+        ),
         thresholdMean: avgLayers((r, e, l) => r.history[e]!.layers[l]!.threshold.mean),
       },
       perSeed: runs.map((r) => ({
@@ -539,7 +633,10 @@ export function buildCompareSummary(plan: ComparePlan, records: RunRecord[], wal
       add('reportedTestAccuracy', (r) => r.selected.testAccuracy);
       for (let l = 0; l < hidden; l++) {
         add(`finalDeadFraction[${l}]`, (r) => r.history[r.history.length - 1]!.layers[l]!.deadFraction);
-        add(`finalDeadFractionPerSample[${l}]`, (r) => r.history[r.history.length - 1]!.layers[l]!.deadFractionPerSample ?? null);
+        add(
+          `finalDeadFractionPerSample[${l}]`,
+          (r) => r.history[r.history.length - 1]!.layers[l]!.deadFractionPerSample ?? null,
+        );
       }
     }
   }

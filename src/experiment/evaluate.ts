@@ -1,6 +1,13 @@
 import { compileNetwork, simulateNetwork } from '../event/network.js';
 import { ENERGY_TABLES, estimateEnergy, type EnergyEstimate, type EnergyTable } from '../metrics/energy.js';
-import { histogram, summariseActivity, thresholdStats, type ActivitySummary, type Histogram, type ThresholdStats } from '../metrics/activity.js';
+import {
+  histogram,
+  summariseActivity,
+  thresholdStats,
+  type ActivitySummary,
+  type Histogram,
+  type ThresholdStats,
+} from '../metrics/activity.js';
 import { denseMacsPerLayer, synOpsFromCounts } from '../metrics/synops.js';
 import type { NetworkSpec } from '../model/spec.js';
 import type { SpikeRecord, TensorDataset } from '../model/spikes.js';
@@ -16,7 +23,16 @@ export type EngineChoice = 'event' | 'dense' | 'both';
  * Per-layer part of an {@link EvalReport}: the activity summary of `metrics/activity.ts` (spike rate, sparsity, dead
  * and saturated fractions, dead ids) plus per-sample operation counts (means over the evaluated samples).
  */
-export interface LayerReport extends Pick<ActivitySummary, 'spikeRate' | 'spikeRateHz' | 'sparsity' | 'deadFraction' | 'deadIds' | 'saturatedFraction' | 'saturatedStrictFraction'> {
+export interface LayerReport extends Pick<
+  ActivitySummary,
+  | 'spikeRate'
+  | 'spikeRateHz'
+  | 'sparsity'
+  | 'deadFraction'
+  | 'deadIds'
+  | 'saturatedFraction'
+  | 'saturatedStrictFraction'
+> {
   index: number;
   size: number;
   /** Synaptic events delivered into this layer per sample (each source spike x its fan-out). */
@@ -97,7 +113,8 @@ function sameSpikes(event: SpikeRecord[], dense: Uint8Array[], spec: NetworkSpec
     let denseSpikes = 0;
     for (let k = 0; k < d.length; k++) denseSpikes += d[k] as number;
     if (denseSpikes !== rec.ids.length) return false;
-    for (let k = 0; k < rec.ids.length; k++) if (d[(rec.times[k] as number) * size + (rec.ids[k] as number)] !== 1) return false;
+    for (let k = 0; k < rec.ids.length; k++)
+      if (d[(rec.times[k] as number) * size + (rec.ids[k] as number)] !== 1) return false;
   }
   return true;
 }
@@ -119,7 +136,11 @@ function argmax(counts: ArrayLike<number>): number {
  *   backend that cannot, such as tfjs, the canonical dense discretisation `referenceForward`). `agreement.
  *   spikeTrainsAgainst` names which was used.
  */
-export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts: EvaluateOptions): Promise<Evaluation> {
+export async function evaluateModel(
+  spec: NetworkSpec,
+  data: TensorDataset,
+  opts: EvaluateOptions,
+): Promise<Evaluation> {
   if (data.inputs.channels !== spec.inputSize)
     fail(`dataset ${data.name}`, 'channels', data.inputs.channels, `${spec.inputSize} (the model's input size)`);
   const n = data.inputs.batch;
@@ -131,7 +152,8 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
   const L = spec.layers.length;
   const dtMs = opts.dtMs ?? spec.dtMs;
   if (!(Number.isFinite(dtMs) && dtMs > 0)) fail('evaluateModel', 'dtMs', dtMs, 'a step length in ms > 0');
-  if (opts.initialThresholds && opts.initialThresholds.length !== L) fail('evaluateModel', 'initialThresholds.length', opts.initialThresholds.length, `${L} (one entry per layer)`);
+  if (opts.initialThresholds && opts.initialThresholds.length !== L)
+    fail('evaluateModel', 'initialThresholds.length', opts.initialThresholds.length, `${L} (one entry per layer)`);
   const wallMs: EvalReport['wallMs'] = {};
   const accuracyByEngine: EvalReport['accuracyByEngine'] = {};
 
@@ -153,7 +175,9 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
     for (let b = 0; b < n; b++) {
       const input = sampleInput(data, b);
       const compare = opts.engine === 'both';
-      const r = simulateNetwork(net, input, steps, { recordSpikes: compare || (opts.keepFirstSample === true && b === 0) });
+      const r = simulateNetwork(net, input, steps, {
+        recordSpikes: compare || (opts.keepFirstSample === true && b === 0),
+      });
       r.layerSpikeCounts.forEach((c, l) => {
         const acc = counts[l] as Float64Array;
         for (let i = 0; i < c.length; i++) acc[i] = (acc[i] as number) + (c[i] as number);
@@ -169,7 +193,8 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
         firstSample = spec.layers.map((layer, l) => {
           const m = new Uint8Array(steps * layer.size);
           const rec = r.spikes![l]!;
-          for (let k = 0; k < rec.ids.length; k++) m[(rec.times[k] as number) * layer.size + (rec.ids[k] as number)] = 1;
+          for (let k = 0; k < rec.ids.length; k++)
+            m[(rec.times[k] as number) * layer.size + (rec.ids[k] as number)] = 1;
           return m;
         });
       }
@@ -195,8 +220,12 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
           const b = start + k;
           // The trainer backend's own spikes when it can return them, else the canonical dense forward pass.
           const dense = r.spikes
-            ? r.spikes.map((s, l) => s.subarray(k * steps * spec.layers[l]!.size, (k + 1) * steps * spec.layers[l]!.size))
-            : referenceForward(spec.layers, data.inputs.data.subarray(b * per, (b + 1) * per), steps, undefined, { dtMs: spec.dtMs });
+            ? r.spikes.map((s, l) =>
+                s.subarray(k * steps * spec.layers[l]!.size, (k + 1) * steps * spec.layers[l]!.size),
+              )
+            : referenceForward(spec.layers, data.inputs.data.subarray(b * per, (b + 1) * per), steps, undefined, {
+                dtMs: spec.dtMs,
+              });
           spikeSource = r.spikes ? opts.backend!.name : 'referenceForward';
           if (sameSpikes(eventSpikes[b]!, dense, spec)) identical++;
         }
@@ -268,7 +297,12 @@ export async function evaluateModel(spec: NetworkSpec, data: TensorDataset, opts
   if (eventPred && densePred) {
     let agree = 0;
     for (let b = 0; b < n; b++) if (eventPred[b] === densePred[b]) agree++;
-    report.agreement = { predictions: agree / n, spikeTrains: identical / n, samples: n, spikeTrainsAgainst: spikeSource };
+    report.agreement = {
+      predictions: agree / n,
+      spikeTrains: identical / n,
+      samples: n,
+      spikeTrainsAgainst: spikeSource,
+    };
   }
   const out: Evaluation = { report };
   if (firstSample) out.firstSample = firstSample;

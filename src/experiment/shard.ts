@@ -7,7 +7,8 @@ export function parseShard(text: string, where = '--shard'): Shard {
   if (!m) throw new RouserError(`${where} ${JSON.stringify(text)}: expected I/N with 0 <= I < N, e.g. 0/4`);
   const index = Number(m[1]);
   const count = Number(m[2]);
-  if (count < 1 || index >= count) throw new RouserError(`${where} ${JSON.stringify(text)}: expected I/N with 0 <= I < N, e.g. 0/4`);
+  if (count < 1 || index >= count)
+    throw new RouserError(`${where} ${JSON.stringify(text)}: expected I/N with 0 <= I < N, e.g. 0/4`);
   return { index, count };
 }
 
@@ -19,11 +20,15 @@ export function parseShard(text: string, where = '--shard'): Shard {
  *   ROUSER_SHARDS (set it to the Job's `completions`; Kubernetes does not export that number);
  * - otherwise undefined (run everything). `countOverride` also applies to SLURM.
  */
-export function shardFromEnvironment(env: Record<string, string | undefined>, countOverride?: number): Shard | undefined {
+export function shardFromEnvironment(
+  env: Record<string, string | undefined>,
+  countOverride?: number,
+): Shard | undefined {
   const int = (name: string): number | undefined => {
     const v = env[name];
     if (v === undefined || v.trim() === '') return undefined;
-    if (!/^\d+$/.test(v.trim())) throw new RouserError(`environment ${name}=${JSON.stringify(v)}: expected a non-negative integer`);
+    if (!/^\d+$/.test(v.trim()))
+      throw new RouserError(`environment ${name}=${JSON.stringify(v)}: expected a non-negative integer`);
     return Number(v);
   };
   const envCount = int('ROUSER_SHARDS');
@@ -43,7 +48,9 @@ export function shardFromEnvironment(env: Record<string, string | undefined>, co
   } else {
     return undefined;
   }
-  if (count === undefined) throw new RouserError(`${source}=${index}: the number of shards is unknown; pass --shards N or set ROUSER_SHARDS`);
-  if (!(count >= 1 && index >= 0 && index < count)) throw new RouserError(`${source}: shard index ${index} is not in [0, ${count}) shards`);
+  if (count === undefined)
+    throw new RouserError(`${source}=${index}: the number of shards is unknown; pass --shards N or set ROUSER_SHARDS`);
+  if (!(count >= 1 && index >= 0 && index < count))
+    throw new RouserError(`${source}: shard index ${index} is not in [0, ${count}) shards`);
   return { index, count };
 }

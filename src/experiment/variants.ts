@@ -45,29 +45,41 @@ export function variantInitialSpec(v: Variant, initial: NetworkSpec, base: Neuro
 
 /** Parses a comma-separated `--variants` list; errors name the variant and the bad item. */
 export function parseVariants(text: string): Variant[] {
-  const labels = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (labels.length === 0) throw new RouserError(`--variants ${JSON.stringify(text)}: no variant; expected e.g. learned,fixed:0.5`);
+  const labels = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (labels.length === 0)
+    throw new RouserError(`--variants ${JSON.stringify(text)}: no variant; expected e.g. learned,fixed:0.5`);
   const seen = new Set<string>();
   return labels.map((label) => {
     if (seen.has(label)) throw new RouserError(`--variants: ${JSON.stringify(label)} is listed twice`);
     seen.add(label);
     const [kind, ...items] = label.split(':');
     if (kind !== 'learned' && kind !== 'layer' && kind !== 'fixed' && kind !== 'alif')
-      throw new RouserError(`--variants: variant ${JSON.stringify(label)} has kind ${JSON.stringify(kind)}; expected learned, layer or fixed (or alif, the adaptive-threshold baseline)`);
-    const v: Variant = kind === 'alif' ? { label, thresholdMode: 'fixed', adaptation: { ...ALIF_VARIANT_DEFAULTS } } : { label, thresholdMode: kind };
+      throw new RouserError(
+        `--variants: variant ${JSON.stringify(label)} has kind ${JSON.stringify(kind)}; expected learned, layer or fixed (or alif, the adaptive-threshold baseline)`,
+      );
+    const v: Variant =
+      kind === 'alif'
+        ? { label, thresholdMode: 'fixed', adaptation: { ...ALIF_VARIANT_DEFAULTS } }
+        : { label, thresholdMode: kind };
     for (const item of items) {
       const eq = item.indexOf('=');
       const key = eq < 0 ? 'th' : item.slice(0, eq);
       const raw = eq < 0 ? item : item.slice(eq + 1);
       const value = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(value))
-        throw new RouserError(`--variants: variant ${JSON.stringify(label)} item ${JSON.stringify(item)} has value ${JSON.stringify(raw)}; expected a number`);
+        throw new RouserError(
+          `--variants: variant ${JSON.stringify(label)} item ${JSON.stringify(item)} has value ${JSON.stringify(raw)}; expected a number`,
+        );
       switch (key) {
         case 'th':
           v.thInit = value;
           break;
         case 'lr-th':
-          if (value < 0) throw new RouserError(`--variants: variant ${JSON.stringify(label)}: lr-th is ${value}; expected >= 0`);
+          if (value < 0)
+            throw new RouserError(`--variants: variant ${JSON.stringify(label)}: lr-th is ${value}; expected >= 0`);
           v.lrTh = value;
           break;
         case 'th-floor':
@@ -75,18 +87,27 @@ export function parseVariants(text: string): Variant[] {
           break;
         case 'beta-a':
         case 'tau-a':
-          if (!v.adaptation) throw new RouserError(`--variants: variant ${JSON.stringify(label)} item ${JSON.stringify(item)}: ${key}= applies to alif variants only`);
+          if (!v.adaptation)
+            throw new RouserError(
+              `--variants: variant ${JSON.stringify(label)} item ${JSON.stringify(item)}: ${key}= applies to alif variants only`,
+            );
           if (key === 'beta-a' ? !(value >= 0) : !(value > 0))
-            throw new RouserError(`--variants: variant ${JSON.stringify(label)}: ${key} is ${value}; expected ${key === 'beta-a' ? '>= 0' : '> 0'}`);
+            throw new RouserError(
+              `--variants: variant ${JSON.stringify(label)}: ${key} is ${value}; expected ${key === 'beta-a' ? '>= 0' : '> 0'}`,
+            );
           if (key === 'beta-a') v.adaptation.betaAdapt = value;
           else v.adaptation.tauAdaptMs = value;
           break;
         default:
-          throw new RouserError(`--variants: variant ${JSON.stringify(label)} item ${JSON.stringify(item)} has key ${JSON.stringify(key)}; expected a number, th=, lr-th= or th-floor=`);
+          throw new RouserError(
+            `--variants: variant ${JSON.stringify(label)} item ${JSON.stringify(item)} has key ${JSON.stringify(key)}; expected a number, th=, lr-th= or th-floor=`,
+          );
       }
     }
     if ((kind === 'fixed' || kind === 'alif') && v.lrTh !== undefined && v.lrTh !== 0)
-      throw new RouserError(`--variants: variant ${JSON.stringify(label)} is fixed but sets lr-th=${v.lrTh}; use learned:lr-th=${v.lrTh}`);
+      throw new RouserError(
+        `--variants: variant ${JSON.stringify(label)} is fixed but sets lr-th=${v.lrTh}; use learned:lr-th=${v.lrTh}`,
+      );
     return v;
   });
 }

@@ -73,10 +73,16 @@ export function checkHdf5Layout(path: string, where = path): Hdf5Layout {
         break;
       }
     }
-    if (sb < 0) throw new RouserError(`${where}: field header (byte 0) has no HDF5 signature; expected an HDF5 file (signature \\x89HDF\\r\\n\\x1a\\n at byte 0, 512, 1024, ...)`);
+    if (sb < 0)
+      throw new RouserError(
+        `${where}: field header (byte 0) has no HDF5 signature; expected an HDF5 file (signature \\x89HDF\\r\\n\\x1a\\n at byte 0, 512, 1024, ...)`,
+      );
     const b = readAt(fd, sb, 128, size);
     const truncatedIn = (need: number): void => {
-      if (b.length < need) throw new RouserError(`${where}: the file is truncated inside the HDF5 superblock at byte ${sb} (${size} bytes in the file); expected a complete HDF5 file`);
+      if (b.length < need)
+        throw new RouserError(
+          `${where}: the file is truncated inside the HDF5 superblock at byte ${sb} (${size} bytes in the file); expected a complete HDF5 file`,
+        );
     };
     truncatedIn(9);
     const version = b[8] as number;
@@ -96,16 +102,30 @@ export function checkHdf5Layout(path: string, where = path): Hdf5Layout {
       lengthSize = b[10] as number;
       baseAt = 12;
       eofAt = baseAt + 2 * offsetSize;
-    } else throw new RouserError(`${where}: field superblock version (byte ${sb + 8}) is ${version}; expected 0, 1, 2 or 3 (the file is corrupt or from a newer HDF5)`);
-    for (const [name, v, at] of [['size of offsets', offsetSize, version <= 1 ? 13 : 9], ['size of lengths', lengthSize, version <= 1 ? 14 : 10]] as const)
-      if (v !== 2 && v !== 4 && v !== 8) throw new RouserError(`${where}: field superblock ${name} (byte ${sb + at}) is ${v}; expected 2, 4 or 8 (the file is corrupt)`);
+    } else
+      throw new RouserError(
+        `${where}: field superblock version (byte ${sb + 8}) is ${version}; expected 0, 1, 2 or 3 (the file is corrupt or from a newer HDF5)`,
+      );
+    for (const [name, v, at] of [
+      ['size of offsets', offsetSize, version <= 1 ? 13 : 9],
+      ['size of lengths', lengthSize, version <= 1 ? 14 : 10],
+    ] as const)
+      if (v !== 2 && v !== 4 && v !== 8)
+        throw new RouserError(
+          `${where}: field superblock ${name} (byte ${sb + at}) is ${v}; expected 2, 4 or 8 (the file is corrupt)`,
+        );
     truncatedIn(eofAt + offsetSize);
     const base = readAddress(b, baseAt, offsetSize);
     const eof = readAddress(b, eofAt, offsetSize);
-    if (base < 0 || eof < 0) throw new RouserError(`${where}: field superblock ${base < 0 ? 'base address' : 'end-of-file address'} (byte ${sb + (base < 0 ? baseAt : eofAt)}) is undefined; expected an address (the file is corrupt)`);
+    if (base < 0 || eof < 0)
+      throw new RouserError(
+        `${where}: field superblock ${base < 0 ? 'base address' : 'end-of-file address'} (byte ${sb + (base < 0 ? baseAt : eofAt)}) is undefined; expected an address (the file is corrupt)`,
+      );
     const endOfFile = base + eof;
     if (endOfFile > size)
-      throw new RouserError(`${where}: the file is truncated: its HDF5 superblock says ${endOfFile} bytes (end-of-file address at byte ${sb + eofAt}) but the file has ${size}; expected the complete file (download it again)`);
+      throw new RouserError(
+        `${where}: the file is truncated: its HDF5 superblock says ${endOfFile} bytes (end-of-file address at byte ${sb + eofAt}) but the file has ${size}; expected the complete file (download it again)`,
+      );
     return { superblockOffset: sb, version, offsetSize, endOfFile };
   } finally {
     closeSync(fd);
@@ -159,7 +179,8 @@ function h5wasmEntry(): string {
     const p = join(dir, 'node_modules', 'h5wasm', 'dist', 'node', 'hdf5_hl.js');
     if (existsSync(p)) return pathToFileURL(p).href;
     const up = dirname(dir);
-    if (up === dir) throw new RouserError('h5wasm: package not found next to rouser; expected node_modules/h5wasm (npm ci)');
+    if (up === dir)
+      throw new RouserError('h5wasm: package not found next to rouser; expected node_modules/h5wasm (npm ci)');
     dir = up;
   }
 }
@@ -341,7 +362,9 @@ function waitReply(r: Reader, where: string, what: string, timeoutMs: number, wa
   const msg = receiveMessageOnPort(r.port);
   if (res === 'timed-out' || !msg) {
     stopReader(r);
-    throw new RouserError(`${where}: ${what} did not finish within ${timeoutMs / 1000} s; the HDF5 reader was stopped (the file is corrupt or too large)`);
+    throw new RouserError(
+      `${where}: ${what} did not finish within ${timeoutMs / 1000} s; the HDF5 reader was stopped (the file is corrupt or too large)`,
+    );
   }
   return msg.message as Reply;
 }
@@ -350,7 +373,13 @@ async function startReader(where: string, timeoutMs: number): Promise<Reader> {
   const shared = new SharedArrayBuffer(4);
   const flag = new Int32Array(shared);
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared, port: port2, entry: h5wasmEntry() }, transferList: [port2 as unknown as MessagePort], stdout: true, stderr: true });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { shared, port: port2, entry: h5wasmEntry() },
+    transferList: [port2 as unknown as MessagePort],
+    stdout: true,
+    stderr: true,
+  });
   worker.unref();
   // The worker's own stdout/stderr (anything printed outside console.*) is drained and dropped.
   worker.stdout.resume();
@@ -360,13 +389,15 @@ async function startReader(where: string, timeoutMs: number): Promise<Reader> {
     if (idle === r) idle = undefined;
     r.dead = true;
   });
-  const ready = await new Promise<Reply>((resolve, reject) => setImmediate(() => {
-    try {
-      resolve(waitReply(r, where, 'loading the HDF5 reader', timeoutMs));
-    } catch (e) {
-      reject(e);
-    }
-  }));
+  const ready = await new Promise<Reply>((resolve, reject) =>
+    setImmediate(() => {
+      try {
+        resolve(waitReply(r, where, 'loading the HDF5 reader', timeoutMs));
+      } catch (e) {
+        reject(e);
+      }
+    }),
+  );
   if (!ready.ok) {
     stopReader(r);
     throw new RouserError(`${where}: ${ready.error ?? 'the HDF5 reader did not start'}`);
@@ -392,7 +423,8 @@ export async function openHdf5(path: string, opts: OpenHdf5Options = {}): Promis
   let failed = false;
   let closed = false;
   const call = (req: Record<string, unknown>, what: string): Reply => {
-    if (r.dead || closed) throw new RouserError(`${where}: ${what}: the HDF5 reader was stopped after an earlier error`);
+    if (r.dead || closed)
+      throw new RouserError(`${where}: ${what}: the HDF5 reader was stopped after an earlier error`);
     r.port.postMessage(req);
     let reply: Reply;
     try {
@@ -404,21 +436,31 @@ export async function openHdf5(path: string, opts: OpenHdf5Options = {}): Promis
     if (!reply.ok || reply.diag.length > 0) failed = true;
     if (!reply.ok) {
       const diag = summarizeHdf5Diagnostics(reply.diag);
-      const lost = /Aborted|RuntimeError|memory access out of bounds|unreachable/i.test(`${reply.error ?? ''} ${reply.diag.join(' ')}`);
+      const lost = /Aborted|RuntimeError|memory access out of bounds|unreachable/i.test(
+        `${reply.error ?? ''} ${reply.diag.join(' ')}`,
+      );
       if (lost) stopReader(r);
-      throw new RouserError(`${where}: ${what} failed (${diag || reply.error || 'unknown HDF5 error'}); expected a readable HDF5 file (the file is corrupt or truncated)`);
+      throw new RouserError(
+        `${where}: ${what} failed (${diag || reply.error || 'unknown HDF5 error'}); expected a readable HDF5 file (the file is corrupt or truncated)`,
+      );
     }
     return reply;
   };
   // The open is awaited without blocking the thread: loading a fresh h5wasm instance in the worker may need this
   // thread's event loop (module loader hooks, e.g. under tsx).
   r.port.postMessage({ op: 'open', path });
-  const w = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: string | Promise<string> } }).waitAsync(r.flag, 0, 0, timeoutMs);
+  const w = (
+    Atomics as unknown as {
+      waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: string | Promise<string> };
+    }
+  ).waitAsync(r.flag, 0, 0, timeoutMs);
   const opened = waitReply(r, where, 'opening the HDF5 file', timeoutMs, w.async ? await w.value : (w.value as string));
   if (!opened.ok) {
     const diag = summarizeHdf5Diagnostics(opened.diag);
     stopReader(r);
-    throw new RouserError(`${where}: opening the HDF5 file failed (${diag || opened.error || 'unknown HDF5 error'}); expected a readable HDF5 file (the file is corrupt or truncated)`);
+    throw new RouserError(
+      `${where}: opening the HDF5 file failed (${diag || opened.error || 'unknown HDF5 error'}); expected a readable HDF5 file (the file is corrupt or truncated)`,
+    );
   }
   if (opened.diag.length > 0) failed = true;
   return {
@@ -429,7 +471,9 @@ export async function openHdf5(path: string, opts: OpenHdf5Options = {}): Promis
       // A lookup that failed with diagnostics is a damaged file, not a missing object.
       if (o.kind === 'missing' && res.diag.length > 0) {
         const diag = summarizeHdf5Diagnostics(res.diag);
-        throw new RouserError(`${where}: HDF5 object /${name} cannot be read (${diag || 'HDF5 error'}); expected a readable HDF5 file (the file is corrupt or truncated)`);
+        throw new RouserError(
+          `${where}: HDF5 object /${name} cannot be read (${diag || 'HDF5 error'}); expected a readable HDF5 file (the file is corrupt or truncated)`,
+        );
       }
       return o;
     },
@@ -437,7 +481,10 @@ export async function openHdf5(path: string, opts: OpenHdf5Options = {}): Promis
       return call({ op: 'value', name }, `reading HDF5 dataset /${name}`).value ?? [];
     },
     vlenRows(name, start, end) {
-      const res = call({ op: 'vlenRows', name, start, end }, `reading rows ${start}..${end - 1} of HDF5 dataset /${name}`);
+      const res = call(
+        { op: 'vlenRows', name, start, end },
+        `reading rows ${start}..${end - 1} of HDF5 dataset /${name}`,
+      );
       return { lengths: res.lengths ?? new Uint32Array(0), bytes: res.bytes ?? new Uint8Array(0) };
     },
     close() {

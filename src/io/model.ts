@@ -25,7 +25,11 @@ export function loadSpec(path: string): NetworkSpec {
   if (isBinarySpec(bytes)) return specFromBinary(bytes, path);
   let first = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) first = 3; // UTF-8 byte order mark
-  while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x09 || bytes[first] === 0x0a || bytes[first] === 0x0d)) first++;
+  while (
+    first < bytes.length &&
+    (bytes[first] === 0x20 || bytes[first] === 0x09 || bytes[first] === 0x0a || bytes[first] === 0x0d)
+  )
+    first++;
   if (!/\.json$/i.test(path) && bytes[first] !== 0x7b) return specFromBinary(bytes, path);
   return specFromJson(new TextDecoder().decode(bytes.subarray(first)), path);
 }

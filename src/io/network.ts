@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { networkFromJson, networkToJson, type EdgeList, type NetworkDescription, type NetworkFiles } from '../model/network.js';
+import {
+  networkFromJson,
+  networkToJson,
+  type EdgeList,
+  type NetworkDescription,
+  type NetworkFiles,
+} from '../model/network.js';
 import { validateSpikeRecord, type SpikeRecord } from '../model/spikes.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { fail, RouserError } from '../util/errors.js';
@@ -16,7 +22,9 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new RouserError(`${path}: cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new RouserError(
+      `${path}: cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
 }
 
@@ -57,7 +65,8 @@ export function readEdgeFile(path: string, format: 'csv' | 'csr', numSource: num
         if (cols < 2 || cols > 4) fail(path, `line ${k + start + 1}`, line, 'pre,post[,weight[,delayMs]]');
         if (cols >= 3) weight = new Float64Array(m);
         if (cols === 4) delayMs = new Float64Array(m);
-      } else if (parts.length !== cols) fail(path, `line ${k + start + 1}`, line, `${cols} comma-separated columns like the first line`);
+      } else if (parts.length !== cols)
+        fail(path, `line ${k + start + 1}`, line, `${cols} comma-separated columns like the first line`);
       checkId(`line ${k + start + 1} pre`, parts[0] as number, numSource);
       checkId(`line ${k + start + 1} post`, parts[1] as number, numTarget);
       pre[k] = parts[0] as number;
@@ -67,7 +76,8 @@ export function readEdgeFile(path: string, format: 'csv' | 'csr', numSource: num
         weight[k] = parts[2] as number;
       }
       if (delayMs) {
-        if (!Number.isFinite(parts[3]) || !((parts[3] as number) >= 0)) fail(path, `line ${k + start + 1} delayMs`, parts[3], 'a finite delay >= 0 ms');
+        if (!Number.isFinite(parts[3]) || !((parts[3] as number) >= 0))
+          fail(path, `line ${k + start + 1} delayMs`, parts[3], 'a finite delay >= 0 ms');
         delayMs[k] = parts[3] as number;
       }
     }
@@ -75,17 +85,25 @@ export function readEdgeFile(path: string, format: 'csv' | 'csr', numSource: num
   }
   const raw = parseJson(text, path);
   const o = raw as { rowPtr?: unknown; targets?: unknown; weights?: unknown; delaysMs?: unknown };
-  if (!Array.isArray(o.rowPtr) || o.rowPtr.length !== numSource + 1) fail(path, 'rowPtr', o.rowPtr, `an array of ${numSource + 1} offsets (source size + 1)`);
+  if (!Array.isArray(o.rowPtr) || o.rowPtr.length !== numSource + 1)
+    fail(path, 'rowPtr', o.rowPtr, `an array of ${numSource + 1} offsets (source size + 1)`);
   if (!Array.isArray(o.targets)) fail(path, 'targets', o.targets, 'an array of target ids');
   const nnz = o.targets.length;
   const rp = o.rowPtr as number[];
-  if (rp[0] !== 0 || rp[numSource] !== nnz) fail(path, 'rowPtr', `[${String(rp[0])}, ..., ${String(rp[numSource])}]`, `offsets from 0 to targets.length (${nnz})`);
+  if (rp[0] !== 0 || rp[numSource] !== nnz)
+    fail(
+      path,
+      'rowPtr',
+      `[${String(rp[0])}, ..., ${String(rp[numSource])}]`,
+      `offsets from 0 to targets.length (${nnz})`,
+    );
   const pre = new Int32Array(nnz);
   const post = new Int32Array(nnz);
   for (let i = 0; i < numSource; i++) {
     const a = rp[i] as number;
     const b = rp[i + 1] as number;
-    if (!Number.isInteger(b) || b < a || b > nnz) fail(path, `rowPtr[${i + 1}]`, b, `an integer in [rowPtr[${i}] = ${a}, ${nnz}]`);
+    if (!Number.isInteger(b) || b < a || b > nnz)
+      fail(path, `rowPtr[${i + 1}]`, b, `an integer in [rowPtr[${i}] = ${a}, ${nnz}]`);
     for (let k = a; k < b; k++) {
       const t = (o.targets as unknown[])[k] as number;
       checkId(`targets[${k}]`, t, numTarget);
@@ -98,7 +116,9 @@ export function readEdgeFile(path: string, format: 'csv' | 'csr', numSource: num
     if (v === undefined) return null;
     if (!Array.isArray(v) || v.length !== nnz) fail(path, field, v, `an array of ${nnz} numbers (one per target)`);
     const out = Float64Array.from(v as number[]);
-    for (let k = 0; k < nnz; k++) if (!Number.isFinite(out[k]) || (field === 'delaysMs' && !((out[k] as number) >= 0))) fail(path, `${field}[${k}]`, v[k], field === 'weights' ? 'a finite number' : 'a finite delay >= 0 ms');
+    for (let k = 0; k < nnz; k++)
+      if (!Number.isFinite(out[k]) || (field === 'delaysMs' && !((out[k] as number) >= 0)))
+        fail(path, `${field}[${k}]`, v[k], field === 'weights' ? 'a finite number' : 'a finite delay >= 0 ms');
     return out;
   };
   return { pre, post, weight: arr('weights'), delayMs: arr('delaysMs') };
@@ -114,12 +134,25 @@ export function readSpikeFile(path: string, sample: number | undefined): SpikeRe
   let r = raw as Record<string, unknown>;
   if (sample !== undefined) {
     const list = Array.isArray(raw) ? raw : (raw as { samples?: unknown }).samples;
-    if (!Array.isArray(list) || sample >= list.length) fail(path, 'samples', Array.isArray(list) ? `array(length ${list.length})` : list, `a list of spike records with an entry ${sample}`);
+    if (!Array.isArray(list) || sample >= list.length)
+      fail(
+        path,
+        'samples',
+        Array.isArray(list) ? `array(length ${list.length})` : list,
+        `a list of spike records with an entry ${sample}`,
+      );
     r = list[sample] as Record<string, unknown>;
   }
-  if (!Array.isArray(r.ids) || !Array.isArray(r.times)) fail(path, 'ids', r.ids, 'a spike record {channels, ids: [...], times: [...], timeUnit}');
-  if (r.timeUnit !== 'ms' && r.timeUnit !== 'step' && r.timeUnit !== 'us') fail(path, 'timeUnit', r.timeUnit, '"ms", "step" or "us"');
-  const rec: SpikeRecord = { channels: r.channels as number, ids: Int32Array.from(r.ids as number[]), times: Float64Array.from(r.times as number[]), timeUnit: r.timeUnit as SpikeRecord['timeUnit'] };
+  if (!Array.isArray(r.ids) || !Array.isArray(r.times))
+    fail(path, 'ids', r.ids, 'a spike record {channels, ids: [...], times: [...], timeUnit}');
+  if (r.timeUnit !== 'ms' && r.timeUnit !== 'step' && r.timeUnit !== 'us')
+    fail(path, 'timeUnit', r.timeUnit, '"ms", "step" or "us"');
+  const rec: SpikeRecord = {
+    channels: r.channels as number,
+    ids: Int32Array.from(r.ids as number[]),
+    times: Float64Array.from(r.times as number[]),
+    timeUnit: r.timeUnit as SpikeRecord['timeUnit'],
+  };
   return validateSpikeRecord(rec, path);
 }
 
@@ -134,12 +167,17 @@ export function readNetworkFiles(desc: NetworkDescription, baseDir: string): Net
   const files: NetworkFiles = { edges: new Map(), spikes: new Map() };
   desc.projections.forEach((pr, i) => {
     const c = pr.connection;
-    if (c.rule === 'file') files.edges.set(i, readEdgeFile(at(c.path), c.format, sizes.get(pr.source) as number, sizes.get(pr.target) as number));
+    if (c.rule === 'file')
+      files.edges.set(
+        i,
+        readEdgeFile(at(c.path), c.format, sizes.get(pr.source) as number, sizes.get(pr.target) as number),
+      );
   });
   desc.stimuli.forEach((s, i) => {
     if (s.kind === 'spike_source' && 'file' in s.spikes) {
       const rec = readSpikeFile(at(s.spikes.file), s.spikes.sample);
-      if (rec.channels > s.size) fail(at(s.spikes.file), 'channels', rec.channels, `<= ${s.size} (the size of spike source ${s.name})`);
+      if (rec.channels > s.size)
+        fail(at(s.spikes.file), 'channels', rec.channels, `<= ${s.size} (the size of spike source ${s.name})`);
       files.spikes.set(i, rec);
     }
   });

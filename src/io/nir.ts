@@ -17,7 +17,17 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Group } from 'h5wasm/node';
-import { checkNirGraph, fromNir, NIR_PARAMS, toNir, type FromNirOptions, type NirGraph, type NirMetadata, type NirNode, type NirTensor } from '../model/nir.js';
+import {
+  checkNirGraph,
+  fromNir,
+  NIR_PARAMS,
+  toNir,
+  type FromNirOptions,
+  type NirGraph,
+  type NirMetadata,
+  type NirNode,
+  type NirTensor,
+} from '../model/nir.js';
 import type { NetworkSpec } from '../model/spec.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { RouserError } from '../util/errors.js';
@@ -72,9 +82,13 @@ function group(ctx: Ctx, name: string): string[] | undefined {
 function readString(ctx: Ctx, name: string): string {
   const d = dataset(ctx, name);
   if (!d) throw new RouserError(`${ctx.path}: field /${name} is missing; expected a string dataset`);
-  if (d.shape.length > 0) throw new RouserError(`${ctx.path}: field /${name} is an array of shape [${d.shape.join(',')}]; expected a scalar string`);
+  if (d.shape.length > 0)
+    throw new RouserError(
+      `${ctx.path}: field /${name} is an array of shape [${d.shape.join(',')}]; expected a scalar string`,
+    );
   const v = ctx.file.value(name)[0];
-  if (typeof v !== 'string') throw new RouserError(`${ctx.path}: field /${name} is ${typeof v}; expected a scalar string`);
+  if (typeof v !== 'string')
+    throw new RouserError(`${ctx.path}: field /${name} is ${typeof v}; expected a scalar string`);
   return v;
 }
 
@@ -85,7 +99,10 @@ function readTensor(ctx: Ctx, d: Dataset, name: string): NirTensor {
   const n = shape.reduce((a, b) => a * b, 1);
   if (type === 0 || type === 1) {
     const v = ctx.file.value(name);
-    if (v.length !== n) throw new RouserError(`${ctx.path}: field /${name} has ${v.length} values for shape [${shape.join(',')}]; expected ${n} (the file is corrupt)`);
+    if (v.length !== n)
+      throw new RouserError(
+        `${ctx.path}: field /${name} has ${v.length} values for shape [${shape.join(',')}]; expected ${n} (the file is corrupt)`,
+      );
     if (type === 1 && size === 4 && v instanceof Float32Array) return { shape, data: v.slice(), dtype: 'float32' };
     if (type === 1 && size === 8 && v instanceof Float64Array) return { shape, data: v.slice(), dtype: 'float64' };
     const nums = Array.from(v, (x) => (typeof x === 'string' ? NaN : Number(x)));
@@ -93,7 +110,9 @@ function readTensor(ctx: Ctx, d: Dataset, name: string): NirTensor {
     if (type === 1 && size === 8) return { shape, data: Float64Array.from(nums), dtype: 'float64' };
     if (type === 0) return { shape, data: Float64Array.from(nums), dtype: 'float64' };
   }
-  throw new RouserError(`${ctx.path}: field /${name} has HDF5 type class ${type} size ${size}; expected a float32/float64 (or integer) array`);
+  throw new RouserError(
+    `${ctx.path}: field /${name} has HDF5 type class ${type} size ${size}; expected a float32/float64 (or integer) array`,
+  );
 }
 
 function readMetadata(ctx: Ctx, name: string, keys: string[]): NirMetadata {
@@ -101,7 +120,10 @@ function readMetadata(ctx: Ctx, name: string, keys: string[]): NirMetadata {
   for (const key of keys) {
     const d = dataset(ctx, `${name}/${key}`);
     if (!d) continue; // nested groups carry nothing rouser reads
-    if (d.shape.length === 0 && (d.dtype.type === 3 || d.dtype.type === 0 || d.dtype.type === 1 || d.dtype.type === 8)) {
+    if (
+      d.shape.length === 0 &&
+      (d.dtype.type === 3 || d.dtype.type === 0 || d.dtype.type === 1 || d.dtype.type === 8)
+    ) {
       const v = ctx.file.value(`${name}/${key}`)[0];
       if (typeof v === 'string') out[key] = v;
       else if (typeof v === 'number') out[key] = v;
@@ -114,10 +136,14 @@ function readMetadata(ctx: Ctx, name: string, keys: string[]): NirMetadata {
 
 function readShape(ctx: Ctx, base: string): number[] {
   const d = dataset(ctx, `${base}/shape`);
-  if (!d || d.dtype.type !== 0) throw new RouserError(`${ctx.path}: field /${base}/shape is ${d ? 'not an integer dataset' : 'missing'}; expected an int64 1-D dataset`);
+  if (!d || d.dtype.type !== 0)
+    throw new RouserError(
+      `${ctx.path}: field /${base}/shape is ${d ? 'not an integer dataset' : 'missing'}; expected an int64 1-D dataset`,
+    );
   const shape = Array.from(ctx.file.value(`${base}/shape`), (x) => Number(x));
   shape.forEach((s, i) => {
-    if (!Number.isInteger(s) || s <= 0) throw new RouserError(`${ctx.path}: field /${base}/shape[${i}] is ${s}; expected a positive integer`);
+    if (!Number.isInteger(s) || s <= 0)
+      throw new RouserError(`${ctx.path}: field /${base}/shape[${i}] is ${s}; expected a positive integer`);
   });
   return shape;
 }
@@ -132,13 +158,19 @@ function readNode(ctx: Ctx, name: string): NirNode {
     const d = dataset(ctx, `${base}/${field}`);
     if (!d) {
       if (optional) return optional();
-      throw new RouserError(`${ctx.path}: node ${JSON.stringify(name)} (${type}): field ${field} is missing; expected a numeric dataset /${base}/${field}`);
+      throw new RouserError(
+        `${ctx.path}: node ${JSON.stringify(name)} (${type}): field ${field} is missing; expected a numeric dataset /${base}/${field}`,
+      );
     }
     return readTensor(ctx, d, `${base}/${field}`);
   };
   const zerosLike = (field: string) => (): NirTensor => {
     const t = tensor(field);
-    return { shape: t.shape, data: t.dtype === 'float32' ? new Float32Array(t.data.length) : new Float64Array(t.data.length), dtype: t.dtype };
+    return {
+      shape: t.shape,
+      data: t.dtype === 'float32' ? new Float32Array(t.data.length) : new Float64Array(t.data.length),
+      dtype: t.dtype,
+    };
   };
   const intScalar = (field: string, dflt: number): number => {
     const d = dataset(ctx, `${base}/${field}`);
@@ -171,21 +203,39 @@ function readNode(ctx: Ctx, name: string): NirNode {
         w_in: tensor('w_in'),
       });
     case 'LIF':
-      return withMeta({ type: 'LIF', tau: tensor('tau'), r: tensor('r'), v_leak: tensor('v_leak'), v_threshold: tensor('v_threshold'), v_reset: tensor('v_reset', zerosLike('v_threshold')) });
+      return withMeta({
+        type: 'LIF',
+        tau: tensor('tau'),
+        r: tensor('r'),
+        v_leak: tensor('v_leak'),
+        v_threshold: tensor('v_threshold'),
+        v_reset: tensor('v_reset', zerosLike('v_threshold')),
+      });
     case 'IF':
-      return withMeta({ type: 'IF', r: tensor('r'), v_threshold: tensor('v_threshold'), v_reset: tensor('v_reset', zerosLike('v_threshold')) });
+      return withMeta({
+        type: 'IF',
+        r: tensor('r'),
+        v_threshold: tensor('v_threshold'),
+        v_reset: tensor('v_reset', zerosLike('v_threshold')),
+      });
     case 'LI':
       return withMeta({ type: 'LI', tau: tensor('tau'), r: tensor('r'), v_leak: tensor('v_leak') });
     case 'Flatten': {
       const it = dataset(ctx, `${base}/input_type`);
-      const node: NirNode = { type: 'Flatten', start_dim: intScalar('start_dim', 1), end_dim: intScalar('end_dim', -1) };
+      const node: NirNode = {
+        type: 'Flatten',
+        start_dim: intScalar('start_dim', 1),
+        end_dim: intScalar('end_dim', -1),
+      };
       if (it && it.dtype.type !== 3) node.input_type = Array.from(readTensor(ctx, it, `${base}/input_type`).data);
       return withMeta(node);
     }
     case 'Identity':
       return withMeta({ type: 'Identity' });
     case 'NIRGraph':
-      throw new RouserError(`${ctx.path}: node ${JSON.stringify(name)} (NIRGraph): field type is "NIRGraph"; expected a primitive node (nested subgraphs are not supported; flatten the graph before export)`);
+      throw new RouserError(
+        `${ctx.path}: node ${JSON.stringify(name)} (NIRGraph): field type is "NIRGraph"; expected a primitive node (nested subgraphs are not supported; flatten the graph before export)`,
+      );
     default:
       throw new RouserError(
         `${ctx.path}: node ${JSON.stringify(name)} (${type}): field type is ${JSON.stringify(type)}; expected one of Input, Output, Affine, Linear, Scale, CubaLIF, LIF, IF, LI, Delay, Flatten, Identity (conv and pool nodes are not supported)`,
@@ -202,27 +252,39 @@ function readNode(ctx: Ctx, name: string): NirNode {
  */
 export async function readNir(path: string): Promise<NirGraph> {
   if (!existsSync(path)) throw new RouserError(`${path}: no such file; expected a NIR graph (.nir, HDF5)`);
-  if (statSync(path).isDirectory()) throw new RouserError(`${path}: is a folder; expected a NIR graph file (.nir, HDF5)`);
+  if (statSync(path).isDirectory())
+    throw new RouserError(`${path}: is a folder; expected a NIR graph file (.nir, HDF5)`);
   if (statSync(path).size === 0 || !hasHdf5Signature(path))
-    throw new RouserError(`${path}: field header (byte 0) has no HDF5 signature; expected a NIR graph file (HDF5, signature \\x89HDF\\r\\n\\x1a\\n)`);
+    throw new RouserError(
+      `${path}: field header (byte 0) has no HDF5 signature; expected a NIR graph file (HDF5, signature \\x89HDF\\r\\n\\x1a\\n)`,
+    );
   const file = await openHdf5(path);
   const ctx: Ctx = { file, path };
   try {
     const nodeNames = group(ctx, 'node');
-    if (!nodeNames) throw new RouserError(`${path}: field /node is missing; expected the NIR graph group /node (NIR 1.0 layout)`);
+    if (!nodeNames)
+      throw new RouserError(`${path}: field /node is missing; expected the NIR graph group /node (NIR 1.0 layout)`);
     const version = dataset(ctx, 'version') ? readString(ctx, 'version') : 'unknown';
     const names = group(ctx, 'node/nodes');
-    if (!names) throw new RouserError(`${path}: field /node/nodes is missing; expected a group with one group per node`);
+    if (!names)
+      throw new RouserError(`${path}: field /node/nodes is missing; expected a group with one group per node`);
     const nodes: Record<string, NirNode> = {};
     for (const name of names) {
-      if (!group(ctx, `node/nodes/${name}`)) throw new RouserError(`${path}: field /node/nodes/${name} is not a group; expected one group per node`);
+      if (!group(ctx, `node/nodes/${name}`))
+        throw new RouserError(`${path}: field /node/nodes/${name} is not a group; expected one group per node`);
       nodes[name] = readNode(ctx, name);
     }
     const ed = dataset(ctx, 'node/edges');
     if (!ed) throw new RouserError(`${path}: field /node/edges is missing; expected an (E, 2) string dataset`);
     const flat = ed.dtype.type === 3 ? Array.from(ctx.file.value('node/edges')) : [];
-    if (flat.length % 2 !== 0 || flat.some((x) => typeof x !== 'string') || (flat.length === 0 && ed.shape.reduce((a, b) => a * b, 1) > 0))
-      throw new RouserError(`${path}: field /node/edges has shape [${ed.shape.join(',')}]; expected (E, 2) strings [source, target]`);
+    if (
+      flat.length % 2 !== 0 ||
+      flat.some((x) => typeof x !== 'string') ||
+      (flat.length === 0 && ed.shape.reduce((a, b) => a * b, 1) > 0)
+    )
+      throw new RouserError(
+        `${path}: field /node/edges has shape [${ed.shape.join(',')}]; expected (E, 2) strings [source, target]`,
+      );
     const edges: [string, string][] = [];
     for (let i = 0; i < flat.length; i += 2) edges.push([flat[i] as string, flat[i + 1] as string]);
     const metaKeys = group(ctx, 'node/metadata');
@@ -242,7 +304,14 @@ function writeTensor(g: Group, name: string, t: NirTensor): void {
     return;
   }
   // gzip level 4 over one chunk, as nir.write (h5py compression="gzip") writes numpy arrays.
-  g.create_dataset({ name, data, shape: t.shape, chunks: t.shape.map((s) => Math.max(1, s)), compression: 'gzip', compression_opts: 4 });
+  g.create_dataset({
+    name,
+    data,
+    shape: t.shape,
+    chunks: t.shape.map((s) => Math.max(1, s)),
+    compression: 'gzip',
+    compression_opts: 4,
+  });
 }
 
 function writeMetadata(g: Group, m: NirMetadata): void {
@@ -284,10 +353,19 @@ export async function writeNir(path: string, graph: NirGraph, opts: WriteNirOpti
         switch (node.type) {
           case 'Input':
           case 'Output':
-            g.create_dataset({ name: 'shape', data: BigInt64Array.from(node.shape.map((s) => BigInt(s))), shape: [node.shape.length] });
+            g.create_dataset({
+              name: 'shape',
+              data: BigInt64Array.from(node.shape.map((s) => BigInt(s))),
+              shape: [node.shape.length],
+            });
             break;
           case 'Flatten':
-            if (node.input_type) g.create_dataset({ name: 'input_type', data: BigInt64Array.from(node.input_type.map((s) => BigInt(s))), shape: [node.input_type.length] });
+            if (node.input_type)
+              g.create_dataset({
+                name: 'input_type',
+                data: BigInt64Array.from(node.input_type.map((s) => BigInt(s))),
+                shape: [node.input_type.length],
+              });
             g.create_dataset({ name: 'start_dim', data: BigInt64Array.of(BigInt(node.start_dim)), shape: [] });
             g.create_dataset({ name: 'end_dim', data: BigInt64Array.of(BigInt(node.end_dim)), shape: [] });
             break;
@@ -295,10 +373,12 @@ export async function writeNir(path: string, graph: NirGraph, opts: WriteNirOpti
             break;
           default:
             // (unknown types, only reachable with check: false, write their tensor fields as they are)
-            for (const field of (NIR_PARAMS as Record<string, readonly string[] | undefined>)[node.type] ?? Object.keys(rec).filter((k) => k !== 'type' && k !== 'metadata'))
+            for (const field of (NIR_PARAMS as Record<string, readonly string[] | undefined>)[node.type] ??
+              Object.keys(rec).filter((k) => k !== 'type' && k !== 'metadata'))
               writeTensor(g, field, rec[field] as NirTensor);
         }
-        if (node.metadata && Object.keys(node.metadata).length > 0) writeMetadata(g.create_group('metadata'), node.metadata);
+        if (node.metadata && Object.keys(node.metadata).length > 0)
+          writeMetadata(g.create_group('metadata'), node.metadata);
       }
     } finally {
       f.close();

@@ -48,7 +48,8 @@ export async function openDataset(ref: string, req: DatasetRequest = {}): Promis
         classes: SYNTHETIC_DEFAULTS.classes,
         steps,
         dtMs: 1,
-        description: 'generated spatio-temporal task: class-specific Gaussian bumps of firing probability in time on random channel subsets',
+        description:
+          'generated spatio-temporal task: class-specific Gaussian bumps of firing probability in time on random channel subsets',
         changes: ['not a paper dataset'],
         trainSamples: d.train.inputs.batch,
         testSamples: d.test.inputs.batch,
@@ -100,12 +101,19 @@ export function datasetMeta(ref: string, data: LoadedDataset, req: DatasetReques
  */
 export function datasetRequestFromMeta(meta: SpecMeta): { ref?: string; req: DatasetRequest } {
   const req: DatasetRequest = {};
-  const num = (key: string): number | undefined => (typeof meta[`dataset.${key}`] === 'number' ? (meta[`dataset.${key}`] as number) : undefined);
-  for (const [key, field] of [['steps', 'steps'], ['train-samples', 'trainSamples'], ['test-samples', 'testSamples'], ['downsample', 'downsample'], ['seed', 'seed'], ['bin-ms', 'binMs']] as const) {
+  const num = (key: string): number | undefined =>
+    typeof meta[`dataset.${key}`] === 'number' ? (meta[`dataset.${key}`] as number) : undefined;
+  for (const [key, field] of [
+    ['steps', 'steps'],
+    ['train-samples', 'trainSamples'],
+    ['test-samples', 'testSamples'],
+    ['downsample', 'downsample'],
+    ['seed', 'seed'],
+    ['bin-ms', 'binMs'],
+  ] as const) {
     const v = num(key);
     if (v !== undefined) req[field] = v;
   }
   if (meta['dataset.full-recording'] === true) req.fullRecording = true;
   return typeof meta.dataset === 'string' ? { ref: meta.dataset, req } : { req };
 }
-

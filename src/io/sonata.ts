@@ -43,10 +43,12 @@ async function h5(): Promise<H5Module> {
  */
 export function sortSpikesByTime(s: PopulationSpikes): PopulationSpikes {
   const n = s.nodeIds.length;
-  if (s.timesMs.length !== n) fail(`spikes of ${s.population}`, 'timesMs.length', s.timesMs.length, `${n} (node_ids.length)`);
+  if (s.timesMs.length !== n)
+    fail(`spikes of ${s.population}`, 'timesMs.length', s.timesMs.length, `${n} (node_ids.length)`);
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(s.timesMs[i])) fail(`spikes of ${s.population}`, `timesMs[${i}]`, s.timesMs[i], 'a finite time in ms');
+    if (!Number.isFinite(s.timesMs[i]))
+      fail(`spikes of ${s.population}`, `timesMs[${i}]`, s.timesMs[i], 'a finite time in ms');
     order[i] = i;
   }
   let sorted = true;
@@ -55,7 +57,10 @@ export function sortSpikesByTime(s: PopulationSpikes): PopulationSpikes {
     if (dt < 0 || (dt === 0 && (s.nodeIds[i] as number) < (s.nodeIds[i - 1] as number))) sorted = false;
   }
   if (sorted) return { population: s.population, nodeIds: s.nodeIds.slice(), timesMs: s.timesMs.slice() };
-  order.sort((a, b) => (s.timesMs[a] as number) - (s.timesMs[b] as number) || (s.nodeIds[a] as number) - (s.nodeIds[b] as number));
+  order.sort(
+    (a, b) =>
+      (s.timesMs[a] as number) - (s.timesMs[b] as number) || (s.nodeIds[a] as number) - (s.nodeIds[b] as number),
+  );
   const nodeIds = new Uint32Array(n);
   const timesMs = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -68,7 +73,8 @@ export function sortSpikesByTime(s: PopulationSpikes): PopulationSpikes {
 function checkNames(path: string, pops: readonly PopulationSpikes[]): void {
   const seen = new Set<string>();
   pops.forEach((p, i) => {
-    if (!/^[A-Za-z0-9_.-]+$/.test(p.population)) fail(path, `populations[${i}].population`, p.population, 'a name of letters, digits, _ . -');
+    if (!/^[A-Za-z0-9_.-]+$/.test(p.population))
+      fail(path, `populations[${i}].population`, p.population, 'a name of letters, digits, _ . -');
     if (seen.has(p.population)) fail(path, `populations[${i}].population`, p.population, 'a name used once');
     seen.add(p.population);
   });
@@ -124,7 +130,8 @@ export async function readSonataSpikes(path: string): Promise<SonataSpikeReport>
   const f = new mod.File(path, 'r');
   try {
     const root = f.get('spikes');
-    if (!(root instanceof mod.Group)) throw new RouserError(`${path}: group /spikes is missing; expected a SONATA spike report`);
+    if (!(root instanceof mod.Group))
+      throw new RouserError(`${path}: group /spikes is missing; expected a SONATA spike report`);
     const populations: SonataSpikeReport['populations'] = [];
     for (const name of root.keys()) {
       const g = root.get(name);
@@ -135,7 +142,8 @@ export async function readSonataSpikes(path: string): Promise<SonataSpikeReport>
       if (!(ids instanceof mod.Dataset)) throw new RouserError(`${path}: dataset /spikes/${name}/node_ids is missing`);
       const tRaw = ts.value as ArrayLike<number>;
       const idRaw = ids.value as ArrayLike<number | bigint>;
-      if (tRaw.length !== idRaw.length) fail(path, `/spikes/${name}/node_ids length`, idRaw.length, `${tRaw.length} (timestamps length)`);
+      if (tRaw.length !== idRaw.length)
+        fail(path, `/spikes/${name}/node_ids length`, idRaw.length, `${tRaw.length} (timestamps length)`);
       const units = 'units' in ts.attrs ? String(ts.get_attribute('units', true)) : undefined;
       const scale = units === 's' ? 1000 : 1;
       const timesMs = new Float64Array(tRaw.length);

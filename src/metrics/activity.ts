@@ -35,7 +35,12 @@ export interface ActivitySummary {
 }
 
 /** Summarises per-neuron spike totals (see module doc for the definitions). `dtMs` only scales `spikeRateHz`. */
-export function summariseActivity(counts: ArrayLike<number>, samples: number, steps: number, dtMs = 1): ActivitySummary {
+export function summariseActivity(
+  counts: ArrayLike<number>,
+  samples: number,
+  steps: number,
+  dtMs = 1,
+): ActivitySummary {
   const n = counts.length;
   const full = samples * steps;
   let total = 0;
@@ -72,7 +77,10 @@ export function summariseActivity(counts: ArrayLike<number>, samples: number, st
  * fraction of a data set is the mean of these values over its samples.
  */
 export function silentPerSample(spikes: ArrayLike<number>, batch: number, steps: number, size: number): Float64Array {
-  if (spikes.length !== batch * steps * size) throw new RangeError(`silentPerSample: ${spikes.length} spikes, expected batch ${batch} x steps ${steps} x size ${size}`);
+  if (spikes.length !== batch * steps * size)
+    throw new RangeError(
+      `silentPerSample: ${spikes.length} spikes, expected batch ${batch} x steps ${steps} x size ${size}`,
+    );
   const out = new Float64Array(batch);
   if (size === 0) return out;
   const fired = new Uint8Array(size);
@@ -107,7 +115,11 @@ export interface ThresholdStats {
  * Mean, population std, min, max of thresholds, the count below 0, and the fraction that moved more than `tol` from
  * `initial` (per-neuron values, or one value for all); `initial` null = unknown, then `fractionMoved` is null.
  */
-export function thresholdStats(thresholds: ArrayLike<number>, initial: ArrayLike<number> | number | null, tol = 1e-6): ThresholdStats {
+export function thresholdStats(
+  thresholds: ArrayLike<number>,
+  initial: ArrayLike<number> | number | null,
+  tol = 1e-6,
+): ThresholdStats {
   if (initial !== null && typeof initial !== 'number' && initial.length !== thresholds.length)
     throw new RangeError(`thresholdStats: ${thresholds.length} thresholds but ${initial.length} initial values`);
   const n = thresholds.length;
@@ -129,7 +141,14 @@ export function thresholdStats(thresholds: ArrayLike<number>, initial: ArrayLike
   const mean = n > 0 ? sum / n : NaN;
   let sq = 0;
   for (let i = 0; i < n; i++) sq += ((thresholds[i] as number) - mean) ** 2;
-  return { mean, std: n > 0 ? Math.sqrt(sq / n) : NaN, min: mn, max: mx, fractionMoved: initial === null ? null : n > 0 ? moved / n : 0, negative };
+  return {
+    mean,
+    std: n > 0 ? Math.sqrt(sq / n) : NaN,
+    min: mn,
+    max: mx,
+    fractionMoved: initial === null ? null : n > 0 ? moved / n : 0,
+    negative,
+  };
 }
 
 /** Histogram with `bins` equal-width bins over [lo, hi] (default: the data range); the last bin includes hi. */
@@ -178,7 +197,11 @@ export function l2Distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * Normalised weight change of the paper (Fig. 3): ||W_e - W_0|| / ||W_final - W_0||, per epoch e.
  * Returns NaN when the final weights equal the initial ones (no change to normalise by).
  */
-export function normalisedWeightChange(w0: ArrayLike<number>, we: ArrayLike<number>, wFinal: ArrayLike<number>): number {
+export function normalisedWeightChange(
+  w0: ArrayLike<number>,
+  we: ArrayLike<number>,
+  wFinal: ArrayLike<number>,
+): number {
   const denom = l2Distance(wFinal, w0);
   return denom > 0 ? l2Distance(we, w0) / denom : NaN;
 }

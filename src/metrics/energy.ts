@@ -19,16 +19,35 @@ export interface EnergyTable {
 }
 
 const HOROWITZ = 'M. Horowitz, "Computing\'s energy problem (and what we can do about it)", ISSCC 2014, 45 nm';
-const UPDATE_NOTE = 'neuronUpdatePj = 2 x macPj: a CUBA update is two multiply-adds (aI*I + x, aV*V + I); a Rouser estimate, not from the paper';
+const UPDATE_NOTE =
+  'neuronUpdatePj = 2 x macPj: a CUBA update is two multiply-adds (aI*I + x, aV*V + I); a Rouser estimate, not from the paper';
 
 /**
  * Built-in tables, Horowitz (ISSCC 2014, 45 nm): MAC = multiply + add energies, AC = add energy.
  * fp32: mult 3.7 + add 0.9 = 4.6 pJ, add 0.9 pJ; fp16: 1.1 + 0.4 = 1.5, 0.4; int8: 0.2 + 0.03 = 0.23, 0.03.
  */
 export const ENERGY_TABLES: readonly EnergyTable[] = [
-  { name: '45nm-fp32', macPj: 4.6, acPj: 0.9, neuronUpdatePj: 9.2, source: `${HOROWITZ}: fp32 mult 3.7 pJ + add 0.9 pJ; ${UPDATE_NOTE}` },
-  { name: '45nm-fp16', macPj: 1.5, acPj: 0.4, neuronUpdatePj: 3.0, source: `${HOROWITZ}: fp16 mult 1.1 pJ + add 0.4 pJ; ${UPDATE_NOTE}` },
-  { name: '45nm-int8', macPj: 0.23, acPj: 0.03, neuronUpdatePj: 0.46, source: `${HOROWITZ}: int8 mult 0.2 pJ + add 0.03 pJ; ${UPDATE_NOTE}` },
+  {
+    name: '45nm-fp32',
+    macPj: 4.6,
+    acPj: 0.9,
+    neuronUpdatePj: 9.2,
+    source: `${HOROWITZ}: fp32 mult 3.7 pJ + add 0.9 pJ; ${UPDATE_NOTE}`,
+  },
+  {
+    name: '45nm-fp16',
+    macPj: 1.5,
+    acPj: 0.4,
+    neuronUpdatePj: 3.0,
+    source: `${HOROWITZ}: fp16 mult 1.1 pJ + add 0.4 pJ; ${UPDATE_NOTE}`,
+  },
+  {
+    name: '45nm-int8',
+    macPj: 0.23,
+    acPj: 0.03,
+    neuronUpdatePj: 0.46,
+    source: `${HOROWITZ}: int8 mult 0.2 pJ + add 0.03 pJ; ${UPDATE_NOTE}`,
+  },
 ];
 
 /** Energy of one sample under one table. */
@@ -41,7 +60,12 @@ export interface EnergyEstimate {
 }
 
 /** Energy per sample from counts (all per sample). */
-export function estimateEnergy(table: EnergyTable, synOps: number, neuronUpdates: number, macs: number): EnergyEstimate {
+export function estimateEnergy(
+  table: EnergyTable,
+  synOps: number,
+  neuronUpdates: number,
+  macs: number,
+): EnergyEstimate {
   const snnPj = synOps * table.acPj + neuronUpdates * table.neuronUpdatePj;
   const densePj = macs * table.macPj;
   return { table: table.name, snnPj, densePj, ratio: densePj > 0 ? snnPj / densePj : NaN };
@@ -54,17 +78,27 @@ export function estimateEnergy(table: EnergyTable, synOps: number, neuronUpdates
  */
 export function parseEnergyTables(raw: unknown, where: string): EnergyTable[] {
   const list = Array.isArray(raw) ? raw : [raw];
-  if (list.length === 0) throw new RouserError(`${where}: no energy table; expected an object or a non-empty array of objects`);
+  if (list.length === 0)
+    throw new RouserError(`${where}: no energy table; expected an object or a non-empty array of objects`);
   return list.map((t: unknown, i) => {
     const at = Array.isArray(raw) ? `[${i}].` : '';
-    if (typeof t !== 'object' || t === null) fail(where, `${at}(table)`, t, 'an object {name, macPj, acPj, neuronUpdatePj, source}');
+    if (typeof t !== 'object' || t === null)
+      fail(where, `${at}(table)`, t, 'an object {name, macPj, acPj, neuronUpdatePj, source}');
     const o = t as Record<string, unknown>;
     if (typeof o.name !== 'string' || o.name === '') fail(where, `${at}name`, o.name, 'a non-empty string');
     for (const k of ['macPj', 'acPj', 'neuronUpdatePj'] as const) {
       const v = o[k];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(where, `${at}${k}`, v, 'a finite number >= 0 (picojoules)');
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+        fail(where, `${at}${k}`, v, 'a finite number >= 0 (picojoules)');
     }
-    if (typeof o.source !== 'string' || o.source.trim() === '') fail(where, `${at}source`, o.source, 'a non-empty string naming where the numbers come from');
-    return { name: o.name, macPj: o.macPj as number, acPj: o.acPj as number, neuronUpdatePj: o.neuronUpdatePj as number, source: o.source };
+    if (typeof o.source !== 'string' || o.source.trim() === '')
+      fail(where, `${at}source`, o.source, 'a non-empty string naming where the numbers come from');
+    return {
+      name: o.name,
+      macPj: o.macPj as number,
+      acPj: o.acPj as number,
+      neuronUpdatePj: o.neuronUpdatePj as number,
+      source: o.source,
+    };
   });
 }

@@ -5,7 +5,10 @@
 
 /** ln Gamma(x) for x > 0 (Lanczos approximation, g = 7, 9 coefficients; relative error < 1e-13). */
 export function logGamma(x: number): number {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
   const z = x - 1;
   let a = c[0] as number;
@@ -49,7 +52,9 @@ export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  return x < (a + 1) / (a + b + 2) ? (front * betaContinuedFraction(a, b, x)) / a : 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
+  return x < (a + 1) / (a + b + 2)
+    ? (front * betaContinuedFraction(a, b, x)) / a
+    : 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
 }
 
 /** CDF of Student's t distribution with `df` > 0 degrees of freedom: P(T <= t) = 1 - I_{df/(df+t^2)}(df/2, 1/2) / 2 for t >= 0. */
@@ -103,7 +108,16 @@ export function seedStats(values: number[]): SeedStats {
     const h = (studentTQuantile(0.975, n - 1) * sd) / Math.sqrt(n);
     ci95 = [mean - h, mean + h];
   }
-  return { n, mean, sd, std: Math.sqrt(ss / n), min: Math.min(...values), max: Math.max(...values), ci95, values: [...values] };
+  return {
+    n,
+    mean,
+    sd,
+    std: Math.sqrt(ss / n),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    ci95,
+    values: [...values],
+  };
 }
 
 /**
@@ -120,7 +134,13 @@ export interface PairedStats {
 
 /** {@link PairedStats} of a - b. */
 export function pairedStats(a: number[], b: number[]): PairedStats {
-  if (a.length !== b.length || a.length === 0) throw new RangeError(`pairedStats: ${a.length} vs ${b.length} values; expected equal, non-zero lengths`);
+  if (a.length !== b.length || a.length === 0)
+    throw new RangeError(`pairedStats: ${a.length} vs ${b.length} values; expected equal, non-zero lengths`);
   const d = a.map((x, i) => x - (b[i] as number));
-  return { differences: seedStats(d), wins: d.filter((x) => x > 0).length, ties: d.filter((x) => x === 0).length, losses: d.filter((x) => x < 0).length };
+  return {
+    differences: seedStats(d),
+    wins: d.filter((x) => x > 0).length,
+    ties: d.filter((x) => x === 0).length,
+    losses: d.filter((x) => x < 0).length,
+  };
 }

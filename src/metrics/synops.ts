@@ -28,7 +28,9 @@ export function synOpsFromCounts(spec: NetworkSpec, sourceCounts: readonly Array
   return spec.layers.map((layer, l) => {
     const counts = sourceCounts[l];
     if (!counts || counts.length !== layer.inputSize)
-      throw new RangeError(`synOpsFromCounts: sourceCounts[${l}] has length ${counts?.length}; expected ${layer.inputSize}`);
+      throw new RangeError(
+        `synOpsFromCounts: sourceCounts[${l}] has length ${counts?.length}; expected ${layer.inputSize}`,
+      );
     const fo = fanOut(layer);
     let s = 0;
     for (let i = 0; i < layer.inputSize; i++) s += (counts[i] as number) * (fo[i] as number);

@@ -87,7 +87,16 @@ export type ConnectionRule =
   | { rule: 'file'; path: string; format: 'csv' | 'csr' };
 
 /** Names of the connection rules, in the order of {@link ConnectionRule}. */
-export const CONNECTION_RULES = ['all_to_all', 'one_to_one', 'fixed_indegree', 'fixed_outdegree', 'fixed_total_number', 'pairwise_bernoulli', 'explicit', 'file'] as const;
+export const CONNECTION_RULES = [
+  'all_to_all',
+  'one_to_one',
+  'fixed_indegree',
+  'fixed_outdegree',
+  'fixed_total_number',
+  'pairwise_bernoulli',
+  'explicit',
+  'file',
+] as const;
 
 /**
  * Synapses from population (or spike source) `source` to population `target`.
@@ -120,7 +129,18 @@ export interface ProjectionSpec {
  *   (NEST `dc_generator`; models without a current input add it to their input each step).
  */
 export type StimulusSpec =
-  | { kind: 'poisson'; name?: string; target: string; rateHz: number; weight: number; delayMs?: number; receptor?: number; neurons?: number[]; startMs?: number; stopMs?: number }
+  | {
+      kind: 'poisson';
+      name?: string;
+      target: string;
+      rateHz: number;
+      weight: number;
+      delayMs?: number;
+      receptor?: number;
+      neurons?: number[];
+      startMs?: number;
+      stopMs?: number;
+    }
   | { kind: 'spike_source'; name: string; size: number; spikes: InlineSpikes | SpikeFile }
   | { kind: 'dc'; name?: string; target: string; amplitude: ValueSpec; startMs?: number; stopMs?: number };
 
@@ -187,7 +207,8 @@ function checkFinite(where: string, field: string, v: unknown): asserts v is num
 }
 
 function checkInt(where: string, field: string, v: unknown, lo: number, hi: number): asserts v is number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) fail(where, field, v, `an integer in [${lo}, ${hi}]`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi)
+    fail(where, field, v, `an integer in [${lo}, ${hi}]`);
 }
 
 function checkBool(where: string, field: string, v: unknown): void {
@@ -195,18 +216,23 @@ function checkBool(where: string, field: string, v: unknown): void {
 }
 
 function checkName(where: string, field: string, v: unknown): asserts v is string {
-  if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(v)) fail(where, field, v, 'a name of letters, digits, _ . - starting with a letter or _');
+  if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(v))
+    fail(where, field, v, 'a name of letters, digits, _ . - starting with a letter or _');
 }
 
 function checkKeys(where: string, field: string, o: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) fail(where, `${field}.${k}`, o[k], `absent (known fields: ${allowed.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k)) fail(where, `${field}.${k}`, o[k], `absent (known fields: ${allowed.join(', ')})`);
 }
 
 /** Standard normal CDF (Abramowitz-Stegun 7.1.26 through erfc; absolute error < 1.5e-7, enough for mass checks). */
 function normalCdf(x: number): number {
   const z = Math.abs(x) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * z);
-  const y = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-z * z);
+  const y =
+    t *
+    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+    Math.exp(-z * z);
   return x >= 0 ? 1 - y / 2 : y / 2;
 }
 
@@ -215,17 +241,31 @@ const MIN_REDRAW_MASS = 1e-6;
 
 /** Validates a distribution (fields, sd >= 0, bounds ordered, enough mass for `redraw`). */
 export function validateDistribution(where: string, field: string, d: unknown): asserts d is Distribution {
-  if (!isObj(d)) fail(where, field, d, 'a number, an array of numbers or a distribution {kind: "normal" | "uniform" | "lognormal", ...}');
+  if (!isObj(d))
+    fail(
+      where,
+      field,
+      d,
+      'a number, an array of numbers or a distribution {kind: "normal" | "uniform" | "lognormal", ...}',
+    );
   const bounds = (lo: number, hi: number, cdf: (x: number) => number): void => {
     if (d.min !== undefined) checkFinite(where, `${field}.min`, d.min);
     if (d.max !== undefined) checkFinite(where, `${field}.max`, d.max);
-    if (d.min !== undefined && d.max !== undefined && !((d.max as number) >= (d.min as number))) fail(where, `${field}.max`, d.max, `a number >= ${field}.min (${String(d.min)})`);
-    if (d.bound !== undefined && d.bound !== 'clip' && d.bound !== 'redraw') fail(where, `${field}.bound`, d.bound, '"clip" or "redraw"');
+    if (d.min !== undefined && d.max !== undefined && !((d.max as number) >= (d.min as number)))
+      fail(where, `${field}.max`, d.max, `a number >= ${field}.min (${String(d.min)})`);
+    if (d.bound !== undefined && d.bound !== 'clip' && d.bound !== 'redraw')
+      fail(where, `${field}.bound`, d.bound, '"clip" or "redraw"');
     if (d.bound === 'redraw') {
       const a = d.min === undefined ? lo : (d.min as number);
       const b = d.max === undefined ? hi : (d.max as number);
       const mass = cdf(b) - cdf(a);
-      if (!(mass >= MIN_REDRAW_MASS)) fail(where, field, d, `a distribution with at least ${MIN_REDRAW_MASS} of its mass inside [min, max] (redraw would not end; this one has ${mass.toExponential(2)})`);
+      if (!(mass >= MIN_REDRAW_MASS))
+        fail(
+          where,
+          field,
+          d,
+          `a distribution with at least ${MIN_REDRAW_MASS} of its mass inside [min, max] (redraw would not end; this one has ${mass.toExponential(2)})`,
+        );
     }
   };
   switch (d.kind) {
@@ -243,7 +283,8 @@ export function validateDistribution(where: string, field: string, d: unknown): 
       checkKeys(where, field, d, ['kind', 'min', 'max']);
       checkFinite(where, `${field}.min`, d.min);
       checkFinite(where, `${field}.max`, d.max);
-      if (!((d.max as number) >= (d.min as number))) fail(where, `${field}.max`, d.max, `a number >= ${field}.min (${String(d.min)})`);
+      if (!((d.max as number) >= (d.min as number)))
+        fail(where, `${field}.max`, d.max, `a number >= ${field}.min (${String(d.min)})`);
       return;
     case 'lognormal': {
       checkKeys(where, field, d, ['kind', 'mu', 'sigma', 'min', 'max', 'bound']);
@@ -252,7 +293,9 @@ export function validateDistribution(where: string, field: string, d: unknown): 
       if (!((d.sigma as number) >= 0)) fail(where, `${field}.sigma`, d.sigma, 'a number >= 0');
       const mu = d.mu as number;
       const sg = d.sigma as number;
-      bounds(0, Infinity, (x) => (x <= 0 ? 0 : sg === 0 ? (Math.log(x) >= mu ? 1 : 0) : normalCdf((Math.log(x) - mu) / sg)));
+      bounds(0, Infinity, (x) =>
+        x <= 0 ? 0 : sg === 0 ? (Math.log(x) >= mu ? 1 : 0) : normalCdf((Math.log(x) - mu) / sg),
+      );
       return;
     }
     default:
@@ -264,13 +307,25 @@ export function validateDistribution(where: string, field: string, d: unknown): 
  * Validates a {@link ValueSpec}: a finite number, an array of exactly `count` finite numbers (when `count` is known;
  * `null` = not known before drawing, arrays refused), or a valid distribution.
  */
-export function validateValueSpec(where: string, field: string, v: unknown, count: number | null, countWhat: string): asserts v is ValueSpec {
+export function validateValueSpec(
+  where: string,
+  field: string,
+  v: unknown,
+  count: number | null,
+  countWhat: string,
+): asserts v is ValueSpec {
   if (typeof v === 'number') {
     checkFinite(where, field, v);
     return;
   }
   if (Array.isArray(v)) {
-    if (count === null) fail(where, field, `array(length ${v.length})`, `a number or a distribution (${countWhat} is not known before the connections are drawn)`);
+    if (count === null)
+      fail(
+        where,
+        field,
+        `array(length ${v.length})`,
+        `a number or a distribution (${countWhat} is not known before the connections are drawn)`,
+      );
     if (v.length !== count) fail(where, `${field}.length`, v.length, `${count} (${countWhat})`);
     for (let i = 0; i < v.length; i++) checkFinite(where, `${field}[${i}]`, v[i]);
     return;
@@ -300,7 +355,9 @@ export function valueLowerBound(v: ValueSpec): number {
 export function ruleSynapseCount(rule: ConnectionRule, numSource: number, numTarget: number): number | null {
   switch (rule.rule) {
     case 'all_to_all':
-      return rule.allowAutapses === false && numSource === numTarget ? numSource * numTarget - numSource : numSource * numTarget;
+      return rule.allowAutapses === false && numSource === numTarget
+        ? numSource * numTarget - numSource
+        : numSource * numTarget;
     case 'one_to_one':
       return numSource;
     case 'fixed_indegree':
@@ -326,12 +383,21 @@ function checkIdArray(where: string, field: string, v: unknown, size: number): a
   if (!Array.isArray(v)) fail(where, field, v, `an array of integers in [0, ${size})`);
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x >= size) fail(where, `${field}[${i}]`, x, `an integer in [0, ${size})`);
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x >= size)
+      fail(where, `${field}[${i}]`, x, `an integer in [0, ${size})`);
   }
 }
 
-function checkRule(where: string, f: string, c: unknown, srcSize: number, tgtSize: number, samePop: boolean): asserts c is ConnectionRule {
-  if (!isObj(c)) fail(where, f, c, `a connection rule {rule: ${CONNECTION_RULES.map((r) => `"${r}"`).join(' | ')}, ...}`);
+function checkRule(
+  where: string,
+  f: string,
+  c: unknown,
+  srcSize: number,
+  tgtSize: number,
+  samePop: boolean,
+): asserts c is ConnectionRule {
+  if (!isObj(c))
+    fail(where, f, c, `a connection rule {rule: ${CONNECTION_RULES.map((r) => `"${r}"`).join(' | ')}, ...}`);
   const multapses = (): void => checkBool(where, `${f}.allowMultapses`, c.allowMultapses);
   const autapses = (): void => checkBool(where, `${f}.allowAutapses`, c.allowAutapses);
   switch (c.rule) {
@@ -341,7 +407,13 @@ function checkRule(where: string, f: string, c: unknown, srcSize: number, tgtSiz
       return;
     case 'one_to_one':
       checkKeys(where, f, c, ['rule']);
-      if (srcSize !== tgtSize) fail(where, `${f}.rule`, c.rule, `a rule other than one_to_one (source size ${srcSize} != target size ${tgtSize})`);
+      if (srcSize !== tgtSize)
+        fail(
+          where,
+          `${f}.rule`,
+          c.rule,
+          `a rule other than one_to_one (source size ${srcSize} != target size ${tgtSize})`,
+        );
       return;
     case 'fixed_indegree': {
       checkKeys(where, f, c, ['rule', 'indegree', 'allowAutapses', 'allowMultapses']);
@@ -349,8 +421,10 @@ function checkRule(where: string, f: string, c: unknown, srcSize: number, tgtSiz
       autapses();
       multapses();
       const avail = srcSize - (samePop && c.allowAutapses === false ? 1 : 0);
-      if (c.allowMultapses === false && (c.indegree as number) > avail) fail(where, `${f}.indegree`, c.indegree, `<= ${avail} (distinct sources available without multapses)`);
-      if ((c.indegree as number) > 0 && avail < 1) fail(where, `${f}.indegree`, c.indegree, '0 (no source is available)');
+      if (c.allowMultapses === false && (c.indegree as number) > avail)
+        fail(where, `${f}.indegree`, c.indegree, `<= ${avail} (distinct sources available without multapses)`);
+      if ((c.indegree as number) > 0 && avail < 1)
+        fail(where, `${f}.indegree`, c.indegree, '0 (no source is available)');
       return;
     }
     case 'fixed_outdegree': {
@@ -359,8 +433,10 @@ function checkRule(where: string, f: string, c: unknown, srcSize: number, tgtSiz
       autapses();
       multapses();
       const avail = tgtSize - (samePop && c.allowAutapses === false ? 1 : 0);
-      if (c.allowMultapses === false && (c.outdegree as number) > avail) fail(where, `${f}.outdegree`, c.outdegree, `<= ${avail} (distinct targets available without multapses)`);
-      if ((c.outdegree as number) > 0 && avail < 1) fail(where, `${f}.outdegree`, c.outdegree, '0 (no target is available)');
+      if (c.allowMultapses === false && (c.outdegree as number) > avail)
+        fail(where, `${f}.outdegree`, c.outdegree, `<= ${avail} (distinct targets available without multapses)`);
+      if ((c.outdegree as number) > 0 && avail < 1)
+        fail(where, `${f}.outdegree`, c.outdegree, '0 (no target is available)');
       return;
     }
     case 'fixed_total_number': {
@@ -369,7 +445,8 @@ function checkRule(where: string, f: string, c: unknown, srcSize: number, tgtSiz
       autapses();
       multapses();
       const pairs = srcSize * tgtSize - (samePop && c.allowAutapses === false ? srcSize : 0);
-      if (c.allowMultapses === false && (c.n as number) > pairs) fail(where, `${f}.n`, c.n, `<= ${pairs} (distinct pairs available without multapses)`);
+      if (c.allowMultapses === false && (c.n as number) > pairs)
+        fail(where, `${f}.n`, c.n, `<= ${pairs} (distinct pairs available without multapses)`);
       if ((c.n as number) > 0 && pairs < 1) fail(where, `${f}.n`, c.n, '0 (no pair is available)');
       return;
     }
@@ -382,7 +459,8 @@ function checkRule(where: string, f: string, c: unknown, srcSize: number, tgtSiz
       checkKeys(where, f, c, ['rule', 'pre', 'post']);
       checkIdArray(where, `${f}.pre`, c.pre, srcSize);
       checkIdArray(where, `${f}.post`, c.post, tgtSize);
-      if (c.post.length !== c.pre.length) fail(where, `${f}.post.length`, c.post.length, `${c.pre.length} (= pre.length)`);
+      if (c.post.length !== c.pre.length)
+        fail(where, `${f}.post.length`, c.post.length, `${c.pre.length} (= pre.length)`);
       return;
     case 'file':
       checkKeys(where, f, c, ['rule', 'path', 'format']);
@@ -401,25 +479,43 @@ function checkWindow(where: string, f: string, s: Record<string, unknown>): void
   }
   if (s.stopMs !== undefined) {
     if (typeof s.stopMs !== 'number' || Number.isNaN(s.stopMs)) fail(where, `${f}.stopMs`, s.stopMs, 'a time in ms');
-    if (!((s.stopMs as number) >= ((s.startMs as number | undefined) ?? 0))) fail(where, `${f}.stopMs`, s.stopMs, `a time >= startMs (${String(s.startMs ?? 0)})`);
+    if (!((s.stopMs as number) >= ((s.startMs as number | undefined) ?? 0)))
+      fail(where, `${f}.stopMs`, s.stopMs, `a time >= startMs (${String(s.startMs ?? 0)})`);
   }
 }
 
-function checkDelay(where: string, f: string, v: unknown, dt: number, count: number | null, countWhat: string, minSteps = 1): void {
+function checkDelay(
+  where: string,
+  f: string,
+  v: unknown,
+  dt: number,
+  count: number | null,
+  countWhat: string,
+  minSteps = 1,
+): void {
   validateValueSpec(where, f, v, count, countWhat);
   if (minSteps === 0) {
     if (typeof v === 'number' && !(v >= 0)) fail(where, f, v, 'a delay >= 0');
     if (Array.isArray(v)) v.forEach((x, i) => (x as number) >= 0 || fail(where, `${f}[${i}]`, x, 'a delay >= 0'));
-    if (typeof v === 'object' && !Array.isArray(v) && !(valueLowerBound(v as ValueSpec) >= 0)) fail(where, f, v, 'a delay distribution bounded below by 0');
+    if (typeof v === 'object' && !Array.isArray(v) && !(valueLowerBound(v as ValueSpec) >= 0))
+      fail(where, f, v, 'a delay distribution bounded below by 0');
     return;
   }
   const lo = valueLowerBound(v);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++)
-      if (!(Math.round((v[i] as number) / dt) >= 1)) fail(where, `${f}[${i}]`, v[i], `a delay >= dt (${dt} ms; rounded to the dt grid it must be >= 1 step)`);
+      if (!(Math.round((v[i] as number) / dt) >= 1))
+        fail(where, `${f}[${i}]`, v[i], `a delay >= dt (${dt} ms; rounded to the dt grid it must be >= 1 step)`);
   } else if (typeof v === 'number') {
-    if (!(Math.round(v / dt) >= 1)) fail(where, f, v, `a delay >= dt (${dt} ms; rounded to the dt grid it must be >= 1 step)`);
-  } else if (!(lo >= dt / 2)) fail(where, f, v, `a delay distribution bounded below by min >= dt / 2 (${dt / 2} ms) so that every delay rounds to >= 1 step`);
+    if (!(Math.round(v / dt) >= 1))
+      fail(where, f, v, `a delay >= dt (${dt} ms; rounded to the dt grid it must be >= 1 step)`);
+  } else if (!(lo >= dt / 2))
+    fail(
+      where,
+      f,
+      v,
+      `a delay distribution bounded below by min >= dt / 2 (${dt / 2} ms) so that every delay rounds to >= 1 step`,
+    );
 }
 
 /** Options of {@link validateNetwork}. */
@@ -437,9 +533,23 @@ export interface ValidateNetworkOptions {
  * names are checked against the neuron-model registry at compile time (src/event), not here.
  * @param where the file or object name used in messages
  */
-export function validateNetwork(desc: unknown, where = 'NetworkDescription', opts: ValidateNetworkOptions = {}): NetworkDescription {
+export function validateNetwork(
+  desc: unknown,
+  where = 'NetworkDescription',
+  opts: ValidateNetworkOptions = {},
+): NetworkDescription {
   if (!isObj(desc)) fail(where, '(root)', desc, 'a network description object');
-  checkKeys(where, '(root)', desc, ['format', 'version', 'dtMs', 'seed', 'populations', 'projections', 'stimuli', 'recorders', 'meta']);
+  checkKeys(where, '(root)', desc, [
+    'format',
+    'version',
+    'dtMs',
+    'seed',
+    'populations',
+    'projections',
+    'stimuli',
+    'recorders',
+    'meta',
+  ]);
   if (desc.format !== NETWORK_FORMAT) fail(where, 'format', desc.format, `"${NETWORK_FORMAT}"`);
   if (desc.version !== NETWORK_VERSION) fail(where, 'version', desc.version, `${NETWORK_VERSION}`);
   checkFinite(where, 'dtMs', desc.dtMs);
@@ -461,7 +571,8 @@ export function validateNetwork(desc: unknown, where = 'NetworkDescription', opt
     const f = `populations[${i}]`;
     if (!isObj(p)) fail(where, f, p, 'a population {name, size, model, params?, initial?}');
     checkKeys(where, f, p, ['name', 'size', 'model', 'reset', 'params', 'initial']);
-    if (p.reset !== undefined && p.reset !== 'zero' && p.reset !== 'subtract') fail(where, `${f}.reset`, p.reset, '"zero" or "subtract"');
+    if (p.reset !== undefined && p.reset !== 'zero' && p.reset !== 'subtract')
+      fail(where, `${f}.reset`, p.reset, '"zero" or "subtract"');
     checkName(where, `${f}.name`, p.name);
     claim(`${f}.name`, p.name);
     checkInt(where, `${f}.size`, p.size, 1, MAX_POPULATION);
@@ -470,7 +581,8 @@ export function validateNetwork(desc: unknown, where = 'NetworkDescription', opt
       const o = p[part];
       if (o === undefined) continue;
       if (!isObj(o)) fail(where, `${f}.${part}`, o, 'an object of name: value');
-      for (const [k, v] of Object.entries(o)) validateValueSpec(where, `${f}.${part}.${k}`, v, p.size as number, `the size of population ${p.name}`);
+      for (const [k, v] of Object.entries(o))
+        validateValueSpec(where, `${f}.${part}.${k}`, v, p.size as number, `the size of population ${p.name}`);
     }
     popSize.set(p.name, p.size as number);
     sourceSize.set(p.name, p.size as number);
@@ -491,7 +603,8 @@ export function validateNetwork(desc: unknown, where = 'NetworkDescription', opt
     }
   });
   const targetOf = (f: string, v: unknown): number => {
-    if (typeof v !== 'string' || !popSize.has(v)) fail(where, f, v, `the name of a population (${[...popSize.keys()].join(', ')})`);
+    if (typeof v !== 'string' || !popSize.has(v))
+      fail(where, f, v, `the name of a population (${[...popSize.keys()].join(', ')})`);
     return popSize.get(v) as number;
   };
   const receptor = (f: string, v: unknown): void => {
@@ -505,7 +618,13 @@ export function validateNetwork(desc: unknown, where = 'NetworkDescription', opt
       checkName(where, `${f}.name`, pr.name);
       claim(`${f}.name`, pr.name);
     }
-    if (typeof pr.source !== 'string' || !sourceSize.has(pr.source)) fail(where, `${f}.source`, pr.source, `the name of a population or spike source (${[...sourceSize.keys()].join(', ')})`);
+    if (typeof pr.source !== 'string' || !sourceSize.has(pr.source))
+      fail(
+        where,
+        `${f}.source`,
+        pr.source,
+        `the name of a population or spike source (${[...sourceSize.keys()].join(', ')})`,
+      );
     const ns = sourceSize.get(pr.source) as number;
     const nt = targetOf(`${f}.target`, pr.target);
     checkRule(where, `${f}.connection`, pr.connection, ns, nt, pr.source === pr.target);
@@ -520,13 +639,25 @@ export function validateNetwork(desc: unknown, where = 'NetworkDescription', opt
     const s = s0 as Record<string, unknown>;
     switch (s.kind) {
       case 'poisson': {
-        checkKeys(where, f, s, ['kind', 'name', 'target', 'rateHz', 'weight', 'delayMs', 'receptor', 'neurons', 'startMs', 'stopMs']);
+        checkKeys(where, f, s, [
+          'kind',
+          'name',
+          'target',
+          'rateHz',
+          'weight',
+          'delayMs',
+          'receptor',
+          'neurons',
+          'startMs',
+          'stopMs',
+        ]);
         const nt = targetOf(`${f}.target`, s.target);
         checkFinite(where, `${f}.rateHz`, s.rateHz);
         if (!((s.rateHz as number) >= 0)) fail(where, `${f}.rateHz`, s.rateHz, 'a rate >= 0 Hz');
         checkFinite(where, `${f}.weight`, s.weight);
         if (s.delayMs !== undefined) checkDelay(where, `${f}.delayMs`, s.delayMs, dt, null, '');
-        if (s.delayMs !== undefined && typeof s.delayMs !== 'number') fail(where, `${f}.delayMs`, s.delayMs, 'one delay in ms');
+        if (s.delayMs !== undefined && typeof s.delayMs !== 'number')
+          fail(where, `${f}.delayMs`, s.delayMs, 'one delay in ms');
         receptor(`${f}.receptor`, s.receptor);
         if (s.neurons !== undefined) checkIdArray(where, `${f}.neurons`, s.neurons, nt);
         checkWindow(where, f, s);
@@ -536,21 +667,26 @@ export function validateNetwork(desc: unknown, where = 'NetworkDescription', opt
         checkKeys(where, f, s, ['kind', 'name', 'size', 'spikes']);
         const sp = s.spikes;
         const size = s.size as number;
-        if (!isObj(sp)) fail(where, `${f}.spikes`, sp, 'inline spikes {ids, times, timeUnit} or a file {file, sample?}');
+        if (!isObj(sp))
+          fail(where, `${f}.spikes`, sp, 'inline spikes {ids, times, timeUnit} or a file {file, sample?}');
         if ('file' in sp) {
           checkKeys(where, `${f}.spikes`, sp, ['file', 'sample']);
-          if (typeof sp.file !== 'string' || sp.file.length === 0) fail(where, `${f}.spikes.file`, sp.file, 'a file path');
+          if (typeof sp.file !== 'string' || sp.file.length === 0)
+            fail(where, `${f}.spikes.file`, sp.file, 'a file path');
           if (sp.sample !== undefined) checkInt(where, `${f}.spikes.sample`, sp.sample, 0, 2 ** 31 - 1);
         } else {
           checkKeys(where, `${f}.spikes`, sp, ['ids', 'times', 'timeUnit']);
           checkIdArray(where, `${f}.spikes.ids`, sp.ids, size);
           if (!Array.isArray(sp.times)) fail(where, `${f}.spikes.times`, sp.times, 'an array of times');
-          if (sp.times.length !== sp.ids.length) fail(where, `${f}.spikes.times.length`, sp.times.length, `${sp.ids.length} (= ids.length)`);
-          if (sp.timeUnit !== 'ms' && sp.timeUnit !== 'step') fail(where, `${f}.spikes.timeUnit`, sp.timeUnit, '"ms" or "step"');
+          if (sp.times.length !== sp.ids.length)
+            fail(where, `${f}.spikes.times.length`, sp.times.length, `${sp.ids.length} (= ids.length)`);
+          if (sp.timeUnit !== 'ms' && sp.timeUnit !== 'step')
+            fail(where, `${f}.spikes.timeUnit`, sp.timeUnit, '"ms" or "step"');
           let prev = 0;
           for (let k = 0; k < sp.times.length; k++) {
             const t = sp.times[k];
-            if (typeof t !== 'number' || !Number.isFinite(t) || t < prev) fail(where, `${f}.spikes.times[${k}]`, t, `a finite time >= ${prev} (sorted, non-negative)`);
+            if (typeof t !== 'number' || !Number.isFinite(t) || t < prev)
+              fail(where, `${f}.spikes.times[${k}]`, t, `a finite time >= ${prev} (sorted, non-negative)`);
             prev = t;
           }
         }
@@ -571,7 +707,8 @@ export function validateNetwork(desc: unknown, where = 'NetworkDescription', opt
     const f = `recorders[${i}]`;
     if (!isObj(r)) fail(where, f, r, 'a recorder {kind: "spikes" | "rate" | "state", ...}');
     const popList = (): void => {
-      if (!Array.isArray(r.populations) || r.populations.length === 0) fail(where, `${f}.populations`, r.populations, 'a non-empty array of population names');
+      if (!Array.isArray(r.populations) || r.populations.length === 0)
+        fail(where, `${f}.populations`, r.populations, 'a non-empty array of population names');
       r.populations.forEach((p, k) => targetOf(`${f}.populations[${k}]`, p));
     };
     switch (r.kind) {
@@ -589,11 +726,13 @@ export function validateNetwork(desc: unknown, where = 'NetworkDescription', opt
         checkKeys(where, f, r, ['kind', 'population', 'neurons', 'variables', 'intervalMs']);
         const n = targetOf(`${f}.population`, r.population);
         checkIdArray(where, `${f}.neurons`, r.neurons, n);
-        if (!Array.isArray(r.variables) || r.variables.length === 0) fail(where, `${f}.variables`, r.variables, 'a non-empty array of state variable names');
+        if (!Array.isArray(r.variables) || r.variables.length === 0)
+          fail(where, `${f}.variables`, r.variables, 'a non-empty array of state variable names');
         r.variables.forEach((v, k) => checkName(where, `${f}.variables[${k}]`, v));
         if (r.intervalMs !== undefined) {
           checkFinite(where, `${f}.intervalMs`, r.intervalMs);
-          if (!(Math.round((r.intervalMs as number) / dt) >= 1)) fail(where, `${f}.intervalMs`, r.intervalMs, `an interval >= dt (${dt} ms)`);
+          if (!(Math.round((r.intervalMs as number) / dt) >= 1))
+            fail(where, `${f}.intervalMs`, r.intervalMs, `an interval >= dt (${dt} ms)`);
         }
         return;
       }
@@ -603,7 +742,13 @@ export function validateNetwork(desc: unknown, where = 'NetworkDescription', opt
   });
   if (!isObj(desc.meta)) fail(where, 'meta', desc.meta, 'an object');
   for (const [k, v] of Object.entries(desc.meta))
-    if (!(v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) fail(where, `meta.${k}`, v, 'a string, finite number, boolean or null');
+    if (!(
+      v === null ||
+      typeof v === 'string' ||
+      typeof v === 'boolean' ||
+      (typeof v === 'number' && Number.isFinite(v))
+    ))
+      fail(where, `meta.${k}`, v, 'a string, finite number, boolean or null');
   return desc as unknown as NetworkDescription;
 }
 
@@ -679,7 +824,17 @@ export class NetworkBuilder {
   private readonly desc: NetworkDescription;
 
   constructor(opts: NetworkBuilderOptions) {
-    this.desc = { format: NETWORK_FORMAT, version: NETWORK_VERSION, dtMs: opts.dtMs, seed: opts.seed, populations: [], projections: [], stimuli: [], recorders: [], meta: { ...(opts.meta ?? {}) } };
+    this.desc = {
+      format: NETWORK_FORMAT,
+      version: NETWORK_VERSION,
+      dtMs: opts.dtMs,
+      seed: opts.seed,
+      populations: [],
+      projections: [],
+      stimuli: [],
+      recorders: [],
+      meta: { ...(opts.meta ?? {}) },
+    };
   }
 
   /** Adds a population; returns its name. */
@@ -696,7 +851,13 @@ export class NetworkBuilder {
 
   /** Adds a projection `source -> target` with a connection rule, weights, delays and an optional receptor port. */
   connect(source: string, target: string, connection: ConnectionRule, opts: ConnectOptions): this {
-    const pr: ProjectionSpec = { source, target, connection: structuredClone(connection), weight: toValue(opts.weight), delayMs: toValue(opts.delayMs) };
+    const pr: ProjectionSpec = {
+      source,
+      target,
+      connection: structuredClone(connection),
+      weight: toValue(opts.weight),
+      delayMs: toValue(opts.delayMs),
+    };
     if (opts.receptor !== undefined) pr.receptor = opts.receptor;
     if (opts.name !== undefined) pr.name = opts.name;
     this.desc.projections.push(pr);
@@ -704,7 +865,19 @@ export class NetworkBuilder {
   }
 
   /** Independent Poisson trains of `rateHz` into every neuron of `target` (or the listed `neurons`). */
-  poisson(target: string, opts: { rateHz: number; weight: number; delayMs?: number; receptor?: number; neurons?: ArrayLike<number>; startMs?: number; stopMs?: number; name?: string }): this {
+  poisson(
+    target: string,
+    opts: {
+      rateHz: number;
+      weight: number;
+      delayMs?: number;
+      receptor?: number;
+      neurons?: ArrayLike<number>;
+      startMs?: number;
+      stopMs?: number;
+      name?: string;
+    },
+  ): this {
     const s: StimulusSpec = { kind: 'poisson', target, rateHz: opts.rateHz, weight: opts.weight };
     if (opts.name !== undefined) s.name = opts.name;
     if (opts.delayMs !== undefined) s.delayMs = opts.delayMs;
@@ -720,14 +893,25 @@ export class NetworkBuilder {
    * A spike source of `size` channels replaying `spikes` (a SpikeRecord-like object with times in ms or steps, or a
    * file reference); connect it with {@link NetworkBuilder.connect} using its name as the source.
    */
-  spikeSource(name: string, size: number, spikes: { ids: ArrayLike<number>; times: ArrayLike<number>; timeUnit: 'ms' | 'step' } | SpikeFile): string {
-    const sp: InlineSpikes | SpikeFile = 'file' in spikes ? { ...spikes } : { ids: Array.from(spikes.ids), times: Array.from(spikes.times), timeUnit: spikes.timeUnit };
+  spikeSource(
+    name: string,
+    size: number,
+    spikes: { ids: ArrayLike<number>; times: ArrayLike<number>; timeUnit: 'ms' | 'step' } | SpikeFile,
+  ): string {
+    const sp: InlineSpikes | SpikeFile =
+      'file' in spikes
+        ? { ...spikes }
+        : { ids: Array.from(spikes.ids), times: Array.from(spikes.times), timeUnit: spikes.timeUnit };
     this.desc.stimuli.push({ kind: 'spike_source', name, size, spikes: sp });
     return name;
   }
 
   /** A constant current into `target` (per-neuron allowed), active in [startMs, stopMs). */
-  dc(target: string, amplitude: ValueSpec | ArrayLike<number>, window: { startMs?: number; stopMs?: number; name?: string } = {}): this {
+  dc(
+    target: string,
+    amplitude: ValueSpec | ArrayLike<number>,
+    window: { startMs?: number; stopMs?: number; name?: string } = {},
+  ): this {
     const s: StimulusSpec = { kind: 'dc', target, amplitude: toValue(amplitude) };
     if (window.name !== undefined) s.name = window.name;
     if (window.startMs !== undefined) s.startMs = window.startMs;
@@ -777,7 +961,10 @@ export function sampleDistribution(d: Distribution, rng: { normal(): number; uni
     case 'lognormal': {
       const lo = d.min ?? -Infinity;
       const hi = d.max ?? Infinity;
-      const draw = d.kind === 'normal' ? (): number => d.mean + d.sd * rng.normal() : (): number => Math.exp(d.mu + d.sigma * rng.normal());
+      const draw =
+        d.kind === 'normal'
+          ? (): number => d.mean + d.sd * rng.normal()
+          : (): number => Math.exp(d.mu + d.sigma * rng.normal());
       if ((d.bound ?? 'clip') === 'clip') return Math.min(hi, Math.max(lo, draw()));
       for (;;) {
         const x = draw();
@@ -792,7 +979,11 @@ export function sampleDistribution(d: Distribution, rng: { normal(): number; uni
 }
 
 /** Fills `out` with a ValueSpec's values (constant, array copy or iid draws from `rng`). */
-export function fillValues(v: ValueSpec, out: Float32Array | Float64Array, rng: { normal(): number; uniform(): number }): void {
+export function fillValues(
+  v: ValueSpec,
+  out: Float32Array | Float64Array,
+  rng: { normal(): number; uniform(): number },
+): void {
   if (typeof v === 'number') out.fill(v);
   else if (Array.isArray(v)) {
     if (v.length !== out.length) throw new RouserError(`fillValues: ${v.length} values for ${out.length} elements`);

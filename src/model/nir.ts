@@ -38,7 +38,16 @@ export type NirNode = (
   | { type: 'Affine'; weight: NirTensor; bias: NirTensor }
   | { type: 'Linear'; weight: NirTensor }
   | { type: 'Scale'; scale: NirTensor }
-  | { type: 'CubaLIF'; tau_syn: NirTensor; tau_mem: NirTensor; r: NirTensor; v_leak: NirTensor; v_threshold: NirTensor; v_reset: NirTensor; w_in: NirTensor }
+  | {
+      type: 'CubaLIF';
+      tau_syn: NirTensor;
+      tau_mem: NirTensor;
+      r: NirTensor;
+      v_leak: NirTensor;
+      v_threshold: NirTensor;
+      v_reset: NirTensor;
+      w_in: NirTensor;
+    }
   | { type: 'LIF'; tau: NirTensor; r: NirTensor; v_leak: NirTensor; v_threshold: NirTensor; v_reset: NirTensor }
   | { type: 'IF'; r: NirTensor; v_threshold: NirTensor; v_reset: NirTensor }
   | { type: 'LI'; tau: NirTensor; r: NirTensor; v_leak: NirTensor }
@@ -51,10 +60,25 @@ export type NirNode = (
 export type NirNodeType = NirNode['type'];
 
 /** Node types rouser handles; any other type in a file is refused naming the node and its type. */
-export const NIR_NODE_TYPES: readonly NirNodeType[] = ['Input', 'Output', 'Affine', 'Linear', 'Scale', 'CubaLIF', 'LIF', 'IF', 'LI', 'Delay', 'Flatten', 'Identity'];
+export const NIR_NODE_TYPES: readonly NirNodeType[] = [
+  'Input',
+  'Output',
+  'Affine',
+  'Linear',
+  'Scale',
+  'CubaLIF',
+  'LIF',
+  'IF',
+  'LI',
+  'Delay',
+  'Flatten',
+  'Identity',
+];
 
 /** The numeric parameter datasets of each node type, in the order nir 1.0 writes them (`v_reset` optional on read). */
-export const NIR_PARAMS: Readonly<Record<Exclude<NirNodeType, 'Input' | 'Output' | 'Flatten' | 'Identity'>, readonly string[]>> = {
+export const NIR_PARAMS: Readonly<
+  Record<Exclude<NirNodeType, 'Input' | 'Output' | 'Flatten' | 'Identity'>, readonly string[]>
+> = {
   Affine: ['weight', 'bias'],
   Linear: ['weight'],
   Scale: ['scale'],
@@ -78,18 +102,32 @@ export interface NirGraph {
 export const NIR_WRITE_VERSION = '1.0.8';
 
 /** Builds a float32 {@link NirTensor} (1-D unless `shape` is given). */
-export function nirTensor(data: ArrayLike<number>, shape?: number[], dtype: 'float32' | 'float64' = 'float32'): NirTensor {
+export function nirTensor(
+  data: ArrayLike<number>,
+  shape?: number[],
+  dtype: 'float32' | 'float64' = 'float32',
+): NirTensor {
   const arr = dtype === 'float32' ? Float32Array.from(data) : Float64Array.from(data);
   return { shape: shape ?? [arr.length], data: arr, dtype };
 }
 
 const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 const fmtShape = (s: readonly number[] | undefined): string => (s === undefined ? 'unknown' : `[${s.join(',')}]`);
-const nodeWhere = (where: string, name: string, node: { type: string }): string => `${where}: node ${JSON.stringify(name)} (${node.type})`;
+const nodeWhere = (where: string, name: string, node: { type: string }): string =>
+  `${where}: node ${JSON.stringify(name)} (${node.type})`;
 
 /** Fails with `<where>: node "<name>" (<type>): field <field> is <value>; expected <expected>`. */
-function nodeFail(where: string, name: string, node: { type: string }, field: string, value: unknown, expected: string): never {
-  throw new RouserError(`${nodeWhere(where, name, node)}: field ${field} is ${describeValue(value)}; expected ${expected}`);
+function nodeFail(
+  where: string,
+  name: string,
+  node: { type: string },
+  field: string,
+  value: unknown,
+  expected: string,
+): never {
+  throw new RouserError(
+    `${nodeWhere(where, name, node)}: field ${field} is ${describeValue(value)}; expected ${expected}`,
+  );
 }
 
 /** Input and output shape of one node (without batch dimension), from its parameters; undefined = taken from the edge. */
@@ -100,7 +138,15 @@ function nodeShapes(where: string, name: string, node: NirNode): { in?: number[]
     for (const f of fields) {
       const t = rec[f] as NirTensor;
       if (numel(t.shape) === 1 && f === 'w_in') continue; // a scalar w_in is broadcast (nir CubaLIF)
-      if (fmtShape(t.shape) !== fmtShape(first.shape)) nodeFail(where, name, node, `${f}.shape`, fmtShape(t.shape), `${fmtShape(first.shape)} (the shape of ${fields[0]}; all neuron parameters share one shape)`);
+      if (fmtShape(t.shape) !== fmtShape(first.shape))
+        nodeFail(
+          where,
+          name,
+          node,
+          `${f}.shape`,
+          fmtShape(t.shape),
+          `${fmtShape(first.shape)} (the shape of ${fields[0]}; all neuron parameters share one shape)`,
+        );
     }
     return first.shape;
   };
@@ -111,9 +157,11 @@ function nodeShapes(where: string, name: string, node: NirNode): { in?: number[]
       return { in: node.shape };
     case 'Affine':
     case 'Linear': {
-      if (node.weight.shape.length !== 2) nodeFail(where, name, node, 'weight.shape', fmtShape(node.weight.shape), 'a 2-D (out, in) matrix');
+      if (node.weight.shape.length !== 2)
+        nodeFail(where, name, node, 'weight.shape', fmtShape(node.weight.shape), 'a 2-D (out, in) matrix');
       const [o, i] = node.weight.shape as [number, number];
-      if (node.type === 'Affine' && fmtShape(node.bias.shape) !== fmtShape([o])) nodeFail(where, name, node, 'bias.shape', fmtShape(node.bias.shape), `[${o}] (the rows of weight)`);
+      if (node.type === 'Affine' && fmtShape(node.bias.shape) !== fmtShape([o]))
+        nodeFail(where, name, node, 'bias.shape', fmtShape(node.bias.shape), `[${o}] (the rows of weight)`);
       return { in: [i], out: [o] };
     }
     case 'Scale':
@@ -178,12 +226,14 @@ export function checkNirGraph(graph: NirGraph, where = 'NIR graph'): NirStructur
   if (names.length === 0) fail(where, '/node/nodes', '(empty)', 'at least an Input and an Output node');
   for (const name of names) {
     const node = graph.nodes[name] as NirNode;
-    if (!NIR_NODE_TYPES.includes(node.type)) nodeFail(where, name, node, 'type', node.type, `one of ${NIR_NODE_TYPES.join(', ')}`);
+    if (!NIR_NODE_TYPES.includes(node.type))
+      nodeFail(where, name, node, 'type', node.type, `one of ${NIR_NODE_TYPES.join(', ')}`);
     const rec = node as unknown as Record<string, unknown>;
     for (const f of (NIR_PARAMS as Record<string, readonly string[]>)[node.type] ?? []) {
       const t = rec[f] as NirTensor | undefined;
       if (!t) nodeFail(where, name, node, f, undefined, 'a numeric dataset');
-      if (t.data.length !== numel(t.shape)) nodeFail(where, name, node, `${f}.length`, t.data.length, `${numel(t.shape)} (shape ${fmtShape(t.shape)})`);
+      if (t.data.length !== numel(t.shape))
+        nodeFail(where, name, node, `${f}.length`, t.data.length, `${numel(t.shape)} (shape ${fmtShape(t.shape)})`);
       for (let i = 0; i < t.data.length; i++) {
         const v = t.data[i] as number;
         if (!Number.isFinite(v)) nodeFail(where, name, node, `${f}[${i}]`, v, 'a finite number');
@@ -192,8 +242,10 @@ export function checkNirGraph(graph: NirGraph, where = 'NIR graph'): NirStructur
   }
   const inputs = names.filter((n) => graph.nodes[n]?.type === 'Input');
   const outputs = names.filter((n) => graph.nodes[n]?.type === 'Output');
-  if (inputs.length !== 1) fail(where, 'Input nodes', inputs.length === 0 ? '(none)' : inputs.join(', '), 'exactly one Input node');
-  if (outputs.length !== 1) fail(where, 'Output nodes', outputs.length === 0 ? '(none)' : outputs.join(', '), 'exactly one Output node');
+  if (inputs.length !== 1)
+    fail(where, 'Input nodes', inputs.length === 0 ? '(none)' : inputs.join(', '), 'exactly one Input node');
+  if (outputs.length !== 1)
+    fail(where, 'Output nodes', outputs.length === 0 ? '(none)' : outputs.join(', '), 'exactly one Output node');
   const succ = new Map<string, string[]>(names.map((n) => [n, []]));
   const pred = new Map<string, string[]>(names.map((n) => [n, []]));
   graph.edges.forEach(([a, b], i) => {
@@ -220,8 +272,18 @@ export function checkNirGraph(graph: NirGraph, where = 'NIR graph'): NirStructur
   };
   visit(input);
   const order = post.reverse();
-  if (!state.has(output)) fail(where, `node ${JSON.stringify(output)}`, 'unreachable', 'an Output reachable from the Input along the edges');
-  for (const n of names) if (!state.has(n)) nodeFail(where, n, graph.nodes[n] as NirNode, 'edges', 'unreachable from the Input', 'every node on a path from the Input');
+  if (!state.has(output))
+    fail(where, `node ${JSON.stringify(output)}`, 'unreachable', 'an Output reachable from the Input along the edges');
+  for (const n of names)
+    if (!state.has(n))
+      nodeFail(
+        where,
+        n,
+        graph.nodes[n] as NirNode,
+        'edges',
+        'unreachable from the Input',
+        'every node on a path from the Input',
+      );
   // Type inference in topological order (back edges are checked after all shapes are known).
   const shapes: Record<string, number[]> = {};
   const back = new Set(backEdges.map(([a, b]) => `${a}\u0000${b}`));
@@ -238,7 +300,14 @@ export function checkNirGraph(graph: NirGraph, where = 'NIR graph'): NirStructur
       const ps = shapes[p];
       const expected = own.in ?? (node.type === 'Flatten' && node.input_type ? node.input_type : undefined);
       if (ps && expected && fmtShape(ps) !== fmtShape(expected))
-        nodeFail(where, n, node, node.type === 'Output' ? 'shape' : 'input shape', fmtShape(expected), `${fmtShape(ps)} (the output of node ${JSON.stringify(p)} (${(graph.nodes[p] as NirNode).type}))`);
+        nodeFail(
+          where,
+          n,
+          node,
+          node.type === 'Output' ? 'shape' : 'input shape',
+          fmtShape(expected),
+          `${fmtShape(ps)} (the output of node ${JSON.stringify(p)} (${(graph.nodes[p] as NirNode).type}))`,
+        );
     }
     if (node.type === 'Flatten') {
       const s = inShapeOf(n) ?? node.input_type;
@@ -254,7 +323,15 @@ export function checkNirGraph(graph: NirGraph, where = 'NIR graph'): NirStructur
     const node = graph.nodes[b] as NirNode;
     const own = nodeShapes(where, b, node);
     const exp = own.in ?? shapes[b];
-    if (exp && fmtShape(shapes[a]) !== fmtShape(exp)) nodeFail(where, b, node, 'input shape', fmtShape(exp), `${fmtShape(shapes[a])} (the output of node ${JSON.stringify(a)}, recurrent edge)`);
+    if (exp && fmtShape(shapes[a]) !== fmtShape(exp))
+      nodeFail(
+        where,
+        b,
+        node,
+        'input shape',
+        fmtShape(exp),
+        `${fmtShape(shapes[a])} (the output of node ${JSON.stringify(a)}, recurrent edge)`,
+      );
   }
   return { input, output, order, backEdges, shapes };
 }
@@ -296,12 +373,28 @@ export function toNir(spec: NetworkSpec, opts: ToNirOptions = {}): NirGraph {
   const filled = (n: number, v: number): NirTensor => nirTensor(new Array<number>(n).fill(v), [n], dtype);
   spec.layers.forEach((layer, l) => {
     const w = nirTensor(layer.weights, [layer.size, layer.inputSize], 'float32');
-    link(`fc${l}`, layer.bias ? { type: 'Affine', weight: w, bias: nirTensor(layer.bias, [layer.size], 'float32') } : { type: 'Linear', weight: w });
-    if (layer.delaySteps > 0) link(`delay${l}`, { type: 'Delay', delay: filled(layer.size, layer.delaySteps * dt), metadata: { rouser_delay_steps: layer.delaySteps } });
+    link(
+      `fc${l}`,
+      layer.bias
+        ? { type: 'Affine', weight: w, bias: nirTensor(layer.bias, [layer.size], 'float32') }
+        : { type: 'Linear', weight: w },
+    );
+    if (layer.delaySteps > 0)
+      link(`delay${l}`, {
+        type: 'Delay',
+        delay: filled(layer.size, layer.delaySteps * dt),
+        metadata: { rouser_delay_steps: layer.delaySteps },
+      });
     const n = layer.size;
     const th = nirTensor(layer.thresholds, [n], 'float32');
     const retention = (a: number, field: string): number => {
-      if (!(a < 1)) fail(`NetworkSpec`, `layers[${l}].neuron.${field}`, a, 'a retention < 1 (a NIR time constant dt/(1-a) must be finite)');
+      if (!(a < 1))
+        fail(
+          `NetworkSpec`,
+          `layers[${l}].neuron.${field}`,
+          a,
+          'a retention < 1 (a NIR time constant dt/(1-a) must be finite)',
+        );
       return a;
     };
     const neuron = layer.neuron;
@@ -322,7 +415,13 @@ export function toNir(spec: NetworkSpec, opts: ToNirOptions = {}): NirGraph {
     } else if (isLifNeuron(neuron)) {
       if (neuron.beta === 1) {
         // No leak: NIR's IF node (dv/dt = r I), read back with a per-step gain r = 1.
-        link(`lif${l}`, { type: 'IF', r: filled(n, 1), v_threshold: th, v_reset: filled(n, 0), metadata: { reset: layer.reset, rouser_beta: 1 } });
+        link(`lif${l}`, {
+          type: 'IF',
+          r: filled(n, 1),
+          v_threshold: th,
+          v_reset: filled(n, 0),
+          metadata: { reset: layer.reset, rouser_beta: 1 },
+        });
       } else {
         const b = retention(neuron.beta, 'beta');
         link(`lif${l}`, {
@@ -336,7 +435,12 @@ export function toNir(spec: NetworkSpec, opts: ToNirOptions = {}): NirGraph {
         });
       }
     } else {
-      fail('NetworkSpec', `layers[${l}].neuron.kind`, neuron.kind, 'cuba or lif (NIR has no node for other registered neuron models)');
+      fail(
+        'NetworkSpec',
+        `layers[${l}].neuron.kind`,
+        neuron.kind,
+        'cuba or lif (NIR has no node for other registered neuron models)',
+      );
     }
   });
   const last = spec.layers[spec.layers.length - 1] as LayerSpec;
@@ -414,7 +518,8 @@ function metaStr(m: NirMetadata | undefined, key: string): string | undefined {
 /** The value of a per-neuron parameter all neurons share, or a failure naming the first neuron that differs. */
 function uniform(where: string, name: string, node: NirNode, field: string, t: NirTensor, why: string): number {
   const v = t.data[0] as number;
-  for (let i = 1; i < t.data.length; i++) if (t.data[i] !== v) nodeFail(where, name, node, `${field}[${i}]`, t.data[i], `${v} (= ${field}[0]; ${why})`);
+  for (let i = 1; i < t.data.length; i++)
+    if (t.data[i] !== v) nodeFail(where, name, node, `${field}[${i}]`, t.data[i], `${v} (= ${field}[0]; ${why})`);
   return v;
 }
 
@@ -441,7 +546,8 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
   const gm = graph.metadata;
   const dtMeta = metaNum(gm, 'dt');
   const dt = dtMeta ?? opts.dtSeconds ?? NIR_DEFAULT_DT;
-  if (!(dt > 0) || !Number.isFinite(dt)) fail(where, dtMeta !== undefined ? '/node/metadata/dt' : 'dt', dt, 'a finite time step > 0 (seconds)');
+  if (!(dt > 0) || !Number.isFinite(dt))
+    fail(where, dtMeta !== undefined ? '/node/metadata/dt' : 'dt', dt, 'a finite time step > 0 (seconds)');
   const discMeta = metaStr(gm, 'discretization');
   const disc = opts.discretization ?? (discMeta === 'exact' ? 'exact' : 'euler');
   const geSpike = metaStr(gm, 'spike_test') === '>=';
@@ -468,11 +574,27 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
   let cur = st.input;
   for (;;) {
     const next = succ.get(cur) ?? [];
-    if (next.length !== 1) nodeFail(where, cur, graph.nodes[cur] as NirNode, 'edges', `${next.length} outgoing`, 'exactly one (rouser imports a single chain from Input to Output)');
+    if (next.length !== 1)
+      nodeFail(
+        where,
+        cur,
+        graph.nodes[cur] as NirNode,
+        'edges',
+        `${next.length} outgoing`,
+        'exactly one (rouser imports a single chain from Input to Output)',
+      );
     const name = next[0] as string;
     const node = graph.nodes[name] as NirNode;
     const incoming = graph.edges.filter(([, b]) => b === name).length;
-    if (incoming !== 1) nodeFail(where, name, node, 'edges', `${incoming} incoming`, 'exactly one (rouser imports a single chain from Input to Output)');
+    if (incoming !== 1)
+      nodeFail(
+        where,
+        name,
+        node,
+        'edges',
+        `${incoming} incoming`,
+        'exactly one (rouser imports a single chain from Input to Output)',
+      );
     cur = name;
     switch (node.type) {
       case 'Input':
@@ -485,17 +607,20 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
         const [o, i] = node.weight.shape as [number, number];
         const w = Float64Array.from(node.weight.data);
         const b = node.type === 'Affine' ? Float64Array.from(node.bias.data) : undefined;
-        if (pending.weight === undefined) pending = { ...pending, weight: w, rows: o, cols: i, ...(b ? { bias: b } : {}) };
+        if (pending.weight === undefined)
+          pending = { ...pending, weight: w, rows: o, cols: i, ...(b ? { bias: b } : {}) };
         else {
           // compose: W2 (o x r) * W1 (r x c), b = W2 b1 + b2
           const r = pending.rows;
           const c = pending.cols;
           const w1 = pending.weight;
           const m = new Float64Array(o * c);
-          for (let a = 0; a < o; a++) for (let k = 0; k < r; k++) {
-            const x = w[a * r + k] as number;
-            if (x !== 0) for (let j = 0; j < c; j++) m[a * c + j] = (m[a * c + j] as number) + x * (w1[k * c + j] as number);
-          }
+          for (let a = 0; a < o; a++)
+            for (let k = 0; k < r; k++) {
+              const x = w[a * r + k] as number;
+              if (x !== 0)
+                for (let j = 0; j < c; j++) m[a * c + j] = (m[a * c + j] as number) + x * (w1[k * c + j] as number);
+            }
           let nb: Float64Array | undefined;
           if (pending.bias || b) {
             nb = new Float64Array(o);
@@ -526,10 +651,21 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
         break;
       }
       case 'Delay': {
-        if (pending.delayNode !== undefined) nodeFail(where, name, node, 'delay', 'a second Delay', `one Delay between two spiking layers (already ${pending.delayNode})`);
+        if (pending.delayNode !== undefined)
+          nodeFail(
+            where,
+            name,
+            node,
+            'delay',
+            'a second Delay',
+            `one Delay between two spiking layers (already ${pending.delayNode})`,
+          );
         const d = uniform(where, name, node, 'delay', node.delay, 'rouser keeps one delay per layer');
         const exact = metaNum(node.metadata, 'rouser_delay_steps');
-        const steps = exact !== undefined && (node.delay.dtype === 'float32' ? f32(exact * dt) : exact * dt) === d ? exact : Math.round(d / dt);
+        const steps =
+          exact !== undefined && (node.delay.dtype === 'float32' ? f32(exact * dt) : exact * dt) === d
+            ? exact
+            : Math.round(d / dt);
         if (d < 0 || Math.abs(steps * dt - d) > 1e-6 * Math.max(dt, Math.abs(d)) || steps > 1_000_000)
           nodeFail(where, name, node, 'delay[0]', d, `a whole number of time steps dt = ${dt} s in [0, 1000000]`);
         pending.delayNode = name;
@@ -537,14 +673,31 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
         break;
       }
       case 'LI':
-        nodeFail(where, name, node, 'type', 'LI', 'a spiking node (CubaLIF, LIF or IF): rouser layers spike and predict by spike counts, a non-spiking leaky integrator has no rouser layer');
+        nodeFail(
+          where,
+          name,
+          node,
+          'type',
+          'LI',
+          'a spiking node (CubaLIF, LIF or IF): rouser layers spike and predict by spike counts, a non-spiking leaky integrator has no rouser layer',
+        );
         break;
       case 'CubaLIF':
       case 'LIF':
       case 'IF': {
         const n = node.v_threshold.data.length;
-        if (pending.rows !== n) nodeFail(where, name, node, 'v_threshold.length', n, `${pending.rows} (the width of the incoming chain)`);
-        for (let k = 0; k < n; k++) if (node.v_reset.data[k] !== 0) nodeFail(where, name, node, `v_reset[${k}]`, node.v_reset.data[k], '0 (rouser resets to 0 or subtracts the threshold; set metadata reset="subtract" for the latter)');
+        if (pending.rows !== n)
+          nodeFail(where, name, node, 'v_threshold.length', n, `${pending.rows} (the width of the incoming chain)`);
+        for (let k = 0; k < n; k++)
+          if (node.v_reset.data[k] !== 0)
+            nodeFail(
+              where,
+              name,
+              node,
+              `v_reset[${k}]`,
+              node.v_reset.data[k],
+              '0 (rouser resets to 0 or subtracts the threshold; set metadata reset="subtract" for the latter)',
+            );
         const resetMeta = metaStr(node.metadata, 'reset') ?? metaStr(gm, 'reset');
         const reset: ResetMode = resetMeta === 'subtract' || resetMeta === 'zero' ? resetMeta : (opts.reset ?? 'zero');
         const gain = new Float64Array(n).fill(1);
@@ -553,20 +706,53 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
         const tauCheck = (field: string, t: NirTensor): number => {
           const tau = uniform(where, name, node, field, t, 'rouser keeps one decay per layer');
           if (!(tau > 0)) nodeFail(where, name, node, `${field}[0]`, tau, 'a time constant > 0 (seconds)');
-          if (disc === 'euler' && tau < dt) nodeFail(where, name, node, `${field}[0]`, tau, `a time constant >= dt = ${dt} s (forward Euler retention 1 - dt/tau would be negative)`);
-          if (tau / dt > NIR_MAX_TAU_STEPS) nodeFail(where, name, node, `${field}[0]`, tau, `a time constant <= 2^24 dt = ${NIR_MAX_TAU_STEPS * dt} s (beyond it the float32 retention is exactly 1)`);
+          if (disc === 'euler' && tau < dt)
+            nodeFail(
+              where,
+              name,
+              node,
+              `${field}[0]`,
+              tau,
+              `a time constant >= dt = ${dt} s (forward Euler retention 1 - dt/tau would be negative)`,
+            );
+          if (tau / dt > NIR_MAX_TAU_STEPS)
+            nodeFail(
+              where,
+              name,
+              node,
+              `${field}[0]`,
+              tau,
+              `a time constant <= 2^24 dt = ${NIR_MAX_TAU_STEPS * dt} s (beyond it the float32 retention is exactly 1)`,
+            );
           return tau;
         };
         const retention = (tau: number): number => (disc === 'exact' ? Math.exp(-dt / tau) : 1 - dt / tau);
         const stepGain = (tau: number, a: number): number => (disc === 'exact' ? 1 - a : dt / tau);
         // Exact restore of rouser-written graphs: the stored taus are what toNir writes for the stored retention.
         // (the exact values skip the tau range checks: they are the rouser spec's own retentions)
-        const sameAs = (t: NirTensor, v: number): boolean => t.data.every((x) => x === (t.dtype === 'float32' ? f32(v) : v));
+        const sameAs = (t: NirTensor, v: number): boolean =>
+          t.data.every((x) => x === (t.dtype === 'float32' ? f32(v) : v));
         if (node.type === 'CubaLIF') {
-          for (let k = 0; k < n; k++) if (node.v_leak.data[k] !== 0) nodeFail(where, name, node, `v_leak[${k}]`, node.v_leak.data[k], '0 (a CubaLIF leak potential has no rouser equivalent)');
+          for (let k = 0; k < n; k++)
+            if (node.v_leak.data[k] !== 0)
+              nodeFail(
+                where,
+                name,
+                node,
+                `v_leak[${k}]`,
+                node.v_leak.data[k],
+                '0 (a CubaLIF leak potential has no rouser equivalent)',
+              );
           const mI = metaNum(node.metadata, 'rouser_current_retention');
           const mV = metaNum(node.metadata, 'rouser_voltage_retention');
-          if (mI !== undefined && mV !== undefined && sameAs(node.tau_syn, nirTauFromRetention(mI, dt)) && sameAs(node.tau_mem, nirTauFromRetention(mV, dt)) && sameAs(node.w_in, 1 / (1 - mI)) && sameAs(node.r, 1 / (1 - mV))) {
+          if (
+            mI !== undefined &&
+            mV !== undefined &&
+            sameAs(node.tau_syn, nirTauFromRetention(mI, dt)) &&
+            sameAs(node.tau_mem, nirTauFromRetention(mV, dt)) &&
+            sameAs(node.w_in, 1 / (1 - mI)) &&
+            sameAs(node.r, 1 / (1 - mV))
+          ) {
             model = { kind: 'cuba', currentRetention: mI, voltageRetention: mV };
           } else {
             const ts = tauCheck('tau_syn', node.tau_syn);
@@ -575,11 +761,21 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
             const aV = retention(tm);
             model = { kind: 'cuba', currentRetention: aI, voltageRetention: aV };
             const win = node.w_in.data;
-            for (let k = 0; k < n; k++) gain[k] = (win.length === 1 ? (win[0] as number) : (win[k] as number)) * stepGain(ts, aI) * (node.r.data[k] as number) * stepGain(tm, aV);
+            for (let k = 0; k < n; k++)
+              gain[k] =
+                (win.length === 1 ? (win[0] as number) : (win[k] as number)) *
+                stepGain(ts, aI) *
+                (node.r.data[k] as number) *
+                stepGain(tm, aV);
           }
         } else if (node.type === 'LIF') {
           const mB = metaNum(node.metadata, 'rouser_beta');
-          if (mB !== undefined && sameAs(node.tau, nirTauFromRetention(mB, dt)) && sameAs(node.r, 1 / (1 - mB)) && node.v_leak.data.every((x) => x === 0)) {
+          if (
+            mB !== undefined &&
+            sameAs(node.tau, nirTauFromRetention(mB, dt)) &&
+            sameAs(node.r, 1 / (1 - mB)) &&
+            node.v_leak.data.every((x) => x === 0)
+          ) {
             model = { kind: 'lif', beta: mB };
           } else {
             const tau = tauCheck('tau', node.tau);
@@ -604,7 +800,11 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
         } else {
           for (let k = 0; k < n; k++) {
             const g = gain[k] as number;
-            for (let j = 0; j < inputSize; j++) weights[k * inputSize + j] = g === 1 ? (pending.weight[k * inputSize + j] as number) : (pending.weight[k * inputSize + j] as number) * g;
+            for (let j = 0; j < inputSize; j++)
+              weights[k * inputSize + j] =
+                g === 1
+                  ? (pending.weight[k * inputSize + j] as number)
+                  : (pending.weight[k * inputSize + j] as number) * g;
           }
         }
         let bias: Float32Array | undefined;
@@ -621,7 +821,15 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
           const th = node.v_threshold.data[k] as number;
           thresholds[k] = geSpike || metaStr(node.metadata, 'spike_test') === '>=' ? th : aboveF32(th);
         }
-        const layer: LayerSpec = { size: n, inputSize, neuron: model, reset, thresholds, weights, delaySteps: pending.delaySteps ?? 0 };
+        const layer: LayerSpec = {
+          size: n,
+          inputSize,
+          neuron: model,
+          reset,
+          thresholds,
+          weights,
+          delaySteps: pending.delaySteps ?? 0,
+        };
         if (bias) layer.bias = bias;
         layers.push(layer);
         width = n;
@@ -630,8 +838,23 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
       }
       case 'Output': {
         if (pending.weight !== undefined || pending.delayNode !== undefined)
-          nodeFail(where, name, node, 'input', 'a weight or delay node after the last spiking node', 'the Output fed by a spiking node (rouser layers end in spiking neurons)');
-        if (layers.length === 0) nodeFail(where, name, node, 'input', 'no spiking node', 'at least one CubaLIF, LIF or IF node between Input and Output');
+          nodeFail(
+            where,
+            name,
+            node,
+            'input',
+            'a weight or delay node after the last spiking node',
+            'the Output fed by a spiking node (rouser layers end in spiking neurons)',
+          );
+        if (layers.length === 0)
+          nodeFail(
+            where,
+            name,
+            node,
+            'input',
+            'no spiking node',
+            'at least one CubaLIF, LIF or IF node between Input and Output',
+          );
         const spec: NetworkSpec = { format: 'rouser-network', version: SPEC_VERSION, inputSize, dtMs, layers, meta };
         return validateSpec(spec, where);
       }

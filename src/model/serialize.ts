@@ -182,19 +182,32 @@ export function isBinarySpec(bytes: Uint8Array): boolean {
 
 /** Parses the binary form written by {@link specToBinary} and validates it. */
 export function specFromBinary(bytes: Uint8Array, where = 'NetworkSpec binary'): NetworkSpec {
-  if (!isBinarySpec(bytes)) throw new RouserError(`${where}: not an RSNN file (bad magic: bytes 0-3 are ${describeMagic(bytes)}; expected "RSNN")`);
+  if (!isBinarySpec(bytes))
+    throw new RouserError(
+      `${where}: not an RSNN file (bad magic: bytes 0-3 are ${describeMagic(bytes)}; expected "RSNN")`,
+    );
   if (bytes.length < 12) fail(where, 'file size', bytes.length, 'at least 12 bytes (magic, version, header length)');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(4, true);
   if (version !== SPEC_VERSION) fail(where, 'version (bytes 4-7)', version, `${SPEC_VERSION}`);
   const headerLen = dv.getUint32(8, true);
-  if (12 + headerLen > bytes.length) fail(where, 'header length (bytes 8-11)', headerLen, `at most ${bytes.length - 12} (file size ${bytes.length})`);
-  const header = parseJson(new TextDecoder().decode(bytes.subarray(12, 12 + headerLen)), `${where}: header (bytes 12-${11 + headerLen})`);
+  if (12 + headerLen > bytes.length)
+    fail(where, 'header length (bytes 8-11)', headerLen, `at most ${bytes.length - 12} (file size ${bytes.length})`);
+  const header = parseJson(
+    new TextDecoder().decode(bytes.subarray(12, 12 + headerLen)),
+    `${where}: header (bytes 12-${11 + headerLen})`,
+  );
   if (!isObject(header)) fail(where, 'header', header, 'a JSON object');
   if (!Array.isArray(header.layers)) fail(where, 'header.layers', header.layers, 'an array');
   let off = (12 + headerLen + 3) & ~3;
   const take = (n: number, field: string): Float32Array => {
-    if (off + n * 4 > bytes.length) fail(where, field, `${n} floats at byte ${off}`, `at most ${Math.floor((bytes.length - off) / 4)} floats left in the file`);
+    if (off + n * 4 > bytes.length)
+      fail(
+        where,
+        field,
+        `${n} floats at byte ${off}`,
+        `at most ${Math.floor((bytes.length - off) / 4)} floats left in the file`,
+      );
     const a = new Float32Array(n);
     for (let i = 0; i < n; i++, off += 4) a[i] = dv.getFloat32(off, true);
     return a;

@@ -75,7 +75,14 @@ export function gatherSamples(src: SpikeTensor, indices: ArrayLike<number>): Spi
 /** The first `n` samples of a tensor dataset (the dataset itself when n <= 0 or n >= its size). */
 export function firstSamples(data: TensorDataset, n: number): TensorDataset {
   if (n <= 0 || n >= data.inputs.batch) return data;
-  return { ...data, inputs: gatherSamples(data.inputs, Int32Array.from({ length: n }, (_, k) => k)), labels: data.labels.slice(0, n) };
+  return {
+    ...data,
+    inputs: gatherSamples(
+      data.inputs,
+      Int32Array.from({ length: n }, (_, k) => k),
+    ),
+    labels: data.labels.slice(0, n),
+  };
 }
 
 /** Appends spikes with amortised growth, then `finish()` gives a {@link SpikeRecord}. */
@@ -103,7 +110,12 @@ export class SpikeRecordBuilder {
   }
 
   finish(): SpikeRecord {
-    const rec: SpikeRecord = { channels: this.channels, ids: this.ids.finish(), times: this.times.finish(), timeUnit: this.timeUnit };
+    const rec: SpikeRecord = {
+      channels: this.channels,
+      ids: this.ids.finish(),
+      times: this.times.finish(),
+      timeUnit: this.timeUnit,
+    };
     if (this.sensor) rec.sensor = { ...this.sensor };
     return rec;
   }
@@ -112,7 +124,8 @@ export class SpikeRecordBuilder {
 /** Checks ids are in range, times finite and non-decreasing; errors name the record, index and value. */
 export function validateSpikeRecord(rec: SpikeRecord, where = 'SpikeRecord'): SpikeRecord {
   if (!Number.isInteger(rec.channels) || rec.channels <= 0) fail(where, 'channels', rec.channels, 'a positive integer');
-  if (rec.ids.length !== rec.times.length) fail(where, 'times.length', rec.times.length, `${rec.ids.length} (= ids.length)`);
+  if (rec.ids.length !== rec.times.length)
+    fail(where, 'times.length', rec.times.length, `${rec.ids.length} (= ids.length)`);
   let prev = -Infinity;
   for (let k = 0; k < rec.ids.length; k++) {
     const id = rec.ids[k] as number;

@@ -27,7 +27,13 @@ function checkRetention(where: string, field: string, v: unknown): void {
  * that `model/` stays free of imports from `neuron/`; without it only the shape `{kind: name, param: number |
  * number[]}` is checked.
  */
-export type RegisteredNeuronCheck = (where: string, field: string, neuron: Readonly<Record<string, unknown>>, size: number, dtMs: number) => void;
+export type RegisteredNeuronCheck = (
+  where: string,
+  field: string,
+  neuron: Readonly<Record<string, unknown>>,
+  size: number,
+  dtMs: number,
+) => void;
 
 let registeredNeuronCheck: RegisteredNeuronCheck | undefined;
 
@@ -37,7 +43,8 @@ export function setRegisteredNeuronCheck(check: RegisteredNeuronCheck): void {
 }
 
 function checkNeuron(where: string, field: string, n: NeuronModel, size: number, dtMs: number): void {
-  if (typeof n !== 'object' || n === null || Array.isArray(n)) fail(where, field, n, "an object {kind: 'cuba' | 'lif' | <registered model>, ...}");
+  if (typeof n !== 'object' || n === null || Array.isArray(n))
+    fail(where, field, n, "an object {kind: 'cuba' | 'lif' | <registered model>, ...}");
   switch (n.kind) {
     case 'cuba':
       checkRetention(where, `${field}.currentRetention`, n.currentRetention);
@@ -48,10 +55,13 @@ function checkNeuron(where: string, field: string, n: NeuronModel, size: number,
       return;
     default: {
       const kind: unknown = n.kind;
-      if (typeof kind !== 'string' || !/^[a-z][a-z0-9_]*$/.test(kind)) fail(where, `${field}.kind`, kind, "'cuba', 'lif' or the name of a registered neuron model");
+      if (typeof kind !== 'string' || !/^[a-z][a-z0-9_]*$/.test(kind))
+        fail(where, `${field}.kind`, kind, "'cuba', 'lif' or the name of a registered neuron model");
       for (const [k, v] of Object.entries(n)) {
         if (k === 'kind') continue;
-        const ok = (typeof v === 'number' && Number.isFinite(v)) || (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)));
+        const ok =
+          (typeof v === 'number' && Number.isFinite(v)) ||
+          (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)));
         if (!ok) fail(where, `${field}.${k}`, v, 'a finite number or an array of finite numbers (one per neuron)');
       }
       registeredNeuronCheck?.(where, field, n as unknown as Readonly<Record<string, unknown>>, size, dtMs);
@@ -65,10 +75,21 @@ function checkLayer(where: string, l: number, layer: LayerSpec, expectedInput: n
   checkPositiveInt(where, `${f}.size`, layer.size);
   checkPositiveInt(where, `${f}.inputSize`, layer.inputSize);
   if (layer.inputSize !== expectedInput)
-    fail(where, `${f}.inputSize`, layer.inputSize, `${expectedInput} (the size of the ${l === 0 ? 'network input' : `layer ${l - 1}`})`);
+    fail(
+      where,
+      `${f}.inputSize`,
+      layer.inputSize,
+      `${expectedInput} (the size of the ${l === 0 ? 'network input' : `layer ${l - 1}`})`,
+    );
   checkNeuron(where, `${f}.neuron`, layer.neuron, layer.size, dtMs);
-  if (layer.reset !== 'zero' && layer.reset !== 'subtract') fail(where, `${f}.reset`, layer.reset, "'zero' or 'subtract'");
-  if (typeof layer.delaySteps !== 'number' || !Number.isInteger(layer.delaySteps) || layer.delaySteps < 0 || layer.delaySteps > 1_000_000)
+  if (layer.reset !== 'zero' && layer.reset !== 'subtract')
+    fail(where, `${f}.reset`, layer.reset, "'zero' or 'subtract'");
+  if (
+    typeof layer.delaySteps !== 'number' ||
+    !Number.isInteger(layer.delaySteps) ||
+    layer.delaySteps < 0 ||
+    layer.delaySteps > 1_000_000
+  )
     fail(where, `${f}.delaySteps`, layer.delaySteps, 'an integer in [0, 1000000]');
   checkFiniteArray(where, `${f}.thresholds`, layer.thresholds, layer.size);
   checkFiniteArray(where, `${f}.weights`, layer.weights, layer.size * layer.inputSize);
@@ -85,16 +106,24 @@ export function validateSpec(spec: NetworkSpec, where = 'NetworkSpec'): NetworkS
   if (spec.format !== 'rouser-network') fail(where, 'format', spec.format, '"rouser-network"');
   if (spec.version !== 1) fail(where, 'version', spec.version, '1');
   checkPositiveInt(where, 'inputSize', spec.inputSize);
-  if (typeof spec.dtMs !== 'number' || !(spec.dtMs > 0) || !Number.isFinite(spec.dtMs)) fail(where, 'dtMs', spec.dtMs, 'a finite number > 0');
-  if (!Array.isArray(spec.layers) || spec.layers.length === 0) fail(where, 'layers', spec.layers, 'a non-empty array of layers');
+  if (typeof spec.dtMs !== 'number' || !(spec.dtMs > 0) || !Number.isFinite(spec.dtMs))
+    fail(where, 'dtMs', spec.dtMs, 'a finite number > 0');
+  if (!Array.isArray(spec.layers) || spec.layers.length === 0)
+    fail(where, 'layers', spec.layers, 'a non-empty array of layers');
   let prev = spec.inputSize;
   spec.layers.forEach((layer, l) => {
     checkLayer(where, l, layer, prev, spec.dtMs);
     prev = layer.size;
   });
-  if (typeof spec.meta !== 'object' || spec.meta === null || Array.isArray(spec.meta)) fail(where, 'meta', spec.meta, 'an object');
+  if (typeof spec.meta !== 'object' || spec.meta === null || Array.isArray(spec.meta))
+    fail(where, 'meta', spec.meta, 'an object');
   for (const [k, v] of Object.entries(spec.meta)) {
-    if (!(v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))))
+    if (!(
+      v === null ||
+      typeof v === 'string' ||
+      typeof v === 'boolean' ||
+      (typeof v === 'number' && Number.isFinite(v))
+    ))
       fail(where, `meta.${k}`, v, 'a string, finite number, boolean or null');
   }
   return spec;

@@ -1,6 +1,13 @@
 import type { ResetMode } from '../model/spec.js';
 import { lifClosedForm } from './decay.js';
-import { perNeuronParam, resolveParams, scalarParam, type NeuronModelDef, type NeuronParams, type ParamValues } from './interface.js';
+import {
+  perNeuronParam,
+  resolveParams,
+  scalarParam,
+  type NeuronModelDef,
+  type NeuronParams,
+  type ParamValues,
+} from './interface.js';
 
 /** Float32-rounded coefficients of {@link ALIF}. */
 export interface AlifCoefficients {
@@ -30,9 +37,35 @@ export const ALIF: NeuronModelDef<AlifCoefficients> = {
   doc: 'U = fround(aV*V + x); A = fround(rho*a); θ = fround(Th + bA*A); S = U >= θ; V = S ? (zero: 0 | subtract: fround(U - θ)) : U; a = S ? fround(A + 1) : A',
   source: 'Bellec et al. 2018 (LSNN, NeurIPS), adaptive threshold; discretised as the Rouser lif',
   params: [
-    { name: 'beta', unit: '1', doc: 'voltage retention per step, exp(-dt/tau_mem)', default: 0.95, min: 0, max: 1, typical: [0, 0.99] },
-    { name: 'tauAdaptMs', unit: 'ms', doc: 'adaptation time constant: a decays by exp(-dt/tauAdaptMs) per step', default: 200, min: 0, max: Infinity, minExclusive: true, typical: [1, 1000] },
-    { name: 'betaAdapt', unit: 'threshold units', doc: 'threshold increase per unit of adaptation (0 = plain lif)', default: 0.2, min: 0, max: 100, perNeuron: true, typical: [0, 2] },
+    {
+      name: 'beta',
+      unit: '1',
+      doc: 'voltage retention per step, exp(-dt/tau_mem)',
+      default: 0.95,
+      min: 0,
+      max: 1,
+      typical: [0, 0.99],
+    },
+    {
+      name: 'tauAdaptMs',
+      unit: 'ms',
+      doc: 'adaptation time constant: a decays by exp(-dt/tauAdaptMs) per step',
+      default: 200,
+      min: 0,
+      max: Infinity,
+      minExclusive: true,
+      typical: [1, 1000],
+    },
+    {
+      name: 'betaAdapt',
+      unit: 'threshold units',
+      doc: 'threshold increase per unit of adaptation (0 = plain lif)',
+      default: 0.2,
+      min: 0,
+      max: 100,
+      perNeuron: true,
+      typical: [0, 2],
+    },
   ],
   state: [
     { name: 'voltage', unit: '1', doc: 'membrane voltage V (threshold units)', rest: 0 },

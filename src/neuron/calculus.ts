@@ -35,7 +35,13 @@ export function spikeArgument(model: NeuronModelDef, p: ParamValues, next: Array
 }
 
 /** du/ds' into `dState` (m values); returns du/dTh. */
-export function spikeArgumentPartials(model: NeuronModelDef, p: ParamValues, next: ArrayLike<number>, th: number, dState: Float64Array): number {
+export function spikeArgumentPartials(
+  model: NeuronModelDef,
+  p: ParamValues,
+  next: ArrayLike<number>,
+  th: number,
+  dState: Float64Array,
+): number {
   const c = model.calculus;
   if (c?.spikeArg && c.spikeArgPartials) return c.spikeArgPartials(p, next, th, dState);
   dState.fill(0);
@@ -44,7 +50,14 @@ export function spikeArgumentPartials(model: NeuronModelDef, p: ParamValues, nex
 }
 
 /** R(s', Th): the post-spike state (the model's `resetState`, or V -> 0 | V - Th with the other states kept). */
-export function resetState(model: NeuronModelDef, p: ParamValues, next: ArrayLike<number>, th: number, reset: ResetMode, out: Float64Array): void {
+export function resetState(
+  model: NeuronModelDef,
+  p: ParamValues,
+  next: ArrayLike<number>,
+  th: number,
+  reset: ResetMode,
+  out: Float64Array,
+): void {
   const c = model.calculus;
   if (c?.resetState) {
     c.resetState(p, next, th, reset, out);
@@ -56,7 +69,15 @@ export function resetState(model: NeuronModelDef, p: ParamValues, next: ArrayLik
 }
 
 /** dR/ds' (m x m row-major) and dR/dTh (m). */
-export function resetPartials(model: NeuronModelDef, p: ParamValues, next: ArrayLike<number>, th: number, reset: ResetMode, dState: Float64Array, dTh: Float64Array): void {
+export function resetPartials(
+  model: NeuronModelDef,
+  p: ParamValues,
+  next: ArrayLike<number>,
+  th: number,
+  reset: ResetMode,
+  dState: Float64Array,
+  dTh: Float64Array,
+): void {
   const c = model.calculus;
   if (c?.resetState && c.resetPartials) {
     c.resetPartials(p, next, th, reset, dState, dTh);
@@ -115,7 +136,8 @@ export function calculusMismatch(
   c.partials(p, dtMs, s, x, dState, dInput, dParams);
   const plus = new Float64Array(m);
   const minus = new Float64Array(m);
-  const close = (a: number, b: number): boolean => Math.abs(a - b) <= tol.rel * Math.max(1, Math.abs(a), Math.abs(b)) + tol.abs;
+  const close = (a: number, b: number): boolean =>
+    Math.abs(a - b) <= tol.rel * Math.max(1, Math.abs(a), Math.abs(b)) + tol.abs;
   const bad = (field: string, what: string, declared: number, fd: number): string =>
     `calculus.${field} (${what}) is ${fmt(declared)} but the float64 finite difference is ${fmt(fd)}`;
   const sv = Array.from(s);
@@ -145,7 +167,8 @@ export function calculusMismatch(
     for (let i = 0; i < m; i++) {
       const fd = ((plus[i] as number) - (minus[i] as number)) / (2 * h);
       const d = dInput[i * P + q] as number;
-      if (!close(d, fd)) return bad(`partials dInput[${sn[i]}][${model.ports[q]}]`, `d${sn[i]}'/dx_${model.ports[q]}`, d, fd);
+      if (!close(d, fd))
+        return bad(`partials dInput[${sn[i]}][${model.ports[q]}]`, `d${sn[i]}'/dx_${model.ports[q]}`, d, fd);
     }
   }
   for (let r = 0; r < Q; r++) {
@@ -173,7 +196,8 @@ export function calculusMismatch(
     a[j] = (nv[j] as number) + h;
     b[j] = (nv[j] as number) - h;
     const fd = (spikeArgument(model, p, a, th) - spikeArgument(model, p, b, th)) / (2 * h);
-    if (!close(du[j] as number, fd)) return bad(`spikeArgPartials dState[${sn[j]}]`, `du/d${sn[j]}'`, du[j] as number, fd);
+    if (!close(du[j] as number, fd))
+      return bad(`spikeArgPartials dState[${sn[j]}]`, `du/d${sn[j]}'`, du[j] as number, fd);
   }
   {
     const h = fdStep(th);
@@ -197,7 +221,8 @@ export function calculusMismatch(
       for (let i = 0; i < m; i++) {
         const fd = ((plus[i] as number) - (minus[i] as number)) / (2 * h);
         const d = dR[i * m + j] as number;
-        if (!close(d, fd)) return bad(`resetPartials dState[${sn[i]}][${sn[j]}] (${reset} reset)`, `dR_${sn[i]}/d${sn[j]}'`, d, fd);
+        if (!close(d, fd))
+          return bad(`resetPartials dState[${sn[i]}][${sn[j]}] (${reset} reset)`, `dR_${sn[i]}/d${sn[j]}'`, d, fd);
       }
     }
     const h = fdStep(th);
@@ -205,7 +230,8 @@ export function calculusMismatch(
     resetState(model, p, nv, th - h, reset, minus);
     for (let i = 0; i < m; i++) {
       const fd = ((plus[i] as number) - (minus[i] as number)) / (2 * h);
-      if (!close(dRth[i] as number, fd)) return bad(`resetPartials dTh[${sn[i]}] (${reset} reset)`, `dR_${sn[i]}/dTh`, dRth[i] as number, fd);
+      if (!close(dRth[i] as number, fd))
+        return bad(`resetPartials dTh[${sn[i]}] (${reset} reset)`, `dR_${sn[i]}/dTh`, dRth[i] as number, fd);
     }
   }
   return undefined;

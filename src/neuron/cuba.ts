@@ -24,8 +24,26 @@ export const CUBA: NeuronModelDef<CubaCoefficients> = {
   doc: 'I[t] = fround(aI*I[t-1] + x[t]); U[t] = fround(aV*V[t-1] + I[t]); S = U >= Th; V = S ? (zero: 0 | subtract: fround(U - Th)) : U',
   source: 'SLAYER (Shrestha & Orchard 2018) / lava-dl CUBA neuron; Rouser paper defaults aI = 0.75, aV = 0.97',
   params: [
-    { name: 'currentRetention', unit: '1', doc: 'synaptic current retention per step aI (lava-dl 1 - current_decay)', default: 0.75, required: true, min: 0, max: 1, typical: [0, 0.99] },
-    { name: 'voltageRetention', unit: '1', doc: 'voltage retention per step aV (lava-dl 1 - voltage_decay)', default: 0.97, required: true, min: 0, max: 1, typical: [0, 0.99] },
+    {
+      name: 'currentRetention',
+      unit: '1',
+      doc: 'synaptic current retention per step aI (lava-dl 1 - current_decay)',
+      default: 0.75,
+      required: true,
+      min: 0,
+      max: 1,
+      typical: [0, 0.99],
+    },
+    {
+      name: 'voltageRetention',
+      unit: '1',
+      doc: 'voltage retention per step aV (lava-dl 1 - voltage_decay)',
+      default: 0.97,
+      required: true,
+      min: 0,
+      max: 1,
+      typical: [0, 0.99],
+    },
   ],
   state: [
     { name: 'current', unit: '1', doc: 'synaptic current I', rest: 0 },

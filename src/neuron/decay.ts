@@ -6,14 +6,16 @@
 
 /** Retention per step: exp(-dtMs / tauMs). tau = Infinity gives 1 (no leak), tau = 0 gives 0. */
 export function retentionFromTau(tauMs: number, dtMs: number): number {
-  if (!(tauMs >= 0) || !(dtMs > 0)) throw new RangeError(`retentionFromTau: need tauMs >= 0 and dtMs > 0, got ${tauMs}, ${dtMs}`);
+  if (!(tauMs >= 0) || !(dtMs > 0))
+    throw new RangeError(`retentionFromTau: need tauMs >= 0 and dtMs > 0, got ${tauMs}, ${dtMs}`);
   if (tauMs === 0) return 0;
   return Math.exp(-dtMs / tauMs);
 }
 
 /** Time constant (ms) whose per-step retention is `retention` (0 < retention < 1): tau = -dt / ln(retention). */
 export function tauFromRetention(retention: number, dtMs: number): number {
-  if (!(retention > 0 && retention < 1)) throw new RangeError(`tauFromRetention: retention must be in (0, 1), got ${retention}`);
+  if (!(retention > 0 && retention < 1))
+    throw new RangeError(`tauFromRetention: retention must be in (0, 1), got ${retention}`);
   return -dtMs / Math.log(retention);
 }
 
@@ -33,7 +35,14 @@ export function decayOver(elapsedMs: number, tauMs: number): number {
  * quotient cancels catastrophically as aI -> aV; the sum has no cancellation, and tends to n aV^(n-1)).
  * Requires aI, aV < 1.
  */
-export function cubaClosedForm(n: number, i0: number, v0: number, x: number, aI: number, aV: number): { current: number; voltage: number } {
+export function cubaClosedForm(
+  n: number,
+  i0: number,
+  v0: number,
+  x: number,
+  aI: number,
+  aV: number,
+): { current: number; voltage: number } {
   const aIn = aI ** n;
   const aVn = aV ** n;
   const s = Math.abs(aV - aI) > 1e-3 * Math.max(aV, aI) ? (aVn - aIn) / (aV - aI) : powerSum(n, aV, aI);

@@ -41,7 +41,8 @@ export interface NeuronCoefficients {
  * backend, which runs every registered model through its {@link NeuronModelDef} interface.
  */
 export function neuronCoefficients(model: NeuronModel): NeuronCoefficients {
-  if (isCubaNeuron(model)) return { aI: Math.fround(model.currentRetention), aV: Math.fround(model.voltageRetention), hasCurrent: true };
+  if (isCubaNeuron(model))
+    return { aI: Math.fround(model.currentRetention), aV: Math.fround(model.voltageRetention), hasCurrent: true };
   if (isLifNeuron(model)) return { aI: 0, aV: Math.fround(model.beta), hasCurrent: false };
   throw new RouserError(
     `neuron kind ${JSON.stringify(model.kind)}: the fused and tfjs kernels implement cuba and lif only; train other registered models with --backend reference (backend: 'reference')`,
@@ -99,7 +100,17 @@ export function stepNeurons(
     for (let k = 0; k < n; k++) x[k] = (input[k] as number) + (bias[k] as number);
   }
   return coeff.hasCurrent
-    ? stepCuba({ aI: coeff.aI, aV: coeff.aV }, [state.current, state.voltage], [x], thresholds, reset, spikes, 0, n, preResetVoltage)
+    ? stepCuba(
+        { aI: coeff.aI, aV: coeff.aV },
+        [state.current, state.voltage],
+        [x],
+        thresholds,
+        reset,
+        spikes,
+        0,
+        n,
+        preResetVoltage,
+      )
     : stepLif({ aV: coeff.aV }, [state.voltage], [x], thresholds, reset, spikes, 0, n, preResetVoltage);
 }
 
@@ -145,8 +156,13 @@ export function prepareLayers(layers: readonly LayerSpec[], dtMs: number, where 
   return layers.map((l, li) => {
     const model = getNeuronModel(l.neuron.kind, where, `layers[${li}].neuron.kind`);
     if (model.ports.length > 2)
-      throw new RouserError(`${where}: field layers[${li}].neuron.kind is ${JSON.stringify(l.neuron.kind)}; expected a model with 1 or 2 input ports in a NetworkSpec layer (it has ${model.ports.join(', ')})`);
-    return { model, coeff: model.prepare(l.neuron as unknown as NeuronParams, dtMs, l.size, `${where}: layers[${li}].neuron`) };
+      throw new RouserError(
+        `${where}: field layers[${li}].neuron.kind is ${JSON.stringify(l.neuron.kind)}; expected a model with 1 or 2 input ports in a NetworkSpec layer (it has ${model.ports.join(', ')})`,
+      );
+    return {
+      model,
+      coeff: model.prepare(l.neuron as unknown as NeuronParams, dtMs, l.size, `${where}: layers[${li}].neuron`),
+    };
   });
 }
 
@@ -167,7 +183,13 @@ export function weightPort(ports: number, w: number): number {
  * @param preReset optional output, per layer `[steps][size]`: the pre-reset voltage V[t] (where surrogates are evaluated)
  * @returns per layer, spikes as `[steps][size]` 0/1 bytes
  */
-export function referenceForward(layers: readonly LayerSpec[], input: Float32Array, steps: number, preReset?: Float32Array[], opts: ReferenceForwardOptions = {}): Uint8Array[] {
+export function referenceForward(
+  layers: readonly LayerSpec[],
+  input: Float32Array,
+  steps: number,
+  preReset?: Float32Array[],
+  opts: ReferenceForwardOptions = {},
+): Uint8Array[] {
   const prepared = prepareLayers(layers, opts.dtMs ?? 1);
   const out: Uint8Array[] = layers.map((l) => new Uint8Array(steps * l.size));
   const states = layers.map((l, li) => createModelState((prepared[li] as PreparedLayer).model, l.size));

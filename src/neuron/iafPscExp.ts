@@ -61,13 +61,60 @@ export const IAF_PSC_EXP: NeuronModelDef<IafPscExpCoefficients> = {
   source: 'NEST iaf_psc_exp (Tsodyks et al. 1998 synapses; exact integration: Rotter & Diesmann 1999)',
   params: [
     { name: 'C_m', unit: 'pF', doc: 'membrane capacitance', default: 250, min: 0, max: Infinity, minExclusive: true },
-    { name: 'tau_m', unit: 'ms', doc: 'membrane time constant', default: 10, min: 0, max: Infinity, minExclusive: true },
-    { name: 'tau_syn_ex', unit: 'ms', doc: 'decay time of the excitatory synaptic current', default: 2, min: 0, max: Infinity, minExclusive: true },
-    { name: 'tau_syn_in', unit: 'ms', doc: 'decay time of the inhibitory synaptic current', default: 2, min: 0, max: Infinity, minExclusive: true },
-    { name: 't_ref', unit: 'ms', doc: 'absolute refractory period (V clamped at V_reset), rounded to whole steps', default: 2, min: 0, max: 1e6 },
+    {
+      name: 'tau_m',
+      unit: 'ms',
+      doc: 'membrane time constant',
+      default: 10,
+      min: 0,
+      max: Infinity,
+      minExclusive: true,
+    },
+    {
+      name: 'tau_syn_ex',
+      unit: 'ms',
+      doc: 'decay time of the excitatory synaptic current',
+      default: 2,
+      min: 0,
+      max: Infinity,
+      minExclusive: true,
+    },
+    {
+      name: 'tau_syn_in',
+      unit: 'ms',
+      doc: 'decay time of the inhibitory synaptic current',
+      default: 2,
+      min: 0,
+      max: Infinity,
+      minExclusive: true,
+    },
+    {
+      name: 't_ref',
+      unit: 'ms',
+      doc: 'absolute refractory period (V clamped at V_reset), rounded to whole steps',
+      default: 2,
+      min: 0,
+      max: 1e6,
+    },
     { name: 'E_L', unit: 'mV', doc: 'resting potential', default: -70, min: -1e6, max: 1e6, perNeuron: true },
-    { name: 'V_reset', unit: 'mV', doc: 'reset potential after a spike', default: -70, min: -1e6, max: 1e6, perNeuron: true },
-    { name: 'V_th', unit: 'mV', doc: 'spike threshold (the engine passes it as the thresholds array)', default: -55, min: -1e6, max: 1e6, perNeuron: true },
+    {
+      name: 'V_reset',
+      unit: 'mV',
+      doc: 'reset potential after a spike',
+      default: -70,
+      min: -1e6,
+      max: 1e6,
+      perNeuron: true,
+    },
+    {
+      name: 'V_th',
+      unit: 'mV',
+      doc: 'spike threshold (the engine passes it as the thresholds array)',
+      default: -55,
+      min: -1e6,
+      max: 1e6,
+      perNeuron: true,
+    },
     { name: 'I_e', unit: 'pA', doc: 'constant external current', default: 0, min: -1e9, max: 1e9, perNeuron: true },
   ],
   state: [
@@ -135,7 +182,8 @@ export function stepIafPscExp(
   const xIn = inputs[1] as Float32Array;
   const xCur = inputs[2];
   const { P22, P11ex, P11in, P21ex, P21in, P20, refractorySteps, EL, Vreset, Ie } = c;
-  if (c.uniform && xCur && !preReset && to > from) return stepUniform(c, V, Iex, Iin, I0, ref, xEx, xIn, xCur, thresholds, spikes, from, to);
+  if (c.uniform && xCur && !preReset && to > from)
+    return stepUniform(c, V, Iex, Iin, I0, ref, xEx, xIn, xCur, thresholds, spikes, from, to);
   let fired = 0;
   for (let k = from; k < to; k++) {
     let v = V[k] as number;
@@ -205,7 +253,13 @@ function stepUniform(
   for (let k = from; k < to; k++) {
     const r = ref[k] as number;
     if (r === 0) {
-      const v = Math.fround(el + ((V[k] as number) - el) * P22 + (Iex[k] as number) * P21ex + (Iin[k] as number) * P21in + (ie + (I0[k] as number)) * P20);
+      const v = Math.fround(
+        el +
+          ((V[k] as number) - el) * P22 +
+          (Iex[k] as number) * P21ex +
+          (Iin[k] as number) * P21in +
+          (ie + (I0[k] as number)) * P20,
+      );
       V[k] = v;
       if (!(v >= (thresholds[k] as number))) continue;
     } else {

@@ -40,7 +40,6 @@ type KernelFn = (
   P11in: number,
 ) => number;
 
-
 /** The propagators the kernel reads (those of `IafPscExpCoefficients`; float32 values held in float64). */
 export interface IafWasmCoefficients {
   readonly P22: number;
@@ -133,10 +132,37 @@ function makeKernel(memory: WasmMemory, fn: KernelFn): IafWasmKernel {
       f32.set(part(xIn), 6 * o);
       f32.set(part(thresholds), 7 * o);
       const B = 4 * o;
-      const fired = fn(n, 0, B, 2 * B, 3 * B, 4 * B, 5 * B, 6 * B, 7 * B, 8 * B, el, c.P22, c.P21ex, c.P21in, ie, c.P20, vr, c.refractorySteps, c.P11ex, c.P11in);
+      const fired = fn(
+        n,
+        0,
+        B,
+        2 * B,
+        3 * B,
+        4 * B,
+        5 * B,
+        6 * B,
+        7 * B,
+        8 * B,
+        el,
+        c.P22,
+        c.P21ex,
+        c.P21in,
+        ie,
+        c.P20,
+        vr,
+        c.refractorySteps,
+        c.P11ex,
+        c.P11in,
+      );
       let views = out.get(n);
       if (!views) {
-        views = [f32.subarray(0, n), f32.subarray(o, o + n), f32.subarray(2 * o, 2 * o + n), f32.subarray(4 * o, 4 * o + n), u8.subarray(8 * B, 8 * B + n)];
+        views = [
+          f32.subarray(0, n),
+          f32.subarray(o, o + n),
+          f32.subarray(2 * o, 2 * o + n),
+          f32.subarray(4 * o, 4 * o + n),
+          u8.subarray(8 * B, 8 * B + n),
+        ];
         if (out.size >= 64) out.clear(); // bounded: engines step a few fixed population sizes
         out.set(n, views);
       }

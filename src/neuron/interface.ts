@@ -132,7 +132,15 @@ export interface NeuronCalculus {
    * Jacobians of F at (s, x), row-major: `dState[i*m + j]` = ds'_i/ds_j (m x m), `dInput[i*P + q]` = ds'_i/dx_q
    * (m x P ports), `dParams[i*Q + r]` = ds'_i/dp_r (m x Q, Q = `params.length`). Every entry must be written.
    */
-  partials(p: ParamValues, dtMs: number, s: ArrayLike<number>, x: ArrayLike<number>, dState: Float64Array, dInput: Float64Array, dParams: Float64Array): void;
+  partials(
+    p: ParamValues,
+    dtMs: number,
+    s: ArrayLike<number>,
+    x: ArrayLike<number>,
+    dState: Float64Array,
+    dInput: Float64Array,
+    dParams: Float64Array,
+  ): void;
   /** u = U(s', Th); the neuron spikes iff u >= 0. Default: s'[voltage] - Th. */
   spikeArg?(p: ParamValues, next: ArrayLike<number>, th: number): number;
   /** du/ds' (m values written to `dState`); returns du/dTh. Required with `spikeArg`. */
@@ -140,14 +148,28 @@ export interface NeuronCalculus {
   /** R(s', Th): the post-spike state for the reset mode. Default: voltage -> 0 (zero) | V - Th (subtract), others kept. */
   resetState?(p: ParamValues, next: ArrayLike<number>, th: number, reset: ResetMode, out: Float64Array): void;
   /** dR/ds' (m x m, row-major, to `dState`) and dR/dTh (m, to `dTh`). Required with `resetState`. */
-  resetPartials?(p: ParamValues, next: ArrayLike<number>, th: number, reset: ResetMode, dState: Float64Array, dTh: Float64Array): void;
+  resetPartials?(
+    p: ParamValues,
+    next: ArrayLike<number>,
+    th: number,
+    reset: ResetMode,
+    dState: Float64Array,
+    dTh: Float64Array,
+  ): void;
 }
 
 /**
  * Optional closed form for a constant input: the state after `n` steps of the update F (no threshold, no reset)
  * from `s0` with the same input `x` every step, in float64. Written to `out`.
  */
-export type ClosedForm = (p: ParamValues, dtMs: number, s0: ArrayLike<number>, x: ArrayLike<number>, n: number, out: Float64Array) => void;
+export type ClosedForm = (
+  p: ParamValues,
+  dtMs: number,
+  s0: ArrayLike<number>,
+  x: ArrayLike<number>,
+  n: number,
+  out: Float64Array,
+) => void;
 
 /**
  * Optional event-mode propagator: how a neuron evolves over an input-free interval, so an event engine can skip
@@ -185,7 +207,13 @@ export function withinBounds(p: ParamDef, v: number): boolean {
  * non-numbers, out-of-bounds values and per-neuron arrays of the wrong length throw a RouserError
  * `<where>: field <fieldPrefix><name> is <value>; expected ...` (`where` defaults to `neuron model <name>`).
  */
-export function resolveParams(model: Pick<NeuronModelDef, 'name' | 'params'>, params: NeuronParams, size: number, where?: string, fieldPrefix = ''): ResolvedParams {
+export function resolveParams(
+  model: Pick<NeuronModelDef, 'name' | 'params'>,
+  params: NeuronParams,
+  size: number,
+  where?: string,
+  fieldPrefix = '',
+): ResolvedParams {
   const at = where ?? `neuron model ${model.name}`;
   const fail: (w: string, field: string, value: unknown, expected: string) => never = (w, field, value, expected) =>
     failAt(w, `${fieldPrefix}${field}`, value, expected);
@@ -193,7 +221,8 @@ export function resolveParams(model: Pick<NeuronModelDef, 'name' | 'params'>, pa
   const known = new Set(model.params.map((p) => p.name));
   for (const key of Object.keys(params)) {
     if (key === 'kind') continue;
-    if (!known.has(key)) fail(at, key, params[key], `absent: ${model.name} has the parameters ${[...known].join(', ') || '(none)'}`);
+    if (!known.has(key))
+      fail(at, key, params[key], `absent: ${model.name} has the parameters ${[...known].join(', ') || '(none)'}`);
   }
   const out: ResolvedParams = {};
   for (const p of model.params) {
@@ -235,7 +264,12 @@ export function scalarParam(params: ResolvedParams, name: string): number {
  * A resolved parameter as one float32-rounded value per neuron (scalars are broadcast), for models whose
  * coefficients are per neuron.
  */
-export function perNeuronParam(params: ResolvedParams, name: string, size: number, map: (v: number) => number = (v) => v): Float32Array {
+export function perNeuronParam(
+  params: ResolvedParams,
+  name: string,
+  size: number,
+  map: (v: number) => number = (v) => v,
+): Float32Array {
   const v = params[name];
   const out = new Float32Array(size);
   if (typeof v === 'number') out.fill(Math.fround(map(v)));

@@ -21,7 +21,16 @@ export const LIF: NeuronModelDef<LifCoefficients> = {
   doc: 'U[t] = fround(aV*V[t-1] + x[t]); S = U >= Th; V = S ? (zero: 0 | subtract: fround(U - Th)) : U; aV = fround(beta)',
   source: 'snnTorch Leaky (Eshraghian et al. 2023), reset in the same step',
   params: [
-    { name: 'beta', unit: '1', doc: 'voltage retention per step, exp(-dt/tau_mem)', default: 0.95, required: true, min: 0, max: 1, typical: [0, 0.99] },
+    {
+      name: 'beta',
+      unit: '1',
+      doc: 'voltage retention per step, exp(-dt/tau_mem)',
+      default: 0.95,
+      required: true,
+      min: 0,
+      max: 1,
+      typical: [0, 0.99],
+    },
   ],
   state: [{ name: 'voltage', unit: '1', doc: 'membrane voltage V (threshold units)', rest: 0 }],
   voltage: 'voltage',

@@ -4,7 +4,14 @@ import { describeValue, RouserError } from '../util/errors.js';
 import { ALIF } from './alif.js';
 import { CUBA } from './cuba.js';
 import { calculusMismatch, paramValuesPerNeuron } from './calculus.js';
-import { resolveParams, withinBounds, type NeuronModelDef, type NeuronParams, type ParamDef, type ParamValues } from './interface.js';
+import {
+  resolveParams,
+  withinBounds,
+  type NeuronModelDef,
+  type NeuronParams,
+  type ParamDef,
+  type ParamValues,
+} from './interface.js';
 import { IAF_PSC_EXP } from './iafPscExp.js';
 import { LIF } from './lif.js';
 
@@ -58,7 +65,8 @@ export function stateIndex(model: Pick<NeuronModelDef, 'name' | 'state'>, name: 
 export function checkNeuronModelDeclaration(model: NeuronModelDef): void {
   const name = typeof model?.name === 'string' ? model.name : '(unnamed)';
   if (typeof model !== 'object' || model === null) bad(name, 'model', model, 'an object');
-  if (typeof model.name !== 'string' || !NAME_RE.test(model.name)) bad(name, 'name', model.name, 'lower case letters, digits and _, starting with a letter');
+  if (typeof model.name !== 'string' || !NAME_RE.test(model.name))
+    bad(name, 'name', model.name, 'lower case letters, digits and _, starting with a letter');
   if (typeof model.doc !== 'string' || model.doc.length === 0) bad(name, 'doc', model.doc, 'the equations as text');
   if (typeof model.prepare !== 'function') bad(name, 'prepare', model.prepare, 'a function');
   if (typeof model.step !== 'function') bad(name, 'step', model.step, 'a function');
@@ -66,10 +74,17 @@ export function checkNeuronModelDeclaration(model: NeuronModelDef): void {
   const pNames = new Set<string>();
   model.params.forEach((p: ParamDef, i) => {
     const f = `params[${i}]`;
-    if (typeof p.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(p.name) || p.name === 'kind') bad(name, `${f}.name`, p.name, "an identifier other than 'kind'");
+    if (typeof p.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(p.name) || p.name === 'kind')
+      bad(name, `${f}.name`, p.name, "an identifier other than 'kind'");
     if (pNames.has(p.name)) bad(name, `${f}.name`, p.name, 'a name not already used by another parameter');
     pNames.add(p.name);
-    if (typeof p.min !== 'number' || typeof p.max !== 'number' || Number.isNaN(p.min) || Number.isNaN(p.max) || p.min > p.max)
+    if (
+      typeof p.min !== 'number' ||
+      typeof p.max !== 'number' ||
+      Number.isNaN(p.min) ||
+      Number.isNaN(p.max) ||
+      p.min > p.max
+    )
       bad(name, `params.${p.name}.min/max`, `${p.min}..${p.max}`, 'min <= max');
     const inside =
       Number.isFinite(p.default) &&
@@ -77,33 +92,51 @@ export function checkNeuronModelDeclaration(model: NeuronModelDef): void {
       (p.maxExclusive ? p.default < p.max : p.default <= p.max);
     if (!inside) bad(name, `params.${p.name}.default`, p.default, `a finite number within [${p.min}, ${p.max}]`);
   });
-  if (!Array.isArray(model.state) || model.state.length === 0) bad(name, 'state', model.state, 'a non-empty array of state declarations');
+  if (!Array.isArray(model.state) || model.state.length === 0)
+    bad(name, 'state', model.state, 'a non-empty array of state declarations');
   const sNames = new Set<string>();
   for (const s of model.state) {
-    if (typeof s.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(s.name)) bad(name, 'state.name', s.name, 'an identifier');
+    if (typeof s.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(s.name))
+      bad(name, 'state.name', s.name, 'an identifier');
     if (sNames.has(s.name)) bad(name, `state.${s.name}`, s.name, 'a state name declared once (it is declared twice)');
     sNames.add(s.name);
     if (!Number.isFinite(s.rest)) bad(name, `state.${s.name}.rest`, s.rest, 'a finite number');
   }
-  if (!sNames.has(model.voltage)) bad(name, 'voltage', model.voltage, `the name of a state variable (${[...sNames].join(', ')})`);
-  if (!Array.isArray(model.ports) || model.ports.length === 0) bad(name, 'ports', model.ports, "a non-empty array of input port names, e.g. ['syn']");
-  if (new Set(model.ports).size !== model.ports.length) bad(name, 'ports', model.ports, 'port names declared once each');
-  if (model.thresholdParam !== undefined && !pNames.has(model.thresholdParam)) bad(name, 'thresholdParam', model.thresholdParam, 'the name of a parameter');
-  if (model.resetParam !== undefined && !pNames.has(model.resetParam)) bad(name, 'resetParam', model.resetParam, 'the name of a parameter');
+  if (!sNames.has(model.voltage))
+    bad(name, 'voltage', model.voltage, `the name of a state variable (${[...sNames].join(', ')})`);
+  if (!Array.isArray(model.ports) || model.ports.length === 0)
+    bad(name, 'ports', model.ports, "a non-empty array of input port names, e.g. ['syn']");
+  if (new Set(model.ports).size !== model.ports.length)
+    bad(name, 'ports', model.ports, 'port names declared once each');
+  if (model.thresholdParam !== undefined && !pNames.has(model.thresholdParam))
+    bad(name, 'thresholdParam', model.thresholdParam, 'the name of a parameter');
+  if (model.resetParam !== undefined && !pNames.has(model.resetParam))
+    bad(name, 'resetParam', model.resetParam, 'the name of a parameter');
   for (const p of model.params) {
     if (p.typical === undefined) continue;
     const [lo, hi] = p.typical;
-    if (!(lo <= hi) || !withinBounds(p, lo) || !withinBounds(p, hi)) bad(name, `params.${p.name}.typical`, `[${lo}, ${hi}]`, 'a range within the bounds');
+    if (!(lo <= hi) || !withinBounds(p, lo) || !withinBounds(p, hi))
+      bad(name, `params.${p.name}.typical`, `[${lo}, ${hi}]`, 'a range within the bounds');
   }
   const c = model.calculus;
   if (c) {
-    if (typeof c.update !== 'function' || typeof c.partials !== 'function') bad(name, 'calculus', c, 'update and partials functions');
-    for (const q of c.params) if (!pNames.has(q)) bad(name, 'calculus.params', q, `a parameter name (${[...pNames].join(', ')})`);
-    if ((c.spikeArg === undefined) !== (c.spikeArgPartials === undefined)) bad(name, 'calculus.spikeArgPartials', c.spikeArgPartials, 'given together with spikeArg');
-    if ((c.resetState === undefined) !== (c.resetPartials === undefined)) bad(name, 'calculus.resetPartials', c.resetPartials, 'given together with resetState');
+    if (typeof c.update !== 'function' || typeof c.partials !== 'function')
+      bad(name, 'calculus', c, 'update and partials functions');
+    for (const q of c.params)
+      if (!pNames.has(q)) bad(name, 'calculus.params', q, `a parameter name (${[...pNames].join(', ')})`);
+    if ((c.spikeArg === undefined) !== (c.spikeArgPartials === undefined))
+      bad(name, 'calculus.spikeArgPartials', c.spikeArgPartials, 'given together with spikeArg');
+    if ((c.resetState === undefined) !== (c.resetPartials === undefined))
+      bad(name, 'calculus.resetPartials', c.resetPartials, 'given together with resetState');
   }
   const e = model.event;
-  if (e && (e.firstCrossing === undefined) === (e.noCrossing === undefined)) bad(name, 'event', 'firstCrossing/noCrossing', 'exactly one of firstCrossing (exact crossing step) or noCrossing (guarantee)');
+  if (e && (e.firstCrossing === undefined) === (e.noCrossing === undefined))
+    bad(
+      name,
+      'event',
+      'firstCrossing/noCrossing',
+      'exactly one of firstCrossing (exact crossing step) or noCrossing (guarantee)',
+    );
 }
 
 /**
@@ -124,7 +157,10 @@ export function checkNeuronModelCalculus(model: NeuronModelDef, dtMs = 1): void 
       const s = model.state.map((d, j) => d.rest + off * (j + 1) * Math.max(1, Math.abs(d.rest) * 0.05));
       const x = Array.from({ length: P }, (_, q) => (k - 1.3) * 0.7 + q * 0.2);
       const msg = calculusMismatch(model, p, dtMs, s, x, th);
-      if (msg) throw new RouserError(`neuron model ${model.name}: ${msg} (params ${label}, state [${s.map((v) => Number(v.toPrecision(4))).join(', ')}], input [${x.map((v) => Number(v.toPrecision(4))).join(', ')}])`);
+      if (msg)
+        throw new RouserError(
+          `neuron model ${model.name}: ${msg} (params ${label}, state [${s.map((v) => Number(v.toPrecision(4))).join(', ')}], input [${x.map((v) => Number(v.toPrecision(4))).join(', ')}])`,
+        );
     }
   }
 }
@@ -134,8 +170,10 @@ function smokeParams(model: NeuronModelDef): { label: string; params: NeuronPara
   const base = defaultNeuronParams(model);
   const out: { label: string; params: NeuronParams }[] = [{ label: 'defaults', params: base }];
   for (const p of model.params) {
-    if (Number.isFinite(p.min) && !p.minExclusive) out.push({ label: `${p.name} = ${p.min}`, params: { ...base, [p.name]: p.min } });
-    if (Number.isFinite(p.max) && !p.maxExclusive) out.push({ label: `${p.name} = ${p.max}`, params: { ...base, [p.name]: p.max } });
+    if (Number.isFinite(p.min) && !p.minExclusive)
+      out.push({ label: `${p.name} = ${p.min}`, params: { ...base, [p.name]: p.min } });
+    if (Number.isFinite(p.max) && !p.maxExclusive)
+      out.push({ label: `${p.name} = ${p.max}`, params: { ...base, [p.name]: p.max } });
   }
   return out;
 }
@@ -167,14 +205,26 @@ export function smokeTestNeuronModel(model: NeuronModelDef, dtMs = 1, steps = 64
         let sum = 0;
         for (let k = 0; k < size; k++) {
           const s = spikes[k] as number;
-          if (s !== 0 && s !== 1) bad(model.name, 'step', s, `spikes of 0 or 1 (params ${label}, reset ${reset}, step ${t}, neuron ${k})`);
+          if (s !== 0 && s !== 1)
+            bad(model.name, 'step', s, `spikes of 0 or 1 (params ${label}, reset ${reset}, step ${t}, neuron ${k})`);
           sum += s;
         }
-        if (fired !== sum) bad(model.name, 'step', fired, `the number of spikes written, ${sum} (params ${label}, reset ${reset}, step ${t})`);
+        if (fired !== sum)
+          bad(
+            model.name,
+            'step',
+            fired,
+            `the number of spikes written, ${sum} (params ${label}, reset ${reset}, step ${t})`,
+          );
         state.forEach((arr, j) => {
           for (let k = 0; k < size; k++)
             if (!Number.isFinite(arr[k] as number))
-              bad(model.name, `state.${(model.state[j] as { name: string }).name}`, arr[k], `a finite value for valid parameters (params ${label}, reset ${reset}, step ${t}, neuron ${k})`);
+              bad(
+                model.name,
+                `state.${(model.state[j] as { name: string }).name}`,
+                arr[k],
+                `a finite value for valid parameters (params ${label}, reset ${reset}, step ${t}, neuron ${k})`,
+              );
         });
       }
     }
@@ -189,7 +239,8 @@ export function smokeTestNeuronModel(model: NeuronModelDef, dtMs = 1, steps = 64
 export function registerNeuronModel<C>(model: NeuronModelDef<C>, opts: RegisterOptions = {}): void {
   const m = model as unknown as NeuronModelDef;
   checkNeuronModelDeclaration(m);
-  if (registry.has(m.name) && !opts.replace) bad(m.name, 'name', m.name, 'a name not already registered (pass {replace: true} to replace it)');
+  if (registry.has(m.name) && !opts.replace)
+    bad(m.name, 'name', m.name, 'a name not already registered (pass {replace: true} to replace it)');
   smokeTestNeuronModel(m);
   checkNeuronModelCalculus(m);
   registry.set(m.name, m);
@@ -206,7 +257,10 @@ export function unregisterNeuronModel(name: string): boolean {
  */
 export function getNeuronModel(kind: string, where = 'neuron model', field = 'kind'): NeuronModelDef {
   const m = registry.get(kind);
-  if (!m) throw new RouserError(`${where}: field ${field} is ${describeValue(kind)}; expected one of ${neuronModelNames().join(', ')} (registered neuron models)`);
+  if (!m)
+    throw new RouserError(
+      `${where}: field ${field} is ${describeValue(kind)}; expected one of ${neuronModelNames().join(', ')} (registered neuron models)`,
+    );
   return m;
 }
 

@@ -88,7 +88,7 @@ export function surrogatePrimitive(sg: Surrogate, x: number): number {
       const w = sg.width;
       if (x <= -w) return 0;
       if (x >= w) return sg.scale * w;
-      return x < 0 ? (sg.scale * (x + w) * (x + w)) / (2 * w) : sg.scale * (w - (w - x) * (w - x) / (2 * w));
+      return x < 0 ? (sg.scale * (x + w) * (x + w)) / (2 * w) : sg.scale * (w - ((w - x) * (w - x)) / (2 * w));
     }
     default: {
       const never: never = sg;

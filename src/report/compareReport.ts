@@ -1,13 +1,25 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { CompareSummary } from '../experiment/compare.js';
-import { CHART_WIDTH, histogramBins, histogramChart, layerName, lineChart, renderSvg, thresholdGridChart, variantColors, type GridVariant, type SeriesPoint } from './plots.js';
+import {
+  CHART_WIDTH,
+  histogramBins,
+  histogramChart,
+  layerName,
+  lineChart,
+  renderSvg,
+  thresholdGridChart,
+  variantColors,
+  type GridVariant,
+  type SeriesPoint,
+} from './plots.js';
 import { describeLoss, describeNeuron, describeSurrogate } from './words.js';
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-const pct = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(2)}%`);
+const pct = (x: number | null | undefined): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(2)}%`;
 
 /** One chart of a report: an anchor id, a caption, the Vega-Lite spec and whether it spans both columns. */
 export interface ReportChart {
@@ -46,7 +58,9 @@ export function compareCharts(s: CompareSummary): ReportChart[] {
             (v.perSeed ?? []).flatMap((c) =>
               v.perEpoch.epoch.flatMap((epoch, e) => {
                 const y = f(c, e);
-                return y === null || y === undefined || !Number.isFinite(y) ? [] : [{ series: v.label, x: epoch, y, seed: c.seed }];
+                return y === null || y === undefined || !Number.isFinite(y)
+                  ? []
+                  : [{ series: v.label, x: epoch, y, seed: c.seed }];
               }),
             ),
           ),
@@ -55,7 +69,16 @@ export function compareCharts(s: CompareSummary): ReportChart[] {
   charts.push({
     id: 'accuracy',
     caption: `Test accuracy per epoch (bold: ${seedsText}${seedNote}; epoch 0 is the initial network).`,
-    spec: lineChart('Test accuracy vs epoch', withSeeds(perVariant((v, e) => v.perEpoch.testAccuracy[e]!), (c, e) => c.testAccuracy[e]), 'epoch', 'test accuracy', { colors, yFormat: '%' }),
+    spec: lineChart(
+      'Test accuracy vs epoch',
+      withSeeds(
+        perVariant((v, e) => v.perEpoch.testAccuracy[e]!),
+        (c, e) => c.testAccuracy[e],
+      ),
+      'epoch',
+      'test accuracy',
+      { colors, yFormat: '%' },
+    ),
   });
   const grid: GridVariant[] = s.variants.map((v) => ({
     label: v.label,
@@ -74,19 +97,43 @@ export function compareCharts(s: CompareSummary): ReportChart[] {
     charts.push({
       id: `dead-${l}`,
       caption: `Dead neurons of ${layerName(l, L)} (${s.architecture[l + 1]} neurons): no spike over the whole test set (paper Fig. 4; bold: ${seedsText}${seedNote}).`,
-      spec: lineChart(`Dead neurons, ${layerName(l, L)}`, withSeeds(perVariant((v, e) => v.perEpoch.deadFraction[e]![l]!), (c, e) => c.deadFraction[e]?.[l]), 'epoch', 'dead neurons', { colors, yFormat: '%', yAtLeast: 0.01 }),
+      spec: lineChart(
+        `Dead neurons, ${layerName(l, L)}`,
+        withSeeds(
+          perVariant((v, e) => v.perEpoch.deadFraction[e]![l]!),
+          (c, e) => c.deadFraction[e]?.[l],
+        ),
+        'epoch',
+        'dead neurons',
+        { colors, yFormat: '%', yAtLeast: 0.01 },
+      ),
     });
   for (let l = 0; l < L; l++)
     charts.push({
       id: `rate-${l}`,
       caption: `Mean spike rate of ${layerName(l, L)} on the test set, spikes per neuron per step (paper Fig. 5; bold: ${seedsText}${seedNote}).`,
-      spec: lineChart(`Spike rate, ${layerName(l, L)}`, withSeeds(perVariant((v, e) => v.perEpoch.spikeRate[e]![l]!), (c, e) => c.spikeRate[e]?.[l]), 'epoch', 'spikes / neuron / step', { colors }),
+      spec: lineChart(
+        `Spike rate, ${layerName(l, L)}`,
+        withSeeds(
+          perVariant((v, e) => v.perEpoch.spikeRate[e]![l]!),
+          (c, e) => c.spikeRate[e]?.[l],
+        ),
+        'epoch',
+        'spikes / neuron / step',
+        { colors },
+      ),
     });
   for (let l = 0; l < L; l++)
     charts.push({
       id: `weights-${l}`,
       caption: `Normalised weight change ||W_e − W_0|| / ||W_final − W_0|| of ${layerName(l, L)} (paper Fig. 3; 1 at the last epoch by definition).`,
-      spec: lineChart(`Normalised weight change, ${layerName(l, L)}`, perVariant((v, e) => v.perEpoch.normalisedWeightChange[e]![l] ?? null), 'epoch', 'normalised weight change', { colors }),
+      spec: lineChart(
+        `Normalised weight change, ${layerName(l, L)}`,
+        perVariant((v, e) => v.perEpoch.normalisedWeightChange[e]![l] ?? null),
+        'epoch',
+        'normalised weight change',
+        { colors },
+      ),
     });
   const learned = s.variants.filter((v) => v.thresholdMode !== 'fixed');
   for (let l = 0; l < L && learned.length > 0; l++) {
@@ -99,7 +146,11 @@ export function compareCharts(s: CompareSummary): ReportChart[] {
     charts.push({
       id: `thresholds-${l}`,
       caption: `Thresholds of ${layerName(l, L)} after training, per learned variant (first seed), on one threshold axis; the dashed red line is the initial value.`,
-      spec: histogramChart(`Learned thresholds, ${layerName(l, L)}`, bins, 'threshold', { rules: Object.fromEntries(learned.map((v) => [v.label, v.thInit])), colors: colorOf, height: Math.max(70, Math.round(220 / learned.length)) }),
+      spec: histogramChart(`Learned thresholds, ${layerName(l, L)}`, bins, 'threshold', {
+        rules: Object.fromEntries(learned.map((v) => [v.label, v.thInit])),
+        colors: colorOf,
+        height: Math.max(70, Math.round(220 / learned.length)),
+      }),
     });
   }
   const macs = s.variants[0]?.event.macsPerSample ?? 0;
@@ -131,20 +182,40 @@ function synOpsChart(s: CompareSummary, colors: { domain: string[]; range: strin
         transform: [{ filter: "datum.kind === 'bar'" }],
         mark: 'bar',
         encoding: {
-          x: { field: 'label', type: 'nominal', title: null, sort: colors.domain, axis: { labelAngle: 0, labelLimit: 120 } },
+          x: {
+            field: 'label',
+            type: 'nominal',
+            title: null,
+            sort: colors.domain,
+            axis: { labelAngle: 0, labelLimit: 120 },
+          },
           y,
           color: { field: 'label', type: 'nominal', scale: colors, legend: null },
           tooltip: [{ field: 'label' }, { field: 'value', format: ',.0f' }],
         },
       },
-      { transform: [{ filter: "datum.kind === 'macs'" }], mark: { type: 'rule', strokeDash: [6, 4], color: '#333' }, encoding: { y } },
-      { transform: [{ filter: "datum.kind === 'macs'" }], mark: { type: 'text', align: 'right', dy: -6, x: 'width', color: '#333' }, encoding: { y, text: { field: 'text' } } },
+      {
+        transform: [{ filter: "datum.kind === 'macs'" }],
+        mark: { type: 'rule', strokeDash: [6, 4], color: '#333' },
+        encoding: { y },
+      },
+      {
+        transform: [{ filter: "datum.kind === 'macs'" }],
+        mark: { type: 'text', align: 'right', dy: -6, x: 'width', color: '#333' },
+        encoding: { y, text: { field: 'text' } },
+      },
     ],
   } as TopLevelSpec;
 }
 
 /** `74.40%`, or with several seeds `74.40% ± 1.20 [71.5, 77.3]` (sd and 95% t-interval in points). */
-function statText(x: { mean: number; sd?: number | null; std: number; ci95?: [number, number] | null; n?: number }): string {
+function statText(x: {
+  mean: number;
+  sd?: number | null;
+  std: number;
+  ci95?: [number, number] | null;
+  n?: number;
+}): string {
   if ((x.n ?? 1) < 2) return pct(x.mean);
   const sd = x.sd ?? x.std;
   const ci = x.ci95 ? ` [${(100 * x.ci95[0]).toFixed(1)}, ${(100 * x.ci95[1]).toFixed(1)}]` : '';
@@ -166,8 +237,14 @@ export function pairedRows(s: CompareSummary): string[][] {
   return (s.paired ?? []).map((p) => {
     const d = p.differences;
     const pts = (x: number): string => (100 * x).toFixed(1);
-    const spread = (d.n ?? 1) >= 2 ? ` ± ${pts(d.sd ?? d.std)}${d.ci95 ? ` [${pts(d.ci95[0])}, ${pts(d.ci95[1])}]` : ''}` : '';
-    return [`${p.a} − ${p.b}`, metricName(p.metric, L), `${pts(d.mean)}${spread}`, `${p.wins} / ${p.ties} / ${p.losses}`];
+    const spread =
+      (d.n ?? 1) >= 2 ? ` ± ${pts(d.sd ?? d.std)}${d.ci95 ? ` [${pts(d.ci95[0])}, ${pts(d.ci95[1])}]` : ''}` : '';
+    return [
+      `${p.a} − ${p.b}`,
+      metricName(p.metric, L),
+      `${pts(d.mean)}${spread}`,
+      `${p.wins} / ${p.ties} / ${p.losses}`,
+    ];
   });
 }
 
@@ -183,7 +260,11 @@ export function headlineRows(s: CompareSummary): string[][] {
       v.selectedEpoch.join(', '),
       pct(v.finalTestAccuracy.mean),
       pct(v.bestTestAccuracy.mean),
-      v.latency.targetAccuracy === null ? '—' : v.latency.meanEpochs === null ? 'never' : `${v.latency.meanEpochs.toFixed(1)} (${v.latency.reached}/${s.seeds.length})`,
+      v.latency.targetAccuracy === null
+        ? '—'
+        : v.latency.meanEpochs === null
+          ? 'never'
+          : `${v.latency.meanEpochs.toFixed(1)} (${v.latency.reached}/${s.seeds.length})`,
       Array.from({ length: L - 1 }, (_, l) => pct(v.perEpoch.deadFraction[last]![l])).join(' / ') || '—',
       Array.from({ length: L }, (_, l) => v.perEpoch.spikeRate[last]![l]!.toFixed(3)).join(' / '),
       pct(v.event.accuracy),

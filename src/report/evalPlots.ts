@@ -49,16 +49,30 @@ export function evalCharts(report: EvalReport, opts: EvalChartOptions = {}): { f
     const points: { layer: string; step: number; neuron: number }[] = [];
     sample.spikes.forEach((m, l) => {
       const size = report.layers[l]!.size;
-      for (let k = 0; k < m.length; k++) if (m[k]) points.push({ layer: `${name(l)} (${size})`, step: Math.floor(k / size), neuron: k % size });
+      for (let k = 0; k < m.length; k++)
+        if (m[k]) points.push({ layer: `${name(l)} (${size})`, step: Math.floor(k / size), neuron: k % size });
     });
     const outSize = report.layers[L - 1]!.size;
     const pred = predictedClass(sample.spikes[L - 1]!, outSize);
     const verdict = pred === sample.label ? 'correct' : 'wrong';
-    out.push({ file: 'raster.svg', spec: rasterChart(`Test sample ${sample.index ?? 0} (${report.dataset}): label ${sample.label}, predicted ${pred} (${verdict})`, points, report.steps) });
+    out.push({
+      file: 'raster.svg',
+      spec: rasterChart(
+        `Test sample ${sample.index ?? 0} (${report.dataset}): label ${sample.label}, predicted ${pred} (${verdict})`,
+        points,
+        report.steps,
+      ),
+    });
   }
   const bins = report.layers.flatMap((l, i) => histogramBins(name(i), l.threshold.histogram));
-  const rules = opts.initialThreshold !== undefined ? Object.fromEntries(report.layers.map((_, i) => [name(i), opts.initialThreshold as number])) : {};
-  const thTitle = opts.initialThreshold !== undefined ? `Thresholds per layer (dashed: initial value ${opts.initialThreshold})` : 'Thresholds per layer (initial value unknown)';
+  const rules =
+    opts.initialThreshold !== undefined
+      ? Object.fromEntries(report.layers.map((_, i) => [name(i), opts.initialThreshold as number]))
+      : {};
+  const thTitle =
+    opts.initialThreshold !== undefined
+      ? `Thresholds per layer (dashed: initial value ${opts.initialThreshold})`
+      : 'Thresholds per layer (initial value unknown)';
   out.push({ file: 'thresholds.svg', spec: histogramChart(thTitle, bins, 'threshold', { rules, height: 100 }) });
   const rows = report.layers.flatMap((l, i) => [
     { category: name(i), series: 'spike rate (spikes / neuron / step)', value: l.spikeRate },
@@ -66,7 +80,12 @@ export function evalCharts(report: EvalReport, opts: EvalChartOptions = {}): { f
     { category: name(i), series: 'saturated fraction', value: l.saturatedFraction },
   ]);
   const series = ['spike rate (spikes / neuron / step)', 'dead fraction', 'saturated fraction'];
-  out.push({ file: 'rates.svg', spec: barChart('Activity per layer', rows, 'fraction', { colors: { domain: series, range: ['#0072B2', '#D55E00', '#E69F00'] } }) });
+  out.push({
+    file: 'rates.svg',
+    spec: barChart('Activity per layer', rows, 'fraction', {
+      colors: { domain: series, range: ['#0072B2', '#D55E00', '#E69F00'] },
+    }),
+  });
   return out;
 }
 

@@ -6,7 +6,11 @@ import type { TopLevelSpec } from 'vega-lite';
  * (mean rate, ISI CV) that `rouser simulate` prints. Charts are Vega-Lite specs; render them with `renderSvg`.
  */
 
-const BASE = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', background: 'white', config: { legend: { labelLimit: 320 } } } as const;
+const BASE = {
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  background: 'white',
+  config: { legend: { labelLimit: 320 } },
+} as const;
 
 /** The spikes of one population in a time window: parallel arrays (node id within the population, time in ms). */
 export interface PopulationSpikeTrain {
@@ -37,7 +41,11 @@ export interface PopulationStats {
  * Per-population mean rate and ISI CV over the window [fromMs, toMs) (spikes outside are ignored).
  * ISI CV: for each neuron, CV = sqrt(mean((ISI - mean ISI)^2)) / mean ISI over its consecutive-spike intervals.
  */
-export function populationStats(trains: readonly PopulationSpikeTrain[], fromMs: number, toMs: number): PopulationStats[] {
+export function populationStats(
+  trains: readonly PopulationSpikeTrain[],
+  fromMs: number,
+  toMs: number,
+): PopulationStats[] {
   const windowS = (toMs - fromMs) / 1000;
   return trains.map((t) => {
     const n = t.nodeIds.length;
@@ -95,7 +103,13 @@ export function populationStats(trains: readonly PopulationSpikeTrain[], fromMs:
  * Spike raster: at most `maxNeurons` neurons per population (the lowest node ids) in [fromMs, toMs), stacked with
  * the first population on top, coloured by population.
  */
-export function populationRasterChart(title: string, trains: readonly PopulationSpikeTrain[], fromMs: number, toMs: number, maxNeurons = 100): TopLevelSpec {
+export function populationRasterChart(
+  title: string,
+  trains: readonly PopulationSpikeTrain[],
+  fromMs: number,
+  toMs: number,
+  maxNeurons = 100,
+): TopLevelSpec {
   const values: { population: string; timeMs: number; row: number }[] = [];
   let offset = 0;
   for (const t of trains) {
@@ -103,7 +117,8 @@ export function populationRasterChart(title: string, trains: readonly Population
     for (let i = 0; i < t.nodeIds.length; i++) {
       const id = t.nodeIds[i] as number;
       const time = t.timesMs[i] as number;
-      if (id < shown && time >= fromMs && time < toMs) values.push({ population: t.population, timeMs: time, row: -(offset + id) });
+      if (id < shown && time >= fromMs && time < toMs)
+        values.push({ population: t.population, timeMs: time, row: -(offset + id) });
     }
     offset += shown;
   }
@@ -116,7 +131,12 @@ export function populationRasterChart(title: string, trains: readonly Population
     mark: { type: 'tick', thickness: 1, size: 3, orient: 'vertical' },
     encoding: {
       x: { field: 'timeMs', type: 'quantitative', title: 'time (ms)', scale: { domain: [fromMs, toMs] } },
-      y: { field: 'row', type: 'quantitative', title: `neuron (first ${maxNeurons} per population)`, axis: { labels: false, ticks: false } },
+      y: {
+        field: 'row',
+        type: 'quantitative',
+        title: `neuron (first ${maxNeurons} per population)`,
+        axis: { labels: false, ticks: false },
+      },
       color: { field: 'population', type: 'nominal', sort: trains.map((t) => t.population), title: 'population' },
     },
   } as TopLevelSpec;
@@ -126,7 +146,13 @@ export function populationRasterChart(title: string, trains: readonly Population
  * Population rate over time: spikes per bin / (size x bin width) in Hz, one line per population, bins of `binMs`
  * from `fromMs` to `toMs`.
  */
-export function populationRateChart(title: string, trains: readonly PopulationSpikeTrain[], fromMs: number, toMs: number, binMs: number): TopLevelSpec {
+export function populationRateChart(
+  title: string,
+  trains: readonly PopulationSpikeTrain[],
+  fromMs: number,
+  toMs: number,
+  binMs: number,
+): TopLevelSpec {
   const bins = Math.max(1, Math.ceil((toMs - fromMs) / binMs));
   const values: { population: string; timeMs: number; rateHz: number }[] = [];
   for (const t of trains) {
@@ -137,7 +163,12 @@ export function populationRateChart(title: string, trains: readonly PopulationSp
       const b = Math.min(bins - 1, Math.floor((time - fromMs) / binMs));
       h[b] = (h[b] as number) + 1;
     }
-    for (let b = 0; b < bins; b++) values.push({ population: t.population, timeMs: fromMs + (b + 0.5) * binMs, rateHz: t.size > 0 ? (h[b] as number) / (t.size * binMs * 1e-3) : 0 });
+    for (let b = 0; b < bins; b++)
+      values.push({
+        population: t.population,
+        timeMs: fromMs + (b + 0.5) * binMs,
+        rateHz: t.size > 0 ? (h[b] as number) / (t.size * binMs * 1e-3) : 0,
+      });
   }
   return {
     ...BASE,
@@ -161,13 +192,38 @@ export function populationRateChart(title: string, trains: readonly PopulationSp
  * Mean rate per population as bars, with an optional reference band per population (e.g. the published PD14
  * full-scale range) drawn as a grey interval.
  */
-export function populationRateBarChart(title: string, stats: readonly PopulationStats[], bands?: Readonly<Record<string, readonly [number, number]>>): TopLevelSpec {
+export function populationRateBarChart(
+  title: string,
+  stats: readonly PopulationStats[],
+  bands?: Readonly<Record<string, readonly [number, number]>>,
+): TopLevelSpec {
   const order = stats.map((s) => s.population);
-  const bars = { mark: { type: 'bar' }, data: { values: stats.map((s) => ({ population: s.population, rateHz: s.meanRateHz })) }, encoding: { x: { field: 'population', type: 'nominal', sort: order, title: null }, y: { field: 'rateHz', type: 'quantitative', title: 'mean rate (Hz)' } } };
+  const bars = {
+    mark: { type: 'bar' },
+    data: { values: stats.map((s) => ({ population: s.population, rateHz: s.meanRateHz })) },
+    encoding: {
+      x: { field: 'population', type: 'nominal', sort: order, title: null },
+      y: { field: 'rateHz', type: 'quantitative', title: 'mean rate (Hz)' },
+    },
+  };
   const layer: unknown[] = [bars];
   if (bands) {
-    const values = order.filter((p) => bands[p]).map((p) => ({ population: p, lo: (bands[p] as readonly [number, number])[0], hi: (bands[p] as readonly [number, number])[1] }));
-    layer.push({ mark: { type: 'rule', color: '#444', strokeWidth: 6, opacity: 0.5 }, data: { values }, encoding: { x: { field: 'population', type: 'nominal', sort: order }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } });
+    const values = order
+      .filter((p) => bands[p])
+      .map((p) => ({
+        population: p,
+        lo: (bands[p] as readonly [number, number])[0],
+        hi: (bands[p] as readonly [number, number])[1],
+      }));
+    layer.push({
+      mark: { type: 'rule', color: '#444', strokeWidth: 6, opacity: 0.5 },
+      data: { values },
+      encoding: {
+        x: { field: 'population', type: 'nominal', sort: order },
+        y: { field: 'lo', type: 'quantitative' },
+        y2: { field: 'hi' },
+      },
+    });
   }
   return { ...BASE, title, width: 420, height: 240, layer } as TopLevelSpec;
 }

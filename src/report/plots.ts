@@ -23,7 +23,11 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 const BASE = {
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
   background: 'white',
-  config: { legend: { labelLimit: 320, orient: 'bottom', columns: 6, symbolStrokeWidth: 3, symbolOpacity: 1 }, title: { anchor: 'start', fontSize: 14 }, view: { stroke: '#ddd' } },
+  config: {
+    legend: { labelLimit: 320, orient: 'bottom', columns: 6, symbolStrokeWidth: 3, symbolOpacity: 1 },
+    title: { anchor: 'start', fontSize: 14 },
+    view: { stroke: '#ddd' },
+  },
 } as const;
 
 /** Width of one chart in the two-column report (px); the page scales the SVG to its column. */
@@ -41,10 +45,33 @@ export function layerName(l: number, layerCount: number): string {
 }
 
 /** Colour-blind-safe palette (Okabe & Ito 2008, plus four Tableau 10 hues) that variant colours are drawn from. */
-export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#999999', '#8c564b', '#F0E442', '#17becf', '#bcbd22', '#7f7f7f'] as const;
+export const PALETTE = [
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#D55E00',
+  '#CC79A7',
+  '#56B4E9',
+  '#999999',
+  '#8c564b',
+  '#F0E442',
+  '#17becf',
+  '#bcbd22',
+  '#7f7f7f',
+] as const;
 
 /** Preferred palette slots of the common variant labels, so that they keep their colour across reports. */
-const PREFERRED: Record<string, number> = { learned: 0, fixed: 1, 'fixed:0.25': 2, 'fixed:0.5': 3, 'fixed:0.75': 4, 'fixed:1.0': 5, 'fixed:1': 5, layer: 7, 'fixed:0': 6 };
+const PREFERRED: Record<string, number> = {
+  learned: 0,
+  fixed: 1,
+  'fixed:0.25': 2,
+  'fixed:0.5': 3,
+  'fixed:0.75': 4,
+  'fixed:1.0': 5,
+  'fixed:1': 5,
+  layer: 7,
+  'fixed:0': 6,
+};
 
 function hashLabel(s: string): number {
   let h = 2166136261;
@@ -95,12 +122,30 @@ export interface LineChartOptions {
  * Line chart of several named series (e.g. accuracy vs epoch per variant). Points with a `seed` are drawn as thin,
  * faint lines (one per series and seed); points without are the bold mean line with markers.
  */
-export function lineChart(title: string, points: SeriesPoint[], xTitle: string, yTitle: string, opts: LineChartOptions = {}): TopLevelSpec {
+export function lineChart(
+  title: string,
+  points: SeriesPoint[],
+  xTitle: string,
+  yTitle: string,
+  opts: LineChartOptions = {},
+): TopLevelSpec {
   const colors = opts.colors ?? variantColors([...new Set(points.map((p) => p.series))]);
   const color = { field: 'series', type: 'nominal', title: null, scale: colors, sort: colors.domain };
   const yMax = Math.max(...points.map((p) => p.y).filter(Number.isFinite), -Infinity);
-  const scale = opts.yDomain ? { domain: opts.yDomain } : { zero: true, nice: true, ...(opts.yAtLeast !== undefined && !(yMax >= opts.yAtLeast) ? { domainMax: opts.yAtLeast } : {}) };
-  const y = { field: 'y', type: 'quantitative', title: yTitle, scale, ...(opts.yFormat ? { axis: { format: opts.yFormat } } : {}) };
+  const scale = opts.yDomain
+    ? { domain: opts.yDomain }
+    : {
+        zero: true,
+        nice: true,
+        ...(opts.yAtLeast !== undefined && !(yMax >= opts.yAtLeast) ? { domainMax: opts.yAtLeast } : {}),
+      };
+  const y = {
+    field: 'y',
+    type: 'quantitative',
+    title: yTitle,
+    scale,
+    ...(opts.yFormat ? { axis: { format: opts.yFormat } } : {}),
+  };
   const x = { field: 'x', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1 } };
   const hasSeeds = points.some((p) => p.seed !== undefined);
   const layers: unknown[] = [];
@@ -115,19 +160,39 @@ export function lineChart(title: string, points: SeriesPoint[], xTitle: string, 
     mark: { type: 'line', point: true, strokeWidth: 2.5 },
     encoding: { x, y, color, tooltip: [{ field: 'series' }, { field: 'x' }, { field: 'y', format: '.4f' }] },
   });
-  return { ...BASE, ...FIT, title, width: opts.width ?? CHART_WIDTH, height: opts.height ?? 300, data: { values: points }, layer: layers } as TopLevelSpec;
+  return {
+    ...BASE,
+    ...FIT,
+    title,
+    width: opts.width ?? CHART_WIDTH,
+    height: opts.height ?? 300,
+    data: { values: points },
+    layer: layers,
+  } as TopLevelSpec;
 }
 
 /**
  * Spike raster: one tick per spike, one row of panels per layer (named by the caller, e.g. `hidden 1 (128)`), each
  * panel's neuron axis scaled to that layer's size.
  */
-export function rasterChart(title: string, spikes: { layer: string; step: number; neuron: number }[], steps: number): TopLevelSpec {
+export function rasterChart(
+  title: string,
+  spikes: { layer: string; step: number; neuron: number }[],
+  steps: number,
+): TopLevelSpec {
   return {
     ...BASE,
     title,
     data: { values: spikes },
-    facet: { row: { field: 'layer', type: 'nominal', title: null, sort: null, header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 12 } } },
+    facet: {
+      row: {
+        field: 'layer',
+        type: 'nominal',
+        title: null,
+        sort: null,
+        header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 12 },
+      },
+    },
     spec: {
       width: CHART_WIDTH,
       height: 130,
@@ -170,7 +235,12 @@ export interface HistogramChartOptions {
  * directly; the domain covers every bin and rule), each panel's count axis scaled to its own data. Optional rules
  * mark a reference value per group (dashed).
  */
-export function histogramChart(title: string, bins: HistogramBin[], xTitle: string, opts: HistogramChartOptions = {}): TopLevelSpec {
+export function histogramChart(
+  title: string,
+  bins: HistogramBin[],
+  xTitle: string,
+  opts: HistogramChartOptions = {},
+): TopLevelSpec {
   const rules = Object.entries(opts.rules ?? {}).map(([group, rule]) => ({ group, rule }));
   const xs = [...bins.flatMap((b) => [b.lo, b.hi]), ...rules.map((r) => r.rule)].filter(Number.isFinite);
   let lo = Math.min(...xs);
@@ -182,12 +252,22 @@ export function histogramChart(title: string, bins: HistogramBin[], xTitle: stri
   const pad = (hi - lo) * 0.03;
   const domain = [lo - pad, hi + pad];
   const groups = [...new Set([...bins.map((b) => b.group), ...rules.map((r) => r.group)])];
-  const colorScale = opts.colors ? { domain: groups, range: groups.map((g) => opts.colors?.[g] ?? '#4c78a8') } : undefined;
+  const colorScale = opts.colors
+    ? { domain: groups, range: groups.map((g) => opts.colors?.[g] ?? '#4c78a8') }
+    : undefined;
   return {
     ...BASE,
     title,
     data: { values: [...bins, ...rules] },
-    facet: { row: { field: 'group', type: 'nominal', title: null, sort: groups, header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 12 } } },
+    facet: {
+      row: {
+        field: 'group',
+        type: 'nominal',
+        title: null,
+        sort: groups,
+        header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 12 },
+      },
+    },
     spec: {
       width: opts.width ?? CHART_WIDTH,
       height: opts.height ?? 90,
@@ -196,7 +276,13 @@ export function histogramChart(title: string, bins: HistogramBin[], xTitle: stri
           transform: [{ filter: 'isValid(datum.count)' }],
           mark: { type: 'bar', ...(colorScale ? {} : { color: '#4c78a8' }) },
           encoding: {
-            x: { field: 'lo', type: 'quantitative', bin: { binned: true }, title: xTitle, scale: { domain, nice: false } },
+            x: {
+              field: 'lo',
+              type: 'quantitative',
+              bin: { binned: true },
+              title: xTitle,
+              scale: { domain, nice: false },
+            },
             x2: { field: 'hi' },
             y: { field: 'count', type: 'quantitative', title: 'neurons', axis: { tickMinStep: 1, format: 'd' } },
             ...(colorScale ? { color: { field: 'group', type: 'nominal', scale: colorScale, legend: null } } : {}),
@@ -225,7 +311,12 @@ export interface BarChartOptions {
 }
 
 /** Grouped bar chart: value per category, coloured by series. */
-export function barChart(title: string, rows: { category: string; series: string; value: number }[], yTitle: string, opts: BarChartOptions = {}): TopLevelSpec {
+export function barChart(
+  title: string,
+  rows: { category: string; series: string; value: number }[],
+  yTitle: string,
+  opts: BarChartOptions = {},
+): TopLevelSpec {
   const colors = opts.colors ?? variantColors([...new Set(rows.map((r) => r.series))]);
   return {
     ...BASE,
@@ -238,7 +329,13 @@ export function barChart(title: string, rows: { category: string; series: string
     encoding: {
       x: { field: 'category', type: 'nominal', title: null, sort: null, axis: { labelAngle: 0, labelLimit: 120 } },
       xOffset: { field: 'series', sort: colors.domain },
-      y: { field: 'value', type: 'quantitative', title: yTitle, ...(opts.log ? { scale: { type: 'log' } } : {}), ...(opts.yFormat ? { axis: { format: opts.yFormat } } : {}) },
+      y: {
+        field: 'value',
+        type: 'quantitative',
+        title: yTitle,
+        ...(opts.log ? { scale: { type: 'log' } } : {}),
+        ...(opts.yFormat ? { axis: { format: opts.yFormat } } : {}),
+      },
       color: { field: 'series', type: 'nominal', title: null, scale: colors, sort: colors.domain },
       tooltip: [{ field: 'category' }, { field: 'series' }, { field: 'value', format: '.4g' }],
     },
@@ -262,18 +359,44 @@ export interface GridVariant {
  * markers (per-seed values as faint dots), each learned variant as a dashed horizontal rule at its accuracy with a
  * star at its initial threshold, labelled, in its variant colour.
  */
-export function thresholdGridChart(title: string, variants: GridVariant[], colors: { domain: string[]; range: string[] }, yTitle = 'final test accuracy'): TopLevelSpec {
+export function thresholdGridChart(
+  title: string,
+  variants: GridVariant[],
+  colors: { domain: string[]; range: string[] },
+  yTitle = 'final test accuracy',
+): TopLevelSpec {
   const fixed = variants.filter((v) => v.fixed).sort((a, b) => a.threshold - b.threshold);
   const learned = variants.filter((v) => !v.fixed);
   const color = { field: 'label', type: 'nominal', title: null, scale: colors, sort: colors.domain, legend: null };
   const maxT = Math.max(0, ...variants.map((v) => v.threshold).filter(Number.isFinite));
-  const x = { field: 'threshold', type: 'quantitative', title: 'threshold (fixed value; initial value for learned)', scale: { domain: [0, maxT > 0 ? maxT * 1.1 : 1], nice: false } };
-  const y = { field: 'accuracy', type: 'quantitative', title: yTitle, axis: { format: '%' }, scale: { zero: true, nice: true } };
+  const x = {
+    field: 'threshold',
+    type: 'quantitative',
+    title: 'threshold (fixed value; initial value for learned)',
+    scale: { domain: [0, maxT > 0 ? maxT * 1.1 : 1], nice: false },
+  };
+  const y = {
+    field: 'accuracy',
+    type: 'quantitative',
+    title: yTitle,
+    axis: { format: '%' },
+    scale: { zero: true, nice: true },
+  };
   const values = [
     ...fixed.map((v) => ({ kind: 'fixed', label: v.label, threshold: v.threshold, accuracy: v.accuracy })),
-    ...fixed.flatMap((v) => v.seeds.map((a) => ({ kind: 'seed', label: v.label, threshold: v.threshold, accuracy: a }))),
-    ...learned.map((v) => ({ kind: 'learned', label: v.label, threshold: v.threshold, accuracy: v.accuracy, text: `${v.label} ${(100 * v.accuracy).toFixed(1)}%` })),
-    ...learned.flatMap((v) => v.seeds.map((a) => ({ kind: 'learnedSeed', label: v.label, threshold: v.threshold, accuracy: a }))),
+    ...fixed.flatMap((v) =>
+      v.seeds.map((a) => ({ kind: 'seed', label: v.label, threshold: v.threshold, accuracy: a })),
+    ),
+    ...learned.map((v) => ({
+      kind: 'learned',
+      label: v.label,
+      threshold: v.threshold,
+      accuracy: v.accuracy,
+      text: `${v.label} ${(100 * v.accuracy).toFixed(1)}%`,
+    })),
+    ...learned.flatMap((v) =>
+      v.seeds.map((a) => ({ kind: 'learnedSeed', label: v.label, threshold: v.threshold, accuracy: a })),
+    ),
   ];
   return {
     ...BASE,
@@ -283,21 +406,41 @@ export function thresholdGridChart(title: string, variants: GridVariant[], color
     height: 300,
     data: { values },
     layer: [
-      { transform: [{ filter: "datum.kind === 'fixed'" }], mark: { type: 'line', color: '#888', strokeWidth: 1.5 }, encoding: { x, y } },
-      { transform: [{ filter: "datum.kind === 'seed' || datum.kind === 'learnedSeed'" }], mark: { type: 'point', filled: true, size: 25, opacity: 0.35 }, encoding: { x, y, color } },
+      {
+        transform: [{ filter: "datum.kind === 'fixed'" }],
+        mark: { type: 'line', color: '#888', strokeWidth: 1.5 },
+        encoding: { x, y },
+      },
+      {
+        transform: [{ filter: "datum.kind === 'seed' || datum.kind === 'learnedSeed'" }],
+        mark: { type: 'point', filled: true, size: 25, opacity: 0.35 },
+        encoding: { x, y, color },
+      },
       {
         transform: [{ filter: "datum.kind === 'fixed'" }],
         mark: { type: 'point', filled: true, size: 90 },
         encoding: { x, y, color, tooltip: [{ field: 'label' }, { field: 'accuracy', format: '.2%' }] },
       },
-      { transform: [{ filter: "datum.kind === 'learned'" }], mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 2 }, encoding: { y, color } },
+      {
+        transform: [{ filter: "datum.kind === 'learned'" }],
+        mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 2 },
+        encoding: { y, color },
+      },
       {
         transform: [{ filter: "datum.kind === 'learned'" }],
         mark: { type: 'point', shape: 'diamond', filled: true, size: 160 },
         encoding: { x, y, color, tooltip: [{ field: 'label' }, { field: 'accuracy', format: '.2%' }] },
       },
-      { transform: [{ filter: "datum.kind === 'learned'" }], mark: { type: 'text', align: 'right', dx: -10, dy: -9, fontWeight: 'bold' }, encoding: { x, y, text: { field: 'text' }, color } },
-      { transform: [{ filter: "datum.kind === 'fixed'" }], mark: { type: 'text', align: 'center', dy: 14, fontSize: 10 }, encoding: { x, y, text: { field: 'accuracy', format: '.1%' }, color } },
+      {
+        transform: [{ filter: "datum.kind === 'learned'" }],
+        mark: { type: 'text', align: 'right', dx: -10, dy: -9, fontWeight: 'bold' },
+        encoding: { x, y, text: { field: 'text' }, color },
+      },
+      {
+        transform: [{ filter: "datum.kind === 'fixed'" }],
+        mark: { type: 'text', align: 'center', dy: 14, fontSize: 10 },
+        encoding: { x, y, text: { field: 'accuracy', format: '.1%' }, color },
+      },
     ],
     config: { ...BASE.config, legend: { disable: true } },
   } as TopLevelSpec;

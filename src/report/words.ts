@@ -27,7 +27,9 @@ export function describeSurrogate(s: Surrogate): string {
 }
 
 /** The loss in words: `spike-rate MSE (target rate 0.2 for the true class, 0.03 for the others)` or cross-entropy. */
-export function describeLoss(l: { kind: 'rateMse'; trueRate: number; falseRate: number } | { kind: 'crossEntropy' }): string {
+export function describeLoss(
+  l: { kind: 'rateMse'; trueRate: number; falseRate: number } | { kind: 'crossEntropy' },
+): string {
   switch (l.kind) {
     case 'rateMse':
       return `spike-rate MSE (target rate ${l.trueRate} for the true class, ${l.falseRate} for the others)`;
@@ -42,8 +44,11 @@ export function describeLoss(l: { kind: 'rateMse'; trueRate: number; falseRate: 
 
 /** The neuron model in words: `CUBA (current retention 0.75, voltage retention 0.97)` or `LIF (beta 0.97)`. */
 export function describeNeuron(n: NeuronModel): string {
-  if (isCubaNeuron(n)) return `CUBA (current retention ${n.currentRetention}, voltage retention ${n.voltageRetention} per step)`;
+  if (isCubaNeuron(n))
+    return `CUBA (current retention ${n.currentRetention}, voltage retention ${n.voltageRetention} per step)`;
   if (isLifNeuron(n)) return `LIF (voltage retention beta ${n.beta} per step)`;
   const params = Object.entries(n).filter(([k]) => k !== 'kind');
-  return params.length === 0 ? `${n.kind.toUpperCase()} (model defaults)` : `${n.kind.toUpperCase()} (${params.map(([k, v]) => `${k} ${Array.isArray(v) ? 'per neuron' : String(v)}`).join(', ')})`;
+  return params.length === 0
+    ? `${n.kind.toUpperCase()} (model defaults)`
+    : `${n.kind.toUpperCase()} (${params.map(([k, v]) => `${k} ${Array.isArray(v) ? 'per neuron' : String(v)}`).join(', ')})`;
 }

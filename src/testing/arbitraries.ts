@@ -24,7 +24,13 @@ export function paramsArbitrary(model: Pick<NeuronModelDef, 'params'>): fc.Arbit
     fields[p.name] =
       lo === hi
         ? fc.constant(lo)
-        : fc.double({ min: lo, max: hi, noNaN: true, minExcluded: p.minExclusive === true && lo === p.min, maxExcluded: p.maxExclusive === true && hi === p.max });
+        : fc.double({
+            min: lo,
+            max: hi,
+            noNaN: true,
+            minExcluded: p.minExclusive === true && lo === p.min,
+            maxExcluded: p.maxExclusive === true && hi === p.max,
+          });
   }
   return fc.record(fields);
 }
@@ -63,10 +69,18 @@ export function thresholdArbitrary(lo = 0.2, hi = 2): fc.Arbitrary<number> {
 
 /** A surrogate of any kind with positive parameters. */
 export const surrogateArbitrary: fc.Arbitrary<Surrogate> = fc.oneof(
-  fc.record({ kind: fc.constant('exponential' as const), scale: fc.double({ min: 0.1, max: 5, noNaN: true }), tau: fc.double({ min: 0.2, max: 10, noNaN: true }) }),
+  fc.record({
+    kind: fc.constant('exponential' as const),
+    scale: fc.double({ min: 0.1, max: 5, noNaN: true }),
+    tau: fc.double({ min: 0.2, max: 10, noNaN: true }),
+  }),
   fc.record({ kind: fc.constant('fastSigmoid' as const), slope: fc.double({ min: 0.1, max: 50, noNaN: true }) }),
   fc.record({ kind: fc.constant('atan' as const), alpha: fc.double({ min: 0.1, max: 10, noNaN: true }) }),
-  fc.record({ kind: fc.constant('triangle' as const), scale: fc.double({ min: 0.1, max: 5, noNaN: true }), width: fc.double({ min: 0.1, max: 5, noNaN: true }) }),
+  fc.record({
+    kind: fc.constant('triangle' as const),
+    scale: fc.double({ min: 0.1, max: 5, noNaN: true }),
+    width: fc.double({ min: 0.1, max: 5, noNaN: true }),
+  }),
 );
 
 /** Options of {@link smallNetworkArbitrary}. */
@@ -103,7 +117,10 @@ export function smallNetworkArbitrary(
         weights: fc.array(unit, { minLength: weightCount, maxLength: weightCount }),
         thresholds: fc.array(unit, { minLength: neuronCount, maxLength: neuronCount }),
         biases: fc.array(unit, { minLength: neuronCount, maxLength: neuronCount }),
-        input: fc.array(fc.constantFrom(0, 0, 1, 2), { minLength: steps * (sizes[0] as number), maxLength: steps * (sizes[0] as number) }),
+        input: fc.array(fc.constantFrom(0, 0, 1, 2), {
+          minLength: steps * (sizes[0] as number),
+          maxLength: steps * (sizes[0] as number),
+        }),
       });
     })
     .map(({ sizes, params, reset, bias, delay, weights, thresholds, biases, input }) => {

@@ -16,7 +16,13 @@ import {
 } from '../neuron/model.js';
 import { surrogateGrad, surrogatePrimitive, type Surrogate } from '../neuron/surrogate.js';
 import { RouserError } from '../util/errors.js';
-import { inputTrainArbitrary, paramsArbitrary, resetArbitrary, surrogateArbitrary, thresholdArbitrary } from './arbitraries.js';
+import {
+  inputTrainArbitrary,
+  paramsArbitrary,
+  resetArbitrary,
+  surrogateArbitrary,
+  thresholdArbitrary,
+} from './arbitraries.js';
 
 /** The properties {@link checkNeuronModel} runs, by name. */
 export const KIT_PROPERTIES = [
@@ -100,7 +106,11 @@ function describeScenario(model: NeuronModelDef, s: Scenario): string {
     .map(([k, v]) => `${k} = ${r6(v)}`)
     .join(', ');
   const train = (t: number[][]): string => {
-    const nz = t.flatMap((row, i) => row.map((v, p) => (v !== 0 ? `t${i}${model.ports.length > 1 ? `/${model.ports[p]}` : ''}: ${r6(v)}` : '')).filter((x) => x));
+    const nz = t.flatMap((row, i) =>
+      row
+        .map((v, p) => (v !== 0 ? `t${i}${model.ports.length > 1 ? `/${model.ports[p]}` : ''}: ${r6(v)}` : ''))
+        .filter((x) => x),
+    );
     return nz.length === 0 ? `${t.length} steps of zero input` : `${t.length} steps, non-zero inputs ${nz.join(', ')}`;
   };
   const th = model.thresholdParam ? `threshold = ${model.thresholdParam}` : `threshold ${r6(s.th)}`;
@@ -108,7 +118,14 @@ function describeScenario(model: NeuronModelDef, s: Scenario): string {
 }
 
 /** Runs one neuron (size 1) for `input` from `state` (modified in place). */
-function runOne(model: NeuronModelDef, coeff: unknown, state: Float32Array[], input: number[][], th: number, reset: ResetMode): Trajectory {
+function runOne(
+  model: NeuronModelDef,
+  coeff: unknown,
+  state: Float32Array[],
+  input: number[][],
+  th: number,
+  reset: ResetMode,
+): Trajectory {
   const ins = model.ports.map(() => new Float32Array(1));
   const ths = new Float32Array([th]);
   const sp = new Uint8Array(1);
@@ -129,7 +146,11 @@ function thresholdOf(model: NeuronModelDef, params: Record<string, number>, th: 
 }
 
 /** Prepared single-neuron setup of a scenario: coefficients, per-neuron values and the state after warm-up. */
-function setup(model: NeuronModelDef, s: Scenario, dtMs: number): { coeff: unknown; p: ParamValues; th: number; state: Float32Array[] } {
+function setup(
+  model: NeuronModelDef,
+  s: Scenario,
+  dtMs: number,
+): { coeff: unknown; p: ParamValues; th: number; state: Float32Array[] } {
   const neuron = { kind: model.name, ...s.params };
   const coeff = model.prepare(neuron, dtMs, 1);
   const p = paramValuesPerNeuron(resolveParams(model, neuron, 1), 1)[0] as ParamValues;
@@ -163,7 +184,9 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
   const log = options.log ?? ((line: string) => console.log(line));
   const want = (p: KitProperty): boolean => options.only === undefined || options.only.includes(p);
   const name = typeof model?.name === 'string' ? model.name : '(unnamed)';
-  log(`checkNeuronModel(${name}): seed ${seed} (replay: checkNeuronModel(model, {seed: ${seed}}) or ROUSER_KIT_SEED=${seed})`);
+  log(
+    `checkNeuronModel(${name}): seed ${seed} (replay: checkNeuronModel(model, {seed: ${seed}}) or ROUSER_KIT_SEED=${seed})`,
+  );
   const result: CheckNeuronModelResult = { model: name, seed, properties: [] };
   const failures: string[] = [];
   const P = Array.isArray(model?.ports) ? model.ports.length : 1;
@@ -178,7 +201,12 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
       input: inputTrainArbitrary({ steps: len, ports: P, scale: options.inputScale ?? 1.5, density }),
     });
 
-  const runProperty = <T>(prop: KitProperty, arb: fc.Arbitrary<T>, check: (v: T) => string | undefined, describe: (v: T) => string): void => {
+  const runProperty = <T>(
+    prop: KitProperty,
+    arb: fc.Arbitrary<T>,
+    check: (v: T) => string | undefined,
+    describe: (v: T) => string,
+  ): void => {
     const r = fc.check(
       fc.property(arb, (v) => {
         const msg = check(v);
@@ -195,7 +223,8 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
       );
     } else result.properties.push({ name: prop, status: 'passed', runs: r.numRuns });
   };
-  const skip = (prop: KitProperty, note: string): void => void result.properties.push({ name: prop, status: 'skipped', runs: 0, note });
+  const skip = (prop: KitProperty, note: string): void =>
+    void result.properties.push({ name: prop, status: 'skipped', runs: 0, note });
   const once = (prop: KitProperty, fn: () => string | undefined): void => {
     let msg: string | undefined;
     try {
@@ -234,7 +263,9 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
       ([s, split]) => {
         const size = 3;
         const neuron = { kind: model.name, ...s.params };
-        const runN = (ranges: [number, number][]): { st: Float32Array[]; sp: number[]; pre: number[]; fired: number } => {
+        const runN = (
+          ranges: [number, number][],
+        ): { st: Float32Array[]; sp: number[]; pre: number[]; fired: number } => {
           const coeff = model.prepare(neuron, dtMs, size);
           const st = createModelState(model, size);
           const ins = model.ports.map(() => new Float32Array(size));
@@ -265,12 +296,15 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
           [c, `stepping neurons [0, ${split}) then [${split}, 3)`],
         ] as const) {
           for (let i = 0; i < a.sp.length; i++) {
-            if (a.sp[i] !== other.sp[i]) return `${label} gives spike ${other.sp[i]} instead of ${a.sp[i]} at step ${Math.floor(i / 3)}, neuron ${i % 3}`;
-            if (!Object.is(a.pre[i], other.pre[i])) return `${label} gives pre-reset voltage ${other.pre[i]} instead of ${a.pre[i]} at step ${Math.floor(i / 3)}, neuron ${i % 3}`;
+            if (a.sp[i] !== other.sp[i])
+              return `${label} gives spike ${other.sp[i]} instead of ${a.sp[i]} at step ${Math.floor(i / 3)}, neuron ${i % 3}`;
+            if (!Object.is(a.pre[i], other.pre[i]))
+              return `${label} gives pre-reset voltage ${other.pre[i]} instead of ${a.pre[i]} at step ${Math.floor(i / 3)}, neuron ${i % 3}`;
           }
           for (let j = 0; j < a.st.length; j++)
             for (let k = 0; k < 3; k++)
-              if (!Object.is(a.st[j]?.[k], other.st[j]?.[k])) return `${label} ends with ${sn[j]} = ${other.st[j]?.[k]} instead of ${a.st[j]?.[k]} (neuron ${k})`;
+              if (!Object.is(a.st[j]?.[k], other.st[j]?.[k]))
+                return `${label} ends with ${sn[j]} = ${other.st[j]?.[k]} instead of ${a.st[j]?.[k]} (neuron ${k})`;
           if (a.fired !== other.fired) return `${label} returns ${other.fired} spikes in total instead of ${a.fired}`;
         }
         const total = a.sp.reduce((x, y) => x + y, 0);
@@ -300,7 +334,8 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
           const st = createModelState(model, 1);
           const tr = runOne(model, coeff, st, zeros(steps), th, s.reset);
           const t = tr.spikes.indexOf(1);
-          if (t >= 0) return `zero input from rest ${vec(model.state.map((d) => d.rest))} spikes at step ${t} (pre-reset ${model.voltage} = ${r6(tr.pre[t] as number)}, threshold ${r6(th)})`;
+          if (t >= 0)
+            return `zero input from rest ${vec(model.state.map((d) => d.rest))} spikes at step ${t} (pre-reset ${model.voltage} = ${r6(tr.pre[t] as number)}, threshold ${r6(th)})`;
         }
         // displaced state: the warm-up state, then zero input (only when the equilibrium is below threshold: a
         // neuron whose zero-input equilibrium is at or above threshold fires tonically and has no rest to decay to)
@@ -309,13 +344,23 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
         runOne(model, coeff, st, s.warmup, th, s.reset);
         const dist = (x: ArrayLike<number>): number => {
           let d = 0;
-          for (let j = 0; j < x.length; j++) d = Math.max(d, Math.abs((x[j] as number) - (E[j] as number)) / Math.max(1, Math.abs(E[j] as number)));
+          for (let j = 0; j < x.length; j++)
+            d = Math.max(d, Math.abs((x[j] as number) - (E[j] as number)) / Math.max(1, Math.abs(E[j] as number)));
           return d;
         };
-        if (options.restBasin && !options.restBasin(s.params, st.map((a) => a[0] as number))) return undefined;
+        if (
+          options.restBasin &&
+          !options.restBasin(
+            s.params,
+            st.map((a) => a[0] as number),
+          )
+        )
+          return undefined;
         const d0 = dist(st.map((a) => a[0] as number));
         const tr = runOne(model, coeff, st, zeros(decay), th, s.reset);
-        for (const [t, x] of tr.states.entries()) if (x.some((v) => !Number.isFinite(v))) return `zero input after the warm-up gives a non-finite state ${vec(x)} at step ${t}`;
+        for (const [t, x] of tr.states.entries())
+          if (x.some((v) => !Number.isFinite(v)))
+            return `zero input after the warm-up gives a non-finite state ${vec(x)} at step ${t}`;
         const d1 = dist(st.map((a) => a[0] as number));
         if (!(d1 <= 0.5 * d0 + 1e-6))
           return `after ${decay} zero-input steps the state ${vec(st.map((a) => a[0] as number))} is not closer to rest ${vec(E)}: distance ${r6(d1)} vs ${r6(d0)} at the start`;
@@ -351,16 +396,19 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
           }
           if (!customRule) {
             const rule = pre >= th ? 1 : 0;
-            if (S !== rule) return `step ${t}: pre-reset ${model.voltage} = ${r6(pre)}, threshold ${r6(th)}: the rule says spike ${rule}, step wrote ${S}`;
+            if (S !== rule)
+              return `step ${t}: pre-reset ${model.voltage} = ${r6(pre)}, threshold ${r6(th)}: the rule says spike ${rule}, step wrote ${S}`;
           } else {
             const u = spikeArgument(model, p, next, th);
             const ambiguous = Math.abs(u) <= tol * Math.max(1, Math.abs(th), Math.abs(pre));
-            if (!ambiguous && S !== (u >= 0 ? 1 : 0)) return `step ${t}: spike argument u = ${r6(u)} (state' ${vec(next)}, threshold ${r6(th)}) says spike ${u >= 0 ? 1 : 0}, step wrote ${S}`;
+            if (!ambiguous && S !== (u >= 0 ? 1 : 0))
+              return `step ${t}: spike argument u = ${r6(u)} (state' ${vec(next)}, threshold ${r6(th)}) says spike ${u >= 0 ? 1 : 0}, step wrote ${S}`;
           }
           // reset
           if (model.resetParam && S === 1) {
             const want = Math.fround(p[model.resetParam] as number);
-            if (!Object.is(post[vi], want)) return `step ${t}: after a spike ${model.voltage} is ${r6(post[vi] as number)}; expected ${model.resetParam} = ${r6(want)}`;
+            if (!Object.is(post[vi], want))
+              return `step ${t}: after a spike ${model.voltage} is ${r6(post[vi] as number)}; expected ${model.resetParam} = ${r6(want)}`;
           } else if (!model.resetParam && !calc?.resetState) {
             const want = S === 1 ? (s.reset === 'zero' ? 0 : Math.fround(pre - th)) : pre;
             if (!Object.is(post[vi], want) && !(want === 0 && post[vi] === 0))
@@ -389,12 +437,23 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
     const cf = model.closedForm;
     runProperty(
       'closedForm',
-      fc.tuple(scenario(), fc.integer({ min: 1, max: 60 }), inputTrainArbitrary({ steps: 1, ports: P, density: 1, scale: options.inputScale ?? 1.5 })),
+      fc.tuple(
+        scenario(),
+        fc.integer({ min: 1, max: 60 }),
+        inputTrainArbitrary({ steps: 1, ports: P, density: 1, scale: options.inputScale ?? 1.5 }),
+      ),
       ([s, n, x]) => {
         const { coeff, p, state } = setup(model, s, dtMs);
         const s0 = state.map((a) => a[0] as number);
         const xs = x[0] as number[];
-        const tr = runOne(model, coeff, state, Array.from({ length: n }, () => xs), Infinity, s.reset);
+        const tr = runOne(
+          model,
+          coeff,
+          state,
+          Array.from({ length: n }, () => xs),
+          Infinity,
+          s.reset,
+        );
         const out = new Float64Array(model.state.length);
         let scale = 1;
         for (const row of tr.states) for (const v of row) scale = Math.max(scale, Math.abs(v));
@@ -435,7 +494,8 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
           const k = t - start;
           const from = start === 0 ? s0 : (tr.states[start - 1] as number[]);
           const clockFirst = tr.spikes.slice(start, t).indexOf(1) + 1; // 1-based, 0 = none
-          const ambiguousAt = (step: number): boolean => Math.abs((tr.pre[start + step - 1] as number) - th) <= tol * Math.max(1, Math.abs(th));
+          const ambiguousAt = (step: number): boolean =>
+            Math.abs((tr.pre[start + step - 1] as number) - th) <= tol * Math.max(1, Math.abs(th));
           if (ev.firstCrossing) {
             const c = ev.firstCrossing(p, dtMs, from, th, k);
             if (c !== clockFirst && !(c > 0 && ambiguousAt(c)) && !(clockFirst > 0 && ambiguousAt(clockFirst)))
@@ -445,7 +505,8 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
           }
           const upto = clockFirst === 0 ? k : clockFirst - 1;
           let scale = 1;
-          for (let q = 0; q < upto; q++) for (const v of tr.states[start + q] as number[]) scale = Math.max(scale, Math.abs(v));
+          for (let q = 0; q < upto; q++)
+            for (const v of tr.states[start + q] as number[]) scale = Math.max(scale, Math.abs(v));
           for (let q = 1; q <= upto; q++) {
             ev.advance(p, dtMs, from, q, out);
             const got = tr.states[start + q - 1] as number[];
@@ -467,16 +528,20 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
       fc.tuple(surrogateArbitrary, fc.double({ min: -8, max: 8, noNaN: true })),
       ([sg, x]: [Surrogate, number]) => {
         const h = 1e-5;
-        if (Math.abs(x) < 4 * h || (sg.kind === 'triangle' && Math.abs(Math.abs(x) - sg.width) < 4 * h)) return undefined;
+        if (Math.abs(x) < 4 * h || (sg.kind === 'triangle' && Math.abs(Math.abs(x) - sg.width) < 4 * h))
+          return undefined;
         const fd = (surrogatePrimitive(sg, x + h) - surrogatePrimitive(sg, x - h)) / (2 * h);
         const g = surrogateGrad(sg, x);
-        return Math.abs(fd - g) <= 1e-5 * Math.max(1, Math.abs(g)) + 1e-6 ? undefined : `surrogate g(${r6(x)}) = ${r6(g)} but the finite difference of its primitive is ${r6(fd)}`;
+        return Math.abs(fd - g) <= 1e-5 * Math.max(1, Math.abs(g)) + 1e-6
+          ? undefined
+          : `surrogate g(${r6(x)}) = ${r6(g)} but the finite difference of its primitive is ${r6(fd)}`;
       },
       ([sg, x]) => `surrogate ${JSON.stringify(sg)} at x = ${r6(x)}`,
     );
 
   // 8. declared partial derivatives == float64 finite differences
-  if (want('derivatives') && !model.calculus) skip('derivatives', 'no calculus declared (the model can be simulated, not trained)');
+  if (want('derivatives') && !model.calculus)
+    skip('derivatives', 'no calculus declared (the model can be simulated, not trained)');
   else if (want('derivatives'))
     runProperty(
       'derivatives',
@@ -499,8 +564,10 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
       for (const p of model.params) {
         cases.push({ field: p.name, value: NaN });
         cases.push({ field: p.name, value: 'abc' });
-        if (Number.isFinite(p.min)) cases.push({ field: p.name, value: p.minExclusive ? p.min : p.min - 1 - Math.abs(p.min) });
-        if (Number.isFinite(p.max)) cases.push({ field: p.name, value: p.maxExclusive ? p.max : p.max + 1 + Math.abs(p.max) });
+        if (Number.isFinite(p.min))
+          cases.push({ field: p.name, value: p.minExclusive ? p.min : p.min - 1 - Math.abs(p.min) });
+        if (Number.isFinite(p.max))
+          cases.push({ field: p.name, value: p.maxExclusive ? p.max : p.max + 1 + Math.abs(p.max) });
         if (!p.perNeuron) cases.push({ field: p.name, value: [p.default, p.default] });
         else cases.push({ field: p.name, value: [p.default] });
       }
@@ -513,7 +580,8 @@ export function checkNeuronModel(model: NeuronModelDef, options: CheckNeuronMode
         }
         const shown = JSON.stringify(c.value) ?? String(c.value);
         if (err === undefined) return `prepare accepted ${c.field} = ${shown}`;
-        if (!(err instanceof RouserError)) return `prepare with ${c.field} = ${shown} threw ${String(err)}; expected a RouserError`;
+        if (!(err instanceof RouserError))
+          return `prepare with ${c.field} = ${shown} threw ${String(err)}; expected a RouserError`;
         if (!err.message.includes(model.name) || !err.message.includes(c.field))
           return `prepare with ${c.field} = ${shown} says "${err.message}", which does not name the model (${model.name}) and the field (${c.field})`;
       }

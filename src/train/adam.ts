@@ -71,8 +71,10 @@ export function validateAdamOptions(o: AdamOptions, where = 'Adam'): void {
   if (!(b1 >= 0 && b1 < 1)) fail(where, 'beta1', b1, 'a number in [0, 1)');
   if (!(b2 >= 0 && b2 < 1)) fail(where, 'beta2', b2, 'a number in [0, 1)');
   if (!((o.eps ?? 1e-8) > 0)) fail(where, 'eps', o.eps, 'a number > 0');
-  if (o.thFloor !== undefined && !Number.isFinite(o.thFloor)) fail(where, 'thFloor', o.thFloor, 'a finite number or undefined');
-  if (!THRESHOLD_MODES.includes(o.thresholdMode)) fail(where, 'thresholdMode', o.thresholdMode, THRESHOLD_MODES.join(', '));
+  if (o.thFloor !== undefined && !Number.isFinite(o.thFloor))
+    fail(where, 'thFloor', o.thFloor, 'a finite number or undefined');
+  if (!THRESHOLD_MODES.includes(o.thresholdMode))
+    fail(where, 'thresholdMode', o.thresholdMode, THRESHOLD_MODES.join(', '));
 }
 
 /**
@@ -102,7 +104,13 @@ export function adamStep(spec: NetworkSpec, grads: Gradients, state: AdamState, 
   };
   const floorBinds = spec.layers.map(() => 0);
   spec.layers.forEach((layer, li) => {
-    update(layer.weights, grads.weights[li] as Float32Array, state.mW[li] as Float64Array, state.vW[li] as Float64Array, o.lr);
+    update(
+      layer.weights,
+      grads.weights[li] as Float32Array,
+      state.mW[li] as Float64Array,
+      state.vW[li] as Float64Array,
+      o.lr,
+    );
     const gb = grads.bias[li];
     if (layer.bias && gb) update(layer.bias, gb, state.mB[li] as Float64Array, state.vB[li] as Float64Array, o.lr);
     const th = layer.thresholds;

@@ -37,7 +37,8 @@ function f64ToBase64(a: Float64Array): string {
 function base64ToF64(where: string, field: string, s: unknown, length: number): Float64Array {
   if (typeof s !== 'string') fail(where, field, s, 'a base64 string');
   const buf = Buffer.from(s, 'base64');
-  if (buf.length !== length * 8) fail(where, `${field} (decoded bytes)`, buf.length, `${length * 8} (${length} float64 values)`);
+  if (buf.length !== length * 8)
+    fail(where, `${field} (decoded bytes)`, buf.length, `${length * 8} (${length} float64 values)`);
   const out = new Float64Array(length);
   for (let i = 0; i < length; i++) out[i] = buf.readDoubleLE(i * 8);
   return out;
@@ -50,26 +51,28 @@ function base64ToF64(where: string, field: string, s: unknown, length: number): 
  */
 export function checkpointToJson(c: Checkpoint): string {
   const opt = (a: Float64Array | undefined): string | null => (a ? f64ToBase64(a) : null);
-  return JSON.stringify({
-    format: 'rouser-checkpoint',
-    version: CHECKPOINT_VERSION,
-    epoch: c.epoch,
-    config: c.config,
-    meta: c.meta,
-    wallMs: c.wallMs,
-    history: c.history,
-    spec: Buffer.from(specToBinary(c.spec)).toString('base64'),
-    initialSpec: Buffer.from(specToBinary(c.initialSpec)).toString('base64'),
-    adam: {
-      step: c.adam.step,
-      mW: c.adam.mW.map(f64ToBase64),
-      vW: c.adam.vW.map(f64ToBase64),
-      mB: c.adam.mB.map(opt),
-      vB: c.adam.vB.map(opt),
-      mTh: c.adam.mTh.map(f64ToBase64),
-      vTh: c.adam.vTh.map(f64ToBase64),
-    },
-  }) + '\n';
+  return (
+    JSON.stringify({
+      format: 'rouser-checkpoint',
+      version: CHECKPOINT_VERSION,
+      epoch: c.epoch,
+      config: c.config,
+      meta: c.meta,
+      wallMs: c.wallMs,
+      history: c.history,
+      spec: Buffer.from(specToBinary(c.spec)).toString('base64'),
+      initialSpec: Buffer.from(specToBinary(c.initialSpec)).toString('base64'),
+      adam: {
+        step: c.adam.step,
+        mW: c.adam.mW.map(f64ToBase64),
+        vW: c.adam.vW.map(f64ToBase64),
+        mB: c.adam.mB.map(opt),
+        vB: c.adam.vB.map(opt),
+        mTh: c.adam.mTh.map(f64ToBase64),
+        vTh: c.adam.vTh.map(f64ToBase64),
+      },
+    }) + '\n'
+  );
 }
 
 /** Parses {@link checkpointToJson} output; errors name the file and the field. */
@@ -90,7 +93,8 @@ export function checkpointFromJson(text: string, where = 'checkpoint.json'): Che
   if (!Number.isInteger(a.step) || (a.step as number) < 0) fail(where, 'adam.step', a.step, 'an integer >= 0');
   const arr = (k: string): unknown[] => {
     const v = a[k];
-    if (!Array.isArray(v) || v.length !== spec.layers.length) fail(where, `adam.${k}`, v, `an array of ${spec.layers.length} entries (one per layer)`);
+    if (!Array.isArray(v) || v.length !== spec.layers.length)
+      fail(where, `adam.${k}`, v, `an array of ${spec.layers.length} entries (one per layer)`);
     return v;
   };
   const mTh = arr('mTh');
@@ -103,8 +107,12 @@ export function checkpointFromJson(text: string, where = 'checkpoint.json'): Che
     step: a.step as number,
     mW: arr('mW').map((s, li) => base64ToF64(where, `adam.mW[${li}]`, s, spec.layers[li]!.weights.length)),
     vW: arr('vW').map((s, li) => base64ToF64(where, `adam.vW[${li}]`, s, spec.layers[li]!.weights.length)),
-    mB: arr('mB').map((s, li) => (s === null ? undefined : base64ToF64(where, `adam.mB[${li}]`, s, spec.layers[li]!.size))),
-    vB: arr('vB').map((s, li) => (s === null ? undefined : base64ToF64(where, `adam.vB[${li}]`, s, spec.layers[li]!.size))),
+    mB: arr('mB').map((s, li) =>
+      s === null ? undefined : base64ToF64(where, `adam.mB[${li}]`, s, spec.layers[li]!.size),
+    ),
+    vB: arr('vB').map((s, li) =>
+      s === null ? undefined : base64ToF64(where, `adam.vB[${li}]`, s, spec.layers[li]!.size),
+    ),
     mTh: mTh.map((s, li) => base64ToF64(where, `adam.mTh[${li}]`, s, Math.max(0, thLen(li)))),
     vTh: arr('vTh').map((s, li) => base64ToF64(where, `adam.vTh[${li}]`, s, Math.max(0, thLen(li)))),
   };
@@ -127,7 +135,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** A metric that JSON wrote from a number (NaN and Infinity become null). */
 function checkMetric(where: string, field: string, v: unknown, range?: [number, number]): void {
   if (v === null) return;
-  if (typeof v !== 'number' || (range && !(v >= range[0] && v <= range[1]))) fail(where, field, v, range ? `a number in [${range[0]}, ${range[1]}] or null` : 'a number or null');
+  if (typeof v !== 'number' || (range && !(v >= range[0] && v <= range[1])))
+    fail(where, field, v, range ? `a number in [${range[0]}, ${range[1]}] or null` : 'a number or null');
 }
 
 /**
@@ -140,47 +149,79 @@ function checkMetric(where: string, field: string, v: unknown, range?: [number, 
 export function validateCheckpoint(c: Checkpoint, where = 'checkpoint.json'): Checkpoint {
   if (!isRecord(c.config)) fail(where, 'config', c.config, 'an object (the resolved training config)');
   const required = Object.keys(resolveFitConfig({ sizes: [1, 1] }));
-  for (const k of required) if (!(k in c.config)) fail(where, `config.${k}`, undefined, 'present (the checkpoint stores every resolved config field)');
+  for (const k of required)
+    if (!(k in c.config))
+      fail(where, `config.${k}`, undefined, 'present (the checkpoint stores every resolved config field)');
   const cfg = resolveFitConfig(c.config as FitConfig, `${where}: config`);
-  if (!isRecord(cfg.neuron) || typeof cfg.neuron.kind !== 'string') fail(where, 'config.neuron', cfg.neuron, 'a neuron object with a kind');
+  if (!isRecord(cfg.neuron) || typeof cfg.neuron.kind !== 'string')
+    fail(where, 'config.neuron', cfg.neuron, 'a neuron object with a kind');
   const sizesOf = (s: NetworkSpec): number[] => [s.inputSize, ...s.layers.map((l) => l.size)];
-  for (const [name, s] of [['spec', c.spec], ['initialSpec', c.initialSpec]] as const)
-    if (sizesOf(s).join('-') !== cfg.sizes.join('-')) fail(where, `${name} sizes`, sizesOf(s).join('-'), `${cfg.sizes.join('-')} (= config.sizes)`);
+  for (const [name, s] of [
+    ['spec', c.spec],
+    ['initialSpec', c.initialSpec],
+  ] as const)
+    if (sizesOf(s).join('-') !== cfg.sizes.join('-'))
+      fail(where, `${name} sizes`, sizesOf(s).join('-'), `${cfg.sizes.join('-')} (= config.sizes)`);
   if (c.epoch > cfg.epochs) fail(where, 'epoch', c.epoch, `at most config.epochs = ${cfg.epochs}`);
   if (!Number.isFinite(c.wallMs) || c.wallMs < 0) fail(where, 'wallMs', c.wallMs, 'a finite number >= 0');
   if (!isRecord(c.meta)) fail(where, 'meta', c.meta, 'an object');
   for (const [k, v] of Object.entries(c.meta))
-    if (!(v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) fail(where, `meta.${k}`, v, 'a string, finite number, boolean or null');
-  if (c.history.length !== c.epoch + 1) fail(where, 'history.length', c.history.length, `${c.epoch + 1} (epochs 0..${c.epoch})`);
+    if (!(
+      v === null ||
+      typeof v === 'string' ||
+      typeof v === 'boolean' ||
+      (typeof v === 'number' && Number.isFinite(v))
+    ))
+      fail(where, `meta.${k}`, v, 'a string, finite number, boolean or null');
+  if (c.history.length !== c.epoch + 1)
+    fail(where, 'history.length', c.history.length, `${c.epoch + 1} (epochs 0..${c.epoch})`);
   c.history.forEach((h: unknown, e) => {
     const f = `history[${e}]`;
     if (!isRecord(h)) fail(where, f, h, 'an epoch metrics object');
     if (h.epoch !== e) fail(where, `${f}.epoch`, h.epoch, `${e}`);
     for (const k of ['loss', 'testLoss', 'wallMs', 'epochMs']) checkMetric(where, `${f}.${k}`, h[k]);
-    for (const k of ['trainAccuracy', 'testAccuracy']) if (typeof h[k] !== 'number' || !((h[k] as number) >= 0 && (h[k] as number) <= 1)) fail(where, `${f}.${k}`, h[k], 'a number in [0, 1]');
+    for (const k of ['trainAccuracy', 'testAccuracy'])
+      if (typeof h[k] !== 'number' || !((h[k] as number) >= 0 && (h[k] as number) <= 1))
+        fail(where, `${f}.${k}`, h[k], 'a number in [0, 1]');
     if (h.valAccuracy === undefined) fail(where, `${f}.valAccuracy`, h.valAccuracy, 'a number in [0, 1] or null');
     checkMetric(where, `${f}.valAccuracy`, h.valAccuracy, [0, 1]);
     if (h.valLoss === undefined) fail(where, `${f}.valLoss`, h.valLoss, 'a number or null');
     checkMetric(where, `${f}.valLoss`, h.valLoss);
-    if (!Array.isArray(h.layers) || h.layers.length !== c.spec.layers.length) fail(where, `${f}.layers`, h.layers, `an array of ${c.spec.layers.length} layer metrics`);
+    if (!Array.isArray(h.layers) || h.layers.length !== c.spec.layers.length)
+      fail(where, `${f}.layers`, h.layers, `an array of ${c.spec.layers.length} layer metrics`);
     (h.layers as unknown[]).forEach((l, li) => {
       const g = `${f}.layers[${li}]`;
       if (!isRecord(l)) fail(where, g, l, 'a layer metrics object');
       if (l.size !== c.spec.layers[li]!.size) fail(where, `${g}.size`, l.size, `${c.spec.layers[li]!.size}`);
-      for (const k of ['deadFraction', 'deadFractionPerBatchMean', 'deadFractionPerSample', 'saturatedFraction', 'saturatedStrictFraction']) checkMetric(where, `${g}.${k}`, l[k], [0, 1]);
+      for (const k of [
+        'deadFraction',
+        'deadFractionPerBatchMean',
+        'deadFractionPerSample',
+        'saturatedFraction',
+        'saturatedStrictFraction',
+      ])
+        checkMetric(where, `${g}.${k}`, l[k], [0, 1]);
       for (const k of ['spikeRate', 'weightChange', 'floorBinds']) checkMetric(where, `${g}.${k}`, l[k]);
       if (!isRecord(l.threshold)) fail(where, `${g}.threshold`, l.threshold, 'an object of threshold statistics');
     });
   });
-  const thLen = (size: number): number => (cfg.thresholdMode === 'layer' ? 1 : cfg.thresholdMode === 'fixed' ? 0 : size);
+  const thLen = (size: number): number =>
+    cfg.thresholdMode === 'layer' ? 1 : cfg.thresholdMode === 'fixed' ? 0 : size;
   c.spec.layers.forEach((l, li) => {
     for (const k of ['mTh', 'vTh'] as const) {
       const got = c.adam[k][li]!.length;
-      if (got !== thLen(l.size)) fail(where, `adam.${k}[${li}] (length)`, got, `${thLen(l.size)} for thresholdMode ${cfg.thresholdMode}`);
+      if (got !== thLen(l.size))
+        fail(where, `adam.${k}[${li}] (length)`, got, `${thLen(l.size)} for thresholdMode ${cfg.thresholdMode}`);
     }
     for (const k of ['mB', 'vB'] as const) {
       const has = c.adam[k][li] !== undefined;
-      if (has !== cfg.bias) fail(where, `adam.${k}[${li}]`, has ? 'moments' : null, cfg.bias ? 'moments (config.bias is true)' : 'null (config.bias is false)');
+      if (has !== cfg.bias)
+        fail(
+          where,
+          `adam.${k}[${li}]`,
+          has ? 'moments' : null,
+          cfg.bias ? 'moments (config.bias is true)' : 'null (config.bias is false)',
+        );
     }
   });
   return c;

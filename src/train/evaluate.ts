@@ -54,7 +54,11 @@ export async function evaluateDense(
   const last = spec.layers[spec.layers.length - 1];
   const classes = last ? last.size : 0;
   const n = inputs.batch;
-  checkRunSize(`evaluation of ${data.name}`, { sizes: [spec.inputSize, ...spec.layers.map((l) => l.size)], batch: Math.min(batch, n), steps: inputs.steps });
+  checkRunSize(`evaluation of ${data.name}`, {
+    sizes: [spec.inputSize, ...spec.layers.map((l) => l.size)],
+    batch: Math.min(batch, n),
+    steps: inputs.steps,
+  });
   const layerCounts = spec.layers.map((l) => new Float64Array(l.size));
   const deadSums = spec.layers.map(() => 0);
   const outputCounts = new Float32Array(n * classes);
@@ -78,7 +82,9 @@ export async function evaluateDense(
     });
     if (lossSpec) {
       const d = new Float64Array((end - start) * classes);
-      lossSum += lossAndGrad(lossSpec, r.outputCounts, labels.subarray(start, end), end - start, classes, inputs.steps, d) * (end - start);
+      lossSum +=
+        lossAndGrad(lossSpec, r.outputCounts, labels.subarray(start, end), end - start, classes, inputs.steps, d) *
+        (end - start);
     }
     batches++;
   }

@@ -13,7 +13,14 @@ import { createBackend } from './backend.js';
 import { adamStep, createAdamState, type AdamOptions, type AdamState } from './adam.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluateDense } from './evaluate.js';
-import { LATER_CONFIG_DEFAULTS, resolveFitConfig, type EpochMetrics, type FitConfig, type LayerMetrics, type ResolvedFitConfig } from './fitConfig.js';
+import {
+  LATER_CONFIG_DEFAULTS,
+  resolveFitConfig,
+  type EpochMetrics,
+  type FitConfig,
+  type LayerMetrics,
+  type ResolvedFitConfig,
+} from './fitConfig.js';
 import { initNetwork } from './init.js';
 import { predict } from './loss.js';
 import { createGradients, type GradientOptions, type TrainBackend } from './types.js';
@@ -93,7 +100,12 @@ export function validationSplit(n: number, fraction: number, valSeed: number): {
 }
 
 function subset(d: TensorDataset, idx: Int32Array, name: string): TensorDataset {
-  return { ...d, name, inputs: gatherSamples(d.inputs, idx), labels: Int32Array.from(idx, (k) => d.labels[k] as number) };
+  return {
+    ...d,
+    name,
+    inputs: gatherSamples(d.inputs, idx),
+    labels: Int32Array.from(idx, (k) => d.labels[k] as number),
+  };
 }
 
 /** Raised when the loss or a parameter becomes NaN/Infinity: training stops, the last good checkpoint is kept. */
@@ -113,12 +125,17 @@ export function epochSeed(seed: number, epoch: number): number {
   return (Math.imul(seed | 0, 0x2c1b3c6d) ^ Math.imul(epoch, 0x9e3779b1) ^ 0x46495421) >>> 0;
 }
 
-function setupInitial(cfg: ResolvedFitConfig, data: { train: TensorDataset; test: TensorDataset }, initial: NetworkSpec | undefined): NetworkSpec {
+function setupInitial(
+  cfg: ResolvedFitConfig,
+  data: { train: TensorDataset; test: TensorDataset },
+  initial: NetworkSpec | undefined,
+): NetworkSpec {
   let spec: NetworkSpec;
   if (initial) {
     validateSpec(initial, 'fit: initialSpec');
     const arch = [initial.inputSize, ...initial.layers.map((l) => l.size)];
-    if (arch.join('-') !== cfg.sizes.join('-')) fail('fit: initialSpec', 'architecture', arch.join('-'), `${cfg.sizes.join('-')} (config.sizes)`);
+    if (arch.join('-') !== cfg.sizes.join('-'))
+      fail('fit: initialSpec', 'architecture', arch.join('-'), `${cfg.sizes.join('-')} (config.sizes)`);
     spec = cloneSpec(initial);
     if (cfg.thInit !== null) for (const l of spec.layers) l.thresholds.fill(cfg.thInit);
   } else {
@@ -136,28 +153,48 @@ function setupInitial(cfg: ResolvedFitConfig, data: { train: TensorDataset; test
   }
   const inSize = cfg.sizes[0] as number;
   const out = cfg.sizes[cfg.sizes.length - 1] as number;
-  for (const [split, d] of [['train', data.train], ['test', data.test]] as const) {
+  for (const [split, d] of [
+    ['train', data.train],
+    ['test', data.test],
+  ] as const) {
     if (d.inputs.channels !== inSize)
-      throw new RouserError(`fit: sizes ${cfg.sizes.join('-')}: first size ${inSize} does not match the ${split} dataset's ${d.inputs.channels} inputs`);
-    if (d.classes > out) throw new RouserError(`fit: sizes ${cfg.sizes.join('-')}: output size ${out} is smaller than the ${split} dataset's ${d.classes} classes`);
-    if (d.labels.length !== d.inputs.batch) fail(`dataset ${d.name}`, 'labels.length', d.labels.length, `${d.inputs.batch} (one per sample)`);
+      throw new RouserError(
+        `fit: sizes ${cfg.sizes.join('-')}: first size ${inSize} does not match the ${split} dataset's ${d.inputs.channels} inputs`,
+      );
+    if (d.classes > out)
+      throw new RouserError(
+        `fit: sizes ${cfg.sizes.join('-')}: output size ${out} is smaller than the ${split} dataset's ${d.classes} classes`,
+      );
+    if (d.labels.length !== d.inputs.batch)
+      fail(`dataset ${d.name}`, 'labels.length', d.labels.length, `${d.inputs.batch} (one per sample)`);
     for (let k = 0; k < d.labels.length; k++) {
       const y = d.labels[k] as number;
-      if (!(Number.isInteger(y) && y >= 0 && y < out)) fail(`dataset ${d.name}`, `labels[${k}]`, y, `an integer in [0, ${out})`);
+      if (!(Number.isInteger(y) && y >= 0 && y < out))
+        fail(`dataset ${d.name}`, `labels[${k}]`, y, `an integer in [0, ${out})`);
     }
   }
   if (data.train.inputs.batch === 0) fail(`dataset ${data.train.name}`, 'samples', 0, 'at least one training sample');
   if (data.train.inputs.steps !== data.test.inputs.steps)
-    fail(`dataset ${data.test.name}`, 'steps', data.test.inputs.steps, `${data.train.inputs.steps} (the training set's steps)`);
+    fail(
+      `dataset ${data.test.name}`,
+      'steps',
+      data.test.inputs.steps,
+      `${data.train.inputs.steps} (the training set's steps)`,
+    );
   return spec;
 }
 
 function paramsFinite(spec: NetworkSpec): string | undefined {
   for (let li = 0; li < spec.layers.length; li++) {
     const l = spec.layers[li]!;
-    for (const [name, a] of [['weights', l.weights], ['thresholds', l.thresholds], ['bias', l.bias]] as const) {
+    for (const [name, a] of [
+      ['weights', l.weights],
+      ['thresholds', l.thresholds],
+      ['bias', l.bias],
+    ] as const) {
       if (!a) continue;
-      for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k] as number)) return `layers[${li}].${name}[${k}] is ${a[k]}`;
+      for (let k = 0; k < a.length; k++)
+        if (!Number.isFinite(a[k] as number)) return `layers[${li}].${name}[${k}] is ${a[k]}`;
     }
   }
   return undefined;
@@ -169,7 +206,8 @@ function sameConfig(a: ResolvedFitConfig, b: ResolvedFitConfig): string[] {
     if (k === 'epochs') continue;
     // A checkpoint written before a field existed ran with that field's default (valSeed then followed seed).
     const old = b[k] === undefined ? (k === 'valSeed' ? b.seed : LATER_CONFIG_DEFAULTS[k]) : b[k];
-    if (JSON.stringify(a[k]) !== JSON.stringify(old)) diffs.push(`${k} (checkpoint ${JSON.stringify(b[k])}, now ${JSON.stringify(a[k])})`);
+    if (JSON.stringify(a[k]) !== JSON.stringify(old))
+      diffs.push(`${k} (checkpoint ${JSON.stringify(b[k])}, now ${JSON.stringify(a[k])})`);
   }
   return diffs;
 }
@@ -204,7 +242,8 @@ async function measure(
       });
     },
   });
-  const vev = val && val.inputs.batch > 0 ? await evaluateDense(backend, spec, val, cfg.evalBatch, cfg.loss) : undefined;
+  const vev =
+    val && val.inputs.batch > 0 ? await evaluateDense(backend, spec, val, cfg.evalBatch, cfg.loss) : undefined;
   const layers: LayerMetrics[] = spec.layers.map((l, li) => {
     const act = summariseActivity(ev.layerCounts[li] as Float64Array, ev.samples, ev.steps, spec.dtMs);
     const silent = silentSums[li];
@@ -239,10 +278,12 @@ async function measure(
 export function normalisedWeightChangeSeries(history: EpochMetrics[]): number[][] {
   const last = history[history.length - 1];
   if (!last) return [];
-  return history.map((h) => h.layers.map((l, li) => {
-    const d = last.layers[li]!.weightChange;
-    return d > 0 ? l.weightChange / d : NaN;
-  }));
+  return history.map((h) =>
+    h.layers.map((l, li) => {
+      const d = last.layers[li]!.weightChange;
+      return d > 0 ? l.weightChange / d : NaN;
+    }),
+  );
 }
 
 /**
@@ -260,11 +301,20 @@ export function normalisedWeightChangeSeries(history: EpochMetrics[]): number[][
  * A NaN/Infinity loss or parameter throws {@link TrainingDivergedError} naming the epoch and batch; the files in
  * outDir keep the last good epoch. Resume (same config except `epochs`) continues bit-exactly.
  */
-export async function fit(config: FitConfig, data: { train: TensorDataset; test: TensorDataset }, opts: FitOptions = {}): Promise<FitResult> {
+export async function fit(
+  config: FitConfig,
+  data: { train: TensorDataset; test: TensorDataset },
+  opts: FitOptions = {},
+): Promise<FitResult> {
   const cfg = resolveFitConfig(config, 'fit: config');
   checkRunSize('fit', { sizes: cfg.sizes, batch: cfg.batch, steps: data.train.inputs.steps });
   const files = opts.outDir
-    ? { metrics: join(opts.outDir, 'metrics.jsonl'), model: join(opts.outDir, 'model.json'), checkpoint: join(opts.outDir, 'checkpoint.json'), summary: join(opts.outDir, 'summary.json') }
+    ? {
+        metrics: join(opts.outDir, 'metrics.jsonl'),
+        model: join(opts.outDir, 'model.json'),
+        checkpoint: join(opts.outDir, 'checkpoint.json'),
+        summary: join(opts.outDir, 'summary.json'),
+      }
     : undefined;
   let spec: NetworkSpec;
   let initial: NetworkSpec;
@@ -281,7 +331,8 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
   const test = data.test;
   if (ckpt) {
     const diffs = sameConfig(cfg, ckpt.config);
-    if (diffs.length > 0) throw new RouserError(`${files!.checkpoint}: cannot resume, the config differs in ${diffs.join('; ')}`);
+    if (diffs.length > 0)
+      throw new RouserError(`${files!.checkpoint}: cannot resume, the config differs in ${diffs.join('; ')}`);
     setupInitial(cfg, data, ckpt.initialSpec);
     spec = ckpt.spec;
     initial = ckpt.initialSpec;
@@ -312,8 +363,20 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
       return;
     }
     if (best && (m.valAccuracy as number) <= (best.valAccuracy as number)) return;
-    best = { selection: 'validation', epoch: m.epoch, spec: cloneSpec(spec), valAccuracy: m.valAccuracy, testAccuracy: m.testAccuracy };
-    best.spec.meta = { ...best.spec.meta, ...meta, epoch: m.epoch, thresholdMode: cfg.thresholdMode, selectedBy: 'validation accuracy' };
+    best = {
+      selection: 'validation',
+      epoch: m.epoch,
+      spec: cloneSpec(spec),
+      valAccuracy: m.valAccuracy,
+      testAccuracy: m.testAccuracy,
+    };
+    best.spec.meta = {
+      ...best.spec.meta,
+      ...meta,
+      epoch: m.epoch,
+      thresholdMode: cfg.thresholdMode,
+      selectedBy: 'validation accuracy',
+    };
     if (bestFile) writeFileAtomic(bestFile, specToJson(best.spec));
   };
   if (hasVal && ckpt) {
@@ -323,9 +386,26 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
       if (bi < 0 || (h.valAccuracy as number) > (history[bi]!.valAccuracy as number)) bi = i;
     });
     const h = history[bi];
-    if (h && bestFile && existsSync(bestFile)) best = { selection: 'validation', epoch: h.epoch, spec: specFromJson(readFileSync(bestFile, 'utf8'), bestFile), valAccuracy: h.valAccuracy, testAccuracy: h.testAccuracy };
-    else if (h && h.epoch === startEpoch) best = { selection: 'validation', epoch: h.epoch, spec: cloneSpec(spec), valAccuracy: h.valAccuracy, testAccuracy: h.testAccuracy };
-    else if (h) throw new RouserError(`${files!.checkpoint}: cannot resume, ${bestFile} (the best validation epoch ${h.epoch}) is missing`);
+    if (h && bestFile && existsSync(bestFile))
+      best = {
+        selection: 'validation',
+        epoch: h.epoch,
+        spec: specFromJson(readFileSync(bestFile, 'utf8'), bestFile),
+        valAccuracy: h.valAccuracy,
+        testAccuracy: h.testAccuracy,
+      };
+    else if (h && h.epoch === startEpoch)
+      best = {
+        selection: 'validation',
+        epoch: h.epoch,
+        spec: cloneSpec(spec),
+        valAccuracy: h.valAccuracy,
+        testAccuracy: h.testAccuracy,
+      };
+    else if (h)
+      throw new RouserError(
+        `${files!.checkpoint}: cannot resume, ${bestFile} (the best validation epoch ${h.epoch}) is missing`,
+      );
   }
   const classes = spec.layers[spec.layers.length - 1]!.size;
   const batches = Math.ceil(n / cfg.batch);
@@ -346,9 +426,25 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
   try {
     if (history.length === 0) {
       const t0 = performance.now();
-      if (files) writeFileAtomic(join(opts.outDir!, 'initial-model.json'), specToJson({ ...initial, meta: { ...initial.meta, ...meta, epoch: 0 } }));
+      if (files)
+        writeFileAtomic(
+          join(opts.outDir!, 'initial-model.json'),
+          specToJson({ ...initial, meta: { ...initial.meta, ...meta, epoch: 0 } }),
+        );
       const ev = await evaluateDense(backend, spec, train, cfg.evalBatch, cfg.loss);
-      const m = await measure(backend, spec, initial, cfg, test, val, 0, { loss: ev.loss ?? NaN, accuracy: ev.accuracy }, [], 0, 0);
+      const m = await measure(
+        backend,
+        spec,
+        initial,
+        cfg,
+        test,
+        val,
+        0,
+        { loss: ev.loss ?? NaN, accuracy: ev.accuracy },
+        [],
+        0,
+        0,
+      );
       m.epochMs = performance.now() - t0;
       wallMs += m.epochMs;
       m.wallMs = wallMs;
@@ -375,7 +471,12 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
         const lastGood = epoch - 1;
         const keep = files ? ` The last good checkpoint (epoch ${lastGood}) is kept in ${files.checkpoint}.` : '';
         if (!Number.isFinite(r.loss))
-          throw new TrainingDivergedError(`training diverged: epoch ${epoch} batch ${bi + 1}/${batches}: loss is ${r.loss}; stopping.${keep} Try a smaller --lr / --lr-th.`, epoch, bi + 1, lastGood);
+          throw new TrainingDivergedError(
+            `training diverged: epoch ${epoch} batch ${bi + 1}/${batches}: loss is ${r.loss}; stopping.${keep} Try a smaller --lr / --lr-th.`,
+            epoch,
+            bi + 1,
+            lastGood,
+          );
         const pred = predict(r.outputCounts, idx.length, classes);
         for (let k = 0; k < idx.length; k++) if (pred[k] === y[k]) correct++;
         lossSum += r.loss * idx.length;
@@ -383,7 +484,12 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
         rep.floorBinds.forEach((b, li) => (floorBinds[li] = (floorBinds[li] as number) + b));
         const bad = paramsFinite(spec);
         if (bad)
-          throw new TrainingDivergedError(`training diverged: epoch ${epoch} batch ${bi + 1}/${batches}: after the update ${bad}; stopping.${keep} Try a smaller --lr / --lr-th.`, epoch, bi + 1, lastGood);
+          throw new TrainingDivergedError(
+            `training diverged: epoch ${epoch} batch ${bi + 1}/${batches}: after the update ${bad}; stopping.${keep} Try a smaller --lr / --lr-th.`,
+            epoch,
+            bi + 1,
+            lastGood,
+          );
         opts.onBatch?.(bi + 1, batches, r.loss, epoch);
       }
       const trainStats = { loss: lossSum / n, accuracy: correct / n };
@@ -401,32 +507,70 @@ export async function fit(config: FitConfig, data: { train: TensorDataset; test:
   }
   const normalised = normalisedWeightChangeSeries(history);
   const last = history[history.length - 1]!;
-  if (!hasVal || !best) best = { selection: hasVal ? 'validation' : 'final', epoch: last.epoch, spec, valAccuracy: last.valAccuracy, testAccuracy: last.testAccuracy };
+  if (!hasVal || !best)
+    best = {
+      selection: hasVal ? 'validation' : 'final',
+      epoch: last.epoch,
+      spec,
+      valAccuracy: last.valAccuracy,
+      testAccuracy: last.testAccuracy,
+    };
   if (!hasVal) best.spec = spec;
   const selected = best;
   if (files) {
-    writeFileAtomic(files.summary, JSON.stringify({
-      format: 'rouser-train-summary',
-      config: cfg,
-      meta,
-      backend: backend.description,
-      epochs: last.epoch,
-      final: { loss: last.loss, testLoss: last.testLoss, trainAccuracy: last.trainAccuracy, testAccuracy: last.testAccuracy, deadFraction: last.layers.map((l) => l.deadFraction), spikeRate: last.layers.map((l) => l.spikeRate) },
-      selected: {
-        selection: selected.selection,
-        epoch: selected.epoch,
-        valAccuracy: selected.valAccuracy,
-        testAccuracy: selected.testAccuracy,
-        model: selected.selection === 'validation' ? 'model-best.json' : 'model.json',
-        definition: 'selection "validation": the epoch with the highest accuracy on the validation split (held out from the training data, never trained on); "final": the last epoch. testAccuracy is measured on the test set, which never chooses.',
-      },
-      split: { trainSamples: n, valSamples: val ? val.inputs.batch : 0, testSamples: test.inputs.batch, valFraction: cfg.valFraction, valSeed: cfg.valSeed },
-      maxTestAccuracyOverEpochs: Math.max(...history.map((h) => h.testAccuracy)),
-      wallMs,
-      weightChange: history.map((h) => h.layers.map((l) => l.weightChange)),
-      normalisedWeightChange: normalised,
-      normalisedWeightChangeDefinition: '||W_e - W_0|| / ||W_final - W_0|| per epoch e (row) and layer (column); null when the layer never changed',
-    }, null, 1) + '\n');
+    writeFileAtomic(
+      files.summary,
+      JSON.stringify(
+        {
+          format: 'rouser-train-summary',
+          config: cfg,
+          meta,
+          backend: backend.description,
+          epochs: last.epoch,
+          final: {
+            loss: last.loss,
+            testLoss: last.testLoss,
+            trainAccuracy: last.trainAccuracy,
+            testAccuracy: last.testAccuracy,
+            deadFraction: last.layers.map((l) => l.deadFraction),
+            spikeRate: last.layers.map((l) => l.spikeRate),
+          },
+          selected: {
+            selection: selected.selection,
+            epoch: selected.epoch,
+            valAccuracy: selected.valAccuracy,
+            testAccuracy: selected.testAccuracy,
+            model: selected.selection === 'validation' ? 'model-best.json' : 'model.json',
+            definition:
+              'selection "validation": the epoch with the highest accuracy on the validation split (held out from the training data, never trained on); "final": the last epoch. testAccuracy is measured on the test set, which never chooses.',
+          },
+          split: {
+            trainSamples: n,
+            valSamples: val ? val.inputs.batch : 0,
+            testSamples: test.inputs.batch,
+            valFraction: cfg.valFraction,
+            valSeed: cfg.valSeed,
+          },
+          maxTestAccuracyOverEpochs: Math.max(...history.map((h) => h.testAccuracy)),
+          wallMs,
+          weightChange: history.map((h) => h.layers.map((l) => l.weightChange)),
+          normalisedWeightChange: normalised,
+          normalisedWeightChangeDefinition:
+            '||W_e - W_0|| / ||W_final - W_0|| per epoch e (row) and layer (column); null when the layer never changed',
+        },
+        null,
+        1,
+      ) + '\n',
+    );
   }
-  return { spec, history, normalisedWeightChange: normalised, initialSpec: initial, config: cfg, backend: backend.description, resumedFrom: startEpoch, best: selected };
+  return {
+    spec,
+    history,
+    normalisedWeightChange: normalised,
+    initialSpec: initial,
+    config: cfg,
+    backend: backend.description,
+    resumedFrom: startEpoch,
+    best: selected,
+  };
 }

@@ -30,7 +30,11 @@ export const FIT_DEFAULTS = {
 export function defaultNeuron(kind: 'cuba' | 'lif'): NeuronModel {
   switch (kind) {
     case 'cuba':
-      return { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention };
+      return {
+        kind: 'cuba',
+        currentRetention: PAPER_DEFAULTS.currentRetention,
+        voltageRetention: PAPER_DEFAULTS.voltageRetention,
+      };
     case 'lif':
       return { kind: 'lif', beta: FIT_DEFAULTS.lifBeta };
     default: {
@@ -100,7 +104,10 @@ export interface FitConfig {
 }
 
 /** A {@link FitConfig} with every default filled in (what checkpoints store). */
-export type ResolvedFitConfig = Required<Omit<FitConfig, 'thFloor' | 'thInit'>> & { thInit: number | null; thFloor: number | null };
+export type ResolvedFitConfig = Required<Omit<FitConfig, 'thFloor' | 'thInit'>> & {
+  thInit: number | null;
+  thFloor: number | null;
+};
 
 /** Defaults of the fields added after the first checkpoint format: a checkpoint without them used these values. */
 export const LATER_CONFIG_DEFAULTS: Partial<ResolvedFitConfig> = { init: 'kaiming', valFraction: 0 };
@@ -131,16 +138,19 @@ export function resolveFitConfig(c: FitConfig, where = 'FitConfig'): ResolvedFit
     valFraction: c.valFraction ?? 0,
     valSeed: c.valSeed ?? c.seed ?? 0,
   };
-  if (!Array.isArray(r.sizes) || r.sizes.length < 2) fail(where, 'sizes', r.sizes, 'at least two layer sizes (input and output)');
+  if (!Array.isArray(r.sizes) || r.sizes.length < 2)
+    fail(where, 'sizes', r.sizes, 'at least two layer sizes (input and output)');
   r.sizes.forEach((s, i) => {
     if (!Number.isInteger(s) || s < 1) fail(where, `sizes[${i}]`, s, 'a positive integer');
   });
-  if (!THRESHOLD_MODES.includes(r.thresholdMode)) fail(where, 'thresholdMode', r.thresholdMode, THRESHOLD_MODES.join(', '));
+  if (!THRESHOLD_MODES.includes(r.thresholdMode))
+    fail(where, 'thresholdMode', r.thresholdMode, THRESHOLD_MODES.join(', '));
   if (r.thInit !== null && !Number.isFinite(r.thInit)) fail(where, 'thInit', r.thInit, 'a finite number');
   if (!(Number.isFinite(r.lr) && r.lr >= 0)) fail(where, 'lr', r.lr, 'a finite number >= 0');
   if (!(Number.isFinite(r.lrTh) && r.lrTh >= 0)) fail(where, 'lrTh', r.lrTh, 'a finite number >= 0');
   for (const k of ['epochs', 'batch', 'evalBatch'] as const)
-    if (!Number.isInteger(r[k]) || r[k] < (k === 'epochs' ? 0 : 1)) fail(where, k, r[k], k === 'epochs' ? 'an integer >= 0' : 'a positive integer');
+    if (!Number.isInteger(r[k]) || r[k] < (k === 'epochs' ? 0 : 1))
+      fail(where, k, r[k], k === 'epochs' ? 'an integer >= 0' : 'a positive integer');
   if (!Number.isInteger(r.seed)) fail(where, 'seed', r.seed, 'an integer');
   const sp = surrogateProblem(r.surrogate);
   if (sp) fail(where, 'surrogate', r.surrogate, sp.replace(/^surrogate \w+: /, ''));
@@ -148,10 +158,12 @@ export function resolveFitConfig(c: FitConfig, where = 'FitConfig'): ResolvedFit
     fail(where, 'loss', r.loss, 'finite trueRate and falseRate');
   if (r.thFloor !== null && !Number.isFinite(r.thFloor)) fail(where, 'thFloor', r.thFloor, 'a finite number');
   if (!BACKEND_KINDS.includes(r.backend)) fail(where, 'backend', r.backend, BACKEND_KINDS.join(', '));
-  if (!(Number.isFinite(r.weightScale) && r.weightScale >= 0)) fail(where, 'weightScale', r.weightScale, 'a finite number >= 0');
+  if (!(Number.isFinite(r.weightScale) && r.weightScale >= 0))
+    fail(where, 'weightScale', r.weightScale, 'a finite number >= 0');
   if (!(Number.isFinite(r.dtMs) && r.dtMs > 0)) fail(where, 'dtMs', r.dtMs, 'a finite number > 0');
   if (!INIT_SCHEMES.includes(r.init)) fail(where, 'init', r.init, INIT_SCHEMES.join(', '));
-  if (!(Number.isFinite(r.valFraction) && r.valFraction >= 0 && r.valFraction < 1)) fail(where, 'valFraction', r.valFraction, 'a number in [0, 1)');
+  if (!(Number.isFinite(r.valFraction) && r.valFraction >= 0 && r.valFraction < 1))
+    fail(where, 'valFraction', r.valFraction, 'a number in [0, 1)');
   if (!Number.isInteger(r.valSeed)) fail(where, 'valSeed', r.valSeed, 'an integer');
   checkRunSize(where, { sizes: r.sizes });
   return r;

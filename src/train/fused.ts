@@ -29,7 +29,13 @@ import {
 } from './fused/kernels.js';
 import type { WorkerReply, WorkerRequest } from './fused/protocol.js';
 import { simdSupported } from './fused/simd.js';
-import { createWorkspace, growInputCapacity, type KernelCall, type KernelLayer, type Workspace } from './fused/workspace.js';
+import {
+  createWorkspace,
+  growInputCapacity,
+  type KernelCall,
+  type KernelLayer,
+  type Workspace,
+} from './fused/workspace.js';
 import type { ForwardResult, GradientOptions, Gradients, StepResult, TrainBackend } from './types.js';
 
 /** Options of {@link createFusedBackend}. */
@@ -56,17 +62,23 @@ export function checkTrainInputs(spec: NetworkSpec, input: SpikeTensor, labels?:
   spec.layers.forEach((l, k) => {
     const f = `layers[${k}]`;
     if (l.inputSize !== prev) fail('NetworkSpec', `${f}.inputSize`, l.inputSize, `${prev}`);
-    if (l.weights.length !== l.size * l.inputSize) fail('NetworkSpec', `${f}.weights.length`, l.weights.length, `${l.size * l.inputSize}`);
+    if (l.weights.length !== l.size * l.inputSize)
+      fail('NetworkSpec', `${f}.weights.length`, l.weights.length, `${l.size * l.inputSize}`);
     if (l.thresholds.length !== l.size) fail('NetworkSpec', `${f}.thresholds.length`, l.thresholds.length, `${l.size}`);
     if (l.bias && l.bias.length !== l.size) fail('NetworkSpec', `${f}.bias.length`, l.bias.length, `${l.size}`);
-    if (!Number.isInteger(l.delaySteps) || l.delaySteps < 0) fail('NetworkSpec', `${f}.delaySteps`, l.delaySteps, 'an integer >= 0');
+    if (!Number.isInteger(l.delaySteps) || l.delaySteps < 0)
+      fail('NetworkSpec', `${f}.delaySteps`, l.delaySteps, 'an integer >= 0');
     prev = l.size;
   });
-  if (input.channels !== spec.inputSize) fail('SpikeTensor', 'channels', input.channels, `${spec.inputSize} (the network input size)`);
-  if (!Number.isInteger(input.batch) || input.batch <= 0) fail('SpikeTensor', 'batch', input.batch, 'a positive integer');
-  if (!Number.isInteger(input.steps) || input.steps <= 0) fail('SpikeTensor', 'steps', input.steps, 'a positive integer');
+  if (input.channels !== spec.inputSize)
+    fail('SpikeTensor', 'channels', input.channels, `${spec.inputSize} (the network input size)`);
+  if (!Number.isInteger(input.batch) || input.batch <= 0)
+    fail('SpikeTensor', 'batch', input.batch, 'a positive integer');
+  if (!Number.isInteger(input.steps) || input.steps <= 0)
+    fail('SpikeTensor', 'steps', input.steps, 'a positive integer');
   const want = input.batch * input.steps * input.channels;
-  if (input.data.length !== want) fail('SpikeTensor', 'data.length', input.data.length, `${want} (batch*steps*channels)`);
+  if (input.data.length !== want)
+    fail('SpikeTensor', 'data.length', input.data.length, `${want} (batch*steps*channels)`);
   if (labels) {
     if (labels.length !== input.batch) fail('labels', 'length', labels.length, `${input.batch} (the batch size)`);
     const classes = (spec.layers[spec.layers.length - 1] as { size: number }).size;
@@ -82,7 +94,8 @@ function checkGradients(spec: NetworkSpec, grads: Gradients): void {
   spec.layers.forEach((l, k) => {
     const w = grads.weights[k];
     const th = grads.thresholds[k];
-    if (!w || w.length !== l.weights.length) fail('Gradients', `weights[${k}].length`, w?.length, `${l.weights.length}`);
+    if (!w || w.length !== l.weights.length)
+      fail('Gradients', `weights[${k}].length`, w?.length, `${l.weights.length}`);
     if (!th || th.length !== l.size) fail('Gradients', `thresholds[${k}].length`, th?.length, `${l.size}`);
     const b = grads.bias[k];
     if (l.bias && (!b || b.length !== l.size)) fail('Gradients', `bias[${k}].length`, b?.length, `${l.size}`);
@@ -164,9 +177,11 @@ interface PoolWorker {
  */
 export function createFusedBackend(opts: FusedBackendOptions = {}): TrainBackend {
   const threads = opts.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256) fail('createFusedBackend', 'threads', threads, 'an integer in [1, 256]');
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256)
+    fail('createFusedBackend', 'threads', threads, 'an integer in [1, 256]');
   const useSimd = opts.simd ?? simdSupported();
-  if (useSimd && !simdSupported()) fail('createFusedBackend', 'simd', true, 'false (this runtime lacks WebAssembly SIMD or shared memory)');
+  if (useSimd && !simdSupported())
+    fail('createFusedBackend', 'simd', true, 'false (this runtime lacks WebAssembly SIMD or shared memory)');
   const scratch = new ThreadScratch();
   const pool: PoolWorker[] = [];
   let ws: Workspace | undefined;
@@ -250,7 +265,11 @@ export function createFusedBackend(opts: FusedBackendOptions = {}): TrainBackend
     await Promise.all(waits);
   }
 
-  async function runForward(spec: NetworkSpec, input: SpikeTensor, call: Omit<KernelCall, 'inputBinary' | 'layers'>): Promise<{ w: Workspace; kc: KernelCall }> {
+  async function runForward(
+    spec: NetworkSpec,
+    input: SpikeTensor,
+    call: Omit<KernelCall, 'inputBinary' | 'layers'>,
+  ): Promise<{ w: Workspace; kc: KernelCall }> {
     const delay0 = spec.layers[0]?.delaySteps ?? 0;
     let w: Workspace;
     let binary: boolean;
@@ -269,7 +288,12 @@ export function createFusedBackend(opts: FusedBackendOptions = {}): TrainBackend
       binary = c.binary;
     }
     loadParams(spec, w);
-    const kc: KernelCall = { ...call, layers: kernelLayers(spec), inputBinary: binary, sharedLists: w.mem !== undefined };
+    const kc: KernelCall = {
+      ...call,
+      layers: kernelLayers(spec),
+      inputBinary: binary,
+      sharedLists: w.mem !== undefined,
+    };
     ensurePool();
     for (const pw of pool) pw.worker.ref();
     try {

@@ -47,7 +47,13 @@ export const INIT_SCHEMES: readonly InitScheme[] = ['kaiming', 'lava-dl'];
  * - `interLayerDelay` = 1: `block/base.py` `AbstractDense(delay_shift=True)` delays each block's output spikes by one
  *   step (`step_delay`) before the next block.
  */
-export const LAVA_DL = { wScale: 64, weightStep: 2 / 64, weightMin: -256 / 64, weightMax: 254 / 64, interLayerDelay: 1 } as const;
+export const LAVA_DL = {
+  wScale: 64,
+  weightStep: 2 / 64,
+  weightMin: -256 / 64,
+  weightMax: 254 / 64,
+  interLayerDelay: 1,
+} as const;
 
 /**
  * lava-dl's initial weight bound: `synapse.layer.Dense` is a `torch.nn.Conv3d` whose `reset_parameters` runs
@@ -90,7 +96,8 @@ export function kaimingBound(fanIn: number, weightScale = 1): number {
  */
 export function initNetwork(opts: InitOptions): NetworkSpec {
   const where = 'initNetwork';
-  if (!Array.isArray(opts.sizes) || opts.sizes.length < 2) fail(where, 'sizes', opts.sizes, 'at least two sizes (input and output), e.g. [100, 64, 10]');
+  if (!Array.isArray(opts.sizes) || opts.sizes.length < 2)
+    fail(where, 'sizes', opts.sizes, 'at least two sizes (input and output), e.g. [100, 64, 10]');
   opts.sizes.forEach((s, i) => {
     if (!Number.isInteger(s) || s < 1) fail(where, `sizes[${i}]`, s, 'a positive integer');
   });

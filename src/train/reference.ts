@@ -50,8 +50,10 @@ export function createReferenceBackend(): TrainBackend {
   return {
     name: 'reference',
     description: 'reference (unfused loops, one sample at a time, float64 BPTT)',
-    forward: (spec, input, opts) => Promise.resolve(referenceBatch(spec, input, undefined, opts?.recordSpikes === true)),
-    forwardBackward: (spec, input, labels, opts, grads) => Promise.resolve(referenceBatch(spec, input, { labels, opts, grads })),
+    forward: (spec, input, opts) =>
+      Promise.resolve(referenceBatch(spec, input, undefined, opts?.recordSpikes === true)),
+    forwardBackward: (spec, input, labels, opts, grads) =>
+      Promise.resolve(referenceBatch(spec, input, { labels, opts, grads })),
     dispose: () => Promise.resolve(),
   };
 }
@@ -64,12 +66,21 @@ interface BackwardRequest {
 
 function checkInput(spec: NetworkSpec, input: SpikeTensor): void {
   if (input.channels !== spec.inputSize)
-    throw new RouserError(`reference backend: input has ${input.channels} channels; expected ${spec.inputSize} (the network input size)`);
+    throw new RouserError(
+      `reference backend: input has ${input.channels} channels; expected ${spec.inputSize} (the network input size)`,
+    );
   if (input.data.length !== input.batch * input.steps * input.channels)
-    throw new RouserError(`reference backend: input.data.length is ${input.data.length}; expected batch*steps*channels = ${input.batch * input.steps * input.channels}`);
+    throw new RouserError(
+      `reference backend: input.data.length is ${input.data.length}; expected batch*steps*channels = ${input.batch * input.steps * input.channels}`,
+    );
 }
 
-function referenceBatch(spec: NetworkSpec, input: SpikeTensor, bw: BackwardRequest | undefined, recordSpikes = false): StepResult & ForwardResult {
+function referenceBatch(
+  spec: NetworkSpec,
+  input: SpikeTensor,
+  bw: BackwardRequest | undefined,
+  recordSpikes = false,
+): StepResult & ForwardResult {
   checkInput(spec, input);
   const { batch, steps, channels } = input;
   const layers = spec.layers;
@@ -78,37 +89,62 @@ function referenceBatch(spec: NetworkSpec, input: SpikeTensor, bw: BackwardReque
   const outputCounts = new Float32Array(batch * classes);
   const layerCounts = layers.map((l) => new Float64Array(l.size));
   if (bw) {
-    if (bw.labels.length < batch) throw new RouserError(`reference backend: labels.length is ${bw.labels.length}; expected ${batch} (the batch size)`);
+    if (bw.labels.length < batch)
+      throw new RouserError(
+        `reference backend: labels.length is ${bw.labels.length}; expected ${batch} (the batch size)`,
+      );
     for (const g of bw.grads.weights) g.fill(0);
     for (const g of bw.grads.thresholds) g.fill(0);
     for (const g of bw.grads.bias) g?.fill(0);
   }
   const prepared = prepareLayers(layers, spec.dtMs);
-  const calc = bw ? layers.map((l, li) => layerCalculus(l, (prepared[li] as { model: NeuronModelDef }).model, li, spec.dtMs)) : [];
+  const calc = bw
+    ? layers.map((l, li) => layerCalculus(l, (prepared[li] as { model: NeuronModelDef }).model, li, spec.dtMs))
+    : [];
   // Per-sample pre-reset voltages, post-step states and port inputs [steps][size] per layer.
   const pre = layers.map((l) => new Float32Array(steps * l.size));
   const models = prepared.map((p) => p.model);
-  const states = bw ? layers.map((l, li) => (models[li] as NeuronModelDef).state.map(() => new Float32Array(steps * l.size))) : undefined;
-  const inputs = bw ? layers.map((l, li) => (models[li] as NeuronModelDef).ports.map(() => new Float32Array(steps * l.size))) : undefined;
+  const states = bw
+    ? layers.map((l, li) => (models[li] as NeuronModelDef).state.map(() => new Float32Array(steps * l.size)))
+    : undefined;
+  const inputs = bw
+    ? layers.map((l, li) => (models[li] as NeuronModelDef).ports.map(() => new Float32Array(steps * l.size)))
+    : undefined;
   const per = steps * channels;
   const samples: Trace[] = [];
   const recorded = recordSpikes ? layers.map((l) => new Uint8Array(batch * steps * l.size)) : undefined;
   for (let b = 0; b < batch; b++) {
     const x = input.data.subarray(b * per, (b + 1) * per);
-    const spikes = referenceForward(layers, x, steps, pre, states && inputs ? { dtMs: spec.dtMs, states, inputs } : { dtMs: spec.dtMs });
+    const spikes = referenceForward(
+      layers,
+      x,
+      steps,
+      pre,
+      states && inputs ? { dtMs: spec.dtMs, states, inputs } : { dtMs: spec.dtMs },
+    );
     layers.forEach((layer, li) => {
       const sp = spikes[li] as Uint8Array;
       const lc = layerCounts[li] as Float64Array;
-      for (let t = 0; t < steps; t++) for (let o = 0; o < layer.size; o++) lc[o] = (lc[o] as number) + (sp[t * layer.size + o] as number);
+      for (let t = 0; t < steps; t++)
+        for (let o = 0; o < layer.size; o++) lc[o] = (lc[o] as number) + (sp[t * layer.size + o] as number);
     });
     const outSp = spikes[layers.length - 1] as Uint8Array;
     for (let t = 0; t < steps; t++)
-      for (let c = 0; c < classes; c++) outputCounts[b * classes + c] = (outputCounts[b * classes + c] as number) + (outSp[t * classes + c] as number);
+      for (let c = 0; c < classes; c++)
+        outputCounts[b * classes + c] = (outputCounts[b * classes + c] as number) + (outSp[t * classes + c] as number);
     if (bw && states && inputs)
-      samples.push({ spikes, pre: pre.map((p) => p.slice()), states: states.map((l) => l.map((a) => a.slice())), inputs: inputs.map((l) => l.map((a) => a.slice())) });
+      samples.push({
+        spikes,
+        pre: pre.map((p) => p.slice()),
+        states: states.map((l) => l.map((a) => a.slice())),
+        inputs: inputs.map((l) => l.map((a) => a.slice())),
+      });
     recorded?.forEach((r, li) => r.set(spikes[li] as Uint8Array, b * steps * (layers[li] as LayerSpec).size));
   }
-  if (!bw) return recorded ? { outputCounts, layerCounts, loss: NaN, spikes: recorded } : { outputCounts, layerCounts, loss: NaN };
+  if (!bw)
+    return recorded
+      ? { outputCounts, layerCounts, loss: NaN, spikes: recorded }
+      : { outputCounts, layerCounts, loss: NaN };
 
   const dCounts = new Float64Array(batch * classes);
   const loss = lossAndGrad(bw.opts.loss, outputCounts, bw.labels, batch, classes, steps, dCounts);
@@ -117,11 +153,23 @@ function referenceBatch(spec: NetworkSpec, input: SpikeTensor, bw: BackwardReque
     const x = input.data.subarray(b * per, (b + 1) * per);
     // dL/dS[t][o] of the current layer, starting with the output layer.
     let gS = new Float64Array(steps * classes);
-    for (let t = 0; t < steps; t++) for (let c = 0; c < classes; c++) gS[t * classes + c] = dCounts[b * classes + c] as number;
+    for (let t = 0; t < steps; t++)
+      for (let c = 0; c < classes; c++) gS[t * classes + c] = dCounts[b * classes + c] as number;
     for (let li = layers.length - 1; li >= 0; li--) {
       const layer = layers[li] as LayerSpec;
       const gIn = li > 0 ? new Float64Array(steps * layer.inputSize) : undefined;
-      backwardLayer(layer, calc[li] as LayerCalculus, bw.opts, steps, smp, li, li === 0 ? x : (smp.spikes[li - 1] as Uint8Array), gS, gIn, bw.grads);
+      backwardLayer(
+        layer,
+        calc[li] as LayerCalculus,
+        bw.opts,
+        steps,
+        smp,
+        li,
+        li === 0 ? x : (smp.spikes[li - 1] as Uint8Array),
+        gS,
+        gIn,
+        bw.grads,
+      );
       if (gIn) gS = gIn;
     }
   }
@@ -150,7 +198,12 @@ function layerCalculus(layer: LayerSpec, model: NeuronModelDef, li: number, dtMs
     throw new RouserError(
       `reference backend: layers[${li}].neuron.kind is ${JSON.stringify(model.name)}; expected a neuron model that declares its calculus (partial derivatives) to be trained (this one can only be simulated)`,
     );
-  const resolved = resolveParams(model, layer.neuron as unknown as NeuronParams, layer.size, `NetworkSpec: layers[${li}].neuron`);
+  const resolved = resolveParams(
+    model,
+    layer.neuron as unknown as NeuronParams,
+    layer.size,
+    `NetworkSpec: layers[${li}].neuron`,
+  );
   return { model, calculus, params: paramValuesPerNeuron(resolved, layer.size), dtMs };
 }
 
@@ -203,7 +256,11 @@ function backwardLayer(
   for (let t = steps - 1; t >= 0; t--) {
     for (let o = 0; o < n; o++) {
       const p = params[o] as ParamValues;
-      for (let j = 0; j < m; j++) prev[j] = t === 0 ? (model.state[j] as { rest: number }).rest : ((states[j] as Float32Array)[(t - 1) * n + o] as number);
+      for (let j = 0; j < m; j++)
+        prev[j] =
+          t === 0
+            ? (model.state[j] as { rest: number }).rest
+            : ((states[j] as Float32Array)[(t - 1) * n + o] as number);
       for (let q = 0; q < P; q++) x[q] = (inputs[q] as Float32Array)[t * n + o] as number;
       calculus.update(p, dtMs, prev, x, next);
       next[vi] = pre[t * n + o] as number;
@@ -224,7 +281,8 @@ function backwardLayer(
         } else Gp[j] = G[gBase + j] as number;
       }
       if (S === 1) for (let i = 0; i < m; i++) gThO += (G[gBase + i] as number) * (dRth[i] as number);
-      if (!detach) for (let i = 0; i < m; i++) gs += (G[gBase + i] as number) * ((R[i] as number) - (next[i] as number));
+      if (!detach)
+        for (let i = 0; i < m; i++) gs += (G[gBase + i] as number) * ((R[i] as number) - (next[i] as number));
       const u = spikeArgument(model, p, next, thr);
       const duTh = spikeArgumentPartials(model, p, next, thr, du);
       const gu = gs * surrogateGrad(opts.surrogate, u);

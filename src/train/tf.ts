@@ -57,7 +57,11 @@ export function loadTf(): Promise<LoadedTf> {
       notes.push('tfjs-node loaded but its backend did not initialise');
     } catch (e) {
       const code = (e as { code?: string }).code;
-      notes.push(code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' ? 'tfjs-node not installed' : `tfjs-node failed: ${(e as Error).message}`);
+      notes.push(
+        code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
+          ? 'tfjs-node not installed'
+          : `tfjs-node failed: ${(e as Error).message}`,
+      );
     }
     const tf = await import('@tensorflow/tfjs');
     try {
@@ -98,7 +102,14 @@ function surrogateTensor(tf: Tf, sg: Surrogate, x: Tensor): Tensor {
 }
 
 /** Mean loss over the batch from counts [B, C] (the formulas of `lossAndGrad`). */
-function lossTensor(tf: Tf, loss: LossSpec, counts: Tensor, labels: Int32Array, classes: number, steps: number): Tensor {
+function lossTensor(
+  tf: Tf,
+  loss: LossSpec,
+  counts: Tensor,
+  labels: Int32Array,
+  classes: number,
+  steps: number,
+): Tensor {
   const batch = labels.length;
   switch (loss.kind) {
     case 'rateMse': {
@@ -204,10 +215,13 @@ function paramTensors(tf: Tf, spec: NetworkSpec): Tensor[] {
 
 function checkInputs(spec: NetworkSpec, input: SpikeTensor, labels?: Int32Array): void {
   if (spec.layers.length === 0) fail('NetworkSpec', 'layers.length', 0, 'at least 1 layer');
-  if (input.channels !== spec.inputSize) fail('SpikeTensor', 'channels', input.channels, `${spec.inputSize} (the network input size)`);
+  if (input.channels !== spec.inputSize)
+    fail('SpikeTensor', 'channels', input.channels, `${spec.inputSize} (the network input size)`);
   const want = input.batch * input.steps * input.channels;
-  if (input.data.length !== want) fail('SpikeTensor', 'data.length', input.data.length, `${want} (batch*steps*channels)`);
-  if (labels && labels.length !== input.batch) fail('labels', 'length', labels.length, `${input.batch} (the batch size)`);
+  if (input.data.length !== want)
+    fail('SpikeTensor', 'data.length', input.data.length, `${want} (batch*steps*channels)`);
+  if (labels && labels.length !== input.batch)
+    fail('labels', 'length', labels.length, `${input.batch} (the batch size)`);
 }
 
 /** Reads per-layer sums [B, n] into the {@link ForwardResult} shape. */
@@ -247,7 +261,14 @@ export async function createTfBackend(): Promise<TrainBackend> {
     forward(spec, input) {
       checkInputs(spec, input);
       const res = scoped(tf, () => {
-        const { layerSums } = runNetwork(tf, spec, input, paramTensors(tf, spec), { kind: 'exponential', scale: 1, tau: 1 }, true);
+        const { layerSums } = runNetwork(
+          tf,
+          spec,
+          input,
+          paramTensors(tf, spec),
+          { kind: 'exponential', scale: 1, tau: 1 },
+          true,
+        );
         return readCounts(spec, layerSums);
       });
       return Promise.resolve(res);

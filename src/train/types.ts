@@ -69,7 +69,13 @@ export interface TrainBackend {
   /** Forward pass only (no gradients). */
   forward(spec: NetworkSpec, input: SpikeTensor, opts?: ForwardOptions): Promise<ForwardResult>;
   /** Forward + BPTT; overwrites `grads` with dLoss/dparam. */
-  forwardBackward(spec: NetworkSpec, input: SpikeTensor, labels: Int32Array, opts: GradientOptions, grads: Gradients): Promise<StepResult>;
+  forwardBackward(
+    spec: NetworkSpec,
+    input: SpikeTensor,
+    labels: Int32Array,
+    opts: GradientOptions,
+    grads: Gradients,
+  ): Promise<StepResult>;
   /** Releases workers / tensors. */
   dispose(): Promise<void>;
 }

@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { describeIoError, RouserError } from './errors.js';
 
@@ -58,7 +68,10 @@ let tempCounter = 0;
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${(tempCounter++).toString(36)}.tmp`);
+  const tmp = join(
+    dir,
+    `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${(tempCounter++).toString(36)}.tmp`,
+  );
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let fd: number | undefined;
   let step = 'create the folder of';
@@ -87,7 +100,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     } catch {
       // the folder itself is unusable (e.g. a parent is a file); there is no temporary file to remove
     }
-    const cause = step === 'create the folder of' && (err as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file stands where a folder is needed (EEXIST)' : describeIoError(err);
+    const cause =
+      step === 'create the folder of' && (err as NodeJS.ErrnoException).code === 'EEXIST'
+        ? 'a file stands where a folder is needed (EEXIST)'
+        : describeIoError(err);
     throw new RouserError(`${path}: cannot ${step} the file (${cause}); the previous contents, if any, are unchanged`);
   }
 }

@@ -18,7 +18,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(length ${(value as unknown as { length: number }).length})`;
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name}(length ${(value as unknown as { length: number }).length})`;
   if (Array.isArray(value)) return `array(length ${value.length})`;
   const s = JSON.stringify(value);
   return s === undefined ? String(value) : s.length > 80 ? `${s.slice(0, 77)}...` : s;

@@ -32,10 +32,11 @@ export function jsonErrorOffset(text: string): number {
         if (i >= n) return false;
         const e = text[i] as string;
         if (e === 'u') {
-          for (let k = 1; k <= 4; k++) if (i + k >= n || !/[0-9a-fA-F]/.test(text[i + k] as string)) {
-            i += k;
-            return false;
-          }
+          for (let k = 1; k <= 4; k++)
+            if (i + k >= n || !/[0-9a-fA-F]/.test(text[i + k] as string)) {
+              i += k;
+              return false;
+            }
           i += 5;
         } else if ('"\\/bfnrt'.includes(e)) i++;
         else return false;
@@ -148,7 +149,12 @@ export function parseJson(text: string, where: string): unknown {
   } catch {
     const off = jsonErrorOffset(text);
     const { line, column } = lineColumn(text, off);
-    const found = off >= text.length ? (text.trim() === '' ? 'the text is empty' : 'unexpected end of the text') : `unexpected ${describeChar(String.fromCodePoint(text.codePointAt(off) as number))}`;
+    const found =
+      off >= text.length
+        ? text.trim() === ''
+          ? 'the text is empty'
+          : 'unexpected end of the text'
+        : `unexpected ${describeChar(String.fromCodePoint(text.codePointAt(off) as number))}`;
     throw new RouserError(`${where}: not valid JSON at line ${line} column ${column} (character ${off}): ${found}`);
   }
 }

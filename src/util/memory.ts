@@ -52,7 +52,9 @@ export function formatMB(bytes: number): string {
 export function checkMemory(what: string, bytes: number, opts: MemoryCheckOptions = {}): void {
   const available = opts.limitBytes ?? availableMemoryBytes();
   if (!(bytes <= available))
-    throw new RouserError(`${what}: needs ${formatMB(bytes)} but only ${formatMB(available)} is available; reduce the network size or free memory`);
+    throw new RouserError(
+      `${what}: needs ${formatMB(bytes)} but only ${formatMB(available)} is available; reduce the network size or free memory`,
+    );
 }
 
 /** Throws a `RouserError` when a typed-array length exceeds {@link MAX_TYPED_LENGTH}. */
@@ -118,9 +120,16 @@ export function checkRunSize(where: string, run: RunSize, opts: MemoryCheckOptio
  * Checks a dense spike tensor of `batch x steps x channels` float32 values before it is allocated: the length
  * fits one typed array and the bytes fit the available memory.
  */
-export function checkTensorSize(what: string, batch: number, steps: number, channels: number, opts: MemoryCheckOptions = {}): void {
+export function checkTensorSize(
+  what: string,
+  batch: number,
+  steps: number,
+  channels: number,
+  opts: MemoryCheckOptions = {},
+): void {
   const n = batch * steps * channels;
   checkLength(`${what} (${batch} samples x ${steps} steps x ${channels} channels)`, n);
   // Below 64 MB the probe of free memory (two small file reads) would cost more than it protects.
-  if (n * 4 >= 2 ** 26 || opts.limitBytes !== undefined) checkMemory(`${what} (${batch} samples x ${steps} steps x ${channels} channels)`, n * 4, opts);
+  if (n * 4 >= 2 ** 26 || opts.limitBytes !== undefined)
+    checkMemory(`${what} (${batch} samples x ${steps} steps x ${channels} channels)`, n * 4, opts);
 }

@@ -18,9 +18,15 @@ describe('--variants grammar', () => {
     ]);
   });
   it('names the bad variant and item', () => {
-    expect(() => parseVariants('learned,adaptive')).toThrow('--variants: variant "adaptive" has kind "adaptive"; expected learned, layer or fixed');
-    expect(() => parseVariants('fixed:abc')).toThrow('--variants: variant "fixed:abc" item "abc" has value "abc"; expected a number');
-    expect(() => parseVariants('learned:lr=3')).toThrow('item "lr=3" has key "lr"; expected a number, th=, lr-th= or th-floor=');
+    expect(() => parseVariants('learned,adaptive')).toThrow(
+      '--variants: variant "adaptive" has kind "adaptive"; expected learned, layer or fixed',
+    );
+    expect(() => parseVariants('fixed:abc')).toThrow(
+      '--variants: variant "fixed:abc" item "abc" has value "abc"; expected a number',
+    );
+    expect(() => parseVariants('learned:lr=3')).toThrow(
+      'item "lr=3" has key "lr"; expected a number, th=, lr-th= or th-floor=',
+    );
     expect(() => parseVariants('fixed,fixed')).toThrow('--variants: "fixed" is listed twice');
     expect(() => parseVariants('fixed:lr-th=0.1')).toThrow('is fixed but sets lr-th=0.1');
   });
@@ -31,14 +37,42 @@ const io = captureOutput();
 describe('rouser compare (randman, tiny)', () => {
   it('trains every variant from the same initial weights, writes summary.json and a report with every chart, and resumes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rouser-compare-'));
-    const args = ['compare', '--dataset', 'randman', '--train-samples', '64', '--test-samples', '32', '--steps', '20', '--arch', '16-16-10',
-      '--variants', 'learned:lr-th=0.05,fixed,fixed:0.5', '--epochs', '2', '--seeds', '2', '--batch', '16', '--target-accuracy', '0.05', '--out', dir, '--json'];
+    const args = [
+      'compare',
+      '--dataset',
+      'randman',
+      '--train-samples',
+      '64',
+      '--test-samples',
+      '32',
+      '--steps',
+      '20',
+      '--arch',
+      '16-16-10',
+      '--variants',
+      'learned:lr-th=0.05,fixed,fixed:0.5',
+      '--epochs',
+      '2',
+      '--seeds',
+      '2',
+      '--batch',
+      '16',
+      '--target-accuracy',
+      '0.05',
+      '--out',
+      dir,
+      '--json',
+    ];
     expect(await main(args)).toBe(0);
     const s = JSON.parse(io.out) as CompareSummary;
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toEqual(s);
     expect(s.variants.map((v) => v.label)).toEqual(['learned:lr-th=0.05', 'fixed', 'fixed:0.5']);
     expect(s.seeds).toEqual([0, 1]);
-    const [learned, fixed, fixed05] = s.variants as [CompareSummary['variants'][number], CompareSummary['variants'][number], CompareSummary['variants'][number]];
+    const [learned, fixed, fixed05] = s.variants as [
+      CompareSummary['variants'][number],
+      CompareSummary['variants'][number],
+      CompareSummary['variants'][number],
+    ];
     // same initial weights and threshold: epoch 0 is the same network for learned and fixed
     expect(learned.perEpoch.testAccuracy[0]).toBe(fixed.perEpoch.testAccuracy[0]);
     expect(learned.perEpoch.deadFraction[0]).toEqual(fixed.perEpoch.deadFraction[0]);
@@ -59,7 +93,19 @@ describe('rouser compare (randman, tiny)', () => {
     // test accuracy of that epoch (engines agree)
     for (const v of s.variants) expect(v.event.accuracy).toBeCloseTo(v.reportedTestAccuracy.mean, 12);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
-    for (const id of ['accuracy', 'grid', 'dead-0', 'dead-1', 'rate-0', 'rate-2', 'weights-0', 'thresholds-0', 'thresholds-2', 'synops']) expect(html).toContain(`id="${id}"`);
+    for (const id of [
+      'accuracy',
+      'grid',
+      'dead-0',
+      'dead-1',
+      'rate-0',
+      'rate-2',
+      'weights-0',
+      'thresholds-0',
+      'thresholds-2',
+      'synops',
+    ])
+      expect(html).toContain(`id="${id}"`);
     // accuracy, grid, 2 dead, 3 rates, 3 weight changes, 3 threshold histograms, SynOps
     expect((html.match(/<svg /g) ?? []).length).toBe(14);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
@@ -70,6 +116,8 @@ describe('rouser compare (randman, tiny)', () => {
     io.out = '';
     expect(await main([...args, '--resume'])).toBe(0);
     expect(statSync(ckpt).mtimeMs).toBe(before);
-    expect((JSON.parse(io.out) as CompareSummary).variants.map((v) => v.finalTestAccuracy.values)).toEqual(s.variants.map((v) => v.finalTestAccuracy.values));
+    expect((JSON.parse(io.out) as CompareSummary).variants.map((v) => v.finalTestAccuracy.values)).toEqual(
+      s.variants.map((v) => v.finalTestAccuracy.values),
+    );
   });
 });

@@ -13,7 +13,12 @@ function tree(): string {
   for (const split of ['Train', 'Test'])
     for (let d = 0; d < 10; d++) {
       mkdirSync(join(dir, split, String(d)), { recursive: true });
-      const rec = { channels: 2312, ids: Int32Array.from([d, 100, 200]), times: Float64Array.from([1000, 50_000, 250_000]), timeUnit: 'us' as const };
+      const rec = {
+        channels: 2312,
+        ids: Int32Array.from([d, 100, 200]),
+        times: Float64Array.from([1000, 50_000, 250_000]),
+        timeUnit: 'us' as const,
+      };
       writeFileSync(join(dir, split, String(d), '0.bin'), encodeNmnist(rec));
     }
   return dir;
@@ -50,7 +55,11 @@ describe('openDataset', () => {
       'dataset.bin-ms': 2,
       'dataset.full-recording': true,
     });
-    expect(datasetRequestFromMeta(datasetMeta('synthetic', d, { steps: 7, seed: 3, binMs: 2, fullRecording: true, downsample: 4 }))).toEqual({
+    expect(
+      datasetRequestFromMeta(
+        datasetMeta('synthetic', d, { steps: 7, seed: 3, binMs: 2, fullRecording: true, downsample: 4 }),
+      ),
+    ).toEqual({
       ref: 'synthetic',
       req: { steps: 7, trainSamples: 12, testSamples: 5, downsample: 4, seed: 3, binMs: 2, fullRecording: true },
     });
@@ -71,14 +80,28 @@ describe('CLI dataset helpers', () => {
   it('the embedded set reports generation progress as counts, and the CLI draws them as a bar', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'rouser-progress-'));
     const calls: [string, number, number][] = [];
-    const r = await ensureNmnistMini({ trainPerClass: 2, testPerClass: 1, cacheDir, onProgressCount: (task, done, total) => calls.push([task, done, total]) });
+    const r = await ensureNmnistMini({
+      trainPerClass: 2,
+      testPerClass: 1,
+      cacheDir,
+      onProgressCount: (task, done, total) => calls.push([task, done, total]),
+    });
     expect(r.generated).toBe(true);
     expect(calls.length).toBe(30);
     expect(calls.map((c) => c[1])).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(calls.every((c) => c[0] === 'generating nmnist-mini' && c[2] === 30)).toBe(true);
     // cached: no second generation, no progress
     calls.length = 0;
-    expect((await ensureNmnistMini({ trainPerClass: 2, testPerClass: 1, cacheDir, onProgressCount: (t, d, n) => calls.push([t, d, n]) })).generated).toBe(false);
+    expect(
+      (
+        await ensureNmnistMini({
+          trainPerClass: 2,
+          testPerClass: 1,
+          cacheDir,
+          onProgressCount: (t, d, n) => calls.push([t, d, n]),
+        })
+      ).generated,
+    ).toBe(false);
     expect(calls).toEqual([]);
     // drawn on a terminal stream: the bar names the task and ends at 30/30, then clears its line
     let written = '';

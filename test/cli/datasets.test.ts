@@ -22,7 +22,12 @@ const io = captureOutput();
 
 /** A 2-event N-MNIST sample whose first pixel encodes the digit. */
 function nmnistBytes(digit: number, k: number): Uint8Array {
-  return encodeNmnist({ channels: 2312, ids: Int32Array.from([digit, 1156 + k]), times: Float64Array.from([1000, 50_000 + k]), timeUnit: 'us' });
+  return encodeNmnist({
+    channels: 2312,
+    ids: Int32Array.from([digit, 1156 + k]),
+    times: Float64Array.from([1000, 50_000 + k]),
+    timeUnit: 'us',
+  });
 }
 
 function makeNmnistTree(dir: string): Record<string, Uint8Array> {
@@ -42,9 +47,17 @@ function makeNmnistTree(dir: string): Record<string, Uint8Array> {
 function makeGestureFolder(dir: string): void {
   mkdirSync(dir, { recursive: true });
   for (const name of ['user01_lab', 'user24_led']) {
-    const rec = { channels: 32768, ids: Int32Array.from([0, 129, 16384 + 5, 77, 300]), times: Float64Array.from([0, 1_000_000, 1_500_000, 2_500_000, 3_000_000]), timeUnit: 'us' as const };
+    const rec = {
+      channels: 32768,
+      ids: Int32Array.from([0, 129, 16384 + 5, 77, 300]),
+      times: Float64Array.from([0, 1_000_000, 1_500_000, 2_500_000, 3_000_000]),
+      timeUnit: 'us' as const,
+    };
     writeFileSync(join(dir, `${name}.aedat`), encodeAedat31(rec));
-    writeFileSync(join(dir, `${name}_labels.csv`), 'class,startTime_usec,endTime_usec\r\n1,0,2000000\r\n1,1000000,2600000\r\n5,2500000,3000001\r\n');
+    writeFileSync(
+      join(dir, `${name}_labels.csv`),
+      'class,startTime_usec,endTime_usec\r\n1,0,2000000\r\n1,1000000,2600000\r\n5,2500000,3000001\r\n',
+    );
   }
   writeFileSync(join(dir, 'trials_to_train.txt'), 'user01_lab.aedat\r\n');
   writeFileSync(join(dir, 'trials_to_test.txt'), 'user24_led.aedat\r\n');
@@ -57,7 +70,16 @@ makeGestureFolder(gestureDir);
 
 interface Report {
   format: string;
-  splits: { name: string; summary: { samples: number; classes: number; events: { total: number; min: number; median: number; max: number }; sensor?: { width: number }; firstEvents: { x?: number; timeMs: number }[] } }[];
+  splits: {
+    name: string;
+    summary: {
+      samples: number;
+      classes: number;
+      events: { total: number; min: number; median: number; max: number };
+      sensor?: { width: number };
+      firstEvents: { x?: number; timeMs: number }[];
+    };
+  }[];
 }
 
 async function inspect(path: string, extra: string[] = []): Promise<Report> {
@@ -73,7 +95,10 @@ describe('rouser datasets inspect', () => {
     expect(one.splits[0]?.summary.events.total).toBe(2);
     expect(one.splits[0]?.summary.firstEvents[0]).toMatchObject({ x: 3, timeMs: 1 });
     const all = await inspect(nmnistDir);
-    expect(all.splits.map((s) => [s.name, s.summary.samples, s.summary.classes])).toEqual([['train', 20, 10], ['test', 20, 10]]);
+    expect(all.splits.map((s) => [s.name, s.summary.samples, s.summary.classes])).toEqual([
+      ['train', 20, 10],
+      ['test', 20, 10],
+    ]);
     expect(all.splits[0]?.summary.sensor?.width).toBe(34);
   });
 
@@ -157,7 +182,10 @@ describe('loadDataset on folders', () => {
 });
 
 /** Serves `body` at /file on 127.0.0.1 with Range support; `dropFirst` cuts the first response mid-way. */
-async function serve(body: Uint8Array, opts: { dropFirst?: boolean } = {}): Promise<{ url: string; server: Server; ranges: string[] }> {
+async function serve(
+  body: Uint8Array,
+  opts: { dropFirst?: boolean } = {},
+): Promise<{ url: string; server: Server; ranges: string[] }> {
   const ranges: string[] = [];
   let first = true;
   const server = createServer((req, res) => {
@@ -165,7 +193,10 @@ async function serve(body: Uint8Array, opts: { dropFirst?: boolean } = {}): Prom
     if (range) ranges.push(range);
     const start = range ? Number(/bytes=(\d+)-/.exec(range)?.[1] ?? 0) : 0;
     const slice = body.subarray(start);
-    res.writeHead(range ? 206 : 200, { 'content-length': String(slice.length), ...(range ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) });
+    res.writeHead(range ? 206 : 200, {
+      'content-length': String(slice.length),
+      ...(range ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+    });
     if (opts.dropFirst && first) {
       first = false;
       res.write(slice.subarray(0, slice.length >> 1), () => res.destroy());
@@ -191,7 +222,9 @@ describe('rouser datasets fetch (loopback server)', () => {
       const r = await fetchDataset('nmnist', { dir, sources: src });
       expect(r.downloaded).toEqual(['nmnist.zip']);
       expect(r.extracted.sort()).toEqual(['Test', 'Train']);
-      expect(readFileSync(join(dir, 'nmnist', 'Train', '7', '1.bin'))).toEqual(Buffer.from(files['Train/7/1.bin'] as Uint8Array));
+      expect(readFileSync(join(dir, 'nmnist', 'Train', '7', '1.bin'))).toEqual(
+        Buffer.from(files['Train/7/1.bin'] as Uint8Array),
+      );
       expect(existsSync(join(dir, 'nmnist', '.extract-nmnist.zip.tmp'))).toBe(false);
       const again = await fetchDataset('nmnist', { dir, sources: src });
       expect(again).toMatchObject({ downloaded: [], reused: ['nmnist.zip'], extracted: [] });
@@ -207,7 +240,11 @@ describe('rouser datasets fetch (loopback server)', () => {
     try {
       const dir = join(root, 'fetch-drop');
       const logs: string[] = [];
-      const r = await fetchDataset('nmnist', { dir, sources: [{ url: s.url, file: 'n.zip', md5: md5(zip), extract: 'zip' }], log: (m) => logs.push(m) });
+      const r = await fetchDataset('nmnist', {
+        dir,
+        sources: [{ url: s.url, file: 'n.zip', md5: md5(zip), extract: 'zip' }],
+        log: (m) => logs.push(m),
+      });
       expect(r.downloaded).toEqual(['n.zip']);
       expect(s.ranges.length).toBeGreaterThanOrEqual(1);
       expect(s.ranges[0]).toMatch(/^bytes=\d+-$/);
@@ -224,7 +261,9 @@ describe('rouser datasets fetch (loopback server)', () => {
     const s = await serve(bad);
     try {
       const dir = join(root, 'fetch-bad');
-      await expect(fetchDataset('nmnist', { dir, sources: [{ url: s.url, file: 'n.zip', md5: md5(zip), extract: 'zip' }] })).rejects.toThrow(`field md5 is ${md5(bad)}; expected ${md5(zip)} (the download is corrupt and was deleted`);
+      await expect(
+        fetchDataset('nmnist', { dir, sources: [{ url: s.url, file: 'n.zip', md5: md5(zip), extract: 'zip' }] }),
+      ).rejects.toThrow(`field md5 is ${md5(bad)}; expected ${md5(zip)} (the download is corrupt and was deleted`);
       expect(existsSync(join(dir, 'nmnist', 'n.zip'))).toBe(false);
       expect(existsSync(join(dir, 'nmnist', 'Train'))).toBe(false);
     } finally {
@@ -237,8 +276,12 @@ describe('rouser datasets fetch (loopback server)', () => {
     const url = s.url;
     await new Promise<void>((r) => s.server.close(() => r()));
     const dir = join(root, 'fetch-down');
-    await expect(fetchDataset('shd', { dir, sources: [{ url, file: 'shd_train.h5.zip', md5: 'x', extract: 'zip' }] })).rejects.toThrow(
-      new RegExp(`cannot reach 127\\.0\\.0\\.1:\\d+ for shd_train\\.h5\\.zip \\(ECONNREFUSED\\)\\. Download it by hand: open ${url.replace(/[.]/g, '\\.')} in a browser, save it as .*shd_train\\.h5\\.zip`),
+    await expect(
+      fetchDataset('shd', { dir, sources: [{ url, file: 'shd_train.h5.zip', md5: 'x', extract: 'zip' }] }),
+    ).rejects.toThrow(
+      new RegExp(
+        `cannot reach 127\\.0\\.0\\.1:\\d+ for shd_train\\.h5\\.zip \\(ECONNREFUSED\\)\\. Download it by hand: open ${url.replace(/[.]/g, '\\.')} in a browser, save it as .*shd_train\\.h5\\.zip`,
+      ),
     );
   });
 

@@ -9,9 +9,13 @@ describe('--surrogate grammar', () => {
     expect(parseSurrogate('triangle:width=0.5')).toEqual({ kind: 'triangle', scale: 1, width: 0.5 });
   });
   it('names the bad part', () => {
-    expect(() => parseSurrogate('sigmoid')).toThrow('--surrogate "sigmoid": kind "sigmoid"; expected one of exponential, fastSigmoid, atan, triangle');
+    expect(() => parseSurrogate('sigmoid')).toThrow(
+      '--surrogate "sigmoid": kind "sigmoid"; expected one of exponential, fastSigmoid, atan, triangle',
+    );
     expect(() => parseSurrogate('atan:beta=2')).toThrow('item "beta=2"; expected key=value with key one of alpha');
     expect(() => parseSurrogate('atan:alpha=x')).toThrow('alpha is "x"; expected a number');
-    expect(() => parseSurrogate('exponential:tau=0')).toThrow('surrogate exponential: tau is 0; expected a finite number > 0');
+    expect(() => parseSurrogate('exponential:tau=0')).toThrow(
+      'surrogate exponential: tau is 0; expected a finite number > 0',
+    );
   });
 });

@@ -9,16 +9,37 @@ import { loadSpec } from '../../src/index.js';
 
 const io = captureOutput();
 
-const small = ['--dataset', 'synthetic', '--train-samples', '48', '--test-samples', '16', '--steps', '12', '--arch', '16-4', '--batch', '16', '--backend', 'reference'];
+const small = [
+  '--dataset',
+  'synthetic',
+  '--train-samples',
+  '48',
+  '--test-samples',
+  '16',
+  '--steps',
+  '12',
+  '--arch',
+  '16-4',
+  '--batch',
+  '16',
+  '--backend',
+  'reference',
+];
 
 describe('rouser train', () => {
   it('trains on the synthetic task, writes the files, prints per-epoch lines and --json; --resume continues', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rouser-train-'));
     expect(await main(['train', ...small, '--epochs', '1', '--out', dir, '--json'])).toBe(0);
-    for (const f of ['metrics.jsonl', 'model.json', 'checkpoint.json', 'summary.json']) expect(existsSync(join(dir, f))).toBe(true);
+    for (const f of ['metrics.jsonl', 'model.json', 'checkpoint.json', 'summary.json'])
+      expect(existsSync(join(dir, f))).toBe(true);
     expect(io.err).toMatch(/epoch 0\/1 loss [\d.]+ train [\d.]+% test [\d.]+% \| dead \[[\d.]+% [\d.]+%\] rate/);
     expect(io.err).toMatch(/epoch 1\/1 /);
-    const j = JSON.parse(io.out) as { epochs: number; history: unknown[]; config: { sizes: number[]; thresholdMode: string }; resumedFrom: number };
+    const j = JSON.parse(io.out) as {
+      epochs: number;
+      history: unknown[];
+      config: { sizes: number[]; thresholdMode: string };
+      resumedFrom: number;
+    };
     expect(j.epochs).toBe(1);
     expect(j.history).toHaveLength(2);
     expect(j.config.sizes).toEqual([40, 16, 4]);
@@ -39,7 +60,17 @@ describe('rouser train', () => {
   });
 
   it('errors name the option and the expectation', async () => {
-    expect(await main(['train', '--dataset', 'synthetic', '--arch', '2312-500-4', '--out', mkdtempSync(join(tmpdir(), 'rouser-train-'))])).toBe(1);
+    expect(
+      await main([
+        'train',
+        '--dataset',
+        'synthetic',
+        '--arch',
+        '2312-500-4',
+        '--out',
+        mkdtempSync(join(tmpdir(), 'rouser-train-')),
+      ]),
+    ).toBe(1);
     expect(io.err).toContain("--arch 2312-500-4: first size 2312 does not match the dataset's 40 inputs");
     io.err = '';
     expect(await main(['train', '--out', mkdtempSync(join(tmpdir(), 'rouser-train-'))])).toBe(1);
@@ -54,8 +85,12 @@ describe('rouser train', () => {
     expect(parseArch('578-500-10', 578, 10)).toEqual([578, 500, 10]);
     expect(parseArch('128-4', 40, 4)).toEqual([40, 128, 4]);
     expect(parseArch(undefined, 40, 4)).toEqual([40, 128, 128, 4]);
-    expect(() => parseArch('2312-500-10', 578, 10)).toThrow("--arch 2312-500-10: first size 2312 does not match the dataset's 578 inputs");
-    expect(() => parseArch('500-5', 578, 10)).toThrow("--arch 500-5: output size 5 is smaller than the dataset's 10 classes");
+    expect(() => parseArch('2312-500-10', 578, 10)).toThrow(
+      "--arch 2312-500-10: first size 2312 does not match the dataset's 578 inputs",
+    );
+    expect(() => parseArch('500-5', 578, 10)).toThrow(
+      "--arch 500-5: output size 5 is smaller than the dataset's 10 classes",
+    );
     expect(() => parseArch('500--10', 578, 10)).toThrow(/expected sizes separated by '-'/);
   });
 });

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAedat31, encodeAedat31, parseGestureLabels, parseTrialList, sliceGestureWindows } from '../../src/data/aedat.js';
+import {
+  decodeAedat31,
+  encodeAedat31,
+  parseGestureLabels,
+  parseTrialList,
+  sliceGestureWindows,
+} from '../../src/data/aedat.js';
 
 function header(lines = ['#!AER-DAT3.1', '#!END-HEADER']): number[] {
   return Array.from(Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1'));
 }
 
-function packet(type: number, size: number, overflow: number, capacity: number, number: number, body: number[]): number[] {
+function packet(
+  type: number,
+  size: number,
+  overflow: number,
+  capacity: number,
+  number: number,
+  body: number[],
+): number[] {
   const h = Buffer.alloc(28);
   h.writeInt16LE(type, 0);
   h.writeInt16LE(1, 2);
@@ -30,7 +43,11 @@ describe('AEDAT 3.1 reader', () => {
     const bytes = Uint8Array.from([
       ...header(['#!AER-DAT3.1', '#Format: RAW', '#!END-HEADER']),
       ...packet(0, 8, 0, 1, 1, event(0, 0, 0, 1, 5)), // special event packet: skipped
-      ...packet(1, 8, 0, 3, 2, [...event(10, 20, 1, 1, 1000), ...event(11, 21, 0, 0, 1001), ...event(127, 127, 0, 1, 9999)]),
+      ...packet(1, 8, 0, 3, 2, [
+        ...event(10, 20, 1, 1, 1000),
+        ...event(11, 21, 0, 0, 1001),
+        ...event(127, 127, 0, 1, 9999),
+      ]),
       ...packet(1, 8, 1, 1, 1, event(1, 2, 0, 1, 3)),
     ]);
     const f = decodeAedat31(bytes, 'hand.aedat');
@@ -45,15 +62,30 @@ describe('AEDAT 3.1 reader', () => {
   it('names the byte offset of a truncated packet and a bad header', () => {
     const good = [...header(), ...packet(1, 8, 0, 2, 2, [...event(1, 1, 1, 1, 1), ...event(1, 1, 1, 1, 2)])];
     const h = header().length;
-    expect(() => decodeAedat31(Uint8Array.from(good.slice(0, -3)), 't.aedat')).toThrow(`t.aedat: field packet at byte ${h} (type 1) is "13 body bytes"; expected 16 bytes (eventCapacity 2 x eventSize 8; the file is truncated)`);
-    expect(() => decodeAedat31(Uint8Array.from(good.slice(0, h + 10)), 't.aedat')).toThrow(`t.aedat: field packet header at byte ${h} is "10 bytes"; expected 28 bytes (the file is truncated)`);
-    expect(() => decodeAedat31(Uint8Array.from(header(['#!AER-DAT2.0', '#!END-HEADER'])), 'v2.aedat')).toThrow('v2.aedat: field first line at byte 0 is "#!AER-DAT2.0"; expected "#!AER-DAT3.1" (AEDAT version 3.1)');
-    expect(() => decodeAedat31(new Uint8Array(0), 'empty.aedat')).toThrow('empty.aedat: field length is 0; expected a non-empty AEDAT 3.1 file');
-    expect(() => decodeAedat31(Uint8Array.from([...header(), ...packet(1, 8, 0, 1, 1, event(200, 1, 1, 1, 1))]), 'px.aedat')).toThrow('px.aedat: field event at byte 56 (x, y) is "200, 1"; expected a pixel inside 128 x 128');
+    expect(() => decodeAedat31(Uint8Array.from(good.slice(0, -3)), 't.aedat')).toThrow(
+      `t.aedat: field packet at byte ${h} (type 1) is "13 body bytes"; expected 16 bytes (eventCapacity 2 x eventSize 8; the file is truncated)`,
+    );
+    expect(() => decodeAedat31(Uint8Array.from(good.slice(0, h + 10)), 't.aedat')).toThrow(
+      `t.aedat: field packet header at byte ${h} is "10 bytes"; expected 28 bytes (the file is truncated)`,
+    );
+    expect(() => decodeAedat31(Uint8Array.from(header(['#!AER-DAT2.0', '#!END-HEADER'])), 'v2.aedat')).toThrow(
+      'v2.aedat: field first line at byte 0 is "#!AER-DAT2.0"; expected "#!AER-DAT3.1" (AEDAT version 3.1)',
+    );
+    expect(() => decodeAedat31(new Uint8Array(0), 'empty.aedat')).toThrow(
+      'empty.aedat: field length is 0; expected a non-empty AEDAT 3.1 file',
+    );
+    expect(() =>
+      decodeAedat31(Uint8Array.from([...header(), ...packet(1, 8, 0, 1, 1, event(200, 1, 1, 1, 1))]), 'px.aedat'),
+    ).toThrow('px.aedat: field event at byte 56 (x, y) is "200, 1"; expected a pixel inside 128 x 128');
   });
 
   it('encoder output decodes back, with special packets and spare capacity', () => {
-    const rec = { channels: 128 * 128 * 2, ids: Int32Array.from([5, 16384 + 77, 900]), times: Float64Array.from([0, 10, 2 ** 31 + 7]), timeUnit: 'us' as const };
+    const rec = {
+      channels: 128 * 128 * 2,
+      ids: Int32Array.from([5, 16384 + 77, 900]),
+      times: Float64Array.from([0, 10, 2 ** 31 + 7]),
+      timeUnit: 'us' as const,
+    };
     const bytes = encodeAedat31(rec, { packetEvents: 2, specialPackets: true, spareCapacity: 1 });
     const f = decodeAedat31(bytes, 'enc.aedat');
     expect(Array.from(f.events.ids)).toEqual([5, 16384 + 77, 900]);
@@ -74,19 +106,37 @@ describe('DVS Gesture labels and trial lists', () => {
   });
 
   it('slices overlapping windows start <= t < end, each shifted to 0', () => {
-    const ev = { channels: 4, ids: Int32Array.from([0, 1, 2, 3, 0]), times: Float64Array.from([99, 100, 150, 200, 299]), timeUnit: 'us' as const };
+    const ev = {
+      channels: 4,
+      ids: Int32Array.from([0, 1, 2, 3, 0]),
+      times: Float64Array.from([99, 100, 150, 200, 299]),
+      timeUnit: 'us' as const,
+    };
     const w = parseGestureLabels(csv, 'x.csv');
     const s = sliceGestureWindows(ev, w);
-    expect(s.map((r) => Array.from(r.times))).toEqual([[0, 50], [0, 50, 149], [0, 50]]);
+    expect(s.map((r) => Array.from(r.times))).toEqual([
+      [0, 50],
+      [0, 50, 149],
+      [0, 50],
+    ]);
   });
 
   it('names the row of a label out of range or a malformed row', () => {
-    expect(() => parseGestureLabels('class,startTime_usec,endTime_usec\r\n12,1,2\r\n', 'bad.csv')).toThrow('bad.csv: field row 2 class is "12"; expected an integer class in 1..11');
-    expect(() => parseGestureLabels('class,startTime_usec,endTime_usec\n3,5,5\n', 'bad.csv')).toThrow('bad.csv: field row 2 endTime_usec is "5"; expected an integer > startTime_usec (5)');
-    expect(() => parseGestureLabels('cls,start,end\n', 'hdr.csv')).toThrow('hdr.csv: field row 1 (header) is "cls,start,end"; expected "class,startTime_usec,endTime_usec"');
+    expect(() => parseGestureLabels('class,startTime_usec,endTime_usec\r\n12,1,2\r\n', 'bad.csv')).toThrow(
+      'bad.csv: field row 2 class is "12"; expected an integer class in 1..11',
+    );
+    expect(() => parseGestureLabels('class,startTime_usec,endTime_usec\n3,5,5\n', 'bad.csv')).toThrow(
+      'bad.csv: field row 2 endTime_usec is "5"; expected an integer > startTime_usec (5)',
+    );
+    expect(() => parseGestureLabels('cls,start,end\n', 'hdr.csv')).toThrow(
+      'hdr.csv: field row 1 (header) is "cls,start,end"; expected "class,startTime_usec,endTime_usec"',
+    );
   });
 
   it('reads trial lists with CRLF and blank lines', () => {
-    expect(parseTrialList('user01_fluorescent.aedat\r\nuser02_lab.aedat\r\n\r\n')).toEqual(['user01_fluorescent.aedat', 'user02_lab.aedat']);
+    expect(parseTrialList('user01_fluorescent.aedat\r\nuser02_lab.aedat\r\n\r\n')).toEqual([
+      'user01_fluorescent.aedat',
+      'user02_lab.aedat',
+    ]);
   });
 });

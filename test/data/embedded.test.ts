@@ -36,7 +36,13 @@ describe('embedded nmnist-mini', () => {
   });
 
   it('full-resolution option gives 2312 inputs', async () => {
-    const a = await loadDataset('nmnist-mini', { cacheDir: cache, trainSamples: 20, testSamples: 10, steps: 5, downsample: 1 });
+    const a = await loadDataset('nmnist-mini', {
+      cacheDir: cache,
+      trainSamples: 20,
+      testSamples: 10,
+      steps: 5,
+      downsample: 1,
+    });
     expect(a.info.inputSize).toBe(2312);
     expect(a.train.inputs.channels).toBe(2312);
   });
@@ -59,11 +65,21 @@ describe('randman', () => {
 
   it('loadDataset("randman") returns tensors with the documented defaults', async () => {
     const d = await loadDataset('randman', { trainSamples: 50, testSamples: 20 });
-    expect(d.info).toMatchObject({ name: 'randman', inputSize: 100, classes: 10, steps: 50, dtMs: 1, trainSamples: 50, testSamples: 20 });
+    expect(d.info).toMatchObject({
+      name: 'randman',
+      inputSize: 100,
+      classes: 10,
+      steps: 50,
+      dtMs: 1,
+      trainSamples: 50,
+      testSamples: 20,
+    });
     expect(d.train.inputs.data.reduce((s, v) => s + v, 0)).toBe(50 * 100);
   });
 
   it('unknown names and paths give a clear error', async () => {
-    await expect(loadDataset('no-such-set', {})).rejects.toThrow('--dataset "no-such-set": no such file or folder; expected one of nmnist-mini, randman or a path');
+    await expect(loadDataset('no-such-set', {})).rejects.toThrow(
+      '--dataset "no-such-set": no such file or folder; expected one of nmnist-mini, randman or a path',
+    );
   });
 });

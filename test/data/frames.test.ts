@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { recordsToTensor, toFrames } from '../../src/data/frames.js';
 import { cropTime, denoise, downsampleSensor, firstSaccade, poolChannels } from '../../src/data/transforms.js';
 
-const rec = (ids: number[], times: number[], channels = 3) => ({ channels, ids: Int32Array.from(ids), times: Float64Array.from(times), timeUnit: 'us' as const });
+const rec = (ids: number[], times: number[], channels = 3) => ({
+  channels,
+  ids: Int32Array.from(ids),
+  times: Float64Array.from(times),
+  timeUnit: 'us' as const,
+});
 
 describe('binning to frames', () => {
   it('window mode keeps the last partial bin (nothing dropped)', () => {
@@ -26,10 +31,17 @@ describe('binning to frames', () => {
   });
 
   it('recordsToTensor writes [batch][steps][channels] and clips to binary by default', () => {
-    const t = recordsToTensor([rec([0, 0, 2], [0, 1, 12]), rec([1], [5])], { steps: 2, window: { kind: 'fixed', start: 0, binWidth: 10 } });
+    const t = recordsToTensor([rec([0, 0, 2], [0, 1, 12]), rec([1], [5])], {
+      steps: 2,
+      window: { kind: 'fixed', start: 0, binWidth: 10 },
+    });
     expect(t.tensor.batch).toBe(2);
     expect(Array.from(t.tensor.data)).toEqual([1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0]);
-    const counts = recordsToTensor([rec([0, 0], [0, 1])], { steps: 1, window: { kind: 'fixed', start: 0, binWidth: 10 }, binary: false });
+    const counts = recordsToTensor([rec([0, 0], [0, 1])], {
+      steps: 1,
+      window: { kind: 'fixed', start: 0, binWidth: 10 },
+      binary: false,
+    });
     expect(Array.from(counts.tensor.data)).toEqual([2, 0, 0]);
   });
 });

@@ -15,7 +15,9 @@ describe('N-MNIST .bin reader', () => {
 
   it('rejects timestamps that go backwards, naming the byte offset', () => {
     const bytes = Uint8Array.from([3, 5, 0x81, 0x23, 0x45, 33, 0, 0x00, 0x00, 0x07]);
-    expect(() => decodeNmnist(bytes, 'back.bin')).toThrow('back.bin: field timestamp at byte 7 is 7; expected >= 74565 us (timestamps must not decrease)');
+    expect(() => decodeNmnist(bytes, 'back.bin')).toThrow(
+      'back.bin: field timestamp at byte 7 is 7; expected >= 74565 us (timestamps must not decrease)',
+    );
   });
 
   it('decodes ids as (p*34 + y)*34 + x', () => {
@@ -33,18 +35,34 @@ describe('N-MNIST .bin reader', () => {
 
   it('reports a truncated last record with the byte offset', () => {
     expect(() => decodeNmnist(new Uint8Array(12), 'trunc.bin')).toThrow(RouserError);
-    expect(() => decodeNmnist(new Uint8Array(12), 'trunc.bin')).toThrow('trunc.bin: field length (trailing bytes at byte 10) is 12; expected a multiple of 5 bytes (5 bytes per event); the last record is truncated');
+    expect(() => decodeNmnist(new Uint8Array(12), 'trunc.bin')).toThrow(
+      'trunc.bin: field length (trailing bytes at byte 10) is 12; expected a multiple of 5 bytes (5 bytes per event); the last record is truncated',
+    );
   });
 
   it('rejects pixels outside 34x34', () => {
-    expect(() => decodeNmnist(Uint8Array.from([40, 0, 0, 0, 1]), 'x.bin')).toThrow('x.bin: field x at byte 0 is 40; expected an integer in [0, 34)');
-    expect(() => decodeNmnist(Uint8Array.from([0, 35, 0, 0, 1]), 'y.bin')).toThrow('y.bin: field y at byte 1 is 35; expected an integer in [0, 34) or 240 (overflow marker)');
+    expect(() => decodeNmnist(Uint8Array.from([40, 0, 0, 0, 1]), 'x.bin')).toThrow(
+      'x.bin: field x at byte 0 is 40; expected an integer in [0, 34)',
+    );
+    expect(() => decodeNmnist(Uint8Array.from([0, 35, 0, 0, 1]), 'y.bin')).toThrow(
+      'y.bin: field y at byte 1 is 35; expected an integer in [0, 34) or 240 (overflow marker)',
+    );
   });
 
   it('encodes golden bytes and inserts overflow markers for times past 23 bits', () => {
-    const rec = { channels: 2312, ids: Int32Array.from([(34 + 5) * 34 + 3]), times: Float64Array.from([0x012345]), timeUnit: 'us' as const };
+    const rec = {
+      channels: 2312,
+      ids: Int32Array.from([(34 + 5) * 34 + 3]),
+      times: Float64Array.from([0x012345]),
+      timeUnit: 'us' as const,
+    };
     expect(Array.from(encodeNmnist(rec))).toEqual([3, 5, 0x81, 0x23, 0x45]);
-    const late = { channels: 2312, ids: Int32Array.from([0, 1]), times: Float64Array.from([5, 2 ** 23 + 10]), timeUnit: 'us' as const };
+    const late = {
+      channels: 2312,
+      ids: Int32Array.from([0, 1]),
+      times: Float64Array.from([5, 2 ** 23 + 10]),
+      timeUnit: 'us' as const,
+    };
     const bytes = encodeNmnist(late);
     expect(bytes.length).toBe(15);
     expect(Array.from(bytes.subarray(5, 10))).toEqual([0, 240, 0, 0, 0]);

@@ -15,10 +15,11 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function expected(i: number): { times: number[]; units: number[]; label: number } {
   const times: number[] = [];
   const units: number[] = [];
-  if (i !== 5) for (let k = 0; k < 3 + i; k++) {
-    times.push((k + 1) / 16 + i / 512);
-    units.push((37 * i + 101 * k) % 700);
-  }
+  if (i !== 5)
+    for (let k = 0; k < 3 + i; k++) {
+      times.push((k + 1) / 16 + i / 512);
+      units.push((37 * i + 101 * k) % 700);
+    }
   if (i === 2) {
     times.push(1.25);
     units.push(699);
@@ -36,7 +37,9 @@ describe('half floats', () => {
     expect(t[0x7c00]).toBe(Infinity);
     expect(Number.isNaN(t[0x7e00])).toBe(true);
     expect(t[0x2c00]).toBe(0.0625);
-    expect(Array.from(decodeRow(Uint8Array.from([0x00, 0x3c, 0x00, 0xc0]), { kind: 'float', bytes: 2 }))).toEqual([1, -2]);
+    expect(Array.from(decodeRow(Uint8Array.from([0x00, 0x3c, 0x00, 0xc0]), { kind: 'float', bytes: 2 }))).toEqual([
+      1, -2,
+    ]);
   });
 });
 
@@ -93,7 +96,9 @@ describe('SHD HDF5 reader against the h5py fixture', () => {
   it('errors name the file: empty file, not HDF5, missing dataset', async () => {
     const empty = join(tmp, 'empty.h5');
     writeFileSync(empty, '');
-    await expect(openShd(empty)).rejects.toThrow(`${empty}: field length is 0 bytes; expected an HDF5 file (empty file)`);
+    await expect(openShd(empty)).rejects.toThrow(
+      `${empty}: field length is 0 bytes; expected an HDF5 file (empty file)`,
+    );
     const junk = join(tmp, 'junk.h5');
     writeFileSync(junk, 'not an hdf5 file at all');
     await expect(openShd(junk)).rejects.toThrow(`${junk}: field header (byte 0) has no HDF5 signature`);

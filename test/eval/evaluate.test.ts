@@ -54,9 +54,18 @@ describe('evaluateModel on a hand-computed network', () => {
     };
     const { report } = await evaluateModel(spec, data, { engine: 'both', backend: tampered });
     expect(report.agreement).toEqual({ predictions: 1, spikeTrains: 0, samples: 1, spikeTrainsAgainst: 'reference' });
-    const noSpikes = { ...ref, name: 'no-spikes', forward: async (sp: NetworkSpec, x: TensorDataset['inputs']) => ref.forward(sp, x) };
+    const noSpikes = {
+      ...ref,
+      name: 'no-spikes',
+      forward: async (sp: NetworkSpec, x: TensorDataset['inputs']) => ref.forward(sp, x),
+    };
     const fallback = await evaluateModel(spec, data, { engine: 'both', backend: noSpikes });
-    expect(fallback.report.agreement).toEqual({ predictions: 1, spikeTrains: 1, samples: 1, spikeTrainsAgainst: 'referenceForward' });
+    expect(fallback.report.agreement).toEqual({
+      predictions: 1,
+      spikeTrains: 1,
+      samples: 1,
+      spikeTrainsAgainst: 'referenceForward',
+    });
   });
 
   it('computes energy from the tables: SynOps * AC + updates * update vs MACs * MAC', async () => {
@@ -82,13 +91,20 @@ describe('evaluateModel on a hand-computed network', () => {
 
   it('the tie rule: inputs are summed in ascending index order, so V == Th exactly fires in both engines', async () => {
     // (a + b) + c != a + (b + c) in float32 for these; Th is set to the ascending-order sum.
-    const a = Math.fround(1e-8), b = Math.fround(1), c = Math.fround(-1);
+    const a = Math.fround(1e-8),
+      b = Math.fround(1),
+      c = Math.fround(-1);
     const asc = Math.fround(Math.fround(a + b) + c);
     const other = Math.fround(a + Math.fround(b + c));
     expect(asc).not.toBe(other);
     const spec = createSpec({ sizes: [3, 1], neuron: { kind: 'lif', beta: 0 }, thInit: asc });
     spec.layers[0]!.weights.set([a, b, c]);
-    const data: TensorDataset = { name: 'tie', inputs: { batch: 1, steps: 1, channels: 3, data: Float32Array.from([1, 1, 1]) }, labels: Int32Array.from([0]), classes: 1 };
+    const data: TensorDataset = {
+      name: 'tie',
+      inputs: { batch: 1, steps: 1, channels: 3, data: Float32Array.from([1, 1, 1]) },
+      labels: Int32Array.from([0]),
+      classes: 1,
+    };
     const { report } = await evaluateModel(spec, data, { engine: 'both', backend: createReferenceBackend() });
     expect(report.layers[0]!.spikeRate).toBe(1);
     expect(report.agreement!.spikeTrains).toBe(1);
@@ -96,7 +112,14 @@ describe('evaluateModel on a hand-computed network', () => {
 
   it('rejects a dataset of the wrong width, naming both sizes', async () => {
     const { spec } = handNet();
-    const bad: TensorDataset = { name: 'wide', inputs: { batch: 1, steps: 1, channels: 4, data: new Float32Array(4) }, labels: Int32Array.from([0]), classes: 1 };
-    await expect(evaluateModel(spec, bad, { engine: 'event' })).rejects.toThrow("dataset wide: field channels is 4; expected 3 (the model's input size)");
+    const bad: TensorDataset = {
+      name: 'wide',
+      inputs: { batch: 1, steps: 1, channels: 4, data: new Float32Array(4) },
+      labels: Int32Array.from([0]),
+      classes: 1,
+    };
+    await expect(evaluateModel(spec, bad, { engine: 'event' })).rejects.toThrow(
+      "dataset wide: field channels is 4; expected 3 (the model's input size)",
+    );
   });
 });

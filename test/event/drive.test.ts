@@ -3,7 +3,14 @@ import { poissonCdf, simulateRandomNetwork, SynapseBuilder, type RandomNetwork }
 
 /** A network without synapses: only the external drive acts. */
 function isolated(neurons: number): RandomNetwork {
-  return { neurons, numExcitatory: neurons, weightExcMv: 0, weightInhMv: 0, synapses: new SynapseBuilder(neurons, neurons, 0).finish(), seed: 0 };
+  return {
+    neurons,
+    numExcitatory: neurons,
+    weightExcMv: 0,
+    weightInhMv: 0,
+    synapses: new SynapseBuilder(neurons, neurons, 0).finish(),
+    seed: 0,
+  };
 }
 
 /** Kolmogorov-Smirnov distance of samples in [0, 1) from the uniform distribution. */
@@ -42,7 +49,15 @@ describe('continuous mode external drive', () => {
   const bins = 200;
   const lam = (N * 20_000 * 1) / 1000;
   const drive = (seed: number, thresholdMv: number) =>
-    simulateRandomNetwork(isolated(N), { mode: 'continuous', durationMs: bins, externalRateHz: 20_000, externalWeightMv: 2, thresholdMv, seed, recordSpikes: true });
+    simulateRandomNetwork(isolated(N), {
+      mode: 'continuous',
+      durationMs: bins,
+      externalRateHz: 20_000,
+      externalWeightMv: 2,
+      thresholdMv,
+      seed,
+      recordSpikes: true,
+    });
 
   it('is a homogeneous Poisson process: Poisson bin counts, uniform times at bin and sub-bin scale, uniform targets', () => {
     const r = drive(3, 1e-6);
@@ -100,7 +115,15 @@ describe('continuous mode external drive', () => {
     // on the dynamics, so a tiny-threshold run lists every external event of the seed.
     const n = 100;
     const run = (thresholdMv: number) =>
-      simulateRandomNetwork(isolated(n), { mode: 'continuous', durationMs: 3000, externalRateHz: 1000, externalWeightMv: 2, thresholdMv, seed: 7, recordSpikes: true });
+      simulateRandomNetwork(isolated(n), {
+        mode: 'continuous',
+        durationMs: 3000,
+        externalRateHz: 1000,
+        externalWeightMv: 2,
+        thresholdMv,
+        seed: 7,
+        recordSpikes: true,
+      });
     const all = run(1e-6).spikeRecord!;
     const r = run(20);
     expect(r.spikes).toBeGreaterThan(10_000);

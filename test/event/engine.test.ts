@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildRandomNetwork, compileDescription, simulateDescription, simulateRandomNetwork, type CompiledDescription } from '../../src/event/index.js';
+import {
+  buildRandomNetwork,
+  compileDescription,
+  simulateDescription,
+  simulateRandomNetwork,
+  type CompiledDescription,
+} from '../../src/event/index.js';
 import { NetworkBuilder, type ConnectionRule, type NetworkDescription } from '../../src/model/network.js';
 import { createModelState, getNeuronModel } from '../../src/neuron/model.js';
 import { RouserError } from '../../src/util/errors.js';
@@ -10,7 +16,8 @@ function edges(c: CompiledDescription): { pre: number; post: number; w: number; 
   const out: { pre: number; post: number; w: number; d: number; port: number }[] = [];
   for (let i = 0; i < c.numSources; i++)
     for (let g = c.rowGroup[i]!; g < c.rowGroup[i + 1]!; g++)
-      for (let k = c.groupPtr[g]!; k < c.groupPtr[g + 1]!; k++) out.push({ pre: i, post: c.targets[k]!, w: c.weights[k]!, d: c.groupDelay[g]!, port: c.groupPort[g]! });
+      for (let k = c.groupPtr[g]!; k < c.groupPtr[g + 1]!; k++)
+        out.push({ pre: i, post: c.targets[k]!, w: c.weights[k]!, d: c.groupDelay[g]!, port: c.groupPort[g]! });
   return out;
 }
 
@@ -30,7 +37,9 @@ describe('compileDescription: connection rules', () => {
     expect([...byPost.values()]).toEqual(new Array(20).fill(7));
     expect(inDeg.every((e) => e.pre < 30 && e.post >= 30 && e.post < 50)).toBe(true);
 
-    const out = edges(net({ rule: 'fixed_outdegree', outdegree: 5, allowAutapses: false, allowMultapses: false }, 12, 12, true));
+    const out = edges(
+      net({ rule: 'fixed_outdegree', outdegree: 5, allowAutapses: false, allowMultapses: false }, 12, 12, true),
+    );
     for (let i = 0; i < 12; i++) {
       const t = out.filter((e) => e.pre === i).map((e) => e.post);
       expect(t.length).toBe(5);
@@ -38,10 +47,14 @@ describe('compileDescription: connection rules', () => {
       expect(t.includes(i)).toBe(false);
     }
     expect(edges(net({ rule: 'fixed_total_number', n: 333 }, 10, 9)).length).toBe(333);
-    const noMulti = edges(net({ rule: 'fixed_total_number', n: 60, allowMultapses: false, allowAutapses: false }, 9, 9, true));
+    const noMulti = edges(
+      net({ rule: 'fixed_total_number', n: 60, allowMultapses: false, allowAutapses: false }, 9, 9, true),
+    );
     expect(new Set(noMulti.map((e) => e.pre * 9 + e.post)).size).toBe(60);
     expect(noMulti.some((e) => e.pre === e.post)).toBe(false);
-    expect(edges(net({ rule: 'one_to_one' }, 6, 6)).map((e) => [e.pre, e.post])).toEqual([0, 1, 2, 3, 4, 5].map((i) => [i, i + 6]));
+    expect(edges(net({ rule: 'one_to_one' }, 6, 6)).map((e) => [e.pre, e.post])).toEqual(
+      [0, 1, 2, 3, 4, 5].map((i) => [i, i + 6]),
+    );
     expect(edges(net({ rule: 'all_to_all', allowAutapses: false }, 5, 5, true)).length).toBe(20);
     const bern = edges(net({ rule: 'pairwise_bernoulli', p: 0.1 }, 200, 150)).length;
     expect(Math.abs(bern - 3000)).toBeLessThan(5 * Math.sqrt(3000 * 0.9));
@@ -50,8 +63,21 @@ describe('compileDescription: connection rules', () => {
   it('delays round to the dt grid, weights keep their distributions, negative weights go to the inhibitory port', () => {
     const b = new NetworkBuilder({ dtMs: 0.1, seed: 7 });
     b.population('E', 400, 'iaf_psc_exp');
-    b.connect('E', 'E', { rule: 'fixed_indegree', indegree: 100 }, { weight: { kind: 'normal', mean: 87.81, sd: 8.781, min: 0, bound: 'redraw' }, delayMs: { kind: 'normal', mean: 1.5, sd: 0.75, min: 0.05, bound: 'redraw' } });
-    b.connect('E', 'E', { rule: 'fixed_indegree', indegree: 25 }, { weight: { kind: 'normal', mean: -351.2, sd: 35.12, max: 0, bound: 'redraw' }, delayMs: 0.75 });
+    b.connect(
+      'E',
+      'E',
+      { rule: 'fixed_indegree', indegree: 100 },
+      {
+        weight: { kind: 'normal', mean: 87.81, sd: 8.781, min: 0, bound: 'redraw' },
+        delayMs: { kind: 'normal', mean: 1.5, sd: 0.75, min: 0.05, bound: 'redraw' },
+      },
+    );
+    b.connect(
+      'E',
+      'E',
+      { rule: 'fixed_indegree', indegree: 25 },
+      { weight: { kind: 'normal', mean: -351.2, sd: 35.12, max: 0, bound: 'redraw' }, delayMs: 0.75 },
+    );
     const e = edges(compileDescription(b.build()));
     const exc = e.filter((x) => x.w >= 0);
     const inh = e.filter((x) => x.w < 0);
@@ -73,8 +99,15 @@ describe('compileDescription: connection rules', () => {
     const b = new NetworkBuilder({ dtMs: 0.1, seed: 1 });
     b.population('A', 100_000, 'lif', { params: { beta: 0.9 } });
     b.connect('A', 'A', { rule: 'fixed_indegree', indegree: 1000 }, { weight: 1, delayMs: 1 });
-    expect(() => compileDescription(b.build(), { memory: { limitBytes: 64 * 2 ** 20 }, where: 'net.json' })).toThrow(/^net\.json: network \(100000 neurons, about 100000000 synapses\): needs 9\d\d\.\d MB but only 64\.0 MB is available/);
-    expect(() => compileDescription({ ...b.build(), populations: [{ name: 'A', size: 100_000, model: 'nope' }] }, { where: 'net.json' })).toThrow(RouserError);
+    expect(() => compileDescription(b.build(), { memory: { limitBytes: 64 * 2 ** 20 }, where: 'net.json' })).toThrow(
+      /^net\.json: network \(100000 neurons, about 100000000 synapses\): needs 9\d\d\.\d MB but only 64\.0 MB is available/,
+    );
+    expect(() =>
+      compileDescription(
+        { ...b.build(), populations: [{ name: 'A', size: 100_000, model: 'nope' }] },
+        { where: 'net.json' },
+      ),
+    ).toThrow(RouserError);
   });
 });
 
@@ -83,13 +116,20 @@ describe('compileDescription: connection rules', () => {
  * port) receive each spike's synapses at push time in (step, source, creation order); neurons advance with the
  * model's step. Independent of the calendar queue, the delay groups and the CSR sort.
  */
-function reference(c: CompiledDescription, desc: NetworkDescription, steps: number, srcSpikes: Map<number, number[]>): number[][] {
+function reference(
+  c: CompiledDescription,
+  desc: NetworkDescription,
+  steps: number,
+  srcSpikes: Map<number, number[]>,
+): number[][] {
   const E = edges(c);
   // creation order per row: stable by delay is what the engine must give; the reference uses plain creation order
   const byPre = new Map<number, typeof E>();
   for (const e of E) (byPre.get(e.pre) ?? byPre.set(e.pre, []).get(e.pre)!).push(e);
   const D = c.maxDelaySteps + 1;
-  const pending = Array.from({ length: D }, () => Array.from({ length: c.numPorts }, () => new Float32Array(c.numNeurons)));
+  const pending = Array.from({ length: D }, () =>
+    Array.from({ length: c.numPorts }, () => new Float32Array(c.numNeurons)),
+  );
   const pops = desc.populations.map((p, i) => {
     const m = getNeuronModel(p.model);
     const cp = c.populations[i]!;
@@ -132,24 +172,58 @@ describe('simulateDescription', () => {
       times.push(t);
     }
     const b = new NetworkBuilder({ dtMs: 0.1, seed: 9 });
-    b.population('L', 60, 'lif', { params: { beta: 0.95, threshold: { kind: 'uniform', min: 0.8, max: 1.2 } }, reset: 'subtract' });
-    b.population('X', 40, 'iaf_psc_exp', { params: { tau_syn_ex: 0.5, tau_syn_in: 1, t_ref: 0.5, V_th: -60 }, initial: { V_m: { kind: 'normal', mean: -66, sd: 2 } } });
+    b.population('L', 60, 'lif', {
+      params: { beta: 0.95, threshold: { kind: 'uniform', min: 0.8, max: 1.2 } },
+      reset: 'subtract',
+    });
+    b.population('X', 40, 'iaf_psc_exp', {
+      params: { tau_syn_ex: 0.5, tau_syn_in: 1, t_ref: 0.5, V_th: -60 },
+      initial: { V_m: { kind: 'normal', mean: -66, sd: 2 } },
+    });
     b.spikeSource('in', 20, { ids, times, timeUnit: 'step' });
-    b.connect('in', 'L', { rule: 'fixed_outdegree', outdegree: 6 }, { weight: 0.7, delayMs: { kind: 'uniform', min: 0.1, max: 0.5 } });
-    b.connect('L', 'L', { rule: 'pairwise_bernoulli', p: 0.1 }, { weight: { kind: 'normal', mean: 0.1, sd: 0.3 }, delayMs: { kind: 'uniform', min: 0.1, max: 2 } });
-    b.connect('L', 'X', { rule: 'fixed_indegree', indegree: 15 }, { weight: { kind: 'normal', mean: 150, sd: 300 }, delayMs: { kind: 'normal', mean: 1, sd: 0.5, min: 0.1, bound: 'clip' } });
-    b.connect('X', 'L', { rule: 'fixed_total_number', n: 300 }, { weight: { kind: 'uniform', min: -0.5, max: 0.5 }, delayMs: 1.3 });
+    b.connect(
+      'in',
+      'L',
+      { rule: 'fixed_outdegree', outdegree: 6 },
+      { weight: 0.7, delayMs: { kind: 'uniform', min: 0.1, max: 0.5 } },
+    );
+    b.connect(
+      'L',
+      'L',
+      { rule: 'pairwise_bernoulli', p: 0.1 },
+      { weight: { kind: 'normal', mean: 0.1, sd: 0.3 }, delayMs: { kind: 'uniform', min: 0.1, max: 2 } },
+    );
+    b.connect(
+      'L',
+      'X',
+      { rule: 'fixed_indegree', indegree: 15 },
+      {
+        weight: { kind: 'normal', mean: 150, sd: 300 },
+        delayMs: { kind: 'normal', mean: 1, sd: 0.5, min: 0.1, bound: 'clip' },
+      },
+    );
+    b.connect(
+      'X',
+      'L',
+      { rule: 'fixed_total_number', n: 300 },
+      { weight: { kind: 'uniform', min: -0.5, max: 0.5 }, delayMs: 1.3 },
+    );
     b.recordSpikes(['L', 'X']);
     const desc = b.build();
     const c = compileDescription(desc);
     const groups = c.groupPtr.length - 1;
     expect(groups).toBeGreaterThan(100); // really heterogeneous
     const srcSpikes = new Map<number, number[]>();
-    ids.forEach((id, k) => (srcSpikes.get(times[k]!) ?? srcSpikes.set(times[k]!, []).get(times[k]!)!).push(c.numNeurons + id));
+    ids.forEach((id, k) =>
+      (srcSpikes.get(times[k]!) ?? srcSpikes.set(times[k]!, []).get(times[k]!)!).push(c.numNeurons + id),
+    );
     const expected = reference(compileDescription(desc), desc, steps, srcSpikes);
     const r = simulateDescription(c, { durationMs: steps * 0.1 });
     const got: number[][] = Array.from({ length: steps }, () => []);
-    for (const [name, off] of [['L', 0], ['X', 60]] as const) {
+    for (const [name, off] of [
+      ['L', 0],
+      ['X', 60],
+    ] as const) {
       const rec = r.spikeRecords[name]!;
       for (let k = 0; k < rec.ids.length; k++) got[Math.round(rec.times[k]! / 0.1)]!.push(off + rec.ids[k]!);
     }
@@ -171,7 +245,15 @@ describe('simulateDescription', () => {
       sIds[k] = rng.int(n);
       sTimes[k] = 1 + Math.floor((k / m) * 150);
     }
-    const ref = simulateRandomNetwork(rn, { mode: 'discrete', durationMs: 200, externalRateHz: 0, seed: 1, stimulus: { ids: sIds, timesMs: sTimes, weightMv: 16 }, recordSpikes: true, forceCalendar: true });
+    const ref = simulateRandomNetwork(rn, {
+      mode: 'discrete',
+      durationMs: 200,
+      externalRateHz: 0,
+      seed: 1,
+      stimulus: { ids: sIds, timesMs: sTimes, weightMv: 16 },
+      recordSpikes: true,
+      forceCalendar: true,
+    });
     // the same graph as an explicit projection; the stimulus as a spike source one step earlier through one-to-one synapses
     const { rowPtr, targets, weights } = rn.synapses;
     const pre: number[] = [];
@@ -198,7 +280,9 @@ describe('simulateDescription', () => {
   it('Poisson and DC stimuli, rate and state recorders', () => {
     const b = new NetworkBuilder({ dtMs: 0.1, seed: 2 });
     b.population('P', 2000, 'lif', { params: { beta: 0.5, threshold: 1e9 } });
-    b.population('Q', 3, 'iaf_psc_exp', { params: { E_L: -65, V_reset: -65, V_th: -50, tau_syn_ex: 0.5, tau_syn_in: 0.5 } });
+    b.population('Q', 3, 'iaf_psc_exp', {
+      params: { E_L: -65, V_reset: -65, V_th: -50, tau_syn_ex: 0.5, tau_syn_in: 0.5 },
+    });
     b.poisson('P', { rateHz: 500, weight: 1, startMs: 10 });
     b.dc('Q', [500, 100, 0]);
     b.recordRate(['Q'], 5);

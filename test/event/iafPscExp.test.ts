@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createModelState, getNeuronModel, IAF_PSC_EXP, propagator32, type IafPscExpCoefficients } from '../../src/neuron/model.js';
+import {
+  createModelState,
+  getNeuronModel,
+  IAF_PSC_EXP,
+  propagator32,
+  type IafPscExpCoefficients,
+} from '../../src/neuron/model.js';
 import { Rng } from '../../src/util/rng.js';
 
 /**
@@ -9,7 +15,17 @@ import { Rng } from '../../src/util/rng.js';
  * factor (87.81 pA -> 0.15 mV peak).
  */
 
-const PD14 = { C_m: 250, tau_m: 10, tau_syn_ex: 0.5, tau_syn_in: 0.5, t_ref: 2, E_L: -65, V_reset: -65, V_th: -50, I_e: 0 };
+const PD14 = {
+  C_m: 250,
+  tau_m: 10,
+  tau_syn_ex: 0.5,
+  tau_syn_in: 0.5,
+  t_ref: 2,
+  E_L: -65,
+  V_reset: -65,
+  V_th: -50,
+  I_e: 0,
+};
 
 /** RK4 of dV/dt = -V/tauM + I/cM, dI/dt = -I/tauS from V = 0, I = i0 over h (10^4 sub-steps): returns V(h). */
 function rk4(tauS: number, tauM: number, cM: number, h: number, i0: number): number {
@@ -29,7 +45,12 @@ function rk4(tauS: number, tauM: number, cM: number, h: number, i0: number): num
   return v;
 }
 
-function run(params: Record<string, number>, dt: number, steps: number, input?: (t: number, ex: Float32Array, inh: Float32Array, cur: Float32Array) => void) {
+function run(
+  params: Record<string, number>,
+  dt: number,
+  steps: number,
+  input?: (t: number, ex: Float32Array, inh: Float32Array, cur: Float32Array) => void,
+) {
   const c = IAF_PSC_EXP.prepare(params, dt, 1) as IafPscExpCoefficients;
   const state = createModelState(IAF_PSC_EXP, 1);
   state[0]![0] = params.E_L ?? -70;
@@ -93,7 +114,7 @@ describe('iaf_psc_exp (NEST)', () => {
     // analytic PSP at t = n h: w/C tau ts/(tau - ts) (e^{-t/tau} - e^{-t/ts})
     for (const n of [1, 5, 16, 50, 200]) {
       const t = n * 0.1;
-      const psp = ((87.81 / 250) * ((10 * 0.5) / 9.5)) * (Math.exp(-t / 10) - Math.exp(-t / 0.5));
+      const psp = (87.81 / 250) * ((10 * 0.5) / 9.5) * (Math.exp(-t / 10) - Math.exp(-t / 0.5));
       expect(v[n]! + 65).toBeCloseTo(psp, 4); // V is float32 (ulp 7.6e-6 mV at -65 mV)
     }
     // inhibitory port: the mirror image
@@ -122,7 +143,9 @@ describe('iaf_psc_exp (NEST)', () => {
     const c = IAF_PSC_EXP.prepare({ ...PD14, t_ref: 0.26, V_reset: [-70, -60] }, 0.1, 2);
     expect(c.refractorySteps).toBe(3);
     expect(Array.from(c.Vreset)).toEqual([-70, -60]);
-    expect(() => IAF_PSC_EXP.prepare({ ...PD14, tau_m: 0 }, 0.1, 1, 'net.json populations[0].params')).toThrow('net.json populations[0].params: field tau_m is 0; expected a finite number > 0');
+    expect(() => IAF_PSC_EXP.prepare({ ...PD14, tau_m: 0 }, 0.1, 1, 'net.json populations[0].params')).toThrow(
+      'net.json populations[0].params: field tau_m is 0; expected a finite number > 0',
+    );
   });
 
   it('the uniform-parameter fast loop is bitwise the per-neuron loop', () => {
@@ -139,7 +162,9 @@ describe('iaf_psc_exp (NEST)', () => {
     const sb = new Uint8Array(n);
     let fired = 0;
     for (let t = 0; t < 400; t++) {
-      const inp = [0, 1, 2].map(() => Float32Array.from({ length: n }, () => (rng.uniform() < 0.05 ? 200 * (rng.uniform() - 0.4) : 0)));
+      const inp = [0, 1, 2].map(() =>
+        Float32Array.from({ length: n }, () => (rng.uniform() < 0.05 ? 200 * (rng.uniform() - 0.4) : 0)),
+      );
       const fa = IAF_PSC_EXP.step(c, a, inp, th, 'zero', sa, 0, n);
       const fb = IAF_PSC_EXP.step(slow, b, inp, th, 'zero', sb, 0, n);
       expect(fa).toBe(fb);

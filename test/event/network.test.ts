@@ -35,7 +35,9 @@ function chain(): NetworkSpec {
 describe('discrete mode on a hand-computed 3-neuron trajectory', () => {
   it('reproduces the spike times, counts, SynOps and event counts', () => {
     const steps = 10;
-    const res = simulateNetwork(compileNetwork(chain()), new Float32Array(steps).fill(1), steps, { recordSpikes: true });
+    const res = simulateNetwork(compileNetwork(chain()), new Float32Array(steps).fill(1), steps, {
+      recordSpikes: true,
+    });
     expect(res.spikes?.map((r) => Array.from(r.times))).toEqual([
       [2, 5, 8],
       [3, 6, 9],
@@ -67,8 +69,12 @@ describe('discrete mode on a hand-computed 3-neuron trajectory', () => {
 
   it('refuses bad input lengths and steps with clear messages', () => {
     const net = compileNetwork(chain());
-    expect(() => simulateNetwork(net, new Float32Array(3), 4)).toThrow('simulateNetwork: field input.length is 3; expected 4 (= steps 4 x inputSize 1)');
-    expect(() => simulateNetwork(net, new Float32Array(0), -1)).toThrow('simulateNetwork: field steps is -1; expected a non-negative integer');
+    expect(() => simulateNetwork(net, new Float32Array(3), 4)).toThrow(
+      'simulateNetwork: field input.length is 3; expected 4 (= steps 4 x inputSize 1)',
+    );
+    expect(() => simulateNetwork(net, new Float32Array(0), -1)).toThrow(
+      'simulateNetwork: field steps is -1; expected a non-negative integer',
+    );
   });
 
   it('compileNetwork drops zero weights, keeps parameters and refuses invalid specs', () => {

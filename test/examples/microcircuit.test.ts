@@ -23,7 +23,17 @@ describe('microcircuit description', () => {
     expect(d.populations.map((p) => p.size)).toEqual([2068, 583, 2192, 548, 485, 106, 1440, 295]);
     const l23e = d.populations[0];
     expect(l23e?.model).toBe('iaf_psc_exp');
-    expect({ ...l23e?.params, I_e: undefined }).toEqual({ C_m: 250, tau_m: 10, tau_syn_ex: 0.5, tau_syn_in: 0.5, t_ref: 2, E_L: -65, V_reset: -65, V_th: -50, I_e: undefined });
+    expect({ ...l23e?.params, I_e: undefined }).toEqual({
+      C_m: 250,
+      tau_m: 10,
+      tau_syn_ex: 0.5,
+      tau_syn_in: 0.5,
+      t_ref: 2,
+      E_L: -65,
+      V_reset: -65,
+      V_th: -50,
+      I_e: undefined,
+    });
     expect(l23e?.initial).toEqual({ V_m: { kind: 'normal', mean: -68.28, sd: 5.36 } });
     expect(d.populations[7]?.initial).toEqual({ V_m: { kind: 'normal', mean: -61.43, sd: 4.48 } });
     // 64 pairs minus the 9 zero-probability ones (L5I -> L2/3E, L2/3I, L4I; L6I -> L2/3E, L2/3I, L4E, L4I, L5E, L5I)
@@ -31,13 +41,24 @@ describe('microcircuit description', () => {
     const plan = microcircuitPlan({ nScale: 0.1, kScale: 0.1 });
     for (const [i, p] of d.projections.entries()) {
       const q = plan.projections[i];
-      expect(p.connection).toEqual({ rule: 'fixed_total_number', n: q?.count, allowAutapses: true, allowMultapses: true });
+      expect(p.connection).toEqual({
+        rule: 'fixed_total_number',
+        n: q?.count,
+        allowAutapses: true,
+        allowMultapses: true,
+      });
       const w = p.weight as Distribution & { kind: 'normal' };
       expect(w.bound).toBe('redraw');
       if (p.source.endsWith('E')) expect([w.min, w.max, w.mean > 0]).toEqual([0, undefined, true]);
       else expect([w.min, w.max, w.mean < 0]).toEqual([undefined, 0, true]);
       expect(w.sd).toBeCloseTo(0.1 * Math.abs(w.mean), 12);
-      expect(p.delayMs).toEqual({ kind: 'normal', mean: p.source.endsWith('E') ? 1.5 : 0.75, sd: p.source.endsWith('E') ? 0.75 : 0.375, min: 0.05, bound: 'redraw' });
+      expect(p.delayMs).toEqual({
+        kind: 'normal',
+        mean: p.source.endsWith('E') ? 1.5 : 0.75,
+        sd: p.source.endsWith('E') ? 0.75 : 0.375,
+        min: 0.05,
+        bound: 'redraw',
+      });
     }
     expect(d.stimuli.length).toBe(8);
     expect(d.stimuli[0]).toMatchObject({ kind: 'poisson', target: 'L23E', rateHz: 1280, delayMs: 1.5 });
@@ -51,7 +72,9 @@ describe('microcircuit description', () => {
     expect(d.populations.every((p) => p.params?.I_e === 0)).toBe(true);
     const dc = microcircuit({ background: 'dc' });
     expect(dc.stimuli).toEqual([]);
-    expect(dc.populations.map((p) => Math.round((p.params?.I_e as number) * 10) / 10)).toEqual([562.0, 526.9, 737.6, 667.3, 702.5, 667.3, 1018.6, 737.6]);
+    expect(dc.populations.map((p) => Math.round((p.params?.I_e as number) * 10) / 10)).toEqual([
+      562.0, 526.9, 737.6, 667.3, 702.5, 667.3, 1018.6, 737.6,
+    ]);
   });
 
   it('round-trips through JSON unchanged', () => {
@@ -85,17 +108,36 @@ describe('microcircuit description', () => {
 describe('rouser examples microcircuit', () => {
   it('writes the description atomically and prints the scaled populations', async () => {
     const out = join(dir, 'net.json');
-    expect(await main(['examples', 'microcircuit', '--n-scale', '0.1', '--k-scale', '0.1', '--seed', '3', '--out', out])).toBe(0);
+    expect(
+      await main(['examples', 'microcircuit', '--n-scale', '0.1', '--k-scale', '0.1', '--seed', '3', '--out', out]),
+    ).toBe(0);
     expect(io.out).toContain('2068 neurons');
     expect(io.out).toContain('2988807 synapses');
     const d = loadNetwork(out);
     expect(d).toEqual(microcircuit({ nScale: 0.1, kScale: 0.1, seed: 3 }));
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    expect(JSON.parse(readFileSync(out, 'utf8')).meta).toMatchObject({ nScale: 0.1, kScale: 0.1, background: 'poisson' });
+    expect(JSON.parse(readFileSync(out, 'utf8')).meta).toMatchObject({
+      nScale: 0.1,
+      kScale: 0.1,
+      background: 'poisson',
+    });
   });
 
   it('warns about sub-threshold DC drive at K < 1', async () => {
-    expect(await main(['examples', 'microcircuit', '--n-scale', '0.1', '--k-scale', '0.1', '--bg', 'dc', '--out', join(dir, 'dc.json')])).toBe(0);
+    expect(
+      await main([
+        'examples',
+        'microcircuit',
+        '--n-scale',
+        '0.1',
+        '--k-scale',
+        '0.1',
+        '--bg',
+        'dc',
+        '--out',
+        join(dir, 'dc.json'),
+      ]),
+    ).toBe(0);
     expect(io.out).toContain('warning: DC input below rheobase (375 pA) in L23E, L23I, L4E, L4I, L5E, L5I, L6E');
   });
 
@@ -148,7 +190,8 @@ describe('microcircuit compiled by the engine', () => {
       const key = `${PD14_POPULATIONS.indexOf(q.source)}>${PD14_POPULATIONS.indexOf(q.target)}`;
       expect(count.get(key), key).toBe(q.count);
       // mean of a normal truncated at 0 with sd = 10 % of |mean|: the truncation moves it by < 1e-20
-      if (q.count > 2000) expect(Math.abs((wSum.get(key) as number) / q.count / q.weightMeanPa - 1), key).toBeLessThan(0.01);
+      if (q.count > 2000)
+        expect(Math.abs((wSum.get(key) as number) / q.count / q.weightMeanPa - 1), key).toBeLessThan(0.01);
     }
     // 1.0 % of E and 2.5 % of I synapses on the minimum step after redraw at 0.05 ms and rounding (MICROCIRCUIT.md 1.4)
     expect(steps.E[1] / steps.E[0]).toBeGreaterThan(0.0096 - 0.002);

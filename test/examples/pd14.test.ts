@@ -22,7 +22,10 @@ function expectedCount(y: number, x: number, nScale: number, kScale: number, for
   const c = (PD14_CONN_PROBS[y] as number[])[x] as number;
   const nx = PD14_FULL_SIZES[x] as number;
   const ny = PD14_FULL_SIZES[y] as number;
-  const s = form === 'nest' ? Math.log(1 - c) / Math.log((nx * ny - 1) / (nx * ny)) : Math.log1p(-c) / Math.log1p(-1 / (nx * ny));
+  const s =
+    form === 'nest'
+      ? Math.log(1 - c) / Math.log((nx * ny - 1) / (nx * ny))
+      : Math.log1p(-c) / Math.log1p(-1 / (nx * ny));
   const v = s * nScale * kScale;
   const f = Math.floor(v);
   return (v - f === 0.5 ? (f % 2 === 0 ? f : f + 1) : Math.round(v)) + 0;
@@ -30,14 +33,22 @@ function expectedCount(y: number, x: number, nScale: number, kScale: number, for
 
 describe('PD14 microcircuit plan', () => {
   it('rounds halves to even like numpy', () => {
-    expect([0.5, 1.5, 2.5, 532.5, 2739.5, 10341.5, 2.4999, 2.5001].map(roundHalfEven)).toEqual([0, 2, 2, 532, 2740, 10342, 2, 3]);
+    expect([0.5, 1.5, 2.5, 532.5, 2739.5, 10341.5, 2.4999, 2.5001].map(roundHalfEven)).toEqual([
+      0, 2, 2, 532, 2740, 10342, 2, 3,
+    ]);
   });
 
   it('has the published population sizes at full scale and numpy-rounded sizes when scaled', () => {
-    expect(microcircuitPlan().populations.map((p) => p.size)).toEqual([20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948]);
-    expect(microcircuitPlan({ nScale: 0.1, kScale: 0.1 }).populations.map((p) => p.size)).toEqual([2068, 583, 2192, 548, 485, 106, 1440, 295]);
+    expect(microcircuitPlan().populations.map((p) => p.size)).toEqual([
+      20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948,
+    ]);
+    expect(microcircuitPlan({ nScale: 0.1, kScale: 0.1 }).populations.map((p) => p.size)).toEqual([
+      2068, 583, 2192, 548, 485, 106, 1440, 295,
+    ]);
     // 20683/2 = 10341.5 -> 10342, 5479/2 -> 2740, 1065/2 = 532.5 -> 532 (half to even), 2948/2 = 1474
-    expect(microcircuitPlan({ nScale: 0.5, kScale: 0.5 }).populations.map((p) => p.size)).toEqual([10342, 2917, 10958, 2740, 2425, 532, 7198, 1474]);
+    expect(microcircuitPlan({ nScale: 0.5, kScale: 0.5 }).populations.map((p) => p.size)).toEqual([
+      10342, 2917, 10958, 2740, 2425, 532, 7198, 1474,
+    ]);
   });
 
   it('turns the connection table into fixed total numbers: 298,880,968 synapses and the published in-degrees', () => {
@@ -46,12 +57,28 @@ describe('PD14 microcircuit plan', () => {
     expect(total).toBe(298_880_968);
     const byTarget = new Map<string, number>();
     for (const p of plan.projections) byTarget.set(p.target, (byTarget.get(p.target) ?? 0) + p.count);
-    expect(PD14_POPULATIONS.map((name, y) => Math.round((byTarget.get(name) ?? 0) / (PD14_FULL_SIZES[y] as number)))).toEqual(IN_DEGREE_TABLE);
+    expect(
+      PD14_POPULATIONS.map((name, y) => Math.round((byTarget.get(name) ?? 0) / (PD14_FULL_SIZES[y] as number))),
+    ).toEqual(IN_DEGREE_TABLE);
     expect(Math.round(total / 77169)).toBe(3873);
-    const indeg = (s: string, t: string): number => Math.round((plan.projections.find((p) => p.source === s && p.target === t)?.count ?? 0) / (PD14_FULL_SIZES[PD14_POPULATIONS.indexOf(t as 'L23E')] as number));
-    expect([indeg('L23E', 'L23I'), indeg('L23E', 'L23E'), indeg('L23E', 'L5E'), indeg('L4E', 'L4I'), indeg('L6E', 'L4I')]).toEqual([2990, 2200, 2188, 1813, 1608]);
+    const indeg = (s: string, t: string): number =>
+      Math.round(
+        (plan.projections.find((p) => p.source === s && p.target === t)?.count ?? 0) /
+          (PD14_FULL_SIZES[PD14_POPULATIONS.indexOf(t as 'L23E')] as number),
+      );
+    expect([
+      indeg('L23E', 'L23I'),
+      indeg('L23E', 'L23E'),
+      indeg('L23E', 'L5E'),
+      indeg('L4E', 'L4I'),
+      indeg('L6E', 'L4I'),
+    ]).toEqual([2990, 2200, 2188, 1813, 1608]);
     // the linear approximation C N_x N_y (which MICROCIRCUIT.md warns against) would give 14 million fewer
-    const linear = PD14_CONN_PROBS.reduce((a, row, y) => a + row.reduce((b, c, x) => b + c * (PD14_FULL_SIZES[x] as number) * (PD14_FULL_SIZES[y] as number), 0), 0);
+    const linear = PD14_CONN_PROBS.reduce(
+      (a, row, y) =>
+        a + row.reduce((b, c, x) => b + c * (PD14_FULL_SIZES[x] as number) * (PD14_FULL_SIZES[y] as number), 0),
+      0,
+    );
     expect(total - linear).toBeGreaterThan(1e7);
   });
 
@@ -66,7 +93,10 @@ describe('PD14 microcircuit plan', () => {
     for (let y = 0; y < 8; y++)
       for (let x = 0; x < 8; x++) {
         const want = expectedCount(y, x, nScale, kScale);
-        expect(got.get(`${PD14_POPULATIONS[x]}>${PD14_POPULATIONS[y]}`) ?? 0, `${PD14_POPULATIONS[x]} -> ${PD14_POPULATIONS[y]}`).toBe(want);
+        expect(
+          got.get(`${PD14_POPULATIONS[x]}>${PD14_POPULATIONS[y]}`) ?? 0,
+          `${PD14_POPULATIONS[x]} -> ${PD14_POPULATIONS[y]}`,
+        ).toBe(want);
         expect(Math.abs(want - expectedCount(y, x, nScale, kScale, 'log1p'))).toBeLessThanOrEqual(1);
       }
     // zero-probability pairs are absent, not empty projections
@@ -120,7 +150,9 @@ describe('PD14 microcircuit plan', () => {
       let rec = 0;
       for (const q of full.projections.filter((f) => f.target === pop.name)) {
         const x = PD14_POPULATIONS.indexOf(q.source);
-        const s = Math.log1p(-((PD14_CONN_PROBS[y] as number[])[x] as number)) / Math.log1p(-1 / ((PD14_FULL_SIZES[x] as number) * (PD14_FULL_SIZES[y] as number)));
+        const s =
+          Math.log1p(-((PD14_CONN_PROBS[y] as number[])[x] as number)) /
+          Math.log1p(-1 / ((PD14_FULL_SIZES[x] as number) * (PD14_FULL_SIZES[y] as number)));
         rec += q.weightMeanPa * (s / (PD14_FULL_SIZES[y] as number)) * (rates[x] as number);
       }
       const ext = 87.80849353 * (PD14_K_EXT[y] as number) * 8;
@@ -137,12 +169,25 @@ describe('PD14 microcircuit plan', () => {
   it('DC drive at K = 0.1 is below rheobase (375 pA) everywhere but L6I, as MICROCIRCUIT.md warns', () => {
     const plan = microcircuitPlan({ nScale: 0.1, kScale: 0.1, background: 'dc' });
     expect(plan.populations[0]?.biasPa).toBeCloseTo(206.7, 1);
-    expect(plan.populations.map((p) => p.biasPa > 375)).toEqual([false, false, false, false, false, false, false, true]);
+    expect(plan.populations.map((p) => p.biasPa > 375)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
   });
 
   it('rejects scales outside (0, 1] and scales that empty a population, naming the field', () => {
-    expect(() => microcircuitPlan({ nScale: 0 })).toThrow('microcircuit: field nScale is 0; expected a number in (0, 1]');
-    expect(() => microcircuitPlan({ kScale: 1.5 })).toThrow('microcircuit: field kScale is 1.5; expected a number in (0, 1]');
+    expect(() => microcircuitPlan({ nScale: 0 })).toThrow(
+      'microcircuit: field nScale is 0; expected a number in (0, 1]',
+    );
+    expect(() => microcircuitPlan({ kScale: 1.5 })).toThrow(
+      'microcircuit: field kScale is 1.5; expected a number in (0, 1]',
+    );
     expect(() => microcircuitPlan({ nScale: 1e-4 })).toThrow(/field nScale \(population L5E\) is 0.0001/);
   });
 });

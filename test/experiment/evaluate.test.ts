@@ -18,7 +18,11 @@ function setup(): { spec: ReturnType<typeof createSpec>; data: TensorDataset } {
 describe('evaluateModel metrics (hand-computed)', () => {
   it('rates in Hz use the data step length; saturation at >= 90% of steps and strict; fractionMoved vs the initial thresholds', async () => {
     const { spec, data } = setup();
-    const { report } = await evaluateModel(spec, data, { engine: 'event', dtMs: 4, initialThresholds: [Float32Array.from([1.25, 1.0, 1.25])] });
+    const { report } = await evaluateModel(spec, data, {
+      engine: 'event',
+      dtMs: 4,
+      initialThresholds: [Float32Array.from([1.25, 1.0, 1.25])],
+    });
     const l = report.layers[0]!;
     expect(l.spikeRate).toBeCloseTo(19 / 30, 12); // (10 + 0 + 9) spikes / (3 neurons x 10 steps)
     expect(l.spikeRateHz).toBeCloseTo((19 / 30) * 250, 9); // 4 ms steps: 250 steps per second

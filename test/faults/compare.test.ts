@@ -12,8 +12,37 @@ const CHILD = resolve(import.meta.dirname, 'compareChild.ts');
 const CLI = resolve(import.meta.dirname, 'cliChild.ts');
 /** The same compare through the real command line (settings as compareFaultSettings, but the CLI's own dataset seed). */
 const cliArgs = (out: string, resume: boolean): string[] => [
-  ...['compare', '--dataset', 'synthetic', '--epochs', String(EPOCHS), '--seeds', '2', '--variants', 'learned,fixed:0.5', '--arch', '12', '--steps', '12'],
-  ...['--train-samples', '64', '--test-samples', '32', '--batch', '16', '--event-samples', '16', '--val-fraction', '0.25', '--backend', 'reference', '--out', out],
+  ...[
+    'compare',
+    '--dataset',
+    'synthetic',
+    '--epochs',
+    String(EPOCHS),
+    '--seeds',
+    '2',
+    '--variants',
+    'learned,fixed:0.5',
+    '--arch',
+    '12',
+    '--steps',
+    '12',
+  ],
+  ...[
+    '--train-samples',
+    '64',
+    '--test-samples',
+    '32',
+    '--batch',
+    '16',
+    '--event-samples',
+    '16',
+    '--val-fraction',
+    '0.25',
+    '--backend',
+    'reference',
+    '--out',
+    out,
+  ],
   ...(resume ? ['--resume'] : []),
 ];
 const EPOCHS = 3;
@@ -43,16 +72,28 @@ function files(dir: string): string[] {
 /** A JSON value without its wall-clock fields (the only values a resumed compare may differ in). */
 function withoutWallClock(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutWallClock);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !/^(wallMs|meanWallMs|epochMs)$/.test(k)).map(([k, x]) => [k, withoutWallClock(x)]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => !/^(wallMs|meanWallMs|epochMs)$/.test(k))
+        .map(([k, x]) => [k, withoutWallClock(x)]),
+    );
   return v;
 }
 
 const json = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
 /** Runs the child; with `killAt`, sends SIGKILL `delayMs` after the child printed its `killAt`-th epoch line (0-based). */
-function runChild(dir: string, resume: boolean, killAt?: number, delayMs = 0): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; lines: number }> {
+function runChild(
+  dir: string,
+  resume: boolean,
+  killAt?: number,
+  delayMs = 0,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; lines: number }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(EPOCHS), resume ? 'resume' : 'new'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(EPOCHS), resume ? 'resume' : 'new'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let armed = false;
@@ -69,7 +110,10 @@ function runChild(dir: string, resume: boolean, killAt?: number, delayMs = 0): P
 }
 
 /** Runs `rouser ARGS` from the sources in a child; with `killAfterMs`, sends SIGKILL that long after the start. */
-function runCli(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+function runCli(
+  args: string[],
+  killAfterMs?: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -87,9 +131,13 @@ function runCli(args: string[], killAfterMs?: number): Promise<{ code: number | 
 function expectSameCompare(dir: string, ref: string, what: string): void {
   const want = files(ref);
   expect(files(dir), what).toEqual(want);
-  expect(withoutWallClock(json(join(dir, 'summary.json'))), what).toEqual(withoutWallClock(json(join(ref, 'summary.json'))));
-  for (const f of want.filter((p) => /model(-best)?\.json$/.test(p))) expect(readFileSync(join(dir, f), 'utf8'), `${what}: ${f}`).toBe(readFileSync(join(ref, f), 'utf8'));
-  for (const f of want.filter((p) => p.endsWith('run.json'))) expect(withoutWallClock(json(join(dir, f))), `${what}: ${f}`).toEqual(withoutWallClock(json(join(ref, f))));
+  expect(withoutWallClock(json(join(dir, 'summary.json'))), what).toEqual(
+    withoutWallClock(json(join(ref, 'summary.json'))),
+  );
+  for (const f of want.filter((p) => /model(-best)?\.json$/.test(p)))
+    expect(readFileSync(join(dir, f), 'utf8'), `${what}: ${f}`).toBe(readFileSync(join(ref, f), 'utf8'));
+  for (const f of want.filter((p) => p.endsWith('run.json')))
+    expect(withoutWallClock(json(join(dir, f))), `${what}: ${f}`).toEqual(withoutWallClock(json(join(ref, f))));
 }
 
 describe('faults: compare', () => {
@@ -113,26 +161,33 @@ describe('faults: compare', () => {
       const second = await runChild(dir, true);
       expect(second.code, second.stderr).toBe(0);
       // The resume continued from the checkpoints: epochs finished before the kill were not trained again.
-      if (first.lines >= 2) expect(second.lines, `killed after epoch line ${killAt} + ${delayMs} ms`).toBeLessThanOrEqual(EVENTS - (first.lines - 1));
+      if (first.lines >= 2)
+        expect(second.lines, `killed after epoch line ${killAt} + ${delayMs} ms`).toBeLessThanOrEqual(
+          EVENTS - (first.lines - 1),
+        );
       expectSameCompare(dir, straight, `killed after epoch line ${killAt} + ${delayMs} ms`);
     }
   }, 180_000);
 
   // The real command line (about 5 s per compare here: tsx start-up and the report's charts), only when
   // ROUSER_FAULT_TRIALS is set: `rouser compare` killed at a seeded time, then `rouser compare --resume`.
-  it.runIf(process.env.ROUSER_FAULT_TRIALS !== undefined)('kill -9 during `rouser compare` (the CLI), then `--resume`: the same summary.json, models and report files', async () => {
-    const ref = join(root, 'cli-straight');
-    const full = await runCli(cliArgs(ref, false));
-    expect(full.code, full.output).toBe(0);
-    const rng = new Rng(Number(process.env.ROUSER_FUZZ_SEED ?? 2026) + 2);
-    for (let trial = 0; trial < Number(process.env.ROUSER_FAULT_TRIALS); trial++) {
-      const dir = join(root, `cli-killed-${trial}`);
-      const killAfterMs = 300 + rng.int(4000);
-      const first = await runCli(cliArgs(dir, false), killAfterMs);
-      expect(first.signal === 'SIGKILL' || first.code === 0, first.output).toBe(true);
-      const second = await runCli(cliArgs(dir, true));
-      expect(second.code, second.output).toBe(0);
-      expectSameCompare(dir, ref, `rouser compare killed after ${killAfterMs} ms (${first.signal ?? 'finished'})`);
-    }
-  }, 600_000);
+  it.runIf(process.env.ROUSER_FAULT_TRIALS !== undefined)(
+    'kill -9 during `rouser compare` (the CLI), then `--resume`: the same summary.json, models and report files',
+    async () => {
+      const ref = join(root, 'cli-straight');
+      const full = await runCli(cliArgs(ref, false));
+      expect(full.code, full.output).toBe(0);
+      const rng = new Rng(Number(process.env.ROUSER_FUZZ_SEED ?? 2026) + 2);
+      for (let trial = 0; trial < Number(process.env.ROUSER_FAULT_TRIALS); trial++) {
+        const dir = join(root, `cli-killed-${trial}`);
+        const killAfterMs = 300 + rng.int(4000);
+        const first = await runCli(cliArgs(dir, false), killAfterMs);
+        expect(first.signal === 'SIGKILL' || first.code === 0, first.output).toBe(true);
+        const second = await runCli(cliArgs(dir, true));
+        expect(second.code, second.output).toBe(0);
+        expectSameCompare(dir, ref, `rouser compare killed after ${killAfterMs} ms (${first.signal ?? 'finished'})`);
+      }
+    },
+    600_000,
+  );
 });

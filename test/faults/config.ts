@@ -9,10 +9,25 @@ import { defaultSurrogate } from '../../src/neuron/surrogate.js';
 import { DEFAULT_LOSS } from '../../src/train/loss.js';
 
 /** The run the fault tests interrupt: a few hundred ms per epoch on the reference backend. */
-export const FAULT_CONFIG: FitConfig = { sizes: [24, 32, 4], batch: 16, seed: 7, lr: 1e-2, lrTh: 1e-2, backend: 'reference', bias: true };
+export const FAULT_CONFIG: FitConfig = {
+  sizes: [24, 32, 4],
+  batch: 16,
+  seed: 7,
+  lr: 1e-2,
+  lrTh: 1e-2,
+  backend: 'reference',
+  bias: true,
+};
 
 /** The synthetic task of the fault tests. */
-export const FAULT_DATA: SyntheticTaskOptions = { inputs: 24, classes: 4, steps: 16, samples: 96, testSamples: 32, seed: 11 };
+export const FAULT_DATA: SyntheticTaskOptions = {
+  inputs: 24,
+  classes: 4,
+  steps: 16,
+  samples: 96,
+  testSamples: 32,
+  seed: 11,
+};
 
 /** The compare the fault test interrupts: synthetic task, 2 variants x 2 seeds, a tiny architecture. */
 export async function compareFaultSettings(outDir: string, epochs: number, resume: boolean): Promise<CompareSettings> {
@@ -30,7 +45,11 @@ export async function compareFaultSettings(outDir: string, epochs: number, resum
     lr: 2e-3,
     lrTh: 2e-2,
     batch: 16,
-    neuron: { kind: 'cuba', currentRetention: PAPER_DEFAULTS.currentRetention, voltageRetention: PAPER_DEFAULTS.voltageRetention },
+    neuron: {
+      kind: 'cuba',
+      currentRetention: PAPER_DEFAULTS.currentRetention,
+      voltageRetention: PAPER_DEFAULTS.voltageRetention,
+    },
     surrogate: defaultSurrogate('exponential'),
     loss: { ...DEFAULT_LOSS },
     weightScale: 1,

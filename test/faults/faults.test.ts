@@ -42,14 +42,22 @@ function expectSameAsStraight(dir: string): void {
 }
 
 /** Runs the child; with `killAfter`, sends SIGKILL `delayMs` after the child printed "epoch killAfter". */
-function runChild(dir: string, resume: boolean, killAfter?: number, delayMs = 0): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function runChild(
+  dir: string,
+  resume: boolean,
+  killAfter?: number,
+  delayMs = 0,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(EPOCHS), resume ? 'resume' : 'new'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(EPOCHS), resume ? 'resume' : 'new'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (killAfter !== undefined && out.includes(`epoch ${killAfter}\n`)) setTimeout(() => child.kill('SIGKILL'), delayMs);
+      if (killAfter !== undefined && out.includes(`epoch ${killAfter}\n`))
+        setTimeout(() => child.kill('SIGKILL'), delayMs);
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('exit', (code, signal) => done({ code, signal, stderr: err }));
@@ -68,7 +76,8 @@ describe('faults', () => {
       const first = await runChild(dir, false, killAfter, delayMs);
       expect(first.signal === 'SIGKILL' || first.code === 0, first.stderr).toBe(true);
       // Whatever the kill left is readable: a checkpoint of a finished epoch (or none), never a torn file.
-      if (existsSync(join(dir, 'checkpoint.json'))) expect(loadCheckpoint(join(dir, 'checkpoint.json'))!.epoch).toBeGreaterThanOrEqual(killAfter);
+      if (existsSync(join(dir, 'checkpoint.json')))
+        expect(loadCheckpoint(join(dir, 'checkpoint.json'))!.epoch).toBeGreaterThanOrEqual(killAfter);
       const second = await runChild(dir, true);
       expect(second.code, second.stderr).toBe(0);
       expectSameAsStraight(dir);
@@ -77,44 +86,52 @@ describe('faults', () => {
 
   const root0 = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
   if (!root0) console.log('faults: full-disk test skipped (needs root and unshare -m for a private tmpfs)');
-  it.skipIf(!root0)('a full disk (private tmpfs) fails one write with ENOSPC named in words, loses nothing, and the resume completes', () => {
-    const mnt = join(root, 'mnt');
-    const out = join(root, 'disk');
-    mkdirSync(mnt);
-    mkdirSync(out);
-    const node = `${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(CHILD)}`;
-    const run = join(mnt, 'run');
-    const script = [
-      'set -u',
-      `mount -t tmpfs -o size=4m tmpfs ${mnt}`,
-      `${node} ${run} ${EPOCHS} new > ${out}/stdout1 2> ${out}/stderr1 & pid=$!`,
-      `n=0; while ! grep -q "epoch 1" ${out}/stdout1 2>/dev/null; do sleep 0.02; n=$((n+1)); [ $n -gt 3000 ] && break; done`,
-      `dd if=/dev/zero of=${mnt}/filler bs=4096 2>/dev/null`,
-      `wait $pid; echo $? > ${out}/rc1`,
-      `cp -a ${run} ${out}/after-full`,
-      `rm -f ${mnt}/filler`,
-      `${node} ${run} ${EPOCHS} resume > ${out}/stdout2 2> ${out}/stderr2; echo $? > ${out}/rc2`,
-      `cp -a ${run} ${out}/final`,
-    ].join('\n');
-    const r = spawnSync('unshare', ['-m', 'sh', '-c', script], { encoding: 'utf8', timeout: 150_000 });
-    expect(r.status, r.stderr).toBe(0);
-    const rc1 = readFileSync(join(out, 'rc1'), 'utf8').trim();
-    const stderr1 = readFileSync(join(out, 'stderr1'), 'utf8');
-    if (rc1 === '0') {
-      // The run finished before the disk filled up; nothing to check but the result.
-      console.log('faults: the run finished before the disk was full');
-    } else {
-      expect(rc1, stderr1).toBe('1');
-      expect(stderr1.trim().split('\n')).toHaveLength(1);
-      expect(stderr1).toMatch(new RegExp(`^${run}/(checkpoint|model|metrics)\\.(json|jsonl): cannot write the file \\(no space left on the device \\(ENOSPC\\)\\); the previous contents, if any, are unchanged`));
-      // Nothing lost: the files left behind are whole, the checkpoint is of a finished epoch >= 1, no temp files.
-      const after = join(out, 'after-full');
-      expect(loadCheckpoint(join(after, 'checkpoint.json'))!.epoch).toBeGreaterThanOrEqual(1);
-      expect(() => JSON.parse(readFileSync(join(after, 'model.json'), 'utf8')) as unknown).not.toThrow();
-      expect(readdirSync(after).filter((n) => n.endsWith('.tmp'))).toEqual([]);
-    }
-    expect(readFileSync(join(out, 'rc2'), 'utf8').trim(), readFileSync(join(out, 'stderr2'), 'utf8')).toBe('0');
-    cpSync(join(out, 'final'), join(root, 'final'), { recursive: true });
-    expectSameAsStraight(join(root, 'final'));
-  }, 180_000);
+  it.skipIf(!root0)(
+    'a full disk (private tmpfs) fails one write with ENOSPC named in words, loses nothing, and the resume completes',
+    () => {
+      const mnt = join(root, 'mnt');
+      const out = join(root, 'disk');
+      mkdirSync(mnt);
+      mkdirSync(out);
+      const node = `${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(CHILD)}`;
+      const run = join(mnt, 'run');
+      const script = [
+        'set -u',
+        `mount -t tmpfs -o size=4m tmpfs ${mnt}`,
+        `${node} ${run} ${EPOCHS} new > ${out}/stdout1 2> ${out}/stderr1 & pid=$!`,
+        `n=0; while ! grep -q "epoch 1" ${out}/stdout1 2>/dev/null; do sleep 0.02; n=$((n+1)); [ $n -gt 3000 ] && break; done`,
+        `dd if=/dev/zero of=${mnt}/filler bs=4096 2>/dev/null`,
+        `wait $pid; echo $? > ${out}/rc1`,
+        `cp -a ${run} ${out}/after-full`,
+        `rm -f ${mnt}/filler`,
+        `${node} ${run} ${EPOCHS} resume > ${out}/stdout2 2> ${out}/stderr2; echo $? > ${out}/rc2`,
+        `cp -a ${run} ${out}/final`,
+      ].join('\n');
+      const r = spawnSync('unshare', ['-m', 'sh', '-c', script], { encoding: 'utf8', timeout: 150_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const rc1 = readFileSync(join(out, 'rc1'), 'utf8').trim();
+      const stderr1 = readFileSync(join(out, 'stderr1'), 'utf8');
+      if (rc1 === '0') {
+        // The run finished before the disk filled up; nothing to check but the result.
+        console.log('faults: the run finished before the disk was full');
+      } else {
+        expect(rc1, stderr1).toBe('1');
+        expect(stderr1.trim().split('\n')).toHaveLength(1);
+        expect(stderr1).toMatch(
+          new RegExp(
+            `^${run}/(checkpoint|model|metrics)\\.(json|jsonl): cannot write the file \\(no space left on the device \\(ENOSPC\\)\\); the previous contents, if any, are unchanged`,
+          ),
+        );
+        // Nothing lost: the files left behind are whole, the checkpoint is of a finished epoch >= 1, no temp files.
+        const after = join(out, 'after-full');
+        expect(loadCheckpoint(join(after, 'checkpoint.json'))!.epoch).toBeGreaterThanOrEqual(1);
+        expect(() => JSON.parse(readFileSync(join(after, 'model.json'), 'utf8')) as unknown).not.toThrow();
+        expect(readdirSync(after).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+      }
+      expect(readFileSync(join(out, 'rc2'), 'utf8').trim(), readFileSync(join(out, 'stderr2'), 'utf8')).toBe('0');
+      cpSync(join(out, 'final'), join(root, 'final'), { recursive: true });
+      expectSameAsStraight(join(root, 'final'));
+    },
+    180_000,
+  );
 });

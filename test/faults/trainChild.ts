@@ -9,7 +9,11 @@ import { FAULT_CONFIG, FAULT_DATA } from './config.js';
 const [outDir, epochs, mode] = process.argv.slice(2) as [string, string, string | undefined];
 const data = makeSyntheticTask(FAULT_DATA);
 try {
-  await fit({ ...FAULT_CONFIG, epochs: Number(epochs) }, data, { outDir, resume: mode === 'resume', onEpoch: (m) => process.stdout.write(`epoch ${m.epoch}\n`) });
+  await fit({ ...FAULT_CONFIG, epochs: Number(epochs) }, data, {
+    outDir,
+    resume: mode === 'resume',
+    onEpoch: (m) => process.stdout.write(`epoch ${m.epoch}\n`),
+  });
 } catch (e) {
   if (!(e instanceof RouserError)) throw e;
   process.stderr.write(`${e.message}\n`);

@@ -3,7 +3,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSonataSpikes, sortSpikesByTime, writeSonataSpikes, writeSpikesCsv, type PopulationSpikes } from '../../src/io/sonata.js';
+import {
+  readSonataSpikes,
+  sortSpikesByTime,
+  writeSonataSpikes,
+  writeSpikesCsv,
+  type PopulationSpikes,
+} from '../../src/io/sonata.js';
 import { Rng } from '../../src/util/rng.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rouser-sonata-'));
@@ -25,7 +31,11 @@ function randomSpikes(population: string, n: number, seed: number): PopulationSp
 const pairs = (s: PopulationSpikes): string[] => Array.from(s.nodeIds, (id, i) => `${s.timesMs[i]}:${id}`).sort();
 
 describe('SONATA spike reports', () => {
-  const pops = [randomSpikes('L23E', 400, 1), randomSpikes('L4I', 37, 2), { population: 'empty', nodeIds: new Uint32Array(0), timesMs: new Float64Array(0) }];
+  const pops = [
+    randomSpikes('L23E', 400, 1),
+    randomSpikes('L4I', 37, 2),
+    { population: 'empty', nodeIds: new Uint32Array(0), timesMs: new Float64Array(0) },
+  ];
   const path = join(dir, 'spikes.h5');
 
   it('sortSpikesByTime orders by time, then node id, keeping every spike', () => {
@@ -65,10 +75,16 @@ describe('SONATA spike reports', () => {
 
   it('rejects mismatched arrays and duplicate names with one line naming the field', async () => {
     const bad = { population: 'x', nodeIds: new Uint32Array(2), timesMs: new Float64Array(1) };
-    await expect(writeSonataSpikes(join(dir, 'bad.h5'), [bad])).rejects.toThrow('spikes of x: field timesMs.length is 1; expected 2 (node_ids.length)');
+    await expect(writeSonataSpikes(join(dir, 'bad.h5'), [bad])).rejects.toThrow(
+      'spikes of x: field timesMs.length is 1; expected 2 (node_ids.length)',
+    );
     const p = pops[1] as PopulationSpikes;
-    await expect(writeSonataSpikes(join(dir, 'dup.h5'), [p, p])).rejects.toThrow(/field populations\[1\]\.population is "L4I"; expected a name used once/);
-    expect(readdirSync(dir).filter((f) => f.startsWith('bad') || f.startsWith('dup') || f.endsWith('.tmp'))).toEqual([]);
+    await expect(writeSonataSpikes(join(dir, 'dup.h5'), [p, p])).rejects.toThrow(
+      /field populations\[1\]\.population is "L4I"; expected a name used once/,
+    );
+    expect(readdirSync(dir).filter((f) => f.startsWith('bad') || f.startsWith('dup') || f.endsWith('.tmp'))).toEqual(
+      [],
+    );
   });
 
   it('writes CSV in bmtk column order, sorted by time', () => {
@@ -79,12 +95,18 @@ describe('SONATA spike reports', () => {
     expect(lines.length).toBe(38);
     const rows = lines.slice(1).map((l) => l.split(' '));
     expect(rows.every((r) => r[1] === 'L4I')).toBe(true);
-    const back: PopulationSpikes = { population: 'L4I', nodeIds: Uint32Array.from(rows, (r) => Number(r[2])), timesMs: Float64Array.from(rows, (r) => Number(r[0])) };
+    const back: PopulationSpikes = {
+      population: 'L4I',
+      nodeIds: Uint32Array.from(rows, (r) => Number(r[2])),
+      timesMs: Float64Array.from(rows, (r) => Number(r[0])),
+    };
     expect(pairs(back)).toEqual(pairs(pops[1] as PopulationSpikes));
   });
 
   // the first python3 with h5py: the one on PATH, else the system one (Debian's python3-h5py)
-  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import h5py'], { stdio: 'ignore' }).status === 0);
+  const python = ['python3', '/usr/bin/python3'].find(
+    (py) => spawnSync(py, ['-c', 'import h5py'], { stdio: 'ignore' }).status === 0,
+  );
   const hasH5py = python !== undefined;
   if (!hasH5py) console.log('sonata: python3 h5py not available; the h5py read-back test is skipped');
   it.skipIf(!hasH5py)('is read by h5py with the SONATA dtypes', async () => {
@@ -99,7 +121,10 @@ describe('SONATA spike reports', () => {
       '  "n": int(g["node_ids"].shape[0]), "t": [float(x) for x in g["timestamps"][:]], "i": [int(x) for x in g["node_ids"][:]],',
       '  "magic": int(f.attrs["magic"])}))',
     ].join('\n');
-    const out = JSON.parse(execFileSync(python as string, ['-c', script, path], { encoding: 'utf8' })) as Record<string, unknown>;
+    const out = JSON.parse(execFileSync(python as string, ['-c', script, path], { encoding: 'utf8' })) as Record<
+      string,
+      unknown
+    >;
     expect(out.pops).toEqual(['L23E', 'L4I', 'empty']);
     expect(out.sorting).toBe('by_time');
     expect(out.units).toBe('ms');
@@ -108,6 +133,8 @@ describe('SONATA spike reports', () => {
     expect(out.magic).toBe(0x0a7a);
     const t = out.t as number[];
     const ids = out.i as number[];
-    expect(pairs({ population: 'L23E', nodeIds: Uint32Array.from(ids), timesMs: Float64Array.from(t) })).toEqual(pairs(pops[0] as PopulationSpikes));
+    expect(pairs({ population: 'L23E', nodeIds: Uint32Array.from(ids), timesMs: Float64Array.from(t) })).toEqual(
+      pairs(pops[0] as PopulationSpikes),
+    );
   });
 });

@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { incompleteBeta, logGamma, pairedStats, seedStats, studentTCdf, studentTQuantile } from '../../src/metrics/stats.js';
+import {
+  incompleteBeta,
+  logGamma,
+  pairedStats,
+  seedStats,
+  studentTCdf,
+  studentTQuantile,
+} from '../../src/metrics/stats.js';
 
 describe('seed statistics', () => {
   it('Student-t quantiles match the published table (t_{0.975, df})', () => {
     // Standard two-sided 95% critical values (e.g. NIST/SEMATECH e-Handbook table 1.3.6.7.2)
-    const table: [number, number][] = [[1, 12.706], [2, 4.303], [3, 3.182], [4, 2.776], [5, 2.571], [9, 2.262], [30, 2.042], [1000, 1.962]];
+    const table: [number, number][] = [
+      [1, 12.706],
+      [2, 4.303],
+      [3, 3.182],
+      [4, 2.776],
+      [5, 2.571],
+      [9, 2.262],
+      [30, 2.042],
+      [1000, 1.962],
+    ];
     for (const [df, t] of table) expect(studentTQuantile(0.975, df)).toBeCloseTo(t, 3);
     expect(studentTCdf(0, 3)).toBeCloseTo(0.5, 14);
     // df = 1 is the Cauchy distribution: CDF = 1/2 + atan(t)/pi

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ALIF, LIF, createModelState, getNeuronModel } from '../../src/neuron/model.js';
 
-function run(model: typeof ALIF | typeof LIF, coeff: unknown, reset: 'zero' | 'subtract', xs: number[], th = 1): { s: number[]; st: number[][] } {
+function run(
+  model: typeof ALIF | typeof LIF,
+  coeff: unknown,
+  reset: 'zero' | 'subtract',
+  xs: number[],
+  th = 1,
+): { s: number[]; st: number[][] } {
   const state = createModelState(model, 1);
   const inp = new Float32Array(1);
   const sp = new Uint8Array(1);
@@ -33,7 +39,13 @@ describe('alif (Bellec et al. 2018 adaptive threshold)', () => {
     // t3: U = 1, A = 0.625, θ = 1.625 -> no, V = 1, a = 0.625
     // t4: U = 0.5, A = 0.3125 -> no
     expect(s).toEqual([1, 0, 1, 0, 0]);
-    expect(st).toEqual([[0, 1], [1, 0.5], [0, 1.25], [1, 0.625], [0.5, 0.3125]]);
+    expect(st).toEqual([
+      [0, 1],
+      [1, 0.5],
+      [0, 1.25],
+      [1, 0.625],
+      [0.5, 0.3125],
+    ]);
     // subtract reset subtracts the effective threshold: t2: U = 1.5 - 1.25 = 0.25
     const sub = run(ALIF, c, 'subtract', [1, 1, 1]);
     expect(sub.st[2]).toEqual([0.25, 1.25]);
@@ -53,7 +65,11 @@ describe('alif (Bellec et al. 2018 adaptive threshold)', () => {
   it('accepts betaAdapt per neuron and rejects bad values naming the field', () => {
     const c = ALIF.prepare({ kind: 'alif', betaAdapt: [0, 0.5, 2] }, 1, 3);
     expect(Array.from(c.betaA)).toEqual([0, 0.5, 2]);
-    expect(() => ALIF.prepare({ kind: 'alif', betaAdapt: [0, -1, 2] }, 1, 3)).toThrow('neuron model alif: field betaAdapt[1] is -1; expected a number in [0, 100]');
-    expect(() => ALIF.prepare({ kind: 'alif', tauAdaptMs: 0 }, 1, 3)).toThrow('neuron model alif: field tauAdaptMs is 0; expected a finite number > 0');
+    expect(() => ALIF.prepare({ kind: 'alif', betaAdapt: [0, -1, 2] }, 1, 3)).toThrow(
+      'neuron model alif: field betaAdapt[1] is -1; expected a number in [0, 100]',
+    );
+    expect(() => ALIF.prepare({ kind: 'alif', tauAdaptMs: 0 }, 1, 3)).toThrow(
+      'neuron model alif: field tauAdaptMs is 0; expected a finite number > 0',
+    );
   });
 });

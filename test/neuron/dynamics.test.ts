@@ -92,7 +92,9 @@ describe('surrogate golden values', () => {
     expect(surrogateGrad({ kind: 'triangle', scale: 1, width: 1 }, -1.5)).toBe(0);
   });
   it('reports bad parameters', () => {
-    expect(surrogateProblem({ kind: 'exponential', scale: 1.5, tau: 0 })).toBe('surrogate exponential: tau is 0; expected a finite number > 0');
+    expect(surrogateProblem({ kind: 'exponential', scale: 1.5, tau: 0 })).toBe(
+      'surrogate exponential: tau is 0; expected a finite number > 0',
+    );
     expect(surrogateProblem(defaultSurrogate('atan'))).toBeUndefined();
   });
 });

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createModelState, IAF_PSC_EXP, stepIafPscExp, WASM_MIN_NEURONS, type IafPscExpCoefficients } from '../../src/neuron/model.js';
+import {
+  createModelState,
+  IAF_PSC_EXP,
+  stepIafPscExp,
+  WASM_MIN_NEURONS,
+  type IafPscExpCoefficients,
+} from '../../src/neuron/model.js';
 import { iafWasmKernel } from '../../src/neuron/iafPscExpWasm.js';
 import { Rng } from '../../src/util/rng.js';
 import { stepIafPscExpReference } from './iafPscExpReference.js';
@@ -16,7 +22,10 @@ const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer,
 
 function randomCase(rng: Rng, uniform: boolean) {
   // below WASM_MIN_NEURONS the JavaScript fast path runs, from it on the WebAssembly kernel
-  const size = rng.uniform() < 0.4 ? 1 + Math.floor(rng.uniform() * (WASM_MIN_NEURONS - 1)) : WASM_MIN_NEURONS + Math.floor(rng.uniform() * 200);
+  const size =
+    rng.uniform() < 0.4
+      ? 1 + Math.floor(rng.uniform() * (WASM_MIN_NEURONS - 1))
+      : WASM_MIN_NEURONS + Math.floor(rng.uniform() * 200);
   const dt = [0.1, 0.05, 0.25, 1][Math.floor(rng.uniform() * 4)] as number;
   const tauM = 1 + rng.uniform() * 30;
   const params: Record<string, number | number[]> = {
@@ -66,8 +75,12 @@ describe('stepIafPscExp (optimised) == the one-loop reference, bit for bit', () 
           else jsPath++;
         }
         for (let t = 0; t < 80; t++) {
-          const ex = Float32Array.from({ length: size }, () => (rng.uniform() < 0.6 ? 87.81 * Math.floor(rng.uniform() * 5) : 0));
-          const inh = Float32Array.from({ length: size }, () => (rng.uniform() < 0.3 ? -351.24 * Math.floor(rng.uniform() * 3) : 0));
+          const ex = Float32Array.from({ length: size }, () =>
+            rng.uniform() < 0.6 ? 87.81 * Math.floor(rng.uniform() * 5) : 0,
+          );
+          const inh = Float32Array.from({ length: size }, () =>
+            rng.uniform() < 0.3 ? -351.24 * Math.floor(rng.uniform() * 3) : 0,
+          );
           const cur = Float32Array.from({ length: size }, () => (rng.uniform() < 0.3 ? rng.uniform() * 600 - 100 : 0));
           const inputs = noCurrent ? [ex, inh] : [ex, inh, cur];
           const from = rng.uniform() < 0.7 ? 0 : Math.floor(rng.uniform() * size);

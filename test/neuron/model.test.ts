@@ -66,13 +66,21 @@ describe('neuron model registry', () => {
   });
 
   it('prepare rejects bad parameters naming the model and the field', () => {
-    expect(() => LIF.prepare({ kind: 'lif', beta: 1.5 }, 1, 2)).toThrow('neuron model lif: field beta is 1.5; expected a number in [0, 1]');
-    expect(() => LIF.prepare({ kind: 'lif' }, 1, 2)).toThrow('neuron model lif: field beta is undefined; expected a number in [0, 1]');
+    expect(() => LIF.prepare({ kind: 'lif', beta: 1.5 }, 1, 2)).toThrow(
+      'neuron model lif: field beta is 1.5; expected a number in [0, 1]',
+    );
+    expect(() => LIF.prepare({ kind: 'lif' }, 1, 2)).toThrow(
+      'neuron model lif: field beta is undefined; expected a number in [0, 1]',
+    );
     expect(() => CUBA.prepare({ kind: 'cuba', currentRetention: 0.5, voltageRetention: Number.NaN }, 1, 2)).toThrow(
       'neuron model cuba: field voltageRetention is NaN; expected a number in [0, 1]',
     );
-    expect(() => LIF.prepare({ kind: 'lif', beta: 0.5, tau: 3 }, 1, 2)).toThrow('neuron model lif: field tau is 3; expected absent: lif has the parameters beta');
-    expect(() => LIF.prepare({ kind: 'lif', beta: [0.5, 0.5] }, 1, 2)).toThrow('neuron model lif: field beta is array(length 2); expected a number in [0, 1]');
+    expect(() => LIF.prepare({ kind: 'lif', beta: 0.5, tau: 3 }, 1, 2)).toThrow(
+      'neuron model lif: field tau is 3; expected absent: lif has the parameters beta',
+    );
+    expect(() => LIF.prepare({ kind: 'lif', beta: [0.5, 0.5] }, 1, 2)).toThrow(
+      'neuron model lif: field beta is array(length 2); expected a number in [0, 1]',
+    );
   });
 
   const good: NeuronModelDef<{ a: number }> = {
@@ -101,11 +109,17 @@ describe('neuron model registry', () => {
 
   it('rejects a duplicate name, a duplicate state name and a voltage that is not a state', () => {
     registerNeuronModel(good);
-    expect(() => registerNeuronModel(good)).toThrow('neuron model test_dup: field name is "test_dup"; expected a name not already registered');
+    expect(() => registerNeuronModel(good)).toThrow(
+      'neuron model test_dup: field name is "test_dup"; expected a name not already registered',
+    );
     registerNeuronModel(good, { replace: true });
     const twice = { ...good, state: [...good.state, { name: 'v', unit: '1', doc: 'again', rest: 0 }] };
-    expect(() => registerNeuronModel(twice, { replace: true })).toThrow('neuron model test_dup: field state.v is "v"; expected a state name declared once');
-    expect(() => registerNeuronModel({ ...good, voltage: 'u' }, { replace: true })).toThrow('neuron model test_dup: field voltage is "u"; expected the name of a state variable (v)');
+    expect(() => registerNeuronModel(twice, { replace: true })).toThrow(
+      'neuron model test_dup: field state.v is "v"; expected a state name declared once',
+    );
+    expect(() => registerNeuronModel({ ...good, voltage: 'u' }, { replace: true })).toThrow(
+      'neuron model test_dup: field voltage is "u"; expected the name of a state variable (v)',
+    );
   });
 
   it('rejects an update that produces NaN for valid parameters, naming the state and the parameters', () => {
@@ -116,9 +130,20 @@ describe('neuron model registry', () => {
       step: (c, st, inp, th, r, sp, from, to) => {
         const v = st[0] as Float32Array;
         for (let k = from; k < to; k++) v[k] = (v[k] as number) * Math.log(c.a) + (inp[0]?.[k] as number);
-        return good.step(c, st, inp.map((x) => x.map(() => 0)), th, r, sp, from, to);
+        return good.step(
+          c,
+          st,
+          inp.map((x) => x.map(() => 0)),
+          th,
+          r,
+          sp,
+          from,
+          to,
+        );
       },
     };
-    expect(() => registerNeuronModel(nan)).toThrow(/^neuron model test_nan: field state\.v is NaN; expected a finite value for valid parameters \(params a = 0, reset zero, step \d+, neuron 0\)/);
+    expect(() => registerNeuronModel(nan)).toThrow(
+      /^neuron model test_nan: field state\.v is NaN; expected a finite value for valid parameters \(params a = 0, reset zero, step \d+, neuron 0\)/,
+    );
   });
 });

@@ -18,7 +18,17 @@ export interface QifCoefficients {
   readonly vReset: number;
 }
 
-function stepQif(c: QifCoefficients, state: readonly Float32Array[], inputs: readonly Float32Array[], th: Float32Array, _reset: ResetMode, spikes: Uint8Array, from: number, to: number, preReset?: Float32Array): number {
+function stepQif(
+  c: QifCoefficients,
+  state: readonly Float32Array[],
+  inputs: readonly Float32Array[],
+  th: Float32Array,
+  _reset: ResetMode,
+  spikes: Uint8Array,
+  from: number,
+  to: number,
+  preReset?: Float32Array,
+): number {
   const v = state[0] as Float32Array;
   const x = inputs[0] as Float32Array;
   let fired = 0;
@@ -40,16 +50,42 @@ function stepQif(c: QifCoefficients, state: readonly Float32Array[], inputs: rea
 }
 
 /** The QIF's basin of rest: below the unstable fixed point vCrit, zero input brings V back to 0. */
-export const qifRestBasin = (p: Record<string, number>, state: readonly number[]): boolean => (state[0] as number) < Math.fround(p.vCrit as number) * 0.999;
+export const qifRestBasin = (p: Record<string, number>, state: readonly number[]): boolean =>
+  (state[0] as number) < Math.fround(p.vCrit as number) * 0.999;
 
 export const QIF: NeuronModelDef<QifCoefficients> = {
   name: 'qif',
   doc: 'U = fround(V + k V (V - vCrit) + x), k = dt/tauMs; S = U >= Th; V = S ? vReset : U',
   source: 'Latham et al. 2000 (quadratic integrate-and-fire), forward Euler',
   params: [
-    { name: 'tauMs', unit: 'ms', doc: 'membrane time constant (>= 2 dt for a stable Euler step)', default: 10, min: 2, max: 1000, typical: [2, 50] },
-    { name: 'vCrit', unit: 'threshold units', doc: 'critical (unstable) voltage', default: 0.5, min: 0, max: 10, minExclusive: true, typical: [0.1, 0.9] },
-    { name: 'vReset', unit: 'threshold units', doc: 'voltage after a spike', default: 0, min: -10, max: 10, typical: [-0.5, 0.2] },
+    {
+      name: 'tauMs',
+      unit: 'ms',
+      doc: 'membrane time constant (>= 2 dt for a stable Euler step)',
+      default: 10,
+      min: 2,
+      max: 1000,
+      typical: [2, 50],
+    },
+    {
+      name: 'vCrit',
+      unit: 'threshold units',
+      doc: 'critical (unstable) voltage',
+      default: 0.5,
+      min: 0,
+      max: 10,
+      minExclusive: true,
+      typical: [0.1, 0.9],
+    },
+    {
+      name: 'vReset',
+      unit: 'threshold units',
+      doc: 'voltage after a spike',
+      default: 0,
+      min: -10,
+      max: 10,
+      typical: [-0.5, 0.2],
+    },
   ],
   state: [{ name: 'voltage', unit: 'threshold units', doc: 'membrane voltage', rest: 0 }],
   voltage: 'voltage',
@@ -58,8 +94,15 @@ export const QIF: NeuronModelDef<QifCoefficients> = {
   prepare(params, dtMs, size, where) {
     const p = resolveParams(QIF, params, size, where);
     const k = dtMs / scalarParam(p, 'tauMs');
-    if (k > 0.5) throw new RouserError(`${where ?? 'neuron model qif'}: field tauMs is ${scalarParam(p, 'tauMs')}; expected >= 2 dt (${2 * dtMs} ms) for a stable Euler step`);
-    return { k: Math.fround(k), vCrit: Math.fround(scalarParam(p, 'vCrit')), vReset: Math.fround(scalarParam(p, 'vReset')) };
+    if (k > 0.5)
+      throw new RouserError(
+        `${where ?? 'neuron model qif'}: field tauMs is ${scalarParam(p, 'tauMs')}; expected >= 2 dt (${2 * dtMs} ms) for a stable Euler step`,
+      );
+    return {
+      k: Math.fround(k),
+      vCrit: Math.fround(scalarParam(p, 'vCrit')),
+      vReset: Math.fround(scalarParam(p, 'vReset')),
+    };
   },
   step: stepQif,
   calculus: {

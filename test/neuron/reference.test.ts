@@ -35,13 +35,18 @@ describe('generic reference BPTT (over the neuron interface)', () => {
             expect(worstRelative(gr.thresholds[k]!, gf.thresholds[k]!), `${where} Th${k}`).toBeLessThanOrEqual(1e-5);
             expect(worstRelative(gr.bias[k]!, gf.bias[k]!), `${where} b${k}`).toBeLessThanOrEqual(1e-5);
           });
-          expect(gr.thresholds[0]!.some((v) => v !== 0), where).toBe(true);
+          expect(
+            gr.thresholds[0]!.some((v) => v !== 0),
+            where,
+          ).toBe(true);
         }
   });
 
   it('fused refuses alif with a message pointing to the reference backend', async () => {
     const spec = createSpec({ sizes: [2, 2], neuron: { kind: 'alif' } });
-    await expect(fused.forward(spec, { batch: 1, steps: 2, channels: 2, data: new Float32Array(4) })).rejects.toThrow(/--backend reference/);
+    await expect(fused.forward(spec, { batch: 1, steps: 2, channels: 2, data: new Float32Array(4) })).rejects.toThrow(
+      /--backend reference/,
+    );
   });
 
   /**
@@ -50,7 +55,13 @@ describe('generic reference BPTT (over the neuron interface)', () => {
    *   gU = gV (zero: 1 - S | subtract: 1), gA = ga - [subtract] gV S bA + gs g (-bA), gTh -= gs g + [subtract] gV S,
    *   gs += [not detached] gV (zero: -U | subtract: -(Th + bA A)) + ga,  gV_prev = aV gU, ga_prev = rho gA, gx = gU.
    */
-  function handAlif(spec: NetworkSpec, data: Float32Array, steps: number, labels: Int32Array, opts: GradientOptions): { gW: Float64Array; gTh: Float64Array } {
+  function handAlif(
+    spec: NetworkSpec,
+    data: Float32Array,
+    steps: number,
+    labels: Int32Array,
+    opts: GradientOptions,
+  ): { gW: Float64Array; gTh: Float64Array } {
     const l = spec.layers[0]!;
     const n = l.size;
     const nIn = l.inputSize;
@@ -119,7 +130,12 @@ describe('generic reference BPTT (over the neuron interface)', () => {
     const rng = new Rng(9);
     for (const reset of ['zero', 'subtract'] as const)
       for (const detach of [true, false]) {
-        const spec = createSpec({ sizes: [6, 4], neuron: { kind: 'alif', beta: 0.9, tauAdaptMs: 20, betaAdapt: 0.3 }, reset, thInit: 0.7 });
+        const spec = createSpec({
+          sizes: [6, 4],
+          neuron: { kind: 'alif', beta: 0.9, tauAdaptMs: 20, betaAdapt: 0.3 },
+          reset,
+          thInit: 0.7,
+        });
         const l = spec.layers[0]!;
         for (let i = 0; i < l.weights.length; i++) l.weights[i] = rng.range(-0.3, 0.8);
         const steps = 20;
@@ -127,7 +143,11 @@ describe('generic reference BPTT (over the neuron interface)', () => {
         const data = new Float32Array(batch * steps * 6);
         for (let i = 0; i < data.length; i++) data[i] = rng.bernoulli(0.35) ? 1 : 0;
         const labels = Int32Array.from([1, 3]);
-        const opts: GradientOptions = { surrogate: SURROGATES[0]!, loss: { kind: 'crossEntropy' }, detachReset: detach };
+        const opts: GradientOptions = {
+          surrogate: SURROGATES[0]!,
+          loss: { kind: 'crossEntropy' },
+          detachReset: detach,
+        };
         const gr = createGradients(spec);
         const r = await reference.forwardBackward(spec, { batch, steps, channels: 6, data }, labels, opts, gr);
         expect(Array.from(r.outputCounts).reduce((x, y) => x + y, 0)).toBeGreaterThan(4);

@@ -4,7 +4,11 @@ import { createSpec, specFromBinary, specFromJson, specToBinary, specToJson, val
 /** A registered non-built-in neuron (alif) in a NetworkSpec: validation, JSON and binary round trips. */
 describe('NetworkSpec with a registered neuron model', () => {
   const make = () => {
-    const spec = createSpec({ sizes: [3, 4, 2], neuron: { kind: 'alif', beta: 0.9, tauAdaptMs: 50, betaAdapt: [0, 0.1, 0.2, 0.3] }, dtMs: 1 });
+    const spec = createSpec({
+      sizes: [3, 4, 2],
+      neuron: { kind: 'alif', beta: 0.9, tauAdaptMs: 50, betaAdapt: [0, 0.1, 0.2, 0.3] },
+      dtMs: 1,
+    });
     // the output layer has 2 neurons: a scalar betaAdapt
     spec.layers[1]!.neuron = { kind: 'alif', betaAdapt: 0.5 };
     return spec;
@@ -22,16 +26,24 @@ describe('NetworkSpec with a registered neuron model', () => {
   it('rejects bad parameters naming the file, layer and field', () => {
     const s1 = make();
     (s1.layers[0]!.neuron as Record<string, unknown>).betaAdapt = [0, 0.1, -2, 0.3];
-    expect(() => validateSpec(s1, 'net.json')).toThrow('net.json: field layers[0].neuron.betaAdapt[2] is -2; expected a number in [0, 100]');
+    expect(() => validateSpec(s1, 'net.json')).toThrow(
+      'net.json: field layers[0].neuron.betaAdapt[2] is -2; expected a number in [0, 100]',
+    );
     const s2 = make();
     (s2.layers[1]!.neuron as Record<string, unknown>).tau = 3;
-    expect(() => validateSpec(s2, 'net.json')).toThrow('net.json: field layers[1].neuron.tau is 3; expected absent: alif has the parameters beta, tauAdaptMs, betaAdapt');
+    expect(() => validateSpec(s2, 'net.json')).toThrow(
+      'net.json: field layers[1].neuron.tau is 3; expected absent: alif has the parameters beta, tauAdaptMs, betaAdapt',
+    );
     const s3 = make();
     (s3.layers[0]!.neuron as Record<string, unknown>).betaAdapt = [0, 0.1];
-    expect(() => validateSpec(s3, 'net.json')).toThrow('net.json: field layers[0].neuron.betaAdapt.length is 2; expected 4 (one per neuron)');
+    expect(() => validateSpec(s3, 'net.json')).toThrow(
+      'net.json: field layers[0].neuron.betaAdapt.length is 2; expected 4 (one per neuron)',
+    );
     const s4 = make();
     (s4.layers[0]!.neuron as Record<string, unknown>).beta = 'fast';
-    expect(() => validateSpec(s4, 'net.json')).toThrow('net.json: field layers[0].neuron.beta is "fast"; expected a finite number or an array of finite numbers (one per neuron)');
+    expect(() => validateSpec(s4, 'net.json')).toThrow(
+      'net.json: field layers[0].neuron.beta is "fast"; expected a finite number or an array of finite numbers (one per neuron)',
+    );
   });
 
   it('keeps cuba and lif files byte-identical', () => {

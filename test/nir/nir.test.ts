@@ -28,7 +28,10 @@ const dir = mkdtempSync(join(tmpdir(), 'rouser-nir-'));
 
 /** The NIR paper's LIF example: input spikes (column 0), exact membrane (column 1), output spikes (column 2). */
 function lifExact(): { input: Float32Array; v: number[]; out: number[] } {
-  const rows = readFileSync(join(FIX, 'lif_exact.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').map(Number));
+  const rows = readFileSync(join(FIX, 'lif_exact.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').map(Number));
   return { input: Float32Array.from(rows.map((r) => r[0]!)), v: rows.map((r) => r[1]!), out: rows.map((r) => r[2]!) };
 }
 
@@ -72,7 +75,16 @@ describe('the NIR paper LIF example (lif_norse.nir, dt = 1e-4 s)', () => {
     const spikes = new Uint8Array(1);
     const v = new Float32Array(1);
     for (let t = 0; t < 460; t++) {
-      stepNeurons(coeff, l.reset, state, Float32Array.of(csv.input[t]! * l.weights[0]!), l.bias, l.thresholds, spikes, v);
+      stepNeurons(
+        coeff,
+        l.reset,
+        state,
+        Float32Array.of(csv.input[t]! * l.weights[0]!),
+        l.bias,
+        l.thresholds,
+        spikes,
+        v,
+      );
       expect(Math.abs(v[0]! - csv.v[t]!)).toBeLessThan(2e-6);
     }
   });
@@ -81,7 +93,10 @@ describe('the NIR paper LIF example (lif_norse.nir, dt = 1e-4 s)', () => {
 describe('reference graphs', () => {
   it('two_lif_neurons.nir: v_leak 1.2 becomes the bias (dt/tau) v_leak and the first neuron fires every 179 steps', async () => {
     const spec = await loadNirModel(join(FIX, 'two_lif_neurons.nir'), { dtSeconds: 1e-4 });
-    expect(spec.layers.map((l) => [l.inputSize, l.size])).toEqual([[1, 1], [1, 1]]);
+    expect(spec.layers.map((l) => [l.inputSize, l.size])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
     expect(spec.layers[0]!.neuron).toEqual({ kind: 'lif', beta: 0.99 });
     expect(spec.layers[0]!.bias![0]).toBe(Math.fround(0.012));
     expect(spec.layers[1]!.bias).toBeUndefined();
@@ -96,7 +111,15 @@ describe('reference graphs', () => {
     const st = checkNirGraph(g, path);
     expect(st.input).toBe('input');
     expect(st.output).toBe('output');
-    expect(st.shapes).toEqual({ input: [12], fc1: [38], 'lif1.lif': [38], 'lif1.w_rec': [38], fc2: [7], lif2: [7], output: [7] });
+    expect(st.shapes).toEqual({
+      input: [12],
+      fc1: [38],
+      'lif1.lif': [38],
+      'lif1.w_rec': [38],
+      fc2: [7],
+      lif2: [7],
+      output: [7],
+    });
     expect(st.backEdges).toEqual([['lif1.w_rec', 'lif1.lif']]);
     const lif1 = g.nodes['lif1.lif']!;
     const wrec = g.nodes['lif1.w_rec']!;
@@ -109,11 +132,15 @@ describe('reference graphs', () => {
       expect(lif1.w_in.data[k]! / (lif1.tau_syn.data[k]! / 1e-4)).toBeCloseTo(1, 6);
       expect(lif1.r.data[k]! / (lif1.tau_mem.data[k]! / 1e-4)).toBeCloseTo(1, 6);
     }
-    await expect(loadNirModel(path)).rejects.toThrow(/braille_noDelay_bias_zero\.nir: edge "lif1\.w_rec" -> "lif1\.lif" closes a cycle; recurrent NIR graphs do not import yet/);
+    await expect(loadNirModel(path)).rejects.toThrow(
+      /braille_noDelay_bias_zero\.nir: edge "lif1\.w_rec" -> "lif1\.lif" closes a cycle; recurrent NIR graphs do not import yet/,
+    );
   });
 
   it('lif_rockpool.nir (Output shape [1,1,1]) is refused by the shape check', async () => {
-    await expect(readNir(join(FIX, 'lif_rockpool.nir'))).rejects.toThrow(/lif_rockpool\.nir: node "output" \(Output\): field shape is "\[1,1,1\]"; expected \[1\] \(the output of node "1_LIFNeuronTorch" \(LIF\)\)/);
+    await expect(readNir(join(FIX, 'lif_rockpool.nir'))).rejects.toThrow(
+      /lif_rockpool\.nir: node "output" \(Output\): field shape is "\[1,1,1\]"; expected \[1\] \(the output of node "1_LIFNeuronTorch" \(LIF\)\)/,
+    );
   });
 });
 
@@ -128,11 +155,25 @@ describe('rouser -> NIR -> rouser', () => {
       dtMs: 1,
       meta: { dataset: 'x' },
       layers: [
-        { size: 2, inputSize: 3, neuron: { kind: 'cuba', currentRetention: 0.75, voltageRetention: 0.97 }, reset: 'subtract', thresholds: Float32Array.of(0.8, 1.5), weights: Float32Array.of(1, 2, 3, 4, 5, 6), delaySteps: 2, bias: Float32Array.of(0.5, -0.5) },
+        {
+          size: 2,
+          inputSize: 3,
+          neuron: { kind: 'cuba', currentRetention: 0.75, voltageRetention: 0.97 },
+          reset: 'subtract',
+          thresholds: Float32Array.of(0.8, 1.5),
+          weights: Float32Array.of(1, 2, 3, 4, 5, 6),
+          delaySteps: 2,
+          bias: Float32Array.of(0.5, -0.5),
+        },
       ],
     };
     const g = toNir(spec);
-    expect(g.edges).toEqual([['input', 'fc0'], ['fc0', 'delay0'], ['delay0', 'lif0'], ['lif0', 'output']]);
+    expect(g.edges).toEqual([
+      ['input', 'fc0'],
+      ['fc0', 'delay0'],
+      ['delay0', 'lif0'],
+      ['lif0', 'output'],
+    ]);
     const lif = g.nodes.lif0!;
     if (lif.type !== 'CubaLIF') throw new Error('not CubaLIF');
     // worked example of docs/README-nir.md: dt = 1 ms, a = 0.75 -> tau_syn 4 ms, w_in 4; b = 0.97 -> tau_mem 33.33 ms, r 33.33
@@ -155,7 +196,11 @@ describe('rouser -> NIR -> rouser', () => {
     let n = 0;
     await fc.assert(
       fc.asyncProperty(
-        validSpec(fc.float({ min: -2, max: 2, noNaN: true })).filter((s) => s.layers.every((l) => !isCubaNeuron(l.neuron) || (l.neuron.currentRetention < 1 && l.neuron.voltageRetention < 1))),
+        validSpec(fc.float({ min: -2, max: 2, noNaN: true })).filter((s) =>
+          s.layers.every(
+            (l) => !isCubaNeuron(l.neuron) || (l.neuron.currentRetention < 1 && l.neuron.voltageRetention < 1),
+          ),
+        ),
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         async (spec, seed) => {
           const file = join(dir, `rt${n++}.nir`);
@@ -166,7 +211,9 @@ describe('rouser -> NIR -> rouser', () => {
           spec.layers.forEach((l, i) => expect(bits(back.layers[i]!.thresholds)).toEqual(bits(l.thresholds)));
           const steps = 12;
           let s = seed;
-          const input = Float32Array.from({ length: steps * spec.inputSize }, () => ((s = (s * 1103515245 + 12345) % 2 ** 31) % 3 === 0 ? 1 : 0));
+          const input = Float32Array.from({ length: steps * spec.inputSize }, () =>
+            (s = (s * 1103515245 + 12345) % 2 ** 31) % 3 === 0 ? 1 : 0,
+          );
           const a = simulateNetwork(compileNetwork(spec), input, steps, { recordSpikes: true });
           const b = simulateNetwork(compileNetwork(back), input, steps, { recordSpikes: true });
           expect(b.spikes).toEqual(a.spikes);
@@ -183,7 +230,17 @@ describe('rouser -> NIR -> rouser', () => {
       inputSize: 2,
       dtMs: 0.5,
       meta: {},
-      layers: [{ size: 1, inputSize: 2, neuron: { kind: 'lif', beta: 1 }, reset: 'zero', thresholds: Float32Array.of(2), weights: Float32Array.of(0.7, 0.3), delaySteps: 0 }],
+      layers: [
+        {
+          size: 1,
+          inputSize: 2,
+          neuron: { kind: 'lif', beta: 1 },
+          reset: 'zero',
+          thresholds: Float32Array.of(2),
+          weights: Float32Array.of(0.7, 0.3),
+          delaySteps: 0,
+        },
+      ],
     };
     const g = toNir(spec);
     expect(g.nodes.lif0!.type).toBe('IF');
@@ -194,8 +251,16 @@ describe('rouser -> NIR -> rouser', () => {
 });
 
 describe('mapping of foreign graphs', () => {
-  const graph = (nodes: NirGraph['nodes'], edges: [string, string][], metadata: NirGraph['metadata'] = {}): NirGraph => ({ version: '1.0.8', nodes, edges, metadata });
-  const t = (a: number[], shape?: number[]) => ({ shape: shape ?? [a.length], data: Float32Array.from(a), dtype: 'float32' as const });
+  const graph = (
+    nodes: NirGraph['nodes'],
+    edges: [string, string][],
+    metadata: NirGraph['metadata'] = {},
+  ): NirGraph => ({ version: '1.0.8', nodes, edges, metadata });
+  const t = (a: number[], shape?: number[]) => ({
+    shape: shape ?? [a.length],
+    data: Float32Array.from(a),
+    dtype: 'float32' as const,
+  });
 
   it('CubaLIF: folds (w_in dt/tau_syn)(r dt/tau_mem) into the weight rows, keeps per-neuron thresholds', () => {
     // Norse-style export: w_in = r = 1, tau_syn = 5 ms, tau_mem = 10 ms, dt = 1 ms -> gain 0.2 * 0.1 = 0.02
@@ -203,10 +268,23 @@ describe('mapping of foreign graphs', () => {
       {
         in: { type: 'Input', shape: [2] },
         w: { type: 'Linear', weight: t([1, 2, 3, 4], [2, 2]) },
-        n: { type: 'CubaLIF', tau_syn: t([0.005, 0.005]), tau_mem: t([0.01, 0.01]), r: t([1, 1]), v_leak: t([0, 0]), v_threshold: t([0.5, 2]), v_reset: t([0, 0]), w_in: t([1, 1]) },
+        n: {
+          type: 'CubaLIF',
+          tau_syn: t([0.005, 0.005]),
+          tau_mem: t([0.01, 0.01]),
+          r: t([1, 1]),
+          v_leak: t([0, 0]),
+          v_threshold: t([0.5, 2]),
+          v_reset: t([0, 0]),
+          w_in: t([1, 1]),
+        },
         out: { type: 'Output', shape: [2] },
       },
-      [['in', 'w'], ['w', 'n'], ['n', 'out']],
+      [
+        ['in', 'w'],
+        ['w', 'n'],
+        ['n', 'out'],
+      ],
       { dt: 0.001 },
     );
     const spec = fromNir(g);
@@ -232,7 +310,14 @@ describe('mapping of foreign graphs', () => {
         n: { type: 'LIF', tau: t([0.002]), r: t([2]), v_leak: t([0]), v_threshold: t([1]), v_reset: t([0]) },
         out: { type: 'Output', shape: [1] },
       },
-      [['in', 'f'], ['f', 'w'], ['w', 's'], ['s', 'd'], ['d', 'n'], ['n', 'out']],
+      [
+        ['in', 'f'],
+        ['f', 'w'],
+        ['w', 's'],
+        ['s', 'd'],
+        ['d', 'n'],
+        ['n', 'out'],
+      ],
       { dt: 0.001 },
     );
     const l = fromNir(g).layers[0]!;
@@ -244,15 +329,27 @@ describe('mapping of foreign graphs', () => {
     expect(l.bias![0]).toBe(Math.fround(1 * gain));
   });
 
-  it('thresholds move to the smallest float32 above the NIR threshold (v > th becomes V >= th\')', () => {
+  it("thresholds move to the smallest float32 above the NIR threshold (v > th becomes V >= th')", () => {
     const g = (th: number[], dtype: 'float32' | 'float64'): NirGraph =>
       graph(
         {
           in: { type: 'Input', shape: [2] },
-          n: { type: 'IF', r: { ...t([1, 1]), dtype }, v_threshold: { shape: [2], data: dtype === 'float32' ? Float32Array.from(th) : Float64Array.from(th), dtype }, v_reset: t([0, 0]) },
+          n: {
+            type: 'IF',
+            r: { ...t([1, 1]), dtype },
+            v_threshold: {
+              shape: [2],
+              data: dtype === 'float32' ? Float32Array.from(th) : Float64Array.from(th),
+              dtype,
+            },
+            v_reset: t([0, 0]),
+          },
           out: { type: 'Output', shape: [2] },
         },
-        [['in', 'n'], ['n', 'out']],
+        [
+          ['in', 'n'],
+          ['n', 'out'],
+        ],
       );
     const above = (x: number): number => {
       const u = new Uint32Array(Float32Array.of(x).buffer);
@@ -275,7 +372,12 @@ describe('mapping of foreign graphs', () => {
         n: { type: 'LIF', tau: t([0.002]), r: t([1]), v_leak: t([0]), v_threshold: t([1]), v_reset: t([0]) },
         out: { type: 'Output', shape: [1] },
       },
-      [['in', 'f'], ['f', 'w'], ['w', 'n'], ['n', 'out']],
+      [
+        ['in', 'f'],
+        ['f', 'w'],
+        ['w', 'n'],
+        ['n', 'out'],
+      ],
       { dt: 0.001 },
     );
     const file = join(dir, 'flatten.nir');
@@ -296,7 +398,18 @@ describe('signed zeros', () => {
       inputSize: 2,
       dtMs: 1,
       meta: {},
-      layers: [{ size: 2, inputSize: 2, neuron: { kind: 'cuba', currentRetention: 0.5, voltageRetention: 0.5 }, reset: 'zero', thresholds: Float32Array.of(1, 1), weights: Float32Array.of(1, 0, 0, 1), bias: Float32Array.of(-0, 0.5), delaySteps: 0 }],
+      layers: [
+        {
+          size: 2,
+          inputSize: 2,
+          neuron: { kind: 'cuba', currentRetention: 0.5, voltageRetention: 0.5 },
+          reset: 'zero',
+          thresholds: Float32Array.of(1, 1),
+          weights: Float32Array.of(1, 0, 0, 1),
+          bias: Float32Array.of(-0, 0.5),
+          delaySteps: 0,
+        },
+      ],
     };
     const file = join(dir, 'negzero.nir');
     await writeNir(file, toNir(spec));

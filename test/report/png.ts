@@ -31,7 +31,8 @@ export function decodePng(buf: Uint8Array): DecodedPng {
       height = dv.getUint32(pos + 12);
       const depth = data[8];
       colorType = data[9] as number;
-      if (depth !== 8 || data[12] !== 0 || ![0, 2, 6].includes(colorType)) throw new Error(`unsupported PNG: depth ${depth}, colour type ${colorType}, interlace ${data[12]}`);
+      if (depth !== 8 || data[12] !== 0 || ![0, 2, 6].includes(colorType))
+        throw new Error(`unsupported PNG: depth ${depth}, colour type ${colorType}, interlace ${data[12]}`);
     } else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') break;
     pos += 12 + len;
@@ -80,7 +81,8 @@ export function inkFraction(img: DecodedPng, x0 = 0, y0 = 0, x1 = img.width, y1 
   for (let y = y0; y < y1; y++)
     for (let x = x0; x < x1; x++) {
       const i = (y * img.width + x) * 4;
-      if ((img.rgba[i] as number) < 235 || (img.rgba[i + 1] as number) < 235 || (img.rgba[i + 2] as number) < 235) ink++;
+      if ((img.rgba[i] as number) < 235 || (img.rgba[i + 1] as number) < 235 || (img.rgba[i + 2] as number) < 235)
+        ink++;
     }
   return ink / Math.max(1, (x1 - x0) * (y1 - y0));
 }

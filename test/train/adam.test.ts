@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { adamStep, createAdamState, createGradients, createSpec, validateAdamOptions, RouserError, type NetworkSpec } from '../../src/index.js';
+import {
+  adamStep,
+  createAdamState,
+  createGradients,
+  createSpec,
+  validateAdamOptions,
+  RouserError,
+  type NetworkSpec,
+} from '../../src/index.js';
 
 function oneParam(): NetworkSpec {
   const spec = createSpec({ sizes: [1, 1], thInit: 1 });
@@ -31,7 +39,10 @@ describe('adamStep', () => {
   });
 
   it('uses separate learning rates for weights and thresholds; lrTh = 0 and fixed leave thresholds bit-identical', () => {
-    for (const [mode, lrTh] of [['learned', 0], ['fixed', 0.5]] as const) {
+    for (const [mode, lrTh] of [
+      ['learned', 0],
+      ['fixed', 0.5],
+    ] as const) {
       const spec = oneParam();
       const g = createGradients(spec);
       const st = createAdamState(spec, mode);
@@ -39,7 +50,7 @@ describe('adamStep', () => {
       g.thresholds[0]![0] = 1;
       adamStep(spec, g, st, { lr: 0.01, lrTh, thresholdMode: mode });
       expect(spec.layers[0]!.thresholds[0]).toBe(1);
-      expect(spec.layers[0]!.weights[0]).toBe(Math.fround(1 - 0.01 * 1 / (1 + 1e-8)));
+      expect(spec.layers[0]!.weights[0]).toBe(Math.fround(1 - (0.01 * 1) / (1 + 1e-8)));
     }
   });
 
@@ -67,8 +78,12 @@ describe('adamStep', () => {
   });
 
   it('rejects bad options with messages naming the field', () => {
-    expect(() => validateAdamOptions({ lr: -1, lrTh: 0, thresholdMode: 'learned' })).toThrow(new RouserError('Adam: field lr is -1; expected a finite number >= 0'));
+    expect(() => validateAdamOptions({ lr: -1, lrTh: 0, thresholdMode: 'learned' })).toThrow(
+      new RouserError('Adam: field lr is -1; expected a finite number >= 0'),
+    );
     expect(() => validateAdamOptions({ lr: 0, lrTh: NaN, thresholdMode: 'learned' })).toThrow(/field lrTh is NaN/);
-    expect(() => validateAdamOptions({ lr: 0, lrTh: 0, thresholdMode: 'bogus' as 'fixed' })).toThrow(/field thresholdMode is "bogus"; expected learned, layer, fixed/);
+    expect(() => validateAdamOptions({ lr: 0, lrTh: 0, thresholdMode: 'bogus' as 'fixed' })).toThrow(
+      /field thresholdMode is "bogus"; expected learned, layer, fixed/,
+    );
   });
 });

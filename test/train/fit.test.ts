@@ -18,7 +18,15 @@ import {
 } from '../../src/index.js';
 
 const data = makeSyntheticTask({ inputs: 16, classes: 3, steps: 12, samples: 48, testSamples: 24, seed: 11 });
-const base: FitConfig = { sizes: [16, 12, 3], epochs: 2, batch: 16, seed: 1, lr: 5e-3, lrTh: 5e-3, backend: 'reference' };
+const base: FitConfig = {
+  sizes: [16, 12, 3],
+  epochs: 2,
+  batch: 16,
+  seed: 1,
+  lr: 5e-3,
+  lrTh: 5e-3,
+  backend: 'reference',
+};
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'rouser-fit-'));
 
 describe('fit', () => {
@@ -26,17 +34,38 @@ describe('fit', () => {
     const dir = tmp();
     const epochs: number[] = [];
     const batches: number[] = [];
-    const r = await fit(base, data, { outDir: dir, onEpoch: (m) => epochs.push(m.epoch), onBatch: (d, t) => batches.push(d / t) });
+    const r = await fit(base, data, {
+      outDir: dir,
+      onEpoch: (m) => epochs.push(m.epoch),
+      onBatch: (d, t) => batches.push(d / t),
+    });
     expect(epochs).toEqual([0, 1, 2]);
     expect(batches.filter((b) => b === 1)).toHaveLength(2);
     expect(r.history.map((h) => h.epoch)).toEqual([0, 1, 2]);
-    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EpochMetrics);
+    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as EpochMetrics);
     expect(lines).toEqual(r.history);
     const m = lines[2]!;
-    for (const k of ['loss', 'testLoss', 'trainAccuracy', 'testAccuracy', 'wallMs', 'epochMs'] as const) expect(Number.isFinite(m[k])).toBe(true);
+    for (const k of ['loss', 'testLoss', 'trainAccuracy', 'testAccuracy', 'wallMs', 'epochMs'] as const)
+      expect(Number.isFinite(m[k])).toBe(true);
     expect(m.layers).toHaveLength(2);
     for (const l of m.layers) {
-      expect(Object.keys(l).sort()).toEqual(['deadFraction', 'deadFractionPerBatchMean', 'deadFractionPerSample', 'floorBinds', 'saturatedFraction', 'saturatedStrictFraction', 'size', 'spikeRate', 'threshold', 'weightChange'].sort());
+      expect(Object.keys(l).sort()).toEqual(
+        [
+          'deadFraction',
+          'deadFractionPerBatchMean',
+          'deadFractionPerSample',
+          'floorBinds',
+          'saturatedFraction',
+          'saturatedStrictFraction',
+          'size',
+          'spikeRate',
+          'threshold',
+          'weightChange',
+        ].sort(),
+      );
       expect(Object.keys(l.threshold).sort()).toEqual(['fractionMoved', 'max', 'mean', 'min', 'negative', 'std']);
       expect(l.weightChange).toBeGreaterThan(0);
       expect(l.threshold.fractionMoved).toBeGreaterThan(0);
@@ -44,10 +73,15 @@ describe('fit', () => {
     expect(lines[0]!.layers.every((l) => l.weightChange === 0 && l.threshold.fractionMoved === 0)).toBe(true);
     expect(specToJson(loadSpec(join(dir, 'model.json')))).toBe(specToJson(r.spec));
     expect(loadCheckpoint(join(dir, 'checkpoint.json'))!.epoch).toBe(2);
-    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { normalisedWeightChange: (number | null)[][] };
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as {
+      normalisedWeightChange: (number | null)[][];
+    };
     expect(summary.normalisedWeightChange[2]).toEqual([1, 1]);
     expect(r.normalisedWeightChange[0]).toEqual([0, 0]);
-    expect(r.normalisedWeightChange[1]![0]).toBeCloseTo(m.layers[0]!.weightChange > 0 ? lines[1]!.layers[0]!.weightChange / m.layers[0]!.weightChange : NaN, 12);
+    expect(r.normalisedWeightChange[1]![0]).toBeCloseTo(
+      m.layers[0]!.weightChange > 0 ? lines[1]!.layers[0]!.weightChange / m.layers[0]!.weightChange : NaN,
+      12,
+    );
   });
 
   it('is deterministic: the same config gives bit-identical weights and metrics', async () => {
@@ -82,9 +116,15 @@ describe('fit', () => {
   });
 
   it('rejects an architecture that does not fit the dataset, naming the sizes', async () => {
-    await expect(fit({ ...base, sizes: [20, 12, 3] }, data)).rejects.toThrow(new RouserError("fit: sizes 20-12-3: first size 20 does not match the train dataset's 16 inputs"));
-    await expect(fit({ ...base, sizes: [16, 2] }, data)).rejects.toThrow(/output size 2 is smaller than the train dataset's 3 classes/);
-    await expect(fit({ ...base, lr: -1 }, data)).rejects.toThrow('fit: config: field lr is -1; expected a finite number >= 0');
+    await expect(fit({ ...base, sizes: [20, 12, 3] }, data)).rejects.toThrow(
+      new RouserError("fit: sizes 20-12-3: first size 20 does not match the train dataset's 16 inputs"),
+    );
+    await expect(fit({ ...base, sizes: [16, 2] }, data)).rejects.toThrow(
+      /output size 2 is smaller than the train dataset's 3 classes/,
+    );
+    await expect(fit({ ...base, lr: -1 }, data)).rejects.toThrow(
+      'fit: config: field lr is -1; expected a finite number >= 0',
+    );
   });
 
   it('a NaN loss stops the run with a clear message and keeps the last good checkpoint and model', async () => {
@@ -121,6 +161,8 @@ describe('fit', () => {
         return r;
       },
     };
-    await expect(fit({ ...base, epochs: 1 }, data, { backend: poisoned })).rejects.toThrow(/^training diverged: epoch 1 batch 1\/3: after the update layers\[1\]\.weights\[0\] is NaN; stopping\./);
+    await expect(fit({ ...base, epochs: 1 }, data, { backend: poisoned })).rejects.toThrow(
+      /^training diverged: epoch 1 batch 1\/3: after the update layers\[1\]\.weights\[0\] is NaN; stopping\./,
+    );
   });
 });

@@ -2,12 +2,27 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createReferenceBackend, fit, loadSpec, makeSyntheticTask, specToJson, type FitConfig } from '../../src/index.js';
+import {
+  createReferenceBackend,
+  fit,
+  loadSpec,
+  makeSyntheticTask,
+  specToJson,
+  type FitConfig,
+} from '../../src/index.js';
 import { validationSplit } from '../../src/train/fit.js';
 import { referenceForward } from '../../src/neuron/dynamics.js';
 
 const data = makeSyntheticTask({ inputs: 16, classes: 3, steps: 12, samples: 50, testSamples: 20, seed: 4 });
-const base: FitConfig = { sizes: [16, 12, 3], epochs: 3, batch: 16, seed: 2, lr: 1e-2, lrTh: 1e-2, backend: 'reference' };
+const base: FitConfig = {
+  sizes: [16, 12, 3],
+  epochs: 3,
+  batch: 16,
+  seed: 2,
+  lr: 1e-2,
+  lrTh: 1e-2,
+  backend: 'reference',
+};
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'rouser-fitval-'));
 
 describe('validation split', () => {
@@ -34,7 +49,11 @@ describe('validation split', () => {
     const per = 12 * 16;
     let correct = 0;
     for (const k of split.val) {
-      const spikes = referenceForward(r.initialSpec.layers, data.train.inputs.data.subarray(k * per, (k + 1) * per), 12);
+      const spikes = referenceForward(
+        r.initialSpec.layers,
+        data.train.inputs.data.subarray(k * per, (k + 1) * per),
+        12,
+      );
       const out = spikes[1]!;
       const counts = [0, 0, 0];
       for (let i = 0; i < out.length; i++) counts[i % 3]! += out[i]!;
@@ -48,7 +67,10 @@ describe('validation split', () => {
     expect(r.best.epoch).toBe(bestEpoch);
     expect(r.best.testAccuracy).toBe(r.history[bestEpoch]!.testAccuracy);
     expect(specToJson(loadSpec(join(dir, 'model-best.json')))).toBe(specToJson({ ...r.best.spec }));
-    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { selected: { epoch: number; selection: string }; split: { trainSamples: number; valSamples: number } };
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as {
+      selected: { epoch: number; selection: string };
+      split: { trainSamples: number; valSamples: number };
+    };
     expect(summary.selected.epoch).toBe(bestEpoch);
     expect(summary.split).toMatchObject({ trainSamples: 40, valSamples: 10 });
     // Without a split the last epoch is reported and the test set never chooses.

@@ -24,7 +24,14 @@ function add(arr: Float64Array | undefined, i: number, v: number): void {
   arr[i] = (arr[i] as number) + v;
 }
 
-function oracle(spec: NetworkSpec, input: SpikeTensor, labels: Int32Array, sg: Surrogate, loss: LossSpec, detach: boolean): { loss: number; g: Grad64 } {
+function oracle(
+  spec: NetworkSpec,
+  input: SpikeTensor,
+  labels: Int32Array,
+  sg: Surrogate,
+  loss: LossSpec,
+  detach: boolean,
+): { loss: number; g: Grad64 } {
   const { batch: B, steps: T, channels } = input;
   const L = spec.layers.length;
   const g: Grad64 = {
@@ -38,7 +45,8 @@ function oracle(spec: NetworkSpec, input: SpikeTensor, labels: Int32Array, sg: S
   const ins: Float64Array[][] = [];
   for (let b = 0; b < B; b++) {
     let src: Float64Array[] = [];
-    for (let t = 0; t < T; t++) src.push(Float64Array.from(input.data.subarray((b * T + t) * channels, (b * T + t + 1) * channels)));
+    for (let t = 0; t < T; t++)
+      src.push(Float64Array.from(input.data.subarray((b * T + t) * channels, (b * T + t + 1) * channels)));
     const perU: Float64Array[] = [];
     const perS: Float64Array[] = [];
     const perIn: Float64Array[] = [];
@@ -54,7 +62,8 @@ function oracle(spec: NetworkSpec, input: SpikeTensor, labels: Int32Array, sg: S
           let acc = 0;
           if (t >= l.delaySteps) {
             const s = src[t - l.delaySteps] as Float64Array;
-            for (let i = 0; i < l.inputSize; i++) if (s[i] !== 0) acc = Math.fround(acc + (l.weights[o * l.inputSize + i] as number) * (s[i] as number));
+            for (let i = 0; i < l.inputSize; i++)
+              if (s[i] !== 0) acc = Math.fround(acc + (l.weights[o * l.inputSize + i] as number) * (s[i] as number));
           }
           const x = l.bias ? Math.fround(acc + (l.bias[o] as number)) : acc;
           let u: number;
@@ -75,7 +84,10 @@ function oracle(spec: NetworkSpec, input: SpikeTensor, labels: Int32Array, sg: S
       perIn.push(X);
       src = [];
       for (let t = 0; t < T; t++) src.push(S.slice(t * l.size, (t + 1) * l.size));
-      if (li === L - 1) for (let o = 0; o < l.size; o++) for (let t = 0; t < T; t++) counts[b * l.size + o] = (counts[b * l.size + o] as number) + (S[t * l.size + o] as number);
+      if (li === L - 1)
+        for (let o = 0; o < l.size; o++)
+          for (let t = 0; t < T; t++)
+            counts[b * l.size + o] = (counts[b * l.size + o] as number) + (S[t * l.size + o] as number);
     });
     Us.push(perU);
     Ss.push(perS);
@@ -112,7 +124,8 @@ function oracle(spec: NetworkSpec, input: SpikeTensor, labels: Int32Array, sg: S
           if (l.bias) add(g.bias[li], o, gx);
           for (let i = 0; i < l.inputSize; i++) {
             add(g.weights[li], o * l.inputSize + i, gx * (X[t * l.inputSize + i] as number));
-            if (t >= l.delaySteps) add(gIn, (t - l.delaySteps) * l.inputSize + i, gx * (l.weights[o * l.inputSize + i] as number));
+            if (t >= l.delaySteps)
+              add(gIn, (t - l.delaySteps) * l.inputSize + i, gx * (l.weights[o * l.inputSize + i] as number));
           }
           gV = c.aV * gU;
         }
@@ -132,15 +145,33 @@ describe('fused backend', () => {
         for (const detach of [true, false])
           for (const sg of SURROGATES) {
             seed++;
-            const tc = randomCase(seed, { neuron, reset, learnedTh: true, bias: true, delay: seed % 3, counts: seed % 2 === 0 });
-            const loss: LossSpec = seed % 2 ? { kind: 'crossEntropy' } : { kind: 'rateMse', trueRate: 0.2, falseRate: 0.03 };
+            const tc = randomCase(seed, {
+              neuron,
+              reset,
+              learnedTh: true,
+              bias: true,
+              delay: seed % 3,
+              counts: seed % 2 === 0,
+            });
+            const loss: LossSpec =
+              seed % 2 ? { kind: 'crossEntropy' } : { kind: 'rateMse', trueRate: 0.2, falseRate: 0.03 };
             const grads = createGradients(tc.spec);
-            const r = await fused.forwardBackward(tc.spec, tc.input, tc.labels, { surrogate: sg, loss, detachReset: detach }, grads);
+            const r = await fused.forwardBackward(
+              tc.spec,
+              tc.input,
+              tc.labels,
+              { surrogate: sg, loss, detachReset: detach },
+              grads,
+            );
             const o = oracle(tc.spec, tc.input, tc.labels, sg, loss, detach);
             expect(r.loss).toBeCloseTo(o.loss, 6);
             tc.spec.layers.forEach((_, k) => {
-              expect(worstRelative(grads.weights[k] as Float32Array, o.g.weights[k] as Float64Array)).toBeLessThan(1e-5);
-              expect(worstRelative(grads.thresholds[k] as Float32Array, o.g.thresholds[k] as Float64Array)).toBeLessThan(1e-5);
+              expect(worstRelative(grads.weights[k] as Float32Array, o.g.weights[k] as Float64Array)).toBeLessThan(
+                1e-5,
+              );
+              expect(
+                worstRelative(grads.thresholds[k] as Float32Array, o.g.thresholds[k] as Float64Array),
+              ).toBeLessThan(1e-5);
               expect(worstRelative(grads.bias[k] as Float32Array, o.g.bias[k] as Float64Array)).toBeLessThan(1e-5);
             });
           }
@@ -163,15 +194,37 @@ describe('fused backend', () => {
   });
 
   it('gives bit-identical results for 1, 2 and 3 threads', async () => {
-    const tc = randomCase(42, { neuron: 'cuba', reset: 'zero', learnedTh: true, bias: true, delay: 1, sizes: [40, 17, 5], batch: 4, steps: 20 });
-    const opts = { surrogate: SURROGATES[0] as Surrogate, loss: { kind: 'crossEntropy' } as LossSpec, detachReset: true };
+    const tc = randomCase(42, {
+      neuron: 'cuba',
+      reset: 'zero',
+      learnedTh: true,
+      bias: true,
+      delay: 1,
+      sizes: [40, 17, 5],
+      batch: 4,
+      steps: 20,
+    });
+    const opts = {
+      surrogate: SURROGATES[0] as Surrogate,
+      loss: { kind: 'crossEntropy' } as LossSpec,
+      detachReset: true,
+    };
     const results: Gradients[] = [];
     for (const threads of [1, 2, 3]) {
       const be = await createBackend('fused', { threads });
       const g = createGradients(tc.spec);
       await be.forwardBackward(tc.spec, tc.input, tc.labels, opts, g);
       // a second call with another batch shape re-lays out the workspace
-      const small = randomCase(43, { neuron: 'cuba', reset: 'zero', learnedTh: true, bias: true, delay: 1, sizes: [40, 17, 5], batch: 2, steps: 7 });
+      const small = randomCase(43, {
+        neuron: 'cuba',
+        reset: 'zero',
+        learnedTh: true,
+        bias: true,
+        delay: 1,
+        sizes: [40, 17, 5],
+        batch: 2,
+        steps: 7,
+      });
       await be.forwardBackward(tc.spec, small.input, small.labels, opts, createGradients(tc.spec));
       await be.forwardBackward(tc.spec, tc.input, tc.labels, opts, g);
       await be.dispose();
@@ -179,8 +232,12 @@ describe('fused backend', () => {
     }
     for (const g of results.slice(1)) {
       g.weights.forEach((w, k) => expect(Array.from(w)).toEqual(Array.from(results[0]?.weights[k] as Float32Array)));
-      g.thresholds.forEach((w, k) => expect(Array.from(w)).toEqual(Array.from(results[0]?.thresholds[k] as Float32Array)));
-      g.bias.forEach((w, k) => expect(Array.from(w as Float32Array)).toEqual(Array.from(results[0]?.bias[k] as Float32Array)));
+      g.thresholds.forEach((w, k) =>
+        expect(Array.from(w)).toEqual(Array.from(results[0]?.thresholds[k] as Float32Array)),
+      );
+      g.bias.forEach((w, k) =>
+        expect(Array.from(w as Float32Array)).toEqual(Array.from(results[0]?.bias[k] as Float32Array)),
+      );
     }
   });
 
@@ -188,15 +245,29 @@ describe('fused backend', () => {
     const fused = createFusedBackend();
     const tc = randomCase(3, { neuron: 'lif', reset: 'zero', learnedTh: false, bias: false, delay: 0 });
     const bad: SpikeTensor = { ...tc.input, channels: 5, data: new Float32Array(tc.input.batch * tc.input.steps * 5) };
-    await expect(fused.forward(tc.spec, bad)).rejects.toThrow(new RouserError('SpikeTensor: field channels is 5; expected 11 (the network input size)'));
-    const opts = { surrogate: SURROGATES[0] as Surrogate, loss: { kind: 'crossEntropy' } as LossSpec, detachReset: true };
-    await expect(fused.forwardBackward(tc.spec, tc.input, Int32Array.of(0, 9, 1), opts, createGradients(tc.spec))).rejects.toThrow(
-      'labels: field [1] is 9; expected an integer in [0, 4)',
+    await expect(fused.forward(tc.spec, bad)).rejects.toThrow(
+      new RouserError('SpikeTensor: field channels is 5; expected 11 (the network input size)'),
     );
-    await expect(fused.forwardBackward(tc.spec, tc.input, tc.labels, { ...opts, surrogate: { kind: 'atan', alpha: -1 } }, createGradients(tc.spec))).rejects.toThrow(
-      'surrogate atan: alpha is -1',
+    const opts = {
+      surrogate: SURROGATES[0] as Surrogate,
+      loss: { kind: 'crossEntropy' } as LossSpec,
+      detachReset: true,
+    };
+    await expect(
+      fused.forwardBackward(tc.spec, tc.input, Int32Array.of(0, 9, 1), opts, createGradients(tc.spec)),
+    ).rejects.toThrow('labels: field [1] is 9; expected an integer in [0, 4)');
+    await expect(
+      fused.forwardBackward(
+        tc.spec,
+        tc.input,
+        tc.labels,
+        { ...opts, surrogate: { kind: 'atan', alpha: -1 } },
+        createGradients(tc.spec),
+      ),
+    ).rejects.toThrow('surrogate atan: alpha is -1');
+    expect(() => createFusedBackend({ threads: 0 })).toThrow(
+      'createFusedBackend: field threads is 0; expected an integer in [1, 256]',
     );
-    expect(() => createFusedBackend({ threads: 0 })).toThrow('createFusedBackend: field threads is 0; expected an integer in [1, 256]');
     await fused.dispose();
     await expect(fused.forward(tc.spec, tc.input)).rejects.toThrow('used after dispose');
   });
@@ -212,8 +283,12 @@ describe('computeGradients (verification API)', () => {
     expect(Array.from(a.outputCounts)).toEqual(Array.from(b.outputCounts));
     expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
     tc.spec.layers.forEach((_, k) => {
-      expect(worstRelative(a.gradients.weights[k] as Float32Array, b.gradients.weights[k] as Float32Array)).toBeLessThanOrEqual(1e-4);
-      expect(worstRelative(a.gradients.thresholds[k] as Float32Array, b.gradients.thresholds[k] as Float32Array)).toBeLessThanOrEqual(1e-4);
+      expect(
+        worstRelative(a.gradients.weights[k] as Float32Array, b.gradients.weights[k] as Float32Array),
+      ).toBeLessThanOrEqual(1e-4);
+      expect(
+        worstRelative(a.gradients.thresholds[k] as Float32Array, b.gradients.thresholds[k] as Float32Array),
+      ).toBeLessThanOrEqual(1e-4);
     });
     expect(a.gradients.bias[0]?.length).toBe(tc.spec.layers[0]?.size);
   }, 60_000);

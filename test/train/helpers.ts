@@ -25,11 +25,22 @@ export const SURROGATES: Surrogate[] = [
  */
 export function randomCase(
   seed: number,
-  o: { neuron: NeuronModel['kind']; reset: ResetMode; learnedTh: boolean; bias: boolean; delay: number; sizes?: number[]; batch?: number; steps?: number; counts?: boolean },
+  o: {
+    neuron: NeuronModel['kind'];
+    reset: ResetMode;
+    learnedTh: boolean;
+    bias: boolean;
+    delay: number;
+    sizes?: number[];
+    batch?: number;
+    steps?: number;
+    counts?: boolean;
+  },
 ): TrainCase {
   const rng = new Rng(seed);
   const sizes = o.sizes ?? [11, 7, 4];
-  const neuron: NeuronModel = o.neuron === 'cuba' ? { kind: 'cuba', currentRetention: 0.75, voltageRetention: 0.97 } : { kind: 'lif', beta: 0.9 };
+  const neuron: NeuronModel =
+    o.neuron === 'cuba' ? { kind: 'cuba', currentRetention: 0.75, voltageRetention: 0.97 } : { kind: 'lif', beta: 0.9 };
   const spec = createSpec({ sizes, neuron, reset: o.reset, bias: o.bias, thInit: 0.8, delaySteps: o.delay });
   for (const l of spec.layers) {
     const a = 1.6 / Math.sqrt(l.inputSize);

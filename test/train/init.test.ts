@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { lavaDlBound, quantizeLavaDlWeight } from '../../src/train/init.js';
-import { initNetwork, kaimingBound, makeSyntheticTask, createReferenceBackend, evaluateDense, RouserError } from '../../src/index.js';
+import {
+  initNetwork,
+  kaimingBound,
+  makeSyntheticTask,
+  createReferenceBackend,
+  evaluateDense,
+  RouserError,
+} from '../../src/index.js';
 
 describe('initNetwork', () => {
   it('draws Kaiming-uniform weights in (-sqrt(6/fanIn), sqrt(6/fanIn)) with the uniform moments', () => {
@@ -19,7 +26,7 @@ describe('initNetwork', () => {
       const n = l.weights.length;
       expect(mx).toBeLessThanOrEqual(Math.fround(b));
       expect(mx).toBeGreaterThan(0.99 * b);
-      expect(Math.abs(sum / n)).toBeLessThan((0.1 * b));
+      expect(Math.abs(sum / n)).toBeLessThan(0.1 * b);
       expect(sq / n).toBeCloseTo((b * b) / 3, 1);
       expect(Array.from(l.thresholds).every((t) => t === 1.25)).toBe(true);
       expect(l.bias).toBeUndefined();
@@ -32,7 +39,16 @@ describe('initNetwork', () => {
     const c = initNetwork({ sizes: [20, 8, 3], seed: 6 });
     expect(a.layers[1]!.weights).toEqual(b.layers[1]!.weights);
     expect(a.layers[0]!.weights).not.toEqual(c.layers[0]!.weights);
-    const s = initNetwork({ sizes: [20, 8, 3], seed: 5, weightScale: 0.5, bias: true, thInit: 0.25, reset: 'subtract', neuron: { kind: 'lif', beta: 0.9 }, dtMs: 2 });
+    const s = initNetwork({
+      sizes: [20, 8, 3],
+      seed: 5,
+      weightScale: 0.5,
+      bias: true,
+      thInit: 0.25,
+      reset: 'subtract',
+      neuron: { kind: 'lif', beta: 0.9 },
+      dtMs: 2,
+    });
     expect(Math.max(...s.layers[0]!.weights.map(Math.abs))).toBeLessThanOrEqual(Math.fround(0.5 * Math.sqrt(6 / 20)));
     expect(s.layers[0]!.bias).toEqual(new Float32Array(8));
     expect(s.layers[1]!.thresholds[0]).toBe(0.25);
@@ -53,7 +69,9 @@ describe('initNetwork', () => {
 
   it('rejects bad sizes with a message naming the field', () => {
     expect(() => initNetwork({ sizes: [10], seed: 0 })).toThrow(RouserError);
-    expect(() => initNetwork({ sizes: [10, 0], seed: 0 })).toThrow('initNetwork: field sizes[1] is 0; expected a positive integer');
+    expect(() => initNetwork({ sizes: [10, 0], seed: 0 })).toThrow(
+      'initNetwork: field sizes[1] is 0; expected a positive integer',
+    );
   });
 });
 

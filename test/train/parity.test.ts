@@ -33,7 +33,8 @@ describe('fused vs tfjs parity', () => {
   const combos: { neuron: 'cuba' | 'lif'; reset: ResetMode; detach: boolean; learnedTh: boolean }[] = [];
   for (const neuron of ['cuba', 'lif'] as const)
     for (const reset of ['zero', 'subtract'] as const)
-      for (const detach of [true, false]) for (const learnedTh of [true, false]) combos.push({ neuron, reset, detach, learnedTh });
+      for (const detach of [true, false])
+        for (const learnedTh of [true, false]) combos.push({ neuron, reset, detach, learnedTh });
 
   it('every gradient within 1e-4 relative and identical spikes', async () => {
     let seed = 100;
@@ -41,8 +42,15 @@ describe('fused vs tfjs parity', () => {
     for (const c of combos) {
       for (const surrogate of SURROGATES) {
         seed++;
-        const loss: LossSpec = seed % 2 === 0 ? { kind: 'crossEntropy' } : { kind: 'rateMse', trueRate: 0.2, falseRate: 0.03 };
-        const tc = randomCase(seed, { neuron: c.neuron, reset: c.reset, learnedTh: c.learnedTh, bias: seed % 3 !== 0, delay: seed % 4 === 0 ? 1 : 0 });
+        const loss: LossSpec =
+          seed % 2 === 0 ? { kind: 'crossEntropy' } : { kind: 'rateMse', trueRate: 0.2, falseRate: 0.03 };
+        const tc = randomCase(seed, {
+          neuron: c.neuron,
+          reset: c.reset,
+          learnedTh: c.learnedTh,
+          bias: seed % 3 !== 0,
+          delay: seed % 4 === 0 ? 1 : 0,
+        });
         const opts = { surrogate, loss, detachReset: c.detach };
         const gf = createGradients(tc.spec);
         const gt = createGradients(tc.spec);
@@ -50,15 +58,31 @@ describe('fused vs tfjs parity', () => {
         const rt = await tfb.forwardBackward(tc.spec, tc.input, tc.labels, opts, gt);
         const where = `${tc.label}/${surrogate.kind}/${loss.kind}/detach=${c.detach}`;
         expect(Array.from(rf.outputCounts), where).toEqual(Array.from(rt.outputCounts));
-        expect(rf.layerCounts.map((x) => Array.from(x)), where).toEqual(rt.layerCounts.map((x) => Array.from(x)));
+        expect(
+          rf.layerCounts.map((x) => Array.from(x)),
+          where,
+        ).toEqual(rt.layerCounts.map((x) => Array.from(x)));
         expect(Math.abs(rf.loss - rt.loss), where).toBeLessThanOrEqual(REL * Math.max(1, Math.abs(rt.loss)));
         tc.spec.layers.forEach((l, k) => {
-          expect(worstRelative(gf.weights[k] as Float32Array, gt.weights[k] as Float32Array), `${where} W${k}`).toBeLessThanOrEqual(REL);
-          expect(worstRelative(gf.thresholds[k] as Float32Array, gt.thresholds[k] as Float32Array), `${where} Th${k}`).toBeLessThanOrEqual(REL);
-          if (l.bias) expect(worstRelative(gf.bias[k] as Float32Array, gt.bias[k] as Float32Array), `${where} b${k}`).toBeLessThanOrEqual(REL);
+          expect(
+            worstRelative(gf.weights[k] as Float32Array, gt.weights[k] as Float32Array),
+            `${where} W${k}`,
+          ).toBeLessThanOrEqual(REL);
+          expect(
+            worstRelative(gf.thresholds[k] as Float32Array, gt.thresholds[k] as Float32Array),
+            `${where} Th${k}`,
+          ).toBeLessThanOrEqual(REL);
+          if (l.bias)
+            expect(
+              worstRelative(gf.bias[k] as Float32Array, gt.bias[k] as Float32Array),
+              `${where} b${k}`,
+            ).toBeLessThanOrEqual(REL);
         });
         // the case must exercise the gradient: some hidden activity and a nonzero threshold gradient
-        expect(rf.layerCounts[0]?.some((v) => v > 0), where).toBe(true);
+        expect(
+          rf.layerCounts[0]?.some((v) => v > 0),
+          where,
+        ).toBe(true);
         checked++;
       }
     }
@@ -66,8 +90,21 @@ describe('fused vs tfjs parity', () => {
   }, 60_000);
 
   it('agrees on count-valued (non-binary) inputs and a 3-layer network', async () => {
-    const tc = randomCase(7, { neuron: 'cuba', reset: 'subtract', learnedTh: true, bias: true, delay: 2, sizes: [9, 8, 6, 3], counts: true, steps: 16 });
-    const opts = { surrogate: SURROGATES[0] as (typeof SURROGATES)[number], loss: { kind: 'crossEntropy' } as LossSpec, detachReset: true };
+    const tc = randomCase(7, {
+      neuron: 'cuba',
+      reset: 'subtract',
+      learnedTh: true,
+      bias: true,
+      delay: 2,
+      sizes: [9, 8, 6, 3],
+      counts: true,
+      steps: 16,
+    });
+    const opts = {
+      surrogate: SURROGATES[0] as (typeof SURROGATES)[number],
+      loss: { kind: 'crossEntropy' } as LossSpec,
+      detachReset: true,
+    };
     const gf = createGradients(tc.spec);
     const gt = createGradients(tc.spec);
     const rf = await fused.forwardBackward(tc.spec, tc.input, tc.labels, opts, gf);
@@ -75,7 +112,9 @@ describe('fused vs tfjs parity', () => {
     expect(Array.from(rf.outputCounts)).toEqual(Array.from(rt.outputCounts));
     tc.spec.layers.forEach((_, k) => {
       expect(worstRelative(gf.weights[k] as Float32Array, gt.weights[k] as Float32Array)).toBeLessThanOrEqual(REL);
-      expect(worstRelative(gf.thresholds[k] as Float32Array, gt.thresholds[k] as Float32Array)).toBeLessThanOrEqual(REL);
+      expect(worstRelative(gf.thresholds[k] as Float32Array, gt.thresholds[k] as Float32Array)).toBeLessThanOrEqual(
+        REL,
+      );
       expect(worstRelative(gf.bias[k] as Float32Array, gt.bias[k] as Float32Array)).toBeLessThanOrEqual(REL);
     });
     const ff = await fused.forward(tc.spec, tc.input);

@@ -15,7 +15,11 @@ import {
 function tiny() {
   const spec = createSpec({ sizes: [1, 1], neuron: { kind: 'lif', beta: 0.5 }, thInit: 1.5 });
   spec.layers[0]!.weights[0] = 1;
-  return { spec, input: { batch: 1, steps: 2, channels: 1, data: new Float32Array([1, 1]) }, labels: new Int32Array([0]) };
+  return {
+    spec,
+    input: { batch: 1, steps: 2, channels: 1, data: new Float32Array([1, 1]) },
+    labels: new Int32Array([0]),
+  };
 }
 
 describe('reference BPTT backend', () => {
@@ -36,7 +40,13 @@ describe('reference BPTT backend', () => {
     // t=0: gS0 = 0.15 + 0.03 * (-1) = 0.12 (no spike at t=0, but the surrogate term flows through the reset).
     const { spec, input, labels } = tiny();
     const grads = createGradients(spec);
-    await createReferenceBackend().forwardBackward(spec, input, labels, { surrogate: DEFAULT_SURROGATE, loss: DEFAULT_LOSS, detachReset: false }, grads);
+    await createReferenceBackend().forwardBackward(
+      spec,
+      input,
+      labels,
+      { surrogate: DEFAULT_SURROGATE, loss: DEFAULT_LOSS, detachReset: false },
+      grads,
+    );
     expect(grads.weights[0]![0]).toBeCloseTo(0.06 + 0.03 + 0.12 * g(-0.5), 6);
     expect(grads.thresholds[0]![0]).toBeCloseTo(-0.06 - 0.12 * g(-0.5), 6);
   });
@@ -52,11 +62,13 @@ describe('reference BPTT backend', () => {
       const expected = spec.layers.map((l) => new Float64Array(l.size));
       for (let b = 0; b < 6; b++) {
         const spikes = referenceForward(spec.layers, train.inputs.data.subarray(b * per, (b + 1) * per), 15);
-        spikes.forEach((s, li) => s.forEach((v, k) => {
-          const e = expected[li]!;
-          const o = k % spec.layers[li]!.size;
-          e[o] = e[o]! + v;
-        }));
+        spikes.forEach((s, li) =>
+          s.forEach((v, k) => {
+            const e = expected[li]!;
+            const o = k % spec.layers[li]!.size;
+            e[o] = e[o]! + v;
+          }),
+        );
       }
       expect(r.layerCounts).toEqual(expected);
     }

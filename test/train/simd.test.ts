@@ -12,7 +12,14 @@ import { SURROGATES, randomCase } from './helpers.js';
 /** Raw bits of every gradient tensor, counts and loss of one step. */
 function bits(g: Gradients, r: { loss: number; outputCounts: Float32Array; layerCounts: Float64Array[] }): number[][] {
   const u = (a: Float32Array | undefined): number[] => (a ? Array.from(new Uint32Array(a.slice().buffer)) : []);
-  return [...g.weights.map(u), ...g.thresholds.map(u), ...g.bias.map(u), u(r.outputCounts), ...r.layerCounts.map((c) => Array.from(c)), [r.loss]];
+  return [
+    ...g.weights.map(u),
+    ...g.thresholds.map(u),
+    ...g.bias.map(u),
+    u(r.outputCounts),
+    ...r.layerCounts.map((c) => Array.from(c)),
+    [r.loss],
+  ];
 }
 
 describe('fused WebAssembly SIMD kernels', () => {
@@ -44,17 +51,32 @@ describe('fused WebAssembly SIMD kernels', () => {
                 [29, 53, 9],
                 [3, 18, 7],
               ][seed % 3] as number[];
-              const tc = randomCase(seed, { neuron, reset, learnedTh: seed % 2 === 0, bias: seed % 3 !== 1, delay, sizes, batch: 3, steps: 13, counts });
+              const tc = randomCase(seed, {
+                neuron,
+                reset,
+                learnedTh: seed % 2 === 0,
+                bias: seed % 3 !== 1,
+                delay,
+                sizes,
+                batch: 3,
+                steps: 13,
+                counts,
+              });
               const opts = {
                 surrogate: SURROGATES[seed % 4] as Surrogate,
-                loss: (seed % 2 ? { kind: 'crossEntropy' } : { kind: 'rateMse', trueRate: 0.2, falseRate: 0.03 }) as LossSpec,
+                loss: (seed % 2
+                  ? { kind: 'crossEntropy' }
+                  : { kind: 'rateMse', trueRate: 0.2, falseRate: 0.03 }) as LossSpec,
                 detachReset: seed % 3 !== 0,
               };
               const gj = createGradients(tc.spec);
               const want = bits(gj, await js.forwardBackward(tc.spec, tc.input, tc.labels, opts, gj));
               for (const be of wasm) {
                 const g = createGradients(tc.spec);
-                expect(bits(g, await be.forwardBackward(tc.spec, tc.input, tc.labels, opts, g)), `${tc.label} ${be.description}`).toEqual(want);
+                expect(
+                  bits(g, await be.forwardBackward(tc.spec, tc.input, tc.labels, opts, g)),
+                  `${tc.label} ${be.description}`,
+                ).toEqual(want);
               }
               seed++;
             }
@@ -68,9 +90,31 @@ describe('fused WebAssembly SIMD kernels', () => {
     const js = createFusedBackend({ simd: false });
     const wasm = createFusedBackend({ threads: 2 });
     try {
-      const opts = { surrogate: SURROGATES[1] as Surrogate, loss: { kind: 'crossEntropy' } as LossSpec, detachReset: true };
-      const sparse = randomCase(7, { neuron: 'lif', reset: 'subtract', learnedTh: true, bias: true, delay: 1, sizes: [300, 40, 4], batch: 2, steps: 9 });
-      const dense = randomCase(8, { neuron: 'lif', reset: 'subtract', learnedTh: true, bias: true, delay: 1, sizes: [300, 40, 4], batch: 2, steps: 9 });
+      const opts = {
+        surrogate: SURROGATES[1] as Surrogate,
+        loss: { kind: 'crossEntropy' } as LossSpec,
+        detachReset: true,
+      };
+      const sparse = randomCase(7, {
+        neuron: 'lif',
+        reset: 'subtract',
+        learnedTh: true,
+        bias: true,
+        delay: 1,
+        sizes: [300, 40, 4],
+        batch: 2,
+        steps: 9,
+      });
+      const dense = randomCase(8, {
+        neuron: 'lif',
+        reset: 'subtract',
+        learnedTh: true,
+        bias: true,
+        delay: 1,
+        sizes: [300, 40, 4],
+        batch: 2,
+        steps: 9,
+      });
       for (let k = 0; k < sparse.input.data.length; k++) if (k % 7) sparse.input.data[k] = 0;
       dense.input.data.fill(1, 0, 2000);
       for (const tc of [sparse, dense, sparse]) {
@@ -97,7 +141,7 @@ describe('fused WebAssembly SIMD kernels', () => {
         const data = new Float32Array(batch * steps * width);
         for (let k = 0; k < data.length; k++) {
           const u = rng.uniform();
-          data[k] = u < dense ? [1, 1, 1, 2, 0.5, -1][rng.int(6)] as number : u < dense + 0.05 ? -0 : 0;
+          data[k] = u < dense ? ([1, 1, 1, 2, 0.5, -1][rng.int(6)] as number) : u < dense + 0.05 ? -0 : 0;
         }
         const { nnz, binary } = countInput(data);
         const js = createWorkspace([width, 3], batch, steps, nnz + 1, { simd: false });
@@ -105,9 +149,11 @@ describe('fused WebAssembly SIMD kernels', () => {
         const ws = createWorkspace([width, 3], batch, steps, nnz + 1);
         expect(loadInputSimd(ws, data, delay)).toEqual({ nnz, binary });
         for (const key of ['inRowPtr', 'inColPtr'] as const) expect(Array.from(ws[key])).toEqual(Array.from(js[key]));
-        for (const key of ['inCols', 'inVals'] as const) expect(Array.from(ws[key].subarray(0, nnz))).toEqual(Array.from(js[key].subarray(0, nnz)));
+        for (const key of ['inCols', 'inVals'] as const)
+          expect(Array.from(ws[key].subarray(0, nnz))).toEqual(Array.from(js[key].subarray(0, nnz)));
         const m = js.inColPtr[width] as number;
-        for (const key of ['inRows', 'inRowVals'] as const) expect(Array.from(ws[key].subarray(0, m))).toEqual(Array.from(js[key].subarray(0, m)));
+        for (const key of ['inRows', 'inRowVals'] as const)
+          expect(Array.from(ws[key].subarray(0, m))).toEqual(Array.from(js[key].subarray(0, m)));
         // too small a workspace: the count is still exact, the caller lays out a bigger one
         if (nnz > 1) expect(loadInputSimd(createWorkspace([width, 3], batch, steps, 1), data, delay).nnz).toBe(nnz);
       }

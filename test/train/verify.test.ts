@@ -15,7 +15,9 @@ describe('one backend factory', () => {
       expect(be.description.length).toBeGreaterThan(0);
       await be.dispose();
     }
-    await expect(createBackend('nope' as never)).rejects.toThrow(`createBackend: field kind is "nope"; expected 'fused', 'tfjs', 'reference'`);
+    await expect(createBackend('nope' as never)).rejects.toThrow(
+      `createBackend: field kind is "nope"; expected 'fused', 'tfjs', 'reference'`,
+    );
   });
 });
 
@@ -36,15 +38,31 @@ describe('computeGradients', () => {
   });
 
   it('gives the same gradients with the reference and the fused backend', async () => {
-    const tc = randomCase(7, { neuron: 'cuba', reset: 'zero', learnedTh: true, bias: true, delay: 1, sizes: [12, 9, 4], batch: 3, steps: 15 });
-    const opts = { surrogate: { kind: 'exponential', scale: 1.5, tau: 3.75 } as Surrogate, loss: { kind: 'crossEntropy' } as LossSpec };
+    const tc = randomCase(7, {
+      neuron: 'cuba',
+      reset: 'zero',
+      learnedTh: true,
+      bias: true,
+      delay: 1,
+      sizes: [12, 9, 4],
+      batch: 3,
+      steps: 15,
+    });
+    const opts = {
+      surrogate: { kind: 'exponential', scale: 1.5, tau: 3.75 } as Surrogate,
+      loss: { kind: 'crossEntropy' } as LossSpec,
+    };
     const ref = await computeGradients(tc.spec, tc.input, tc.labels, { ...opts, backend: 'reference' });
     const fused = await computeGradients(tc.spec, tc.input, tc.labels, { ...opts, backend: 'fused' });
     expect(Array.from(fused.outputCounts)).toEqual(Array.from(ref.outputCounts));
     expect(fused.loss).toBeCloseTo(ref.loss, 6);
     tc.spec.layers.forEach((_, k) => {
-      expect(worstRelative(fused.gradients.weights[k] as Float32Array, ref.gradients.weights[k] as Float32Array)).toBeLessThan(1e-4);
-      expect(worstRelative(fused.gradients.thresholds[k] as Float32Array, ref.gradients.thresholds[k] as Float32Array)).toBeLessThan(1e-4);
+      expect(
+        worstRelative(fused.gradients.weights[k] as Float32Array, ref.gradients.weights[k] as Float32Array),
+      ).toBeLessThan(1e-4);
+      expect(
+        worstRelative(fused.gradients.thresholds[k] as Float32Array, ref.gradients.thresholds[k] as Float32Array),
+      ).toBeLessThan(1e-4);
     });
   });
 });

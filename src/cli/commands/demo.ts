@@ -28,14 +28,20 @@ export const DEMO_PRESET: Record<string, string> = {
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'the main job: dead neurons roused by learned thresholds and not by fixed ones (paper Fig. 4) on the embedded N-MNIST, 5 seeds with intervals (a preset of compare)',
+  summary:
+    'the main job: dead neurons roused by learned thresholds and not by fixed ones (paper Fig. 4) on the embedded N-MNIST, 5 seeds with intervals (a preset of compare)',
   usage: 'rouser demo [compare options]',
   details: `Preset: ${Object.entries(DEMO_PRESET)
     .map(([k, v]) => `--${k} ${v}`)
     .join(' ')}. Writes runs/DATASET-demo/summary.json and report.html (runs/nmnist-mini-demo/ by default).`,
   // A preset replaces the option's default, including one described in its help text.
   options: Object.fromEntries(
-    Object.entries(COMPARE_OPTIONS).map(([k, o]) => [k, DEMO_PRESET[k] !== undefined ? { ...o, help: o.help.replace(/ \(default [^)]*\)$/, ''), default: DEMO_PRESET[k] } : o]),
+    Object.entries(COMPARE_OPTIONS).map(([k, o]) => [
+      k,
+      DEMO_PRESET[k] !== undefined
+        ? { ...o, help: o.help.replace(/ \(default [^)]*\)$/, ''), default: DEMO_PRESET[k] }
+        : o,
+    ]),
   ),
   run: (args) => executeCompare('demo', args),
 };

@@ -26,7 +26,9 @@ export function resolveEnergyTables(arg: string | undefined): EnergyTable[] {
   try {
     text = readFileSync(arg, 'utf8');
   } catch (e) {
-    throw new RouserError(`--energy ${JSON.stringify(arg)}: not a built-in table (${ENERGY_TABLES.map((t) => t.name).join(', ')}) and not a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new RouserError(
+      `--energy ${JSON.stringify(arg)}: not a built-in table (${ENERGY_TABLES.map((t) => t.name).join(', ')}) and not a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   return parseEnergyTables(parseJson(text, arg), arg);
 }
@@ -40,7 +42,11 @@ export function initialThresholdsFor(modelPath: string, spec: NetworkSpec): (Flo
   const sidecar = join(dirname(modelPath), 'initial-model.json');
   if (existsSync(sidecar)) {
     const init = loadSpec(sidecar);
-    if (init.inputSize === spec.inputSize && init.layers.length === spec.layers.length && init.layers.every((l, i) => l.size === spec.layers[i]!.size))
+    if (
+      init.inputSize === spec.inputSize &&
+      init.layers.length === spec.layers.length &&
+      init.layers.every((l, i) => l.size === spec.layers[i]!.size)
+    )
       return init.layers.map((l) => l.thresholds);
   }
   const th = spec.meta.thInit;
@@ -52,12 +58,45 @@ function printReport(r: EvalReport): void {
   const lines: string[] = [];
   lines.push(`${r.model} on ${r.dataset}: ${r.samples} samples x ${r.steps} steps, engine ${r.engine}`);
   lines.push(`accuracy: event ${pct(r.accuracyByEngine.event)}  dense ${pct(r.accuracyByEngine.dense)}`);
-  if (r.agreement) lines.push(`agreement: predictions ${pct(r.agreement.predictions)}, identical spike trains ${pct(r.agreement.spikeTrains)} (event engine vs ${r.agreement.spikeTrainsAgainst})`);
+  if (r.agreement)
+    lines.push(
+      `agreement: predictions ${pct(r.agreement.predictions)}, identical spike trains ${pct(r.agreement.spikeTrains)} (event engine vs ${r.agreement.spikeTrainsAgainst})`,
+    );
   process.stdout.write(lines.join('\n') + '\n\n');
   process.stdout.write(
     formatTable([
-      ['layer', 'size', 'rate', 'Hz', 'sparsity', 'dead', 'saturated >=90%', 'every step', 'SynOps/sample', 'MACs/sample', 'Th mean', 'Th std', 'Th < 0', 'Th moved'],
-      ...r.layers.map((l) => [l.index, l.size, l.spikeRate.toFixed(4), l.spikeRateHz.toFixed(1), pct(l.sparsity), pct(l.deadFraction), pct(l.saturatedFraction), pct(l.saturatedStrictFraction), Math.round(l.synOps), l.macs, l.threshold.mean.toFixed(3), l.threshold.std.toFixed(3), l.threshold.negative, l.threshold.fractionMoved === null ? 'unknown' : pct(l.threshold.fractionMoved)]),
+      [
+        'layer',
+        'size',
+        'rate',
+        'Hz',
+        'sparsity',
+        'dead',
+        'saturated >=90%',
+        'every step',
+        'SynOps/sample',
+        'MACs/sample',
+        'Th mean',
+        'Th std',
+        'Th < 0',
+        'Th moved',
+      ],
+      ...r.layers.map((l) => [
+        l.index,
+        l.size,
+        l.spikeRate.toFixed(4),
+        l.spikeRateHz.toFixed(1),
+        pct(l.sparsity),
+        pct(l.deadFraction),
+        pct(l.saturatedFraction),
+        pct(l.saturatedStrictFraction),
+        Math.round(l.synOps),
+        l.macs,
+        l.threshold.mean.toFixed(3),
+        l.threshold.std.toFixed(3),
+        l.threshold.negative,
+        l.threshold.fractionMoved === null ? 'unknown' : pct(l.threshold.fractionMoved),
+      ]),
     ]),
   );
   process.stdout.write('\n');
@@ -67,14 +106,18 @@ function printReport(r: EvalReport): void {
       ...r.energy.map((e) => [e.table, e.snnPj.toExponential(3), e.densePj.toExponential(3), e.ratio.toFixed(4)]),
     ]),
   );
-  process.stdout.write(`SynOps/sample ${Math.round(r.synOpsPerSample)} vs dense MACs/sample ${r.macsPerSample} (${(r.synOpsPerSample / r.macsPerSample).toFixed(4)})\n`);
+  process.stdout.write(
+    `SynOps/sample ${Math.round(r.synOpsPerSample)} vs dense MACs/sample ${r.macsPerSample} (${(r.synOpsPerSample / r.macsPerSample).toFixed(4)})\n`,
+  );
 }
 
 /** `rouser eval`: evaluates a trained model in the event engine, the dense engine, or both. */
 export const evalCommand: Command = {
   name: 'eval',
-  summary: 'evaluate a trained model in the event engine and/or the dense engine: accuracy, sparsity, SynOps, energy, dead neurons',
-  usage: 'rouser eval --model DIR/model.json [--dataset NAME|PATH] [--engine event|dense|both] [--energy TABLE] [--json] [--plot DIR]',
+  summary:
+    'evaluate a trained model in the event engine and/or the dense engine: accuracy, sparsity, SynOps, energy, dead neurons',
+  usage:
+    'rouser eval --model DIR/model.json [--dataset NAME|PATH] [--engine event|dense|both] [--energy TABLE] [--json] [--plot DIR]',
   details: [
     'The dataset defaults to the one recorded in the model (meta.dataset, meta.steps, meta.downsample).',
     `--energy takes a built-in table (${ENERGY_TABLES.map((t) => t.name).join(', ')}) or a JSON file with one table or an array:`,
@@ -82,13 +125,25 @@ export const evalCommand: Command = {
     'The --json object is documented in the README (section "eval JSON").',
   ].join('\n'),
   options: {
-    model: { type: 'string', value: 'PATH', help: 'model file (DIR/model.json from rouser train, .rsnn, or a NIR graph .nir)' },
-    dataset: { type: 'string', value: 'NAME|PATH', help: 'synthetic, nmnist-mini, randman, or a path (default: the model\'s dataset)' },
+    model: {
+      type: 'string',
+      value: 'PATH',
+      help: 'model file (DIR/model.json from rouser train, .rsnn, or a NIR graph .nir)',
+    },
+    dataset: {
+      type: 'string',
+      value: 'NAME|PATH',
+      help: "synthetic, nmnist-mini, randman, or a path (default: the model's dataset)",
+    },
     engine: { type: 'string', value: 'E', help: 'event, dense or both', default: 'both' },
     energy: { type: 'string', value: 'TABLE', help: 'energy table name or JSON file (default: all built-in tables)' },
     samples: { type: 'string', value: 'N', help: 'evaluate only the first N test samples' },
-    steps: { type: 'string', value: 'T', help: 'time steps per sample (default: the model\'s)' },
-    downsample: { type: 'string', value: 'K', help: 'spatial downsampling / channel pooling factor (default: the model\'s)' },
+    steps: { type: 'string', value: 'T', help: "time steps per sample (default: the model's)" },
+    downsample: {
+      type: 'string',
+      value: 'K',
+      help: "spatial downsampling / channel pooling factor (default: the model's)",
+    },
     backend: { type: 'string', value: 'B', help: 'dense engine backend: fused or tfjs', default: 'fused' },
     plot: { type: 'string', value: 'DIR', help: 'write raster.svg, thresholds.svg and rates.svg into DIR' },
     json: { type: 'boolean', help: 'print one JSON object (the documented eval report) on stdout' },
@@ -99,19 +154,28 @@ export const evalCommand: Command = {
     // The dataset and its shaping as recorded at training time; --dataset, --steps and --downsample override them.
     const fromMeta = datasetRequestFromMeta(spec.meta);
     const ref = str(args, 'dataset') ?? fromMeta.ref;
-    if (!ref) throw new RouserError(`rouser eval: option --dataset is required (the model ${modelPath} records no dataset in meta.dataset)`);
+    if (!ref)
+      throw new RouserError(
+        `rouser eval: option --dataset is required (the model ${modelPath} records no dataset in meta.dataset)`,
+      );
     const engine = choice<EngineChoice>('eval', args, 'engine', ['event', 'dense', 'both'], 'both');
     const tables = resolveEnergyTables(str(args, 'energy'));
-    const samples = str(args, 'samples') !== undefined ? num('eval', args, 'samples', { min: 1, integer: true }) : undefined;
+    const samples =
+      str(args, 'samples') !== undefined ? num('eval', args, 'samples', { min: 1, integer: true }) : undefined;
     const req: DatasetRequest = { ...fromMeta.req };
     if (str(args, 'steps') !== undefined) req.steps = num('eval', args, 'steps', { min: 1, integer: true });
-    if (str(args, 'downsample') !== undefined) req.downsample = num('eval', args, 'downsample', { min: 1, integer: true });
+    if (str(args, 'downsample') !== undefined)
+      req.downsample = num('eval', args, 'downsample', { min: 1, integer: true });
     const data = await openDataset(ref, req);
     const test = samples !== undefined ? firstSamples(data.test, samples) : data.test;
     if (test.inputs.channels !== spec.inputSize)
-      throw new RouserError(`${modelPath}: the model takes ${spec.inputSize} inputs but dataset ${ref} gives ${test.inputs.channels} (check --downsample)`);
+      throw new RouserError(
+        `${modelPath}: the model takes ${spec.inputSize} inputs but dataset ${ref} gives ${test.inputs.channels} (check --downsample)`,
+      );
     if (Math.abs(spec.dtMs - data.info.dtMs) > 1e-9)
-      process.stderr.write(`rouser eval: ${modelPath} records dtMs ${spec.dtMs} but the data's steps are ${data.info.dtMs} ms; rates in Hz use ${data.info.dtMs} ms\n`);
+      process.stderr.write(
+        `rouser eval: ${modelPath} records dtMs ${spec.dtMs} but the data's steps are ${data.info.dtMs} ms; rates in Hz use ${data.info.dtMs} ms\n`,
+      );
     const backendKind = choice('eval', args, 'backend', ['fused', 'tfjs'] as const, 'fused');
     const backend = engine === 'event' ? undefined : await createBackend(backendKind);
     const bar = new ProgressBar('eval (event engine)', test.inputs.batch);

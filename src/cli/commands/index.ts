@@ -9,4 +9,13 @@ import { simulateCommand } from './simulate.js';
 import { trainCommand } from './train.js';
 
 /** Every CLI command, in the order `rouser --help` lists them. */
-export const COMMANDS: Command[] = [demoCommand, trainCommand, evalCommand, compareCommand, simulateCommand, examplesCommand, modelCommand, datasetsCommand];
+export const COMMANDS: Command[] = [
+  demoCommand,
+  trainCommand,
+  evalCommand,
+  compareCommand,
+  simulateCommand,
+  examplesCommand,
+  modelCommand,
+  datasetsCommand,
+];

@@ -18,10 +18,14 @@ function nirOptions(args: ParsedArgs): Omit<FromNirOptions, 'where'> {
   const dt = str(args, 'dt');
   if (dt !== undefined) {
     const v = Number(dt);
-    if (!(v > 0) || !Number.isFinite(v)) throw new RouserError(`model: option --dt is ${JSON.stringify(dt)}; expected a time step > 0 in seconds (e.g. 1e-4)`);
+    if (!(v > 0) || !Number.isFinite(v))
+      throw new RouserError(
+        `model: option --dt is ${JSON.stringify(dt)}; expected a time step > 0 in seconds (e.g. 1e-4)`,
+      );
     o.dtSeconds = v;
   }
-  if (str(args, 'discretization') !== undefined) o.discretization = choice('model', args, 'discretization', ['euler', 'exact'] as const, 'euler');
+  if (str(args, 'discretization') !== undefined)
+    o.discretization = choice('model', args, 'discretization', ['euler', 'exact'] as const, 'euler');
   if (str(args, 'reset') !== undefined) o.reset = choice('model', args, 'reset', ['zero', 'subtract'] as const, 'zero');
   return o;
 }
@@ -32,7 +36,8 @@ function nirOptions(args: ParsedArgs): Omit<FromNirOptions, 'where'> {
  */
 export const modelCommand: Command = {
   name: 'model',
-  summary: 'inspect a model file (validates it), convert it between JSON and .rsnn, export it to NIR or import a NIR graph',
+  summary:
+    'inspect a model file (validates it), convert it between JSON and .rsnn, export it to NIR or import a NIR graph',
   usage: MODEL_USAGE.join(' | '),
   details: [
     'A model is a NetworkSpec as written by `rouser train` (DIR/model.json), or a NIR graph (.nir) wherever a model is read.',
@@ -44,9 +49,17 @@ export const modelCommand: Command = {
   options: {
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
     to: { type: 'string', value: 'FORMAT', help: 'export format (nir)' },
-    dt: { type: 'string', value: 'SECONDS', help: 'import: time step when the NIR graph has no dt metadata (default 1e-4)' },
+    dt: {
+      type: 'string',
+      value: 'SECONDS',
+      help: 'import: time step when the NIR graph has no dt metadata (default 1e-4)',
+    },
     discretization: { type: 'string', value: 'D', help: 'import: euler (default) or exact (a = exp(-dt/tau))' },
-    reset: { type: 'string', value: 'R', help: 'import: zero (default) or subtract, when the graph has no reset metadata' },
+    reset: {
+      type: 'string',
+      value: 'R',
+      help: 'import: zero (default) or subtract, when the graph has no reset metadata',
+    },
   },
   async run(args) {
     const [sub, a, b] = args.positionals;
@@ -58,7 +71,10 @@ export const modelCommand: Command = {
           path: a,
           architecture: architecture(spec),
           dtMs: spec.dtMs,
-          parameters: spec.layers.reduce((s, l) => s + l.weights.length + l.thresholds.length + (l.bias?.length ?? 0), 0),
+          parameters: spec.layers.reduce(
+            (s, l) => s + l.weights.length + l.thresholds.length + (l.bias?.length ?? 0),
+            0,
+          ),
           layers: spec.layers.map((l) => {
             let mn = Infinity;
             let mx = -Infinity;
@@ -68,15 +84,27 @@ export const modelCommand: Command = {
               mx = Math.max(mx, t);
               sum += t;
             }
-            return { size: l.size, inputSize: l.inputSize, neuron: l.neuron, reset: l.reset, delaySteps: l.delaySteps, bias: l.bias !== undefined, threshold: { mean: sum / l.size, min: mn, max: mx } };
+            return {
+              size: l.size,
+              inputSize: l.inputSize,
+              neuron: l.neuron,
+              reset: l.reset,
+              delaySteps: l.delaySteps,
+              bias: l.bias !== undefined,
+              threshold: { mean: sum / l.size, min: mn, max: mx },
+            };
           }),
           meta: spec.meta,
         };
         if (flag(args, 'json')) process.stdout.write(JSON.stringify(summary) + '\n');
         else {
-          process.stdout.write(`${a}: ${summary.architecture.join('-')}, dt ${spec.dtMs} ms, ${summary.parameters} parameters\n`);
+          process.stdout.write(
+            `${a}: ${summary.architecture.join('-')}, dt ${spec.dtMs} ms, ${summary.parameters} parameters\n`,
+          );
           summary.layers.forEach((l, i) =>
-            process.stdout.write(`  layer ${i}: ${l.inputSize} -> ${l.size} ${l.neuron.kind} reset=${l.reset} delay=${l.delaySteps} Th mean ${l.threshold.mean.toFixed(4)} [${l.threshold.min.toFixed(4)}, ${l.threshold.max.toFixed(4)}]\n`),
+            process.stdout.write(
+              `  layer ${i}: ${l.inputSize} -> ${l.size} ${l.neuron.kind} reset=${l.reset} delay=${l.delaySteps} Th mean ${l.threshold.mean.toFixed(4)} [${l.threshold.min.toFixed(4)}, ${l.threshold.max.toFixed(4)}]\n`,
+            ),
           );
         }
         return 0;
@@ -88,27 +116,40 @@ export const modelCommand: Command = {
         return 0;
       }
       case 'export': {
-        if (!a || !b) throw new RouserError('model export needs MODEL and OUT.nir paths: rouser model export MODEL --to nir OUT.nir');
+        if (!a || !b)
+          throw new RouserError(
+            'model export needs MODEL and OUT.nir paths: rouser model export MODEL --to nir OUT.nir',
+          );
         const to = str(args, 'to');
-        if (to !== 'nir') throw new RouserError(`model export: option --to is ${JSON.stringify(to ?? '')}; expected nir`);
-        if (!/\.nir$/i.test(b)) throw new RouserError(`model export: OUT is ${JSON.stringify(b)}; expected a path ending in .nir`);
+        if (to !== 'nir')
+          throw new RouserError(`model export: option --to is ${JSON.stringify(to ?? '')}; expected nir`);
+        if (!/\.nir$/i.test(b))
+          throw new RouserError(`model export: OUT is ${JSON.stringify(b)}; expected a path ending in .nir`);
         await saveNirModel(b, await loadModel(a));
         process.stderr.write(`wrote ${b}\n`);
         return 0;
       }
       case 'import': {
-        if (!a || !b) throw new RouserError('model import needs IN.nir and OUT paths: rouser model import IN.nir OUT.json|OUT.rsnn');
-        if (!/\.nir$/i.test(a)) throw new RouserError(`model import: IN is ${JSON.stringify(a)}; expected a NIR graph ending in .nir`);
+        if (!a || !b)
+          throw new RouserError(
+            'model import needs IN.nir and OUT paths: rouser model import IN.nir OUT.json|OUT.rsnn',
+          );
+        if (!/\.nir$/i.test(a))
+          throw new RouserError(`model import: IN is ${JSON.stringify(a)}; expected a NIR graph ending in .nir`);
         const spec = await loadModel(a, nirOptions(args));
         saveSpec(b, spec);
         process.stderr.write(`wrote ${b}\n`);
         return 0;
       }
       case undefined:
-        process.stderr.write(`rouser model: a sub-command is required; expected one of:\n${MODEL_USAGE.map((u) => `  ${u}`).join('\n')}\n`);
+        process.stderr.write(
+          `rouser model: a sub-command is required; expected one of:\n${MODEL_USAGE.map((u) => `  ${u}`).join('\n')}\n`,
+        );
         return 1;
       default:
-        throw new RouserError(`model: sub-command is ${JSON.stringify(sub)}; expected inspect, convert, export or import`);
+        throw new RouserError(
+          `model: sub-command is ${JSON.stringify(sub)}; expected inspect, convert, export or import`,
+        );
     }
   },
 };

@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import { compileDescription } from '../../event/compile.js';
 import { simulateDescription } from '../../event/engine.js';
-import { buildRandomNetwork, driveRateForOutput, simulateRandomNetwork, type SimulationMode } from '../../event/index.js';
+import {
+  buildRandomNetwork,
+  driveRateForOutput,
+  simulateRandomNetwork,
+  type SimulationMode,
+} from '../../event/index.js';
 import { PD14_POPULATIONS, PD14_RATE_BANDS_HZ } from '../../examples/pd14.js';
 import { loadNetworkWithFiles } from '../../io/network.js';
 import { writeSonataSpikes, writeSpikesCsv, type PopulationSpikes } from '../../io/sonata.js';
@@ -35,10 +40,10 @@ export const simulateCommand: Command = {
   details: [
     'NETWORK.json: a network description (populations, projections, stimuli, recorders; docs/README-engine.md). The run',
     'lasts --presim-ms + --duration-ms; spikes of the first --presim-ms are discarded. Recorded populations: --record,',
-    'else the description\'s spike recorders, else all. Printed: per population the mean rate (spikes / neurons / s) and',
+    "else the description's spike recorders, else all. Printed: per population the mean rate (spikes / neurons / s) and",
     'the ISI CV (mean over neurons with >= 3 spikes in the window). --out DIR writes spikes.h5 (SONATA spike report:',
     '/spikes/<population>/timestamps (ms) and node_ids, sorted by time) or spikes.csv, and rates.json; --plot adds',
-    'raster.svg, rates.svg and rate-bars.svg. --dt-ms and --seed override the description\'s step and seed.',
+    "raster.svg, rates.svg and rate-bars.svg. --dt-ms and --seed override the description's step and seed.",
     'Example: rouser examples microcircuit --n-scale 0.1 --k-scale 0.1 --out mc.json',
     '         rouser simulate mc.json --duration-ms 1000 --presim-ms 500 --out run --plot',
     '',
@@ -53,30 +58,58 @@ export const simulateCommand: Command = {
   positionals: true,
   options: {
     'duration-ms': { type: 'string', value: 'MS', help: 'simulated (recorded) time in ms', default: '1000' },
-    'dt-ms': { type: 'string', value: 'MS', help: 'time step (default: the description\'s; random network 1)' },
-    threads: { type: 'string', value: 'T', help: 'random network: worker threads, same spikes for any T (network descriptions run on one thread)', default: '1' },
-    seed: { type: 'string', value: 'S', help: 'random seed (default: the description\'s; random network 1)' },
+    'dt-ms': { type: 'string', value: 'MS', help: "time step (default: the description's; random network 1)" },
+    threads: {
+      type: 'string',
+      value: 'T',
+      help: 'random network: worker threads, same spikes for any T (network descriptions run on one thread)',
+      default: '1',
+    },
+    seed: { type: 'string', value: 'S', help: "random seed (default: the description's; random network 1)" },
     json: { type: 'boolean', help: 'print one JSON object on stdout' },
     record: { type: 'string', value: 'POP,...', help: 'NETWORK.json: populations whose spikes are recorded' },
-    'presim-ms': { type: 'string', value: 'MS', help: 'NETWORK.json: presimulation discarded before the recorded window (default 0)' },
+    'presim-ms': {
+      type: 'string',
+      value: 'MS',
+      help: 'NETWORK.json: presimulation discarded before the recorded window (default 0)',
+    },
     out: { type: 'string', value: 'DIR', help: 'NETWORK.json: folder for spikes, rates.json and plots' },
     format: { type: 'string', value: 'sonata|csv', help: 'NETWORK.json: spike file format (default sonata)' },
     plot: { type: 'boolean', help: 'NETWORK.json: write raster.svg, rates.svg and rate-bars.svg into --out' },
     neurons: { type: 'string', value: 'N', help: 'random network: number of neurons (default 10000)' },
     fanout: { type: 'string', value: 'K', help: 'random network: outgoing synapses per neuron (default 100)' },
     rate: { type: 'string', value: 'HZ', help: 'random network: wanted mean output rate, approximate (default 10)' },
-    'drive-hz': { type: 'string', value: 'HZ', help: 'random network: external Poisson rate per neuron (overrides --rate)' },
+    'drive-hz': {
+      type: 'string',
+      value: 'HZ',
+      help: 'random network: external Poisson rate per neuron (overrides --rate)',
+    },
     mode: { type: 'string', value: 'MODE', help: 'random network: discrete | continuous (default discrete)' },
-    'delay-ms': { type: 'string', value: 'MS', help: 'random network: synaptic delay, >= dt in discrete mode (default 1)' },
+    'delay-ms': {
+      type: 'string',
+      value: 'MS',
+      help: 'random network: synaptic delay, >= dt in discrete mode (default 1)',
+    },
   },
   async run(args) {
     const [network, extra] = args.positionals;
-    if (extra !== undefined) throw new RouserError(`rouser simulate: one NETWORK.json expected, got ${args.positionals.length} arguments (${args.positionals.join(' ')})`);
+    if (extra !== undefined)
+      throw new RouserError(
+        `rouser simulate: one NETWORK.json expected, got ${args.positionals.length} arguments (${args.positionals.join(' ')})`,
+      );
     if (network === undefined) {
-      for (const o of DESCRIPTION_ONLY) if (args.values[o] !== undefined) throw new RouserError(`rouser simulate: option --${o} needs a NETWORK.json (it does not apply to the random network)`);
+      for (const o of DESCRIPTION_ONLY)
+        if (args.values[o] !== undefined)
+          throw new RouserError(
+            `rouser simulate: option --${o} needs a NETWORK.json (it does not apply to the random network)`,
+          );
       return runRandom(args);
     }
-    for (const o of RANDOM_ONLY) if (args.values[o] !== undefined) throw new RouserError(`rouser simulate: option --${o} applies to the built-in random network only, not to ${network}`);
+    for (const o of RANDOM_ONLY)
+      if (args.values[o] !== undefined)
+        throw new RouserError(
+          `rouser simulate: option --${o} applies to the built-in random network only, not to ${network}`,
+        );
     return runDescription(network, args);
   },
 };
@@ -89,7 +122,8 @@ async function runDescription(path: string, args: ParsedArgs): Promise<number> {
   const format = choice(c, args, 'format', FORMATS, 'sonata');
   const out = str(args, 'out');
   const plot = flag(args, 'plot');
-  if (plot && out === undefined) throw new RouserError('rouser simulate: option --plot needs --out DIR (the folder the SVG files go to)');
+  if (plot && out === undefined)
+    throw new RouserError('rouser simulate: option --plot needs --out DIR (the folder the SVG files go to)');
   const { desc: loaded, files } = loadNetworkWithFiles(path);
   const desc: NetworkDescription = { ...loaded };
   if (str(args, 'dt-ms') !== undefined) desc.dtMs = num(c, args, 'dt-ms', { min: 1e-6 });
@@ -98,8 +132,12 @@ async function runDescription(path: string, args: ParsedArgs): Promise<number> {
   const rec = str(args, 'record');
   let recorded: string[];
   if (rec !== undefined) {
-    recorded = rec.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    for (const r of recorded) if (!names.includes(r)) fail(path, 'record (--record)', r, `a population of the network (${names.join(', ')})`);
+    recorded = rec
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    for (const r of recorded)
+      if (!names.includes(r)) fail(path, 'record (--record)', r, `a population of the network (${names.join(', ')})`);
     desc.recorders = desc.recorders.filter((r) => r.kind !== 'spikes');
   } else {
     const fromDesc = desc.recorders.flatMap((r) => (r.kind === 'spikes' ? r.populations : []));
@@ -109,10 +147,20 @@ async function runDescription(path: string, args: ParsedArgs): Promise<number> {
   const net = compileDescription(desc, { files, where: path });
   const buildMs = performance.now() - t0;
   const totalMs = presimMs + durationMs;
-  const bar = new ProgressBar(`simulate ${net.populations.length} populations, ${net.numNeurons} neurons`, Math.round(totalMs));
+  const bar = new ProgressBar(
+    `simulate ${net.populations.length} populations, ${net.numNeurons} neurons`,
+    Math.round(totalMs),
+  );
   // simulateDescription has no worker threads (yet): say so instead of pretending
-  if (threads > 1) process.stderr.write(`rouser simulate: note: network descriptions run on one thread; --threads ${threads} is ignored\n`);
-  const r = simulateDescription(net, { durationMs: totalMs, recordSpikes: recorded, onProgress: (done) => bar.update(Math.round(done)) });
+  if (threads > 1)
+    process.stderr.write(
+      `rouser simulate: note: network descriptions run on one thread; --threads ${threads} is ignored\n`,
+    );
+  const r = simulateDescription(net, {
+    durationMs: totalMs,
+    recordSpikes: recorded,
+    onProgress: (done) => bar.update(Math.round(done)),
+  });
   bar.finish();
   const trains: (PopulationSpikeTrain & PopulationSpikes)[] = [];
   for (const name of recorded) {
@@ -156,37 +204,95 @@ async function runDescription(path: string, args: ParsedArgs): Promise<number> {
   if (out !== undefined) {
     if (format === 'sonata') await writeSonataSpikes(join(out, 'spikes.h5'), trains);
     else writeSpikesCsv(join(out, 'spikes.csv'), trains);
-    writeFileAtomic(join(out, 'rates.json'), JSON.stringify(summary, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1) + '\n');
+    writeFileAtomic(
+      join(out, 'rates.json'),
+      JSON.stringify(summary, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1) + '\n',
+    );
     if (plot) await writePlots(out, desc, trains, stats, presimMs, totalMs);
   }
-  if (flag(args, 'json')) process.stdout.write(JSON.stringify(summary, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n');
+  if (flag(args, 'json'))
+    process.stdout.write(
+      JSON.stringify(summary, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n',
+    );
   else process.stdout.write(formatRun(summary, stats, out, format));
   return 0;
 }
 
-function formatRun(s: { network: string; neurons: number; synapses: number; dtMs: number; seed: number; presimMs: number; durationMs: number; buildMs: number; wallMs: number; realTimeFactor: number; peakRssMB: number; synOps: number; threads: number }, stats: PopulationStats[], out: string | undefined, format: string): string {
+function formatRun(
+  s: {
+    network: string;
+    neurons: number;
+    synapses: number;
+    dtMs: number;
+    seed: number;
+    presimMs: number;
+    durationMs: number;
+    buildMs: number;
+    wallMs: number;
+    realTimeFactor: number;
+    peakRssMB: number;
+    synOps: number;
+    threads: number;
+  },
+  stats: PopulationStats[],
+  out: string | undefined,
+  format: string,
+): string {
   const lines = [
     `${s.network}: ${s.neurons} neurons, ${s.synapses} synapses, dt ${s.dtMs} ms, seed ${s.seed}, ${s.threads} thread(s)`,
     `  build ${(s.buildMs / 1000).toFixed(1)} s; simulated ${s.presimMs} ms presimulation + ${s.durationMs} ms in ${(s.wallMs / 1000).toFixed(1)} s (real-time factor ${s.realTimeFactor.toFixed(2)}); ${s.synOps} synaptic events; peak RSS ${s.peakRssMB.toFixed(0)} MB`,
     `  ${'population'.padEnd(12)} ${'neurons'.padStart(8)} ${'spikes'.padStart(9)} ${'rate (Hz)'.padStart(10)} ${'ISI CV'.padStart(7)} ${'(neurons)'.padStart(9)}`,
   ];
   for (const p of stats)
-    lines.push(`  ${p.population.padEnd(12)} ${String(p.size).padStart(8)} ${String(p.spikes).padStart(9)} ${p.meanRateHz.toFixed(3).padStart(10)} ${(Number.isNaN(p.isiCv) ? '-' : p.isiCv.toFixed(3)).padStart(7)} ${String(p.cvNeurons).padStart(9)}`);
-  if (out !== undefined) lines.push(`  wrote ${join(out, format === 'sonata' ? 'spikes.h5' : 'spikes.csv')} and ${join(out, 'rates.json')}`);
+    lines.push(
+      `  ${p.population.padEnd(12)} ${String(p.size).padStart(8)} ${String(p.spikes).padStart(9)} ${p.meanRateHz.toFixed(3).padStart(10)} ${(Number.isNaN(p.isiCv) ? '-' : p.isiCv.toFixed(3)).padStart(7)} ${String(p.cvNeurons).padStart(9)}`,
+    );
+  if (out !== undefined)
+    lines.push(`  wrote ${join(out, format === 'sonata' ? 'spikes.h5' : 'spikes.csv')} and ${join(out, 'rates.json')}`);
   return lines.join('\n') + '\n';
 }
 
-async function writePlots(out: string, desc: NetworkDescription, trains: PopulationSpikeTrain[], stats: PopulationStats[], fromMs: number, toMs: number): Promise<void> {
+async function writePlots(
+  out: string,
+  desc: NetworkDescription,
+  trains: PopulationSpikeTrain[],
+  stats: PopulationStats[],
+  fromMs: number,
+  toMs: number,
+): Promise<void> {
   const { renderSvg } = await import('../../report/plots.js');
-  const { populationRasterChart, populationRateChart, populationRateBarChart } = await import('../../report/network.js');
+  const { populationRasterChart, populationRateChart, populationRateBarChart } =
+    await import('../../report/network.js');
   const rasterTo = Math.min(toMs, fromMs + 200);
-  writeFileAtomic(join(out, 'raster.svg'), await renderSvg(populationRasterChart(`Spikes ${fromMs}-${rasterTo} ms`, trains, fromMs, rasterTo, 100)));
-  writeFileAtomic(join(out, 'rates.svg'), await renderSvg(populationRateChart('Population rate (5 ms bins)', trains, fromMs, toMs, 5)));
+  writeFileAtomic(
+    join(out, 'raster.svg'),
+    await renderSvg(populationRasterChart(`Spikes ${fromMs}-${rasterTo} ms`, trains, fromMs, rasterTo, 100)),
+  );
+  writeFileAtomic(
+    join(out, 'rates.svg'),
+    await renderSvg(populationRateChart('Population rate (5 ms bins)', trains, fromMs, toMs, 5)),
+  );
   // the published PD14 full-scale bands, when this is the full-scale microcircuit with Poisson drive
   const m = desc.meta;
-  const pd14Full = typeof m.model === 'string' && m.model.startsWith('Potjans') && m.nScale === 1 && m.kScale === 1 && m.background === 'poisson';
-  const bands = pd14Full ? Object.fromEntries(PD14_POPULATIONS.map((p, i) => [p, PD14_RATE_BANDS_HZ[i] as readonly [number, number]])) : undefined;
-  writeFileAtomic(join(out, 'rate-bars.svg'), await renderSvg(populationRateBarChart(pd14Full ? 'Mean rate per population (grey: published full-scale band)' : 'Mean rate per population', stats, bands)));
+  const pd14Full =
+    typeof m.model === 'string' &&
+    m.model.startsWith('Potjans') &&
+    m.nScale === 1 &&
+    m.kScale === 1 &&
+    m.background === 'poisson';
+  const bands = pd14Full
+    ? Object.fromEntries(PD14_POPULATIONS.map((p, i) => [p, PD14_RATE_BANDS_HZ[i] as readonly [number, number]]))
+    : undefined;
+  writeFileAtomic(
+    join(out, 'rate-bars.svg'),
+    await renderSvg(
+      populationRateBarChart(
+        pd14Full ? 'Mean rate per population (grey: published full-scale band)' : 'Mean rate per population',
+        stats,
+        bands,
+      ),
+    ),
+  );
 }
 
 async function runRandom(args: ParsedArgs): Promise<number> {

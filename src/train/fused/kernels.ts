@@ -80,7 +80,15 @@ export class ThreadScratch {
  * Builds the CSR (rows ascending, active columns ascending) and the delay-shifted CSC of a `[rows][width]` 0/1 byte
  * matrix into growable per-thread arrays of `sc` for layer `l`.
  */
-function buildSpikeLists(sc: ThreadScratch, l: number, S: Uint8Array, rows: number, width: number, steps: number, delay: number): void {
+function buildSpikeLists(
+  sc: ThreadScratch,
+  l: number,
+  S: Uint8Array,
+  rows: number,
+  width: number,
+  steps: number,
+  delay: number,
+): void {
   let rowPtr = sc.rowPtr[l];
   if (!rowPtr || rowPtr.length < rows + 1) rowPtr = sc.rowPtr[l] = new Int32Array(rows + 1);
   let colPtr = sc.colPtr[l];
@@ -178,12 +186,37 @@ export function loadInputSimd(ws: Workspace, data: Float32Array, delay: number):
   for (let r0 = 0; r0 < rows; r0 += ws.inChunkRows) {
     const r1 = Math.min(rows, r0 + ws.inChunkRows);
     inData.set(data.subarray(r0 * width, r1 * width));
-    nnz = k.scan(inData.byteOffset, r1, width, ws.steps, delay, inRowPtr.byteOffset, inCols.byteOffset, inVals.byteOffset, inColPtr.byteOffset, cap, inFlags.byteOffset, r0, nnz);
+    nnz = k.scan(
+      inData.byteOffset,
+      r1,
+      width,
+      ws.steps,
+      delay,
+      inRowPtr.byteOffset,
+      inCols.byteOffset,
+      inVals.byteOffset,
+      inColPtr.byteOffset,
+      cap,
+      inFlags.byteOffset,
+      r0,
+      nnz,
+    );
   }
   if (nnz <= cap) {
     const { inRows, inRowVals } = ws;
-    k.csc(inRowPtr.byteOffset, inCols.byteOffset, inVals.byteOffset, inColPtr.byteOffset, inRows.byteOffset, inRowVals.byteOffset, rows,
-      ws.inputSize, ws.steps, delay, 1);
+    k.csc(
+      inRowPtr.byteOffset,
+      inCols.byteOffset,
+      inVals.byteOffset,
+      inColPtr.byteOffset,
+      inRows.byteOffset,
+      inRowVals.byteOffset,
+      rows,
+      ws.inputSize,
+      ws.steps,
+      delay,
+      1,
+    );
   }
   return { nnz, binary: inFlags[0] === 0 };
 }
@@ -197,12 +230,34 @@ export function buildSpikeListsShared(ws: Workspace, call: KernelCall, l: number
   const kl = call.layers[l];
   const buf = ws.layers[l];
   const prev = ws.layers[l - 1];
-  if (ws.mem === undefined || l < 1 || !kl || !buf || !prev) throw new Error(`buildSpikeListsShared: no SIMD layer ${l}`);
+  if (ws.mem === undefined || l < 1 || !kl || !buf || !prev)
+    throw new Error(`buildSpikeListsShared: no SIMD layer ${l}`);
   const k = simdKernels(ws.mem);
   const rows = ws.batch * ws.steps;
   const { spRowPtr, spCols, spColPtr, spRows } = buf;
-  k.spikes(prev.S.byteOffset, rows, kl.nIn, ws.steps, kl.delay, spRowPtr.byteOffset, spCols.byteOffset, spColPtr.byteOffset);
-  k.csc(spRowPtr.byteOffset, spCols.byteOffset, 0, spColPtr.byteOffset, spRows.byteOffset, 0, rows, kl.nIn, ws.steps, kl.delay, 0);
+  k.spikes(
+    prev.S.byteOffset,
+    rows,
+    kl.nIn,
+    ws.steps,
+    kl.delay,
+    spRowPtr.byteOffset,
+    spCols.byteOffset,
+    spColPtr.byteOffset,
+  );
+  k.csc(
+    spRowPtr.byteOffset,
+    spCols.byteOffset,
+    0,
+    spColPtr.byteOffset,
+    spRows.byteOffset,
+    0,
+    rows,
+    kl.nIn,
+    ws.steps,
+    kl.delay,
+    0,
+  );
 }
 
 /** The delay-shifted input CSC from the CSR (inColPtr[i + 1] holds column i's count of in-window entries). */
@@ -245,7 +300,14 @@ export function countInput(data: Float32Array): { nnz: number; binary: boolean }
  * Forward phase of layer `l` on neuron slice `part` of `parts`: transposes the slice's weights, (for l >= 1) builds
  * this thread's spike lists of layer l-1, then runs the fused gather + neuron scan over every sample and step.
  */
-export function forwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch, l: number, part: number, parts: number): void {
+export function forwardLayer(
+  ws: Workspace,
+  call: KernelCall,
+  sc: ThreadScratch,
+  l: number,
+  part: number,
+  parts: number,
+): void {
   const kl = call.layers[l];
   const buf = ws.layers[l];
   if (!kl || !buf) throw new Error(`forwardLayer: no layer ${l}`);
@@ -278,13 +340,42 @@ export function forwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch,
   }
   // the synaptic input of every row goes into U first (read back by the neuron scan as its accumulator)
   const mem = shared || (l === 0 && vals === null && ws.inputInMem) ? ws.mem : undefined;
-  if (mem !== undefined) simdKernels(mem).gather(U.byteOffset, WT.byteOffset, cols.byteOffset, rowPtr.byteOffset, B * T, T, delay, n, j0, j1);
+  if (mem !== undefined)
+    simdKernels(mem).gather(
+      U.byteOffset,
+      WT.byteOffset,
+      cols.byteOffset,
+      rowPtr.byteOffset,
+      B * T,
+      T,
+      delay,
+      n,
+      j0,
+      j1,
+    );
   else gatherRows(U, WT, rowPtr, cols, vals, B * T, T, delay, n, j0, j1);
   if (ws.mem !== undefined) {
     const c0 = ws.scan64.byteOffset;
     const m = ws.maxWidth * 8;
-    simdKernels(ws.mem).fscan(U.byteOffset, S.byteOffset, counts.byteOffset, th.byteOffset, bias.byteOffset, B, T, n, j0, j1, aI, aV,
-      hasCurrent ? 1 : 0, subtract ? 1 : 0, hasBias ? 1 : 0, c0, c0 + m);
+    simdKernels(ws.mem).fscan(
+      U.byteOffset,
+      S.byteOffset,
+      counts.byteOffset,
+      th.byteOffset,
+      bias.byteOffset,
+      B,
+      T,
+      n,
+      j0,
+      j1,
+      aI,
+      aV,
+      hasCurrent ? 1 : 0,
+      subtract ? 1 : 0,
+      hasBias ? 1 : 0,
+      c0,
+      c0 + m,
+    );
   } else neuronScan(U, S, counts, th, bias, sc.cur, sc.vol, B, T, n, j0, j1, aI, aV, hasCurrent, subtract, hasBias);
   if (l === call.layers.length - 1) {
     const outCounts = ws.outCounts;
@@ -390,7 +481,17 @@ function transposeSlice(W: Float32Array, WT: Float32Array, n: number, nIn: numbe
 }
 
 /** acc[ao + j] = fround(acc[ao + j] + WT[i][j]) for active inputs i ascending (4 rows per pass, rounding each add). */
-function gatherBinary(acc: Float32Array, ao: number, WT: Float32Array, cols: Int32Array, q0: number, q1: number, n: number, j0: number, j1: number): void {
+function gatherBinary(
+  acc: Float32Array,
+  ao: number,
+  WT: Float32Array,
+  cols: Int32Array,
+  q0: number,
+  q1: number,
+  n: number,
+  j0: number,
+  j1: number,
+): void {
   const fr = Math.fround;
   let q = q0;
   for (; q + 3 < q1; q += 4) {
@@ -399,7 +500,9 @@ function gatherBinary(acc: Float32Array, ao: number, WT: Float32Array, cols: Int
     const w2 = (cols[q + 2] as number) * n;
     const w3 = (cols[q + 3] as number) * n;
     for (let j = j0; j < j1; j++) {
-      acc[ao + j] = fr(fr(fr((acc[ao + j] as number) + (WT[w0 + j] as number)) + (WT[w1 + j] as number)) + (WT[w2 + j] as number)) + (WT[w3 + j] as number);
+      acc[ao + j] =
+        fr(fr(fr((acc[ao + j] as number) + (WT[w0 + j] as number)) + (WT[w1 + j] as number)) + (WT[w2 + j] as number)) +
+        (WT[w3 + j] as number);
     }
   }
   for (; q < q1; q++) {
@@ -433,7 +536,14 @@ function gatherValues(
  * gradient of the slice, dW[j][i] = sum over rows where input i was active of DX[row][j] * s_i (rows in ascending
  * order, 4 per pass).
  */
-export function backwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch, l: number, part: number, parts: number): void {
+export function backwardLayer(
+  ws: Workspace,
+  call: KernelCall,
+  sc: ThreadScratch,
+  l: number,
+  part: number,
+  parts: number,
+): void {
   const kl = call.layers[l];
   const buf = ws.layers[l];
   if (!kl || !buf) throw new Error(`backwardLayer: no layer ${l}`);
@@ -451,14 +561,59 @@ export function backwardLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch
     const c = ws.scan64;
     const m = ws.maxWidth * 8;
     const c0 = c.byteOffset;
-    simdKernels(ws.mem).bscan(U.byteOffset, S.byteOffset, th.byteOffset, gIn.byteOffset, isLast ? 1 : 0, DX.byteOffset, B, T, n, j0, j1, aI, aV,
-      hasCurrent ? 1 : 0, subtract ? 1 : 0, call.detachReset ? 1 : 0, call.sgKind, call.sgP1, call.sgP2, c0, c0 + m, c0 + 2 * m, c0 + 3 * m);
+    simdKernels(ws.mem).bscan(
+      U.byteOffset,
+      S.byteOffset,
+      th.byteOffset,
+      gIn.byteOffset,
+      isLast ? 1 : 0,
+      DX.byteOffset,
+      B,
+      T,
+      n,
+      j0,
+      j1,
+      aI,
+      aV,
+      hasCurrent ? 1 : 0,
+      subtract ? 1 : 0,
+      call.detachReset ? 1 : 0,
+      call.sgKind,
+      call.sgP1,
+      call.sgP2,
+      c0,
+      c0 + m,
+      c0 + 2 * m,
+      c0 + 3 * m,
+    );
     const mw = ws.maxWidth;
     for (let j = j0; j < j1; j++) {
       dTh[j] = c[2 * mw + j] as number;
       dBias[j] = hasBias ? (c[3 * mw + j] as number) : 0;
     }
-  } else backwardScan(U, S, th, gIn, isLast, DX, dTh, dBias, sc, B, T, n, j0, j1, aI, aV, hasCurrent, subtract, hasBias, call);
+  } else
+    backwardScan(
+      U,
+      S,
+      th,
+      gIn,
+      isLast,
+      DX,
+      dTh,
+      dBias,
+      sc,
+      B,
+      T,
+      n,
+      j0,
+      j1,
+      aI,
+      aV,
+      hasCurrent,
+      subtract,
+      hasBias,
+      call,
+    );
   // weight gradient via the CSC of this layer's inputs
   let colPtr: Int32Array;
   let rows: Int32Array;
@@ -588,7 +743,16 @@ function backwardScan(
 }
 
 /** acc[j] += sum of DX[row][j] over the listed rows (4 rows per pass). */
-function scatterBinary(acc: Float64Array, DX: Float32Array, rows: Int32Array, q0: number, q1: number, n: number, j0: number, j1: number): void {
+function scatterBinary(
+  acc: Float64Array,
+  DX: Float32Array,
+  rows: Int32Array,
+  q0: number,
+  q1: number,
+  n: number,
+  j0: number,
+  j1: number,
+): void {
   let q = q0;
   for (; q + 3 < q1; q += 4) {
     const r0 = (rows[q] as number) * n;
@@ -596,7 +760,9 @@ function scatterBinary(acc: Float64Array, DX: Float32Array, rows: Int32Array, q0
     const r2 = (rows[q + 2] as number) * n;
     const r3 = (rows[q + 3] as number) * n;
     for (let j = j0; j < j1; j++) {
-      acc[j] = (acc[j] as number) + ((DX[r0 + j] as number) + (DX[r1 + j] as number) + (DX[r2 + j] as number) + (DX[r3 + j] as number));
+      acc[j] =
+        (acc[j] as number) +
+        ((DX[r0 + j] as number) + (DX[r1 + j] as number) + (DX[r2 + j] as number) + (DX[r3 + j] as number));
     }
   }
   for (; q < q1; q++) {
@@ -628,7 +794,14 @@ function scatterValues(
  * Propagates layer `l`'s input gradient to layer l-1's spikes on slice `part` of layer l-1's neurons:
  * GS_{l-1}[b][t'][i] = sum_j W[j][i] DX_l[b][t' + delay][j]  (0 when t' + delay >= T), j ascending.
  */
-export function propagateLayer(ws: Workspace, call: KernelCall, sc: ThreadScratch, l: number, part: number, parts: number): void {
+export function propagateLayer(
+  ws: Workspace,
+  call: KernelCall,
+  sc: ThreadScratch,
+  l: number,
+  part: number,
+  parts: number,
+): void {
   const kl = call.layers[l];
   const buf = ws.layers[l];
   const prev = ws.layers[l - 1];
@@ -681,7 +854,14 @@ export type Phase =
   | { kind: 'propagateBackward'; layer: number };
 
 /** Runs one phase on slice `part` of `parts`. */
-export function runPhase(ws: Workspace, call: KernelCall, sc: ThreadScratch, phase: Phase, part: number, parts: number): void {
+export function runPhase(
+  ws: Workspace,
+  call: KernelCall,
+  sc: ThreadScratch,
+  phase: Phase,
+  part: number,
+  parts: number,
+): void {
   switch (phase.kind) {
     case 'forward':
       forwardLayer(ws, call, sc, phase.layer, part, parts);

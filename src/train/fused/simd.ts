@@ -8,7 +8,18 @@ import { SIMD_WASM_BASE64 } from './simd-binary.js';
 
 /** The exported kernels; all pointers are byte offsets into the workspace memory. */
 export interface SimdKernels {
-  gather(out: number, WT: number, cols: number, rowPtr: number, rows: number, steps: number, delay: number, n: number, j0: number, j1: number): void;
+  gather(
+    out: number,
+    WT: number,
+    cols: number,
+    rowPtr: number,
+    rows: number,
+    steps: number,
+    delay: number,
+    n: number,
+    j0: number,
+    j1: number,
+  ): void;
   scatter(dW: number, DX: number, rows: number, colPtr: number, nIn: number, n: number, j0: number, j1: number): void;
   scan(
     data: number,
@@ -69,9 +80,29 @@ export interface SimdKernels {
     thAcc: number,
     biasAcc: number,
   ): void;
-  propagate(GS: number, W64: number, DX: number, rows: number, steps: number, delay: number, n: number, nIn: number, i0: number, i1: number): void;
+  propagate(
+    GS: number,
+    W64: number,
+    DX: number,
+    rows: number,
+    steps: number,
+    delay: number,
+    n: number,
+    nIn: number,
+    i0: number,
+    i1: number,
+  ): void;
   transpose(W: number, WT: number, n: number, nIn: number, j0: number, j1: number): void;
-  spikes(S: number, rows: number, width: number, steps: number, delay: number, rowPtr: number, cols: number, colCnt: number): number;
+  spikes(
+    S: number,
+    rows: number,
+    width: number,
+    steps: number,
+    delay: number,
+    rowPtr: number,
+    cols: number,
+    colCnt: number,
+  ): number;
   csc(
     rowPtr: number,
     cols: number,
@@ -98,7 +129,10 @@ interface WasmModule {
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (mod: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Instance: new (
+    mod: WasmModule,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
   Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 const WA = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;

@@ -150,10 +150,14 @@ function arenaAlloc(buffer: ArrayBufferLike | null): Alloc & { bytes: number } {
       a.bytes += Math.ceil((Math.max(1, n) * size) / 64) * 64;
       return off;
     },
-    f32: (n: number) => (buffer ? new Float32Array(buffer, a.take(n, 4), Math.max(1, n)) : (a.take(n, 4), new Float32Array(0))),
-    f64: (n: number) => (buffer ? new Float64Array(buffer, a.take(n, 8), Math.max(1, n)) : (a.take(n, 8), new Float64Array(0))),
-    i32: (n: number) => (buffer ? new Int32Array(buffer, a.take(n, 4), Math.max(1, n)) : (a.take(n, 4), new Int32Array(0))),
-    u8: (n: number) => (buffer ? new Uint8Array(buffer, a.take(n, 1), Math.max(1, n)) : (a.take(n, 1), new Uint8Array(0))),
+    f32: (n: number) =>
+      buffer ? new Float32Array(buffer, a.take(n, 4), Math.max(1, n)) : (a.take(n, 4), new Float32Array(0)),
+    f64: (n: number) =>
+      buffer ? new Float64Array(buffer, a.take(n, 8), Math.max(1, n)) : (a.take(n, 8), new Float64Array(0)),
+    i32: (n: number) =>
+      buffer ? new Int32Array(buffer, a.take(n, 4), Math.max(1, n)) : (a.take(n, 4), new Int32Array(0)),
+    u8: (n: number) =>
+      buffer ? new Uint8Array(buffer, a.take(n, 1), Math.max(1, n)) : (a.take(n, 1), new Uint8Array(0)),
   };
   return a;
 }
@@ -168,7 +172,13 @@ export interface WorkspaceOptions {
  * Allocates a workspace for `sizes = [inputs, n1, ..., nL]`, batch B, steps T and an input nonzero capacity. With
  * SIMD (default when supported) every array is a view into one shared `WebAssembly.Memory` (`ws.mem`).
  */
-export function createWorkspace(sizes: readonly number[], batch: number, steps: number, nnzCapacity: number, opts: WorkspaceOptions = {}): Workspace {
+export function createWorkspace(
+  sizes: readonly number[],
+  batch: number,
+  steps: number,
+  nnzCapacity: number,
+  opts: WorkspaceOptions = {},
+): Workspace {
   if (opts.simd ?? simdSupported()) {
     if (!simdSupported()) throw new Error('createWorkspace: WebAssembly SIMD is not supported by this runtime');
     const measure = arenaAlloc(null);
@@ -182,7 +192,14 @@ export function createWorkspace(sizes: readonly number[], batch: number, steps: 
   return layout(sabAlloc, sizes, batch, steps, nnzCapacity, false);
 }
 
-function layout(alloc: Alloc, sizes: readonly number[], batch: number, steps: number, nnzCapacity: number, simd: boolean): Workspace {
+function layout(
+  alloc: Alloc,
+  sizes: readonly number[],
+  batch: number,
+  steps: number,
+  nnzCapacity: number,
+  simd: boolean,
+): Workspace {
   const rows = batch * steps;
   const layers: LayerBuffers[] = [];
   for (let l = 1; l < sizes.length; l++) {
