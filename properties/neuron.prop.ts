@@ -13,7 +13,7 @@ import {
   type Surrogate,
 } from '../src/index.js';
 import { ALIF, CUBA, IAF_PSC_EXP, LIF, neuronModelNames, type NeuronModelDef } from '../src/neuron/model.js';
-import { checkNeuronModel, smallNetworkArbitrary } from '../src/testing/index.js';
+import { checkNeuronModel, KIT_PROPERTIES, smallNetworkArbitrary, surrogateArbitrary } from '../src/testing/index.js';
 import { compileNetwork, simulateNetwork } from '../src/event/network.js';
 import { referenceForward } from '../src/neuron/dynamics.js';
 import { validateSpec } from '../src/model/validate.js';
@@ -21,20 +21,8 @@ import { neuronModel } from './arbitraries.js';
 
 const SEED = 7301;
 
-const surrogate: fc.Arbitrary<Surrogate> = fc.oneof(
-  fc.record({
-    kind: fc.constant('exponential' as const),
-    scale: fc.double({ min: 0.1, max: 5, noNaN: true }),
-    tau: fc.double({ min: 0.2, max: 10, noNaN: true }),
-  }),
-  fc.record({ kind: fc.constant('fastSigmoid' as const), slope: fc.double({ min: 0.1, max: 50, noNaN: true }) }),
-  fc.record({ kind: fc.constant('atan' as const), alpha: fc.double({ min: 0.1, max: 10, noNaN: true }) }),
-  fc.record({
-    kind: fc.constant('triangle' as const),
-    scale: fc.double({ min: 0.1, max: 5, noNaN: true }),
-    width: fc.double({ min: 0.1, max: 5, noNaN: true }),
-  }),
-);
+/** Surrogates of every kind with positive parameters: the kit's own arbitrary. */
+const surrogate: fc.Arbitrary<Surrogate> = surrogateArbitrary;
 
 /** Points where g is smooth (away from the kinks at 0 and, for the triangle, at +-width). */
 function smoothAt(sg: Surrogate, x: number, h: number): boolean {
@@ -246,45 +234,15 @@ describe('checkNeuronModel on every built-in', () => {
   const ALL: KitExpect[] = [
     {
       model: LIF,
-      passed: [
-        'declaration',
-        'determinism',
-        'rest',
-        'spikeRule',
-        'closedForm',
-        'eventMode',
-        'surrogate',
-        'derivatives',
-        'badParams',
-      ],
+      passed: [...KIT_PROPERTIES],
     },
     {
       model: CUBA,
-      passed: [
-        'declaration',
-        'determinism',
-        'rest',
-        'spikeRule',
-        'closedForm',
-        'eventMode',
-        'surrogate',
-        'derivatives',
-        'badParams',
-      ],
+      passed: [...KIT_PROPERTIES],
     },
     {
       model: ALIF,
-      passed: [
-        'declaration',
-        'determinism',
-        'rest',
-        'spikeRule',
-        'closedForm',
-        'eventMode',
-        'surrogate',
-        'derivatives',
-        'badParams',
-      ],
+      passed: [...KIT_PROPERTIES],
     },
   ];
   interface KitExpect {
