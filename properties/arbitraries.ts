@@ -57,15 +57,13 @@ export function validSpec(values: fc.Arbitrary<number> = f32): fc.Arbitrary<Netw
             return layer;
           });
       });
-      return fc
-        .tuple(...layers)
-        .map((ls): NetworkSpec => ({
-          format: 'rouser-network',
-          version: 1,
-          inputSize: sizes[0] as number,
-          dtMs,
-          layers: ls,
-          meta,
-        }));
+      return fc.tuple(...layers).map((ls): NetworkSpec => ({
+        format: 'rouser-network',
+        version: 1,
+        inputSize: sizes[0] as number,
+        dtMs,
+        layers: ls,
+        meta,
+      }));
     });
 }

@@ -82,13 +82,11 @@ const mutation = (spec: NetworkSpec): fc.Arbitrary<Mutation> => {
       field: new RegExp(`field layers\\[${li}\\]\\.size is ${v}; expected a positive integer`),
       value: String(v),
     })),
-    fc
-      .constantFrom(NaN, 0, -1)
-      .map((v): Mutation => ({
-        apply: (s) => void (s.dtMs = v),
-        field: new RegExp(`field dtMs is ${Number.isNaN(v) ? 'NaN' : v}; expected a finite number > 0`),
-        value: String(v),
-      })),
+    fc.constantFrom(NaN, 0, -1).map((v): Mutation => ({
+      apply: (s) => void (s.dtMs = v),
+      field: new RegExp(`field dtMs is ${Number.isNaN(v) ? 'NaN' : v}; expected a finite number > 0`),
+      value: String(v),
+    })),
   );
 };
 

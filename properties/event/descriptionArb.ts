@@ -6,16 +6,14 @@ const positive = fc.double({ min: 0.01, max: 100, noNaN: true, noDefaultInfinity
 
 const distribution = fc.oneof(
   fc.record({ kind: fc.constant('normal' as const), mean: finite, sd: positive }),
-  fc
-    .tuple(finite, positive)
-    .map(([mean, sd]) => ({
-      kind: 'normal' as const,
-      mean,
-      sd,
-      min: mean - sd,
-      max: mean + 2 * sd,
-      bound: 'redraw' as const,
-    })),
+  fc.tuple(finite, positive).map(([mean, sd]) => ({
+    kind: 'normal' as const,
+    mean,
+    sd,
+    min: mean - sd,
+    max: mean + 2 * sd,
+    bound: 'redraw' as const,
+  })),
   fc.tuple(finite, positive).map(([a, w]) => ({ kind: 'uniform' as const, min: a, max: a + w })),
   fc
     .record({
@@ -58,15 +56,13 @@ function rule(ns: number, nt: number, same: boolean): fc.Arbitrary<ConnectionRul
     }),
     fc.record({ rule: fc.constant('fixed_total_number' as const), n: fc.integer({ min: 0, max: 40 }) }),
     fc.record({ rule: fc.constant('pairwise_bernoulli' as const), p: fc.double({ min: 0, max: 1, noNaN: true }) }),
-    fc
-      .integer({ min: 0, max: 10 })
-      .chain((k) =>
-        fc.record({
-          rule: fc.constant('explicit' as const),
-          pre: fc.array(fc.integer({ min: 0, max: ns - 1 }), { minLength: k, maxLength: k }),
-          post: fc.array(fc.integer({ min: 0, max: nt - 1 }), { minLength: k, maxLength: k }),
-        }),
-      ),
+    fc.integer({ min: 0, max: 10 }).chain((k) =>
+      fc.record({
+        rule: fc.constant('explicit' as const),
+        pre: fc.array(fc.integer({ min: 0, max: ns - 1 }), { minLength: k, maxLength: k }),
+        post: fc.array(fc.integer({ min: 0, max: nt - 1 }), { minLength: k, maxLength: k }),
+      }),
+    ),
   ];
   return ns === nt ? fc.oneof(...opts, fc.constant({ rule: 'one_to_one' as const })) : fc.oneof(...opts);
 }
@@ -97,15 +93,13 @@ export const description: fc.Arbitrary<NetworkDescription> = fc
     const names = sizes.map((_, i) => `P${i}`);
     const pops = fc.tuple(
       ...sizes.map((n, i) =>
-        fc
-          .record({ vth: value(n), vm: value(n) })
-          .map(({ vth, vm }) => ({
-            name: names[i]!,
-            size: n,
-            model: i % 2 ? 'iaf_psc_exp' : 'lif',
-            params: { V_th: vth },
-            initial: { V_m: vm },
-          })),
+        fc.record({ vth: value(n), vm: value(n) }).map(({ vth, vm }) => ({
+          name: names[i]!,
+          size: n,
+          model: i % 2 ? 'iaf_psc_exp' : 'lif',
+          params: { V_th: vth },
+          initial: { V_m: vm },
+        })),
       ),
     );
     const srcSize = 3;
@@ -147,14 +141,12 @@ export const description: fc.Arbitrary<NetworkDescription> = fc
           startMs: 0,
           stopMs: 100,
         })),
-      fc
-        .array(fc.integer({ min: 0, max: srcSize - 1 }), { maxLength: 6 })
-        .map((ids) => ({
-          kind: 'spike_source' as const,
-          name: 'input',
-          size: srcSize,
-          spikes: { ids, times: ids.map((_, k) => k * 0.5), timeUnit: 'ms' as const },
-        })),
+      fc.array(fc.integer({ min: 0, max: srcSize - 1 }), { maxLength: 6 }).map((ids) => ({
+        kind: 'spike_source' as const,
+        name: 'input',
+        size: srcSize,
+        spikes: { ids, times: ids.map((_, k) => k * 0.5), timeUnit: 'ms' as const },
+      })),
       value(sizes[0]!).map((amplitude) => ({ kind: 'dc' as const, target: names[0]!, amplitude })),
     );
     return fc.tuple(pops, proj, stimuli).map(([populations, projections, st]): NetworkDescription => ({
