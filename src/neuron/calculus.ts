@@ -142,46 +142,62 @@ export function calculusMismatch(
     `calculus.${field} (${what}) is ${fmt(declared)} but the float64 finite difference is ${fmt(fd)}`;
   const sv = Array.from(s);
   const xv = Array.from(x);
-  for (let j = 0; j < m; j++) {
-    const h = fdStep(sv[j] as number);
-    const sp = sv.slice();
-    const sm = sv.slice();
-    sp[j] = (sv[j] as number) + h;
-    sm[j] = (sv[j] as number) - h;
-    c.update(p, dtMs, sp, xv, plus);
-    c.update(p, dtMs, sm, xv, minus);
+  /** v with element k moved by delta (a copy). */
+  const shifted = (v: number[], k: number, delta: number): number[] => {
+    const out = v.slice();
+    out[k] = (v[k] as number) + delta;
+    return out;
+  };
+  /**
+   * One column of central differences: `run(+1)` and `run(-1)` evaluate the update with one input moved by +h and
+   * -h; each row is compared with the declared partial `declared(i)`. Returns the first mismatch in words.
+   */
+  const column = (
+    h: number,
+    run: (sign: 1 | -1, out: Float64Array) => void,
+    declared: (i: number) => number,
+    label: (i: number) => [field: string, what: string],
+  ): string | undefined => {
+    run(1, plus);
+    run(-1, minus);
     for (let i = 0; i < m; i++) {
       const fd = ((plus[i] as number) - (minus[i] as number)) / (2 * h);
-      const d = dState[i * m + j] as number;
-      if (!close(d, fd)) return bad(`partials dState[${sn[i]}][${sn[j]}]`, `d${sn[i]}'/d${sn[j]}`, d, fd);
+      const d = declared(i);
+      if (!close(d, fd)) return bad(...label(i), d, fd);
     }
+    return undefined;
+  };
+  for (let j = 0; j < m; j++) {
+    const h = fdStep(sv[j] as number);
+    const e = column(
+      h,
+      (sign, out) => c.update(p, dtMs, shifted(sv, j, sign * h), xv, out),
+      (i) => dState[i * m + j] as number,
+      (i) => [`partials dState[${sn[i]}][${sn[j]}]`, `d${sn[i]}'/d${sn[j]}`],
+    );
+    if (e !== undefined) return e;
   }
   for (let q = 0; q < P; q++) {
     const h = fdStep(xv[q] as number);
-    const xp = xv.slice();
-    const xm = xv.slice();
-    xp[q] = (xv[q] as number) + h;
-    xm[q] = (xv[q] as number) - h;
-    c.update(p, dtMs, sv, xp, plus);
-    c.update(p, dtMs, sv, xm, minus);
-    for (let i = 0; i < m; i++) {
-      const fd = ((plus[i] as number) - (minus[i] as number)) / (2 * h);
-      const d = dInput[i * P + q] as number;
-      if (!close(d, fd))
-        return bad(`partials dInput[${sn[i]}][${model.ports[q]}]`, `d${sn[i]}'/dx_${model.ports[q]}`, d, fd);
-    }
+    const e = column(
+      h,
+      (sign, out) => c.update(p, dtMs, sv, shifted(xv, q, sign * h), out),
+      (i) => dInput[i * P + q] as number,
+      (i) => [`partials dInput[${sn[i]}][${model.ports[q]}]`, `d${sn[i]}'/dx_${model.ports[q]}`],
+    );
+    if (e !== undefined) return e;
   }
   for (let r = 0; r < Q; r++) {
     const name = c.params[r] as string;
     const v = p[name] as number;
     const h = fdStep(v);
-    c.update({ ...p, [name]: v + h }, dtMs, sv, xv, plus);
-    c.update({ ...p, [name]: v - h }, dtMs, sv, xv, minus);
-    for (let i = 0; i < m; i++) {
-      const fd = ((plus[i] as number) - (minus[i] as number)) / (2 * h);
-      const d = dParams[i * Q + r] as number;
-      if (!close(d, fd)) return bad(`partials dParams[${sn[i]}][${name}]`, `d${sn[i]}'/d${name}`, d, fd);
-    }
+    const e = column(
+      h,
+      (sign, out) => c.update({ ...p, [name]: v + sign * h }, dtMs, sv, xv, out),
+      (i) => dParams[i * Q + r] as number,
+      (i) => [`partials dParams[${sn[i]}][${name}]`, `d${sn[i]}'/d${name}`],
+    );
+    if (e !== undefined) return e;
   }
   // Spike argument and reset, at the pre-reset state s' = F(s, x).
   const next = new Float64Array(m);
