@@ -2,6 +2,7 @@ import { fail, RouserError } from '../util/errors.js';
 import type { SpecMeta } from './spec.js';
 import type { SpikeRecord } from './spikes.js';
 import { parseJson } from '../util/json.js';
+import { checkMeta } from './validate.js';
 
 /**
  * The network description: a user-defined sparse spiking network of named populations, projections between them,
@@ -740,15 +741,7 @@ export function validateNetwork(
         fail(where, `${f}.kind`, r.kind, '"spikes", "rate" or "state"');
     }
   });
-  if (!isObj(desc.meta)) fail(where, 'meta', desc.meta, 'an object');
-  for (const [k, v] of Object.entries(desc.meta))
-    if (!(
-      v === null ||
-      typeof v === 'string' ||
-      typeof v === 'boolean' ||
-      (typeof v === 'number' && Number.isFinite(v))
-    ))
-      fail(where, `meta.${k}`, v, 'a string, finite number, boolean or null');
+  checkMeta(where, desc.meta);
   return desc as unknown as NetworkDescription;
 }
 

@@ -115,16 +115,26 @@ export function validateSpec(spec: NetworkSpec, where = 'NetworkSpec'): NetworkS
     checkLayer(where, l, layer, prev, spec.dtMs);
     prev = layer.size;
   });
-  if (typeof spec.meta !== 'object' || spec.meta === null || Array.isArray(spec.meta))
-    fail(where, 'meta', spec.meta, 'an object');
-  for (const [k, v] of Object.entries(spec.meta)) {
+  checkMeta(where, spec.meta);
+  return spec;
+}
+
+/**
+ * Checks a free-form meta record (model, network description, checkpoint): an object whose values are JSON scalars
+ * (strings, finite numbers, booleans or null), so it round-trips through JSON unchanged.
+ */
+export function checkMeta(
+  where: string,
+  meta: unknown,
+  field = 'meta',
+): asserts meta is Record<string, string | number | boolean | null> {
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) fail(where, field, meta, 'an object');
+  for (const [k, v] of Object.entries(meta))
     if (!(
       v === null ||
       typeof v === 'string' ||
       typeof v === 'boolean' ||
       (typeof v === 'number' && Number.isFinite(v))
     ))
-      fail(where, `meta.${k}`, v, 'a string, finite number, boolean or null');
-  }
-  return spec;
+      fail(where, `${field}.${k}`, v, 'a string, finite number, boolean or null');
 }

@@ -6,6 +6,7 @@ import { describeIoError, fail, RouserError } from '../util/errors.js';
 import { parseJson } from '../util/json.js';
 import type { AdamState } from './adam.js';
 import { resolveFitConfig, type EpochMetrics, type FitConfig, type ResolvedFitConfig } from './fitConfig.js';
+import { checkMeta } from '../model/validate.js';
 
 /** Current checkpoint format version. */
 export const CHECKPOINT_VERSION = 1 as const;
@@ -164,15 +165,7 @@ export function validateCheckpoint(c: Checkpoint, where = 'checkpoint.json'): Ch
       fail(where, `${name} sizes`, sizesOf(s).join('-'), `${cfg.sizes.join('-')} (= config.sizes)`);
   if (c.epoch > cfg.epochs) fail(where, 'epoch', c.epoch, `at most config.epochs = ${cfg.epochs}`);
   if (!Number.isFinite(c.wallMs) || c.wallMs < 0) fail(where, 'wallMs', c.wallMs, 'a finite number >= 0');
-  if (!isRecord(c.meta)) fail(where, 'meta', c.meta, 'an object');
-  for (const [k, v] of Object.entries(c.meta))
-    if (!(
-      v === null ||
-      typeof v === 'string' ||
-      typeof v === 'boolean' ||
-      (typeof v === 'number' && Number.isFinite(v))
-    ))
-      fail(where, `meta.${k}`, v, 'a string, finite number, boolean or null');
+  checkMeta(where, c.meta);
   if (c.history.length !== c.epoch + 1)
     fail(where, 'history.length', c.history.length, `${c.epoch + 1} (epochs 0..${c.epoch})`);
   c.history.forEach((h: unknown, e) => {
