@@ -1,10 +1,12 @@
 import type { NetworkSpec, ResetMode } from '../model/spec.js';
-import { SpikeRecordBuilder, type SpikeRecord } from '../model/spikes.js';
+import type { SpikeRecord } from '../model/spikes.js';
 import { validateSpec } from '../model/validate.js';
-import { prepareLayers, weightPort } from '../neuron/dynamics.js';
-import { createModelState, type NeuronModelDef } from '../neuron/model.js';
+import { prepareLayers } from '../neuron/dynamics.js';
+import type { NeuronModelDef } from '../neuron/model.js';
 import { fail } from '../util/errors.js';
+import { compileDescription, descriptionFromSpec, type CompiledDescription } from './compile.js';
 import { csrFanOut, synapsesFromDense, type CsrSynapses } from './csr.js';
+import { simulateDescription } from './engine.js';
 import type { MemoryCheckOptions } from './memory.js';
 
 /**
@@ -32,7 +34,12 @@ export interface CompiledLayer {
 export interface CompiledNetwork {
   inputSize: number;
   dtMs: number;
+  /** Per layer: parameters and the layer's CSR (its row lengths are the fan-outs the SynOps counters use). */
   layers: CompiledLayer[];
+  /** What the event engine runs: `descriptionFromSpec(spec)` compiled (0-step delays allowed). */
+  description: CompiledDescription;
+  /** Per layer, the compiled initial state (restored before every sample). */
+  initialState: Float32Array[][];
 }
 
 /**
@@ -43,9 +50,16 @@ export interface CompiledNetwork {
 export function compileNetwork(spec: NetworkSpec, memory: MemoryCheckOptions = {}): CompiledNetwork {
   validateSpec(spec);
   const prepared = prepareLayers(spec.layers, spec.dtMs);
+  const description = compileDescription(descriptionFromSpec(spec), {
+    allowZeroDelay: true,
+    memory,
+    where: 'NetworkSpec',
+  });
   return {
     inputSize: spec.inputSize,
     dtMs: spec.dtMs,
+    description,
+    initialState: description.populations.map((p) => p.state.map((a) => a.slice())),
     layers: spec.layers.map((layer, l) => {
       const synapses = synapsesFromDense(layer, `NetworkSpec.layers[${l}]`, memory);
       return {
@@ -89,15 +103,22 @@ export interface NetworkRunResult {
 }
 
 /**
- * Runs one sample through a compiled network in discrete mode and returns counters (and spikes on request).
+ * Runs one sample through a compiled network and returns counters (and spikes on request). The sample runs through
+ * the one event engine of every network: {@link simulateDescription} on the network's compiled description
+ * ({@link descriptionFromSpec}: a spike source `input` whose per-step values multiply the weights, one population per
+ * layer, explicit projections with the layer's delay), after the populations' state is restored to the compiled
+ * initial state.
  *
  * Semantics (identical to `referenceForward`): at step t, layer l's synaptic input is the float32 sum of the weights of
  * the source spikes of step t - delaySteps (input values multiply the weight), accumulated into a zeroed Float32Array
- * in ascending source index (sources are dispatched in ascending id, and each CSR row reaches each target once per
- * weight), then the bias is added (port 0) and the layer's model `step` (the shared discretisation of every engine) advances it. Layers are updated in
- * order within a step, so `delaySteps = 0` propagates in the same step as the dense layer math.
- * Only source spikes touch synapses; neuron updates stay dense (every neuron every step) because leak and bias act
- * without input, exactly as in the dense pass.
+ * in ascending source index, then the bias is added (port 0) and the layer's model `step` (the shared
+ * discretisation of every engine) advances it. Layers are updated in order within a step, so `delaySteps = 0`
+ * propagates in the same step as the dense layer math. Only source spikes touch synapses; neuron updates stay dense
+ * (every neuron every step) because leak and bias act without input, exactly as in the dense pass.
+ *
+ * Counters: layer l's synOps add the fan-out into layer l of every source event delivered inside the sample (an
+ * input value c counts c times; a spike of step t with delay d counts when t + d < steps), `eventsProcessed` counts
+ * the delivered source events (one per non-zero input value and per hidden spike).
  *
  * @param input `[steps][inputSize]` row-major values (spike counts), length exactly steps * inputSize
  */
@@ -117,109 +138,60 @@ export function simulateNetwork(
       `${steps * net.inputSize} (= steps ${steps} x inputSize ${net.inputSize})`,
     );
   const L = net.layers.length;
-  const record = opts.recordSpikes === true;
-  const states = net.layers.map((l) => createModelState(l.model, l.size));
-  const acc = net.layers.map((l) => l.model.ports.map(() => new Float32Array(l.size)));
-  const spikeBytes = net.layers.map((l) => new Uint8Array(l.size));
-  const counts = net.layers.map((l) => new Int32Array(l.size));
+  const d = net.description;
+  d.populations.forEach((pop, l) => {
+    const init = net.initialState[l] as Float32Array[];
+    pop.state.forEach((a, j) => a.set(init[j] as Float32Array));
+  });
+  const names = d.populations.map((p) => p.name);
+  const run = simulateDescription(d, {
+    durationMs: steps * net.dtMs,
+    sourceValues: { input },
+    recordSpikes: names,
+  });
+  const layerSpikeCounts = names.map((n) => run.spikeCounts[n] as Int32Array);
+  const records = names.map((n) => run.spikeRecords[n] as SpikeRecord);
   const synOps = new Float64Array(L);
   const neuronUpdates = new Float64Array(L);
-  const builders = record ? net.layers.map((l) => new SpikeRecordBuilder(l.size, 'step', 256)) : [];
-  // Spike history of layer l (source of layer l + 1): a ring of depth delay(l + 1) + 1 of ascending id lists.
-  const depth = net.layers.map((_, l) => (l + 1 < L ? (net.layers[l + 1] as CompiledLayer).delaySteps + 1 : 1));
-  const ringIds = net.layers.map((l, i) => new Int32Array((depth[i] as number) * l.size));
-  const ringLen = net.layers.map((_, i) => new Int32Array(depth[i] as number));
   let events = 0;
-  const inSize = net.inputSize;
-
-  for (let t = 0; t < steps; t++) {
-    for (let l = 0; l < L; l++) {
-      const layer = net.layers[l] as CompiledLayer;
-      const ports = acc[l] as Float32Array[];
-      const nPorts = ports.length;
-      for (const p of ports) p.fill(0);
-      const { rowPtr, targets, weights } = layer.synapses;
-      const fanOut = layer.fanOut;
-      const srcT = t - layer.delaySteps;
-      let ops = 0;
-      if (srcT >= 0) {
-        if (l === 0) {
-          const base = srcT * inSize;
-          for (let i = 0; i < inSize; i++) {
-            const s = input[base + i] as number;
-            if (s === 0) continue;
-            events++;
-            ops += s * (fanOut[i] as number);
-            const end = rowPtr[i + 1] as number;
-            for (let k = rowPtr[i] as number; k < end; k++) {
-              const o = targets[k] as number;
-              const w = weights[k] as number;
-              const a = ports[weightPort(nPorts, w)] as Float32Array;
-              a[o] = (a[o] as number) + w * s;
-            }
-          }
-        } else {
-          const d = depth[l - 1] as number;
-          const slot = srcT % d;
-          const n = (ringLen[l - 1] as Int32Array)[slot] as number;
-          const ids = ringIds[l - 1] as Int32Array;
-          const prevSize = layer.inputSize;
-          events += n;
-          for (let q = 0; q < n; q++) {
-            const i = ids[slot * prevSize + q] as number;
-            ops += fanOut[i] as number;
-            const end = rowPtr[i + 1] as number;
-            for (let k = rowPtr[i] as number; k < end; k++) {
-              const o = targets[k] as number;
-              const w = weights[k] as number;
-              const a = ports[weightPort(nPorts, w)] as Float32Array;
-              a[o] = (a[o] as number) + w;
-            }
-          }
+  for (let l = 0; l < L; l++) {
+    const layer = net.layers[l] as CompiledLayer;
+    neuronUpdates[l] = layer.size * steps;
+    const fanOut = layer.fanOut;
+    const last = steps - layer.delaySteps; // source events of steps < last are delivered inside the sample
+    let ops = 0;
+    if (l === 0) {
+      const inSize = net.inputSize;
+      for (let t = 0; t < last; t++)
+        for (let i = 0; i < inSize; i++) {
+          const v = input[t * inSize + i] as number;
+          if (v === 0) continue;
+          events++;
+          ops += v * (fanOut[i] as number);
         }
+    } else {
+      const rec = records[l - 1] as SpikeRecord;
+      for (let k = 0; k < rec.ids.length; k++) {
+        if (Math.round((rec.times[k] as number) / net.dtMs) >= last) continue;
+        events++;
+        ops += fanOut[rec.ids[k] as number] as number;
       }
-      synOps[l] = (synOps[l] as number) + ops;
-      const sb = spikeBytes[l] as Uint8Array;
-      if (layer.bias) {
-        const a0 = ports[0] as Float32Array;
-        for (let o = 0; o < layer.size; o++) a0[o] = (a0[o] as number) + (layer.bias[o] as number);
-      }
-      const fired = layer.model.step(
-        layer.coeff,
-        states[l] as Float32Array[],
-        ports,
-        layer.thresholds,
-        layer.reset,
-        sb,
-        0,
-        layer.size,
-      );
-      neuronUpdates[l] = (neuronUpdates[l] as number) + layer.size;
-      const slot = t % (depth[l] as number);
-      const ids = ringIds[l] as Int32Array;
-      const base = slot * layer.size;
-      let n = 0;
-      if (fired > 0) {
-        const c = counts[l] as Int32Array;
-        const b = builders[l];
-        for (let k = 0; k < layer.size; k++) {
-          if (sb[k] === 0) continue;
-          ids[base + n++] = k;
-          c[k] = (c[k] as number) + 1;
-          if (b) b.push(k, t);
-        }
-      }
-      (ringLen[l] as Int32Array)[slot] = n;
     }
+    synOps[l] = ops;
   }
   const result: NetworkRunResult = {
     steps,
-    layerSpikeCounts: counts,
+    layerSpikeCounts,
     synOps,
     neuronUpdates,
     eventsProcessed: events,
-    outputCounts: counts[L - 1] as Int32Array,
+    outputCounts: layerSpikeCounts[L - 1] as Int32Array,
   };
-  if (record) result.spikes = builders.map((b) => b.finish());
+  if (opts.recordSpikes === true)
+    result.spikes = records.map((r) => ({
+      ...r,
+      times: Float64Array.from(r.times, (ms) => Math.round(ms / net.dtMs)),
+      timeUnit: 'step' as const,
+    }));
   return result;
 }

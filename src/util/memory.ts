@@ -17,7 +17,15 @@ export interface MemoryCheckOptions {
   limitBytes?: number;
 }
 
+let cgroupLimit: number | undefined;
+
+/** The cgroup memory limit (read once: it does not change while the process runs), or Infinity. */
 function cgroupLimitBytes(): number {
+  if (cgroupLimit === undefined) cgroupLimit = readCgroupLimit();
+  return cgroupLimit;
+}
+
+function readCgroupLimit(): number {
   for (const p of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
     try {
       const raw = readFileSync(p, 'utf8').trim();
@@ -44,12 +52,18 @@ export function formatMB(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MB`;
 }
 
+/** Requests below this size (1 MiB) are not checked against the detected free memory (a `limitBytes` is still applied). */
+export const SMALL_REQUEST_BYTES = 2 ** 20;
+
 /**
  * Throws a `RouserError` naming what was being built, the size asked and the size available when `bytes` does not
- * fit; returns silently otherwise. Call it before allocating.
+ * fit; returns silently otherwise. Call it before allocating. Requests below {@link SMALL_REQUEST_BYTES} are
+ * accepted without querying the OS unless `opts.limitBytes` is given.
  * @param what e.g. `CSR synapses (1000000 x 100)`
  */
 export function checkMemory(what: string, bytes: number, opts: MemoryCheckOptions = {}): void {
+  // below 1 MiB (e.g. the per-sample buffers of an evaluation) the OS query would cost more than the allocation
+  if (opts.limitBytes === undefined && bytes >= 0 && bytes < SMALL_REQUEST_BYTES) return;
   const available = opts.limitBytes ?? availableMemoryBytes();
   if (!(bytes <= available))
     throw new RouserError(
