@@ -174,10 +174,11 @@ interface RowFacts {
   /** Every row's targets non-decreasing. */
   sorted: boolean;
 }
-const rowFactsCache = new WeakMap<CsrSynapses, RowFacts>();
+const rowFactsCache = new WeakMap<Int32Array, RowFacts>();
 
-function rowFacts(csr: CsrSynapses): RowFacts {
-  const hit = rowFactsCache.get(csr);
+/** Row facts of a CSR, cached per `targets` array (a CSR's rows and weights do not change once built). */
+function rowFacts(csr: Pick<CsrSynapses, 'numPre' | 'rowPtr' | 'targets' | 'weights'>): RowFacts {
+  const hit = rowFactsCache.get(csr.targets);
   if (hit) return hit;
   const { numPre, rowPtr, targets, weights } = csr;
   const bits = new Int32Array(weights.buffer, weights.byteOffset, weights.length);
@@ -199,7 +200,7 @@ function rowFacts(csr: CsrSynapses): RowFacts {
     if (sorted) for (let k = a + 1; k < e; k++) if ((targets[k] as number) < (targets[k - 1] as number)) sorted = false;
   }
   const facts = { rowWeight, sorted };
-  rowFactsCache.set(csr, facts);
+  rowFactsCache.set(csr.targets, facts);
   return facts;
 }
 
@@ -241,12 +242,105 @@ function workerUrl(): URL {
  * when rows have one weight, fused update, optional worker threads over a neuron partition (see kernel.ts).
  */
 function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: number): RandomRunResult {
-  const { n, dt } = c;
-  const csr = net.synapses;
+  const { dt } = c;
+  const stim = o.stimulus;
+  const r = runRingKernel({
+    where: 'simulateRandomNetwork',
+    csr: net.synapses,
+    delaySteps: D,
+    bins: c.bins,
+    dtMs: dt,
+    aV: neuronCoefficients({ kind: 'lif', beta: Math.exp(-dt / c.tau) }).aV,
+    theta: Math.fround(c.theta),
+    subtract: c.reset === 'subtract',
+    jext: Math.fround(c.jext),
+    lambdaPerNeuron: c.lambdaPerBin / c.n,
+    seed: c.seed,
+    threads: o.threads ?? 1,
+    stimulus: stim
+      ? {
+          ids: stim.ids,
+          steps: Int32Array.from(stim.timesMs, (ms) => Math.round(ms / dt)),
+          weight: Math.fround(stim.weightMv),
+        }
+      : undefined,
+    record: c.rec ? (i, t) => c.rec!.push(i, t * dt) : undefined,
+    onProgress: o.onProgress,
+  });
+  return finish(
+    'discrete',
+    net,
+    c,
+    r.counts,
+    r.spikes,
+    r.synOps,
+    r.externalEvents,
+    r.delivered + r.externalEvents,
+    r.simMs,
+    null,
+  );
+}
+
+/** Inputs of {@link runRingKernel}: one LIF population, one uniform delay, block Poisson drive. */
+export interface RingKernelSpec {
+  /** Name in messages. */
+  where: string;
+  /** Recurrent synapses (rows = sources = targets' population); rows sorted by target allow threads. */
+  csr: Pick<CsrSynapses, 'numPre' | 'rowPtr' | 'targets' | 'weights'>;
+  /** The one delay, in steps (>= 1). */
+  delaySteps: number;
+  bins: number;
+  dtMs: number;
+  /** float32 voltage retention (lif `aV`). */
+  aV: number;
+  /** float32 threshold. */
+  theta: number;
+  subtract: boolean;
+  /** Weight of one external event (float32). */
+  jext: number;
+  /** External events per neuron per step (block drive, see `driveBlocks`); 0 = none. */
+  lambdaPerNeuron: number;
+  /** Seed of the drive's block streams (`blockRngs(seed, n)`). */
+  seed: number;
+  threads: number;
+  /** Extra input events: neuron ids[k] receives `weight` at step steps[k] (non-decreasing). */
+  stimulus?: { ids: Int32Array; steps: Int32Array; weight: number };
+  /** Initial voltages (float32, length n); default 0. Receives the final voltages. */
+  voltage?: Float32Array;
+  /** Called for every spike in step order, ascending id within a step. */
+  record?: (neuron: number, step: number) => void;
+  onProgress?: (doneMs: number, totalMs: number) => void;
+}
+
+/** Counters of {@link runRingKernel}. */
+export interface RingKernelResult {
+  counts: Int32Array;
+  spikes: number;
+  /** Synaptic events delivered inside the run (a spike of step t counts its row when t + D < bins). */
+  synOps: number;
+  /** Spikes whose (non-empty) row was delivered inside the run. */
+  delivered: number;
+  externalEvents: number;
+  simMs: number;
+  /** Parts (threads) actually used: 1 when rows are not sorted by target. */
+  parts: number;
+}
+
+/**
+ * The uniform-delay ring kernel (kernel.ts) on one LIF population: per step block drive, stimulus, delivery of the
+ * spikes of step t - D, fused update; worker threads over a neuron partition when rows are sorted by target (spikes
+ * identical for every thread count). Used by the random network's discrete fast path and by the description engine's
+ * fast path (src/event/ring.ts).
+ */
+export function runRingKernel(k: RingKernelSpec): RingKernelResult {
+  const csr = k.csr;
+  const n = csr.numPre;
+  const D = k.delaySteps;
+  const dt = k.dtMs;
   const facts = rowFacts(csr);
-  const threads = o.threads ?? 1;
+  const threads = k.threads;
   if (!Number.isInteger(threads) || threads < 1 || threads > 64)
-    fail('simulateRandomNetwork', 'threads', threads, 'an integer in [1, 64]');
+    fail(k.where, 'threads', threads, 'an integer in [1, 64]');
   const numBlocks = Math.ceil(n / DRIVE_BLOCK);
   const parts = facts.sorted ? Math.max(1, Math.min(threads, numBlocks)) : 1;
   const mt = parts > 1;
@@ -254,7 +348,7 @@ function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: 
   for (let p = 0; p <= parts; p++) bounds[p] = Math.min(n, Math.round((p * numBlocks) / parts) * DRIVE_BLOCK);
   const slots = D + 1;
   checkMemory(
-    `simulateRandomNetwork: discrete state (${n} neurons, ${slots} spike slots)`,
+    `${k.where}: discrete state (${n} neurons, ${slots} spike slots)`,
     randomNetworkBytes({ neurons: n, fanOut: 0, perSynapseDelays: false, delaySteps: D, threads: parts }).run +
       (mt && !(csr.targets.buffer instanceof SharedArrayBuffer) ? csr.targets.length * 4 : 0),
   );
@@ -270,26 +364,28 @@ function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: 
     const off = (p - 1) * n;
     for (let i = 0; i < n; i++) split[off + i] = lowerBound(targets, rowPtr[i] as number, rowPtr[i + 1] as number, v);
   }
-  const stim = o.stimulus;
+  const stim = k.stimulus;
   const stimN = stim ? stim.ids.length : 0;
   const stimIds = i32(stimN);
   const stimSteps = i32(stimN);
   if (stim) {
     stimIds.set(stim.ids);
-    for (let k = 0; k < stimN; k++) stimSteps[k] = Math.round((stim.timesMs[k] as number) / dt);
+    stimSteps.set(stim.steps);
   }
+  const vol = f32(n);
+  if (k.voltage) vol.set(k.voltage);
   const init: KernelInit = {
     n,
     parts,
     bounds,
     delaySteps: D,
-    bins: c.bins,
-    aV: neuronCoefficients({ kind: 'lif', beta: Math.exp(-dt / c.tau) }).aV,
-    theta: Math.fround(c.theta),
-    subtract: c.reset === 'subtract',
-    jext: Math.fround(c.jext),
-    lambdaPerNeuron: c.lambdaPerBin / n,
-    seed: c.seed,
+    bins: k.bins,
+    aV: k.aV,
+    theta: k.theta,
+    subtract: k.subtract,
+    jext: k.jext,
+    lambdaPerNeuron: k.lambdaPerNeuron,
+    seed: k.seed,
     rowPtr,
     targets,
     rowWeight,
@@ -297,8 +393,8 @@ function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: 
     split,
     stimIds,
     stimSteps,
-    stimWeight: Math.fround(stim?.weightMv ?? 0),
-    vol: f32(n),
+    stimWeight: stim?.weight ?? 0,
+    vol,
     x: f32(n),
     counts: i32(n),
     spikeBuf: i32(slots * n),
@@ -317,10 +413,10 @@ function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: 
     if (!waitReady(init.ctl, parts - 1, 120_000)) {
       abortKernel(init.ctl);
       for (const w of workers) void w.terminate();
-      throw new Error('simulateRandomNetwork: worker threads did not start');
+      throw new Error(`${k.where}: worker threads did not start`);
     }
   }
-  const rec = c.rec;
+  const rec = k.record;
   const { spikeBuf, spikeLen } = init;
   const rp = csr.rowPtr;
   let spikes = 0;
@@ -328,14 +424,14 @@ function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: 
   let delivered = 0;
   const progressEvery = Math.max(1, Math.round(10 / dt));
   const after = (t: number, slot: number): void => {
-    const counted = t + D < c.bins; // delivered inside the run
+    const counted = t + D < k.bins; // delivered inside the run
     for (let q = 0; q < parts; q++) {
       const len = spikeLen[slot * parts + q] as number;
       spikes += len;
       const off = slot * n + (bounds[q] as number);
       for (let s = off; s < off + len; s++) {
         const i = spikeBuf[s] as number;
-        if (rec) rec.push(i, t * dt);
+        if (rec) rec(i, t);
         if (counted) {
           const r = (rp[i + 1] as number) - (rp[i] as number);
           syn += r;
@@ -343,7 +439,7 @@ function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: 
         }
       }
     }
-    if (o.onProgress && (t + 1) % progressEvery === 0) o.onProgress((t + 1) * dt, c.bins * dt);
+    if (k.onProgress && (t + 1) % progressEvery === 0) k.onProgress((t + 1) * dt, k.bins * dt);
   };
   const t0 = performance.now();
   try {
@@ -355,11 +451,19 @@ function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: 
     for (const w of workers) void w.terminate();
   }
   const simMs = performance.now() - t0;
-  o.onProgress?.(c.bins * dt, c.bins * dt);
+  k.onProgress?.(k.bins * dt, k.bins * dt);
   let ext = 0;
   for (let p = 0; p < parts; p++) ext += init.extCount[p] as number;
-  const counts = mt ? Int32Array.from(init.counts) : init.counts;
-  return finish('discrete', net, c, counts, spikes, syn, ext, delivered + ext, simMs, null);
+  if (k.voltage) k.voltage.set(vol);
+  return {
+    counts: mt ? Int32Array.from(init.counts) : init.counts,
+    spikes,
+    synOps: syn,
+    delivered,
+    externalEvents: ext,
+    simMs,
+    parts,
+  };
 }
 
 /**
