@@ -5,6 +5,7 @@ import type { CompiledDescription, CompiledPopulation } from './compile.js';
 import { mixSeed } from './compile.js';
 import { blockRngs, driveBlocks } from './drive.js';
 import { checkMemory, type MemoryCheckOptions } from './memory.js';
+import { runRingFastPath } from './ring.js';
 import { CalendarQueue } from './scheduler.js';
 
 /** Options of {@link simulateDescription}. */
@@ -23,6 +24,14 @@ export interface SimulateDescriptionOptions {
    * (x += w v), channels in ascending order. Replaces the source's listed spikes.
    */
   sourceValues?: Record<string, Float32Array>;
+  /**
+   * Worker threads (default 1). Used by the ring fast path (see src/event/ring.ts: rows are then sorted by target in
+   * place, which does not change results); the general loop runs on one thread. `threads` of the result says how
+   * many ran. Spikes are identical for every thread count.
+   */
+  threads?: number;
+  /** Testing: false forces the general loop where the ring fast path would apply (same spikes). Default true. */
+  fastPath?: boolean;
 }
 
 /** Recorded state trace: `values[variable][sample * neurons.length + n]` at `timesMs[sample]`. */
@@ -61,6 +70,10 @@ export interface DescriptionRunResult {
   spikeRecords: Record<string, SpikeRecord>;
   rates: RateTrace[];
   traces: StateTrace[];
+  /** Which loop ran: the ring kernel (src/event/ring.ts) or the general calendar-queue loop. */
+  path: 'ring' | 'general';
+  /** Threads that ran. */
+  threads: number;
 }
 
 /**
@@ -84,6 +97,13 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   const where = 'simulateDescription';
   if (!(opts.durationMs >= 0) || !Number.isFinite(opts.durationMs))
     fail(where, 'durationMs', opts.durationMs, 'a finite number >= 0');
+  const threads = opts.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64)
+    fail(where, 'threads', threads, 'an integer in [1, 64]');
+  if (opts.fastPath !== false) {
+    const fast = runRingFastPath(net, opts);
+    if (fast) return fast;
+  }
   const dt = net.dtMs;
   const steps = Math.round(opts.durationMs / dt);
   const N = net.numNeurons;
@@ -367,5 +387,7 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
     spikeRecords,
     rates,
     traces,
+    path: 'general',
+    threads: 1,
   };
 }

@@ -13,4 +13,5 @@ export * from './random.js';
 export * from './drive.js';
 export * from './compile.js';
 export * from './engine.js';
+export * from './ring.js';
 export { deliverRowWeight } from './kernel.js';

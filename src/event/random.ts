@@ -25,7 +25,7 @@ import {
   type RandomRunOptions,
   type RandomRunResult,
 } from './randomNetwork.js';
-import { checkMemory, randomNetworkBytes } from './memory.js';
+import { checkMemory, randomNetworkBytes, type MemoryCheckOptions } from './memory.js';
 import { CalendarQueue } from './scheduler.js';
 
 /**
@@ -176,6 +176,11 @@ interface RowFacts {
 }
 const rowFactsCache = new WeakMap<Int32Array, RowFacts>();
 
+/** Drops the cached row facts of a CSR whose rows were reordered in place (e.g. sorted by target). */
+export function forgetRowFacts(targets: Int32Array): void {
+  rowFactsCache.delete(targets);
+}
+
 /** Row facts of a CSR, cached per `targets` array (a CSR's rows and weights do not change once built). */
 function rowFacts(csr: Pick<CsrSynapses, 'numPre' | 'rowPtr' | 'targets' | 'weights'>): RowFacts {
   const hit = rowFactsCache.get(csr.targets);
@@ -310,6 +315,7 @@ export interface RingKernelSpec {
   /** Called for every spike in step order, ascending id within a step. */
   record?: (neuron: number, step: number) => void;
   onProgress?: (doneMs: number, totalMs: number) => void;
+  memory?: MemoryCheckOptions;
 }
 
 /** Counters of {@link runRingKernel}. */
@@ -351,6 +357,7 @@ export function runRingKernel(k: RingKernelSpec): RingKernelResult {
     `${k.where}: discrete state (${n} neurons, ${slots} spike slots)`,
     randomNetworkBytes({ neurons: n, fanOut: 0, perSynapseDelays: false, delaySteps: D, threads: parts }).run +
       (mt && !(csr.targets.buffer instanceof SharedArrayBuffer) ? csr.targets.length * 4 : 0),
+    k.memory,
   );
   const i32 = mt ? sharedInt32 : (len: number) => new Int32Array(len);
   const f32 = mt ? sharedFloat32 : (len: number) => new Float32Array(len);

@@ -3,6 +3,7 @@ import { compileDescription } from '../../event/compile.js';
 import { simulateDescription } from '../../event/engine.js';
 import {
   buildRandomNetwork,
+  compileRandomNetwork,
   driveRateForOutput,
   simulateRandomNetwork,
   type SimulationMode,
@@ -62,7 +63,7 @@ export const simulateCommand: Command = {
     threads: {
       type: 'string',
       value: 'T',
-      help: 'random network: worker threads, same spikes for any T (network descriptions run on one thread)',
+      help: 'worker threads of the ring fast path (the random network; one lif population with one delay), same spikes for any T',
       default: '1',
     },
     seed: { type: 'string', value: 'S', help: "random seed (default: the description's; random network 1)" },
@@ -151,17 +152,18 @@ async function runDescription(path: string, args: ParsedArgs): Promise<number> {
     `simulate ${net.populations.length} populations, ${net.numNeurons} neurons`,
     Math.round(totalMs),
   );
-  // simulateDescription has no worker threads (yet): say so instead of pretending
-  if (threads > 1)
-    process.stderr.write(
-      `rouser simulate: note: network descriptions run on one thread; --threads ${threads} is ignored\n`,
-    );
   const r = simulateDescription(net, {
     durationMs: totalMs,
     recordSpikes: recorded,
+    threads,
     onProgress: (done) => bar.update(Math.round(done)),
   });
   bar.finish();
+  // only the ring fast path has worker threads: say so instead of pretending
+  if (r.threads < threads)
+    process.stderr.write(
+      `rouser simulate: note: ran on ${r.threads} thread(s): the ${r.path} loop of this network does not use --threads ${threads} (worker threads serve the ring fast path: one lif population, one delay)\n`,
+    );
   const trains: (PopulationSpikeTrain & PopulationSpikes)[] = [];
   for (const name of recorded) {
     const sr = r.spikeRecords[name];
@@ -189,7 +191,8 @@ async function runDescription(path: string, args: ParsedArgs): Promise<number> {
     synapses,
     dtMs: net.dtMs,
     seed: desc.seed,
-    threads: 1,
+    threads: r.threads,
+    engine: r.path,
     presimMs,
     durationMs,
     buildMs,
@@ -311,22 +314,37 @@ async function runRandom(args: ParsedArgs): Promise<number> {
   const net = buildRandomNetwork({ neurons, fanOut, seed, delayMs: { kind: 'fixed', value: delayMs } });
   const buildMs = performance.now() - t0;
   const bar = new ProgressBar(`simulate ${mode}`, Math.round(durationMs));
-  const r = simulateRandomNetwork(net, {
-    mode,
-    durationMs,
-    dtMs,
-    externalRateHz: driveHz,
-    seed: seed + 1,
-    threads,
-    onProgress: (done) => bar.update(Math.round(done)),
-  });
+  const onProgress = (done: number): void => bar.update(Math.round(done));
+  let r: {
+    spikes: number;
+    meanRateHz: number;
+    synOps: number;
+    externalEvents: number;
+    durationMs: number;
+    dtMs: number;
+    simMs: number;
+  };
+  let engine: string;
+  let threadsUsed = 1;
+  if (mode === 'discrete') {
+    // the one engine of every network: the random network compiled as a description (ring fast path, threads)
+    const compiled = compileRandomNetwork(net, { dtMs, externalRateHz: driveHz, seed: seed + 1 });
+    const d = simulateDescription(compiled, { durationMs, threads, onProgress });
+    r = { ...d, meanRateHz: d.meanRateHz.N as number };
+    engine = `simulateDescription (${d.path === 'ring' ? 'ring fast path' : 'general loop'})`;
+    threadsUsed = d.threads;
+  } else {
+    r = simulateRandomNetwork(net, { mode, durationMs, dtMs, externalRateHz: driveHz, seed: seed + 1, onProgress });
+    engine = 'simulateRandomNetwork (continuous)';
+  }
   bar.finish();
   const out = {
     mode,
+    engine,
     seed,
-    threads,
-    neurons: r.neurons,
-    synapses: r.synapses,
+    threads: threadsUsed,
+    neurons: net.neurons,
+    synapses: net.synapses.targets.length,
     durationMs: r.durationMs,
     dtMs: r.dtMs,
     driveHz,
@@ -334,7 +352,6 @@ async function runRandom(args: ParsedArgs): Promise<number> {
     meanRateHz: r.meanRateHz,
     synOps: r.synOps,
     externalEvents: r.externalEvents,
-    eventsProcessed: r.eventsProcessed,
     synOpsPerSec: r.simMs > 0 ? r.synOps / (r.simMs / 1000) : 0,
     wallMs: r.simMs,
     buildMs,
@@ -344,7 +361,7 @@ async function runRandom(args: ParsedArgs): Promise<number> {
   else {
     process.stdout.write(
       [
-        `${mode} simulation of ${out.neurons} neurons, ${out.synapses} synapses, ${out.durationMs} ms (dt ${out.dtMs} ms, drive ${driveHz.toFixed(1)} Hz, seed ${seed})`,
+        `${mode} simulation of ${out.neurons} neurons, ${out.synapses} synapses, ${out.durationMs} ms (dt ${out.dtMs} ms, drive ${driveHz.toFixed(1)} Hz, seed ${seed}; ${engine}, ${threadsUsed} thread(s))`,
         `  spikes ${out.spikes}, mean rate ${out.meanRateHz.toFixed(2)} Hz`,
         `  synaptic events ${out.synOps} (${(out.synOpsPerSec / 1e6).toFixed(1)}M/s), external events ${out.externalEvents}`,
         `  wall ${out.wallMs.toFixed(0)} ms (+ build ${out.buildMs.toFixed(0)} ms), peak RSS ${out.peakRssMB.toFixed(0)} MB`,
