@@ -6,7 +6,7 @@ import { fail } from '../util/errors.js';
 import type { CompiledDescription } from './compile.js';
 import { mixSeed } from './compile.js';
 import { delayGroups } from './csr.js';
-import type { DescriptionRunResult, SimulateDescriptionOptions } from './engine.js';
+import type { DescriptionRunResult, SimulateDescriptionOptions } from './engineTypes.js';
 import { forgetRowFacts, runRingKernel } from './random.js';
 import type { RandomNetwork } from './randomNetwork.js';
 

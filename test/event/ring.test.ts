@@ -44,7 +44,11 @@ describe('the ring fast path of simulateDescription', () => {
     expect(general.path).toBe('general');
     expect(general.spikes).toBeGreaterThan(2000);
     for (const threads of [1, 2]) {
-      const ring = simulateDescription(compileRandomNetwork(rn, run), { durationMs: 150, recordSpikes: ['N'], threads });
+      const ring = simulateDescription(compileRandomNetwork(rn, run), {
+        durationMs: 150,
+        recordSpikes: ['N'],
+        threads,
+      });
       expect(ring.path).toBe('ring');
       expect(ring.threads).toBe(threads);
       expect(spikesOf(ring, 'N')).toBe(spikesOf(general, 'N'));
