@@ -3,12 +3,17 @@ import { COMPARE_OPTIONS, executeCompare } from './compare.js';
 
 /**
  * The main job (`npm start`): the paper's dead-neuron experiment (Fig. 4) on the embedded derived N-MNIST, learned
- * thresholds against the fixed 1.25 baseline from the same initial weights, 3 seeds, every reported model (best
+ * thresholds against the fixed 1.25 baseline from the same initial weights, 5 seeds, every reported model (best
  * validation epoch) evaluated in the event engine. The paper's own starting point (`--init lava-dl`) gives few dead
  * neurons on this data and no difference between the variants (EXPERIMENTS.md, "Dead neurons"), so the demo uses the
  * closest setting found where the effect appears: small initial weights (Kaiming bound x 0.13, a third of lava-dl's
- * 1/sqrt(fan_in)) so that about 60% of hidden layer 2 is dead at epoch 0, and weights that learn slowly relative to
- * thresholds (lr 1e-4, lr-th 0.2). Any compare option overrides a preset.
+ * 1/sqrt(fan_in)) so that about 60% of hidden layer 2 is dead at epoch 0, weights that learn slowly (lr 3e-5, 14
+ * epochs) and thresholds that learn moderately fast (lr-th 0.05). Larger lr-th buries more neurons than it rouses:
+ * while the output layer is silent the rate loss asks every output for more spikes, so a dead neuron whose outgoing
+ * weights sum negative is told to spike less and its threshold rises (EXPERIMENTS.md, "Why some neurons stay dead").
+ * The issue-14 targets (hidden 2: >= 50% dead at epoch 0, <= 10% learned and >= 25% fixed after training) hold on
+ * seeds 0-4 of this preset with margins of two to three neurons out of 128, and on 4 of seeds 5-9 (EXPERIMENTS.md).
+ * Any compare option overrides a preset.
  */
 export const DEMO_PRESET: Record<string, string> = {
   dataset: 'nmnist-mini',
@@ -18,10 +23,10 @@ export const DEMO_PRESET: Record<string, string> = {
   variants: 'learned,fixed',
   init: 'kaiming',
   'weight-scale': '0.13',
-  epochs: '5',
+  epochs: '14',
   seeds: '5',
-  lr: '1e-4',
-  'lr-th': '0.2',
+  lr: '3e-5',
+  'lr-th': '0.05',
   'val-fraction': '0.1',
   'target-accuracy': '0.5',
 };
