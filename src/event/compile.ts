@@ -6,6 +6,7 @@ import {
   type EdgeList,
   type NetworkDescription,
   type NetworkFiles,
+  type PoissonDraw,
   type ValueSpec,
 } from '../model/network.js';
 import type { NetworkSpec, ResetMode } from '../model/spec.js';
@@ -13,6 +14,7 @@ import type { SpikeRecord } from '../model/spikes.js';
 import { getNeuronModel, type NeuronModelDef } from '../neuron/model.js';
 import { fail } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
+import { MAX_PER_NEURON_LAMBDA, poissonCdf } from './drive.js';
 import { checkLength, checkMemory, compiledBytes, formatMB, type MemoryCheckOptions } from './memory.js';
 
 /**
@@ -62,6 +64,10 @@ export interface CompiledPoisson {
   stopStep: number;
   /** Seed of this stimulus's drive streams (mixed with the run seed). */
   key: number;
+  /** Whole-population sampling: per neuron per step (`cdf` set) or per block of 1024 neurons (`driveBlocks`). */
+  draw: PoissonDraw;
+  /** Poisson(lambda) CDF table of the per-neuron draw ({@link poissonCdf}); null for `blocks` and listed neurons. */
+  cdf: Float64Array | null;
 }
 
 /** A compiled DC stimulus: float32 `amplitude` per neuron added to `port` every step in [startStep, stopStep). */
@@ -645,16 +651,28 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
         if (s.receptor !== undefined && s.receptor >= m.ports.length)
           fail(where, `${f}.receptor`, s.receptor, `a port of ${m.name} in [0, ${m.ports.length})`);
         const delaySteps = s.delayMs === undefined ? 0 : stepsOf(s.delayMs, dt);
+        const draw = s.draw ?? 'neuron';
+        const lambda = (s.rateHz * dt) / 1000;
+        const perNeuron = draw === 'neuron' && !s.neurons;
+        if (perNeuron && lambda > MAX_PER_NEURON_LAMBDA)
+          fail(
+            where,
+            `${f}.rateHz`,
+            s.rateHz,
+            `at most ${MAX_PER_NEURON_LAMBDA} events per neuron and step (${(MAX_PER_NEURON_LAMBDA * 1000) / dt} Hz) with the per-neuron draw; use "draw": "blocks"`,
+          );
         poisson.push({
           population: p,
           neurons: s.neurons ? Int32Array.from(s.neurons) : null,
-          lambda: (s.rateHz * dt) / 1000,
+          lambda,
           weight: Math.fround(s.weight),
           port: s.receptor ?? (s.weight < 0 ? Math.max(0, m.ports.indexOf('in')) : 0),
           delaySteps,
           startStep: stepsOf(s.startMs ?? 0, dt) + delaySteps,
           stopStep: s.stopMs === undefined || s.stopMs === Infinity ? Infinity : stepsOf(s.stopMs, dt) + delaySteps,
           key: mixSeed(seed, 6, i),
+          draw,
+          cdf: perNeuron && lambda > 0 ? poissonCdf(lambda) : null,
         });
         return;
       }

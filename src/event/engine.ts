@@ -3,7 +3,7 @@ import { fail } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import type { CompiledDescription, CompiledPopulation } from './compile.js';
 import { mixSeed } from './compile.js';
-import { blockRngs, driveBlocks } from './drive.js';
+import { blockRngs, driveBlocks, drawPerNeuron, perNeuronStreams } from './drive.js';
 import { checkMemory, type MemoryCheckOptions } from './memory.js';
 import { CalendarQueue } from './scheduler.js';
 
@@ -65,17 +65,19 @@ export interface DescriptionRunResult {
 
 /**
  * Runs a compiled description (the one engine of user-defined networks). Per step t, in this order:
- *  1. Poisson stimuli: per target block of 1024 neurons, count ~ Poisson(size lambda) and uniform targets
- *     ({@link driveBlocks}, the random network's drive; a superposition of independent per-neuron trains), each
- *     adding the float32 weight to the stimulus's port; listed-neuron stimuli draw Poisson(lambda) per neuron;
- *     active when t - delay is in [start, stop) (a stationary train delayed by d is the same process shifted);
+ *  1. Poisson stimuli with `draw: "blocks"`: per target block of 1024 neurons, count ~ Poisson(size lambda) and
+ *     uniform targets ({@link driveBlocks}, the random network's drive; a superposition of independent per-neuron
+ *     trains), each adding the float32 weight to the stimulus's port; listed-neuron stimuli draw Poisson(lambda) per
+ *     neuron (`Rng.poisson`); every stimulus is active when t - delay is in [start, stop) (a stationary train delayed
+ *     by d is the same process shifted); per-neuron stimuli (the default draw) come in 5;
  *  2. DC stimuli add their amplitude to the `current` port (port 0 for models without one);
  *  3. spike sources: channels spiking at step t push their delay groups (like neurons, below);
  *  4. the calendar queue pops every delay group due at t (FIFO within a step) and adds each synapse's weight to
  *     its target's input on the group's port;
  *     (a delay of 0 steps, allowed only for feed-forward networks compiled from a NetworkSpec, is delivered at once,
  *     before the later populations of the same step update);
- *  5. every population adds its bias (if any) to port 0 and runs its model's `step` (src/neuron, the same update every engine calls) on its slice of
+ *  5. every population: its per-neuron Poisson stimuli (in stimulus order) add n w to their port, n ~ Poisson(lambda)
+ *     per neuron ({@link drawPerNeuron}: x = fround(x + n w) in float64), then its bias (if any) is added to port 0; it runs its model's `step` (src/neuron, the same update every engine calls) on its slice of
  *     the input buffers; each neuron that fired pushes each delay group g of its row at t + delay_g (>= t + 1);
  *  6. input buffers are zeroed.
  * Deterministic: the same compiled network and seed give the same spikes.
@@ -156,11 +158,14 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
     return {
       s,
       pop,
-      rngs: s.neurons ? [] : blockRngs(seed, pop.size),
+      rngs: s.neurons || s.cdf ? [] : blockRngs(seed, pop.size),
+      streams: s.cdf ? perNeuronStreams(seed, pop.size) : null,
       rng: new Rng(seed),
       x: (bufs[s.port] as Float32Array).subarray(pop.offset, pop.offset + pop.size),
     };
   });
+  // per-neuron draws, applied at their population's update (after synaptic delivery), in stimulus order
+  const popDrives = net.populations.map((_, pi) => drives.filter((d) => d.streams && d.s.population === pi));
   const dcs = net.dc.map((d) => {
     const pop = net.populations[d.population] as CompiledPopulation;
     return { d, x: (bufs[d.port] as Float32Array).subarray(pop.offset, pop.offset + pop.size) };
@@ -215,7 +220,7 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
     cal.advance(t);
     for (const dr of drives) {
       const s = dr.s;
-      if (t < s.startStep || t >= s.stopStep || !(s.lambda > 0)) continue;
+      if (dr.streams || t < s.startStep || t >= s.stopStep || !(s.lambda > 0)) continue;
       if (s.neurons) {
         const w = s.weight;
         for (let q = 0; q < s.neurons.length; q++) {
@@ -270,6 +275,11 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
     for (let pi = 0; pi < net.populations.length; pi++) {
       const pop = net.populations[pi] as CompiledPopulation;
       const fl = flags[pi] as Uint8Array;
+      for (const dr of popDrives[pi] as typeof drives) {
+        const s = dr.s;
+        if (t < s.startStep || t >= s.stopStep) continue;
+        ext += drawPerNeuron(dr.streams as Uint32Array, s.cdf as Float64Array, dr.x, pop.size, s.weight);
+      }
       const bias = pop.bias;
       if (bias) {
         const x0 = (popInputs[pi] as Float32Array[])[0] as Float32Array;
