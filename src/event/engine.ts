@@ -1,7 +1,8 @@
 import { SpikeRecordBuilder, type SpikeRecord } from '../model/spikes.js';
 import { fail } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import type { CompiledDescription, CompiledPopulation } from './compile.js';
+import { IAF_PSC_EXP, type IafPscExpCoefficients } from '../neuron/iafPscExp.js';
+import type { CompiledArena, CompiledDescription, CompiledPopulation } from './compile.js';
 import { mixSeed } from './compile.js';
 import { blockRngs, driveBlocks, drawPerNeuron, perNeuronStreams } from './drive.js';
 import { checkMemory, type MemoryCheckOptions } from './memory.js';
@@ -93,9 +94,15 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   const desc = net.description;
   const popIdx = new Map(net.populations.map((p, i) => [p.name, i]));
   const runSeed = opts.seed ?? net.seed;
-  checkMemory(`${where}: input buffers and spike flags (${N} neurons x ${P} ports)`, N * (4 * P + 1 + 4), opts.memory);
+  const wa = net.arena;
+  if (!wa)
+    checkMemory(
+      `${where}: input buffers and spike flags (${N} neurons x ${P} ports)`,
+      N * (4 * P + 1 + 4),
+      opts.memory,
+    );
   const bufs: Float32Array[] = [];
-  for (let p = 0; p < P; p++) bufs.push(new Float32Array(N));
+  for (let p = 0; p < P; p++) bufs.push(wa ? (wa.bufs[p] as Float32Array).fill(0) : new Float32Array(N));
   const popInputs = net.populations.map((pop) =>
     bufs.slice(0, pop.model.ports.length).map((b) => b.subarray(pop.offset, pop.offset + pop.size)),
   );
@@ -159,13 +166,33 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       s,
       pop,
       rngs: s.neurons || s.cdf ? [] : blockRngs(seed, pop.size),
-      streams: s.cdf ? perNeuronStreams(seed, pop.size) : null,
+      streams: s.cdf ? perNeuronStreams(seed, pop.size, s.streams ?? undefined) : null,
       rng: new Rng(seed),
       x: (bufs[s.port] as Float32Array).subarray(pop.offset, pop.offset + pop.size),
     };
   });
   // per-neuron draws, applied at their population's update (after synaptic delivery), in stimulus order
   const popDrives = net.populations.map((_, pi) => drives.filter((d) => d.streams && d.s.population === pi));
+  // in-place WebAssembly steps (iaf_psc_exp with uniform E_L, V_reset, I_e): byte pointers into the arena, and the
+  // population's one per-neuron drive on port 0 (no bias) fused into the kernel
+  const inPlace = net.populations.map((pop, pi) => {
+    const c = pop.coeff as IafPscExpCoefficients;
+    if (!wa || pop.model !== IAF_PSC_EXP || !c.uniform || pop.size === 0) return null;
+    const ins = popInputs[pi] as Float32Array[];
+    const pd = popDrives[pi] as typeof drives;
+    const fused = pd.length === 1 && (pd[0] as (typeof drives)[number]).s.port === 0 && !pop.bias ? pd[0] : undefined;
+    return {
+      c,
+      ptr: [...pop.state, ...ins, pop.thresholds].map((a) => a.byteOffset),
+      el: c.EL[0] as number,
+      vr: c.Vreset[0] as number,
+      ie: c.Ie[0] as number,
+      fused,
+      stPtr: fused ? (fused.streams as Uint32Array).byteOffset : 0,
+      cdfPtr: fused ? (fused.s.cdf as Float64Array).byteOffset : 0,
+      lutPtr: fused ? (fused.s.lut as Uint16Array).byteOffset : 0,
+    };
+  });
   const dcs = net.dc.map((d) => {
     const pop = net.populations[d.population] as CompiledPopulation;
     return { d, x: (bufs[d.port] as Float32Array).subarray(pop.offset, pop.offset + pop.size) };
@@ -214,7 +241,77 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   });
   for (const k of Object.keys(opts.sourceValues ?? {}))
     if (!net.spikeSources.some((ss) => ss.name === k)) fail(where, 'sourceValues', k, 'the name of a spike source');
+  const dl = wa ? wa.deliveryList : new Int32Array(0);
+  const dlPtr = dl.byteOffset;
+  const bufPtr = bufs.map((b) => b.byteOffset);
+  const tPtr = targets.byteOffset;
+  const wPtr = weights.byteOffset;
+  const spikeList = wa ? wa.spikeList : new Int32Array(0);
+  const listPtr = spikeList.byteOffset;
+  const extOut = wa ? wa.extOut : new Int32Array(1);
+  const extPtr = extOut.byteOffset;
   const progressEvery = Math.max(1, Math.round(10 / dt));
+  // fired neurons (population-local ids, ascending) of the population just stepped
+  const spikeScratch = wa ? spikeList : new Int32Array(net.populations.reduce((m, p) => Math.max(m, p.size), 1));
+  const emit = (pi: number, pop: CompiledPopulation, fired: number, t: number): void => {
+    spikes += fired;
+    const c = counts[pi] as Int32Array;
+    const b = builders[pi];
+    const off = pop.offset;
+    for (let q = 0; q < fired; q++) {
+      const k = spikeScratch[q] as number;
+      c[k] = (c[k] as number) + 1;
+      if (b) b.push(k, t * dt);
+      push(off + k, t);
+    }
+    for (const r of rateRecs) {
+      const i = r.pops.indexOf(pi);
+      if (i >= 0) {
+        const arr = r.rates[i] as Float64Array;
+        const bin = Math.floor(t / r.binSteps);
+        arr[bin] = (arr[bin] as number) + fired;
+      }
+    }
+  };
+  const stepInPlace = (
+    ip: NonNullable<(typeof inPlace)[number]>,
+    n: number,
+    st: number,
+    cdf: number,
+    lut: number,
+    w: number,
+  ): number => {
+    const p = ip.ptr as [number, number, number, number, number, number, number, number, number];
+    const c = ip.c;
+    return (wa as CompiledArena).arena.iafStep(
+      n,
+      p[0],
+      p[1],
+      p[2],
+      p[3],
+      p[4],
+      p[5],
+      p[6],
+      p[7],
+      p[8],
+      listPtr,
+      ip.el,
+      c.P22,
+      c.P21ex,
+      c.P21in,
+      ip.ie,
+      c.P20,
+      ip.vr,
+      c.refractorySteps,
+      c.P11ex,
+      c.P11in,
+      st,
+      cdf,
+      lut,
+      w,
+      extPtr,
+    );
+  };
   const t0 = performance.now();
   for (let t = 0; t < steps; t++) {
     cal.advance(t);
@@ -261,20 +358,45 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       }
       srcPtr[q] = sp;
     }
-    while (cal.size > 0 && cal.peekTime() === t) {
-      const g = cal.pop();
-      const end = groupPtr[g + 1] as number;
-      const start = groupPtr[g] as number;
-      syn += end - start;
-      const x = bufs[groupPort[g] as number] as Float32Array;
-      for (let k = start; k < end; k++) {
-        const j = targets[k] as number;
-        x[j] = (x[j] as number) + (weights[k] as number);
+    if (wa) {
+      // the due groups as (start, end, buffer pointer) triples, delivered in WebAssembly in list order
+      let nl = 0;
+      while (cal.size > 0 && cal.peekTime() === t) {
+        const g = cal.pop();
+        dl[nl] = groupPtr[g] as number;
+        dl[nl + 1] = groupPtr[g + 1] as number;
+        dl[nl + 2] = bufPtr[groupPort[g] as number] as number;
+        nl += 3;
+        if (nl === dl.length) {
+          syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
+          nl = 0;
+        }
       }
-    }
+      if (nl > 0) syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
+    } else
+      while (cal.size > 0 && cal.peekTime() === t) {
+        const g = cal.pop();
+        const end = groupPtr[g + 1] as number;
+        const start = groupPtr[g] as number;
+        syn += end - start;
+        const x = bufs[groupPort[g] as number] as Float32Array;
+        for (let k = start; k < end; k++) {
+          const j = targets[k] as number;
+          x[j] = (x[j] as number) + (weights[k] as number);
+        }
+      }
     for (let pi = 0; pi < net.populations.length; pi++) {
       const pop = net.populations[pi] as CompiledPopulation;
       const fl = flags[pi] as Uint8Array;
+      const ip = inPlace[pi];
+      if (ip && ip.fused) {
+        const s = ip.fused.s;
+        const on = t >= s.startStep && t < s.stopStep;
+        const fired = stepInPlace(ip, pop.size, on ? ip.stPtr : 0, on ? ip.cdfPtr : 0, ip.lutPtr, s.weight);
+        if (on) ext += extOut[0] as number;
+        if (fired > 0) emit(pi, pop, fired, t);
+        continue;
+      }
       for (const dr of popDrives[pi] as typeof drives) {
         const s = dr.s;
         if (t < s.startStep || t >= s.stopStep) continue;
@@ -284,6 +406,11 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       if (bias) {
         const x0 = (popInputs[pi] as Float32Array[])[0] as Float32Array;
         for (let k = 0; k < bias.length; k++) x0[k] = (x0[k] as number) + (bias[k] as number);
+      }
+      if (ip) {
+        const fired = stepInPlace(ip, pop.size, 0, 0, 0, 0);
+        if (fired > 0) emit(pi, pop, fired, t);
+        continue;
       }
       const fired = pop.model.step(
         pop.coeff,
@@ -296,25 +423,9 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
         pop.size,
       );
       if (fired === 0) continue;
-      spikes += fired;
-      const c = counts[pi] as Int32Array;
-      const b = builders[pi];
-      const off = pop.offset;
-      for (let k = 0, left = fired; left > 0; k++) {
-        if (fl[k] === 0) continue;
-        left--;
-        c[k] = (c[k] as number) + 1;
-        if (b) b.push(k, t * dt);
-        push(off + k, t);
-      }
-      for (const r of rateRecs) {
-        const i = r.pops.indexOf(pi);
-        if (i >= 0) {
-          const arr = r.rates[i] as Float64Array;
-          const bin = Math.floor(t / r.binSteps);
-          arr[bin] = (arr[bin] as number) + fired;
-        }
-      }
+      let q = 0;
+      for (let k = 0; q < fired; k++) if (fl[k] !== 0) spikeScratch[q++] = k;
+      emit(pi, pop, fired, t);
     }
     for (const tr of traceRecs) {
       if ((t + 1) % tr.every !== 0) continue;

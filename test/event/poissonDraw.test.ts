@@ -5,6 +5,8 @@ import {
   drawPerNeuron,
   perNeuronStreams,
   poissonCdf,
+  poissonLookup,
+  POISSON_LUT_SIZE,
   simulateDescription,
 } from '../../src/event/index.js';
 import { NetworkBuilder, networkFromJson, networkToJson, validateNetwork } from '../../src/model/network.js';
@@ -103,6 +105,33 @@ describe('per-neuron Poisson draw (drawPerNeuron)', () => {
       const x0 = Math.fround(0.1 * k - 7);
       const m = ones[k]!;
       expect(x[k]).toBe(m === 0 ? x0 : Math.fround(x0 + m * w));
+    }
+  });
+});
+
+describe('poissonLookup', () => {
+  it('gives the inversion count of every 32-bit draw whose top 10 bits decide it, 0xffff elsewhere', () => {
+    for (const lambda of [0.003, 1.28, 2.9, 40]) {
+      const cdf = poissonCdf(lambda);
+      const lut = poissonLookup(cdf);
+      expect(lut.length).toBe(POISSON_LUT_SIZE);
+      const count = (r: number): number => {
+        let m = 0;
+        while (!(r / 2 ** 32 < cdf[m]!)) m++;
+        return m;
+      };
+      let ambiguous = 0;
+      for (let i = 0; i < POISSON_LUT_SIZE; i++) {
+        const lo = i * 2 ** 22;
+        const hi = lo + 2 ** 22 - 1;
+        const probe = [lo, hi, lo + 1, lo + 2 ** 21, hi - 1];
+        if (lut[i] === 0xffff) {
+          ambiguous++;
+          expect(count(lo)).not.toBe(count(hi));
+        } else for (const r of probe) expect(count(r)).toBe(lut[i]);
+      }
+      // at most one bucket per CDF step inside (0, 1)
+      expect(ambiguous).toBeLessThanOrEqual(cdf.length);
     }
   });
 });
