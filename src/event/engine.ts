@@ -80,7 +80,7 @@ export interface DescriptionRunResult {
  *  5. every population: its per-neuron Poisson stimuli (in stimulus order) add n w to their port, n ~ Poisson(lambda)
  *     per neuron ({@link drawPerNeuron}: x = fround(x + n w) in float64), then its bias (if any) is added to port 0; it runs its model's `step` (src/neuron, the same update every engine calls) on its slice of
  *     the input buffers; each neuron that fired pushes each delay group g of its row at t + delay_g (>= t + 1);
- *  6. input buffers are zeroed.
+ *  6. input buffers are zeroed (by the in-place kernel for its populations).
  * Deterministic: the same compiled network and seed give the same spikes.
  */
 export function simulateDescription(net: CompiledDescription, opts: SimulateDescriptionOptions): DescriptionRunResult {
@@ -175,15 +175,31 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   const popDrives = net.populations.map((_, pi) => drives.filter((d) => d.streams && d.s.population === pi));
   // in-place WebAssembly steps (iaf_psc_exp with uniform E_L, V_reset, I_e): byte pointers into the arena, and the
   // population's one per-neuron drive on port 0 (no bias) fused into the kernel
+  // populations whose current port (2) some input reaches: a DC stimulus, a receptor-2 projection or Poisson stimulus
+  const currentTargets = new Set<number>(net.dc.filter((d) => d.port === 2).map((d) => d.population));
+  for (const s of net.poisson) if (s.port === 2) currentTargets.add(s.population);
+  for (const pr of desc.projections) if (pr.receptor === 2) currentTargets.add(popIdx.get(pr.target) as number);
   const inPlace = net.populations.map((pop, pi) => {
     const c = pop.coeff as IafPscExpCoefficients;
     if (!wa || pop.model !== IAF_PSC_EXP || !c.uniform || pop.size === 0) return null;
     const ins = popInputs[pi] as Float32Array[];
     const pd = popDrives[pi] as typeof drives;
     const fused = pd.length === 1 && (pd[0] as (typeof drives)[number]).s.port === 0 && !pop.bias ? pd[0] : undefined;
+    // no current input: nothing targets the current port and I_0 is all +0, so both stay +0 (the kernel skips them)
+    const I0 = pop.state[3] as Float32Array;
+    const noCurrent =
+      !currentTargets.has(pi) && new Int32Array(I0.buffer, I0.byteOffset, I0.length).every((b) => b === 0);
+    // one threshold for all (bitwise): the kernel compares with a scalar
+    const th = pop.thresholds;
+    const th0 = new Int32Array(th.buffer, th.byteOffset, th.length);
+    const oneTh = th0.every((b) => b === th0[0]);
+    const ptr = [...pop.state, ...ins, th].map((a) => a.byteOffset);
+    if (noCurrent) ptr[7] = 0;
+    if (oneTh) ptr[8] = 0;
     return {
       c,
-      ptr: [...pop.state, ...ins, pop.thresholds].map((a) => a.byteOffset),
+      ptr,
+      thv: th[0] as number,
       el: c.EL[0] as number,
       vr: c.Vreset[0] as number,
       ie: c.Ie[0] as number,
@@ -294,6 +310,7 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       p[6],
       p[7],
       p[8],
+      ip.thv,
       listPtr,
       ip.el,
       c.P22,
@@ -312,6 +329,16 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       extPtr,
     );
   };
+  // neuron ranges whose inputs JavaScript zeroes after each step: all but the in-place populations' (all of them when a
+  // delay-0 group may deliver into a population after its step)
+  const zeroRanges: number[] = [];
+  const anyZeroDelay = groupDelay.includes(0);
+  net.populations.forEach((pop, pi) => {
+    if (inPlace[pi] && !anyZeroDelay) return;
+    const end = zeroRanges.length;
+    if (end > 0 && zeroRanges[end - 1] === pop.offset) zeroRanges[end - 1] = pop.offset + pop.size;
+    else zeroRanges.push(pop.offset, pop.offset + pop.size);
+  });
   const t0 = performance.now();
   for (let t = 0; t < steps; t++) {
     cal.advance(t);
@@ -436,7 +463,11 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
         for (const n of tr.neurons) (tr.values[q] as number[]).push(arr[n] as number);
       });
     }
-    for (let p = 0; p < P; p++) (bufs[p] as Float32Array).fill(0);
+    // inputs are zeroed for the next step (the in-place kernel zeroes its own populations' inputs)
+    for (let p = 0; p < P; p++) {
+      const b = bufs[p] as Float32Array;
+      for (let z = 0; z < zeroRanges.length; z += 2) b.fill(0, zeroRanges[z], zeroRanges[z + 1]);
+    }
     if (opts.onProgress && (t + 1) % progressEvery === 0) opts.onProgress((t + 1) * dt, steps * dt);
   }
   const simMs = performance.now() - t0;

@@ -41,6 +41,7 @@ export type IafStepFn = (
   xIn: number,
   xCur: number,
   th: number,
+  thv: number,
   list: number,
   el: number,
   P22: number,

@@ -41,7 +41,9 @@
   ;; iafStep: one iaf_psc_exp step of n neurons in place, uniform E_L (el), V_reset (vr), I_e (ie): the arithmetic of
   ;; src/neuron/iafPscExp.wat / stepIafPscExp's uniform path (float64 expressions, float32 stores at the same points),
   ;; plus I_0 = x_cur (a bit copy) and the fired neurons' local indices written as int32 to `list` in ascending
-  ;; order (returns their number). With st != 0, first the per-neuron Poisson draw of src/event/drive.ts
+  ;; order (returns their number). The three inputs are left zeroed (+0) for the next step. xCur = 0: no current input
+  ;; (the caller knows x_cur and I_0 are all +0 and stay so): I_0 is neither read from x_cur nor stored. th = 0: every
+  ;; threshold is thv. With st != 0, first the per-neuron Poisson draw of src/event/drive.ts
   ;; drawPerNeuron into x_ex: per block of 1024 neurons the sfc32 state (a, b, c, d) at st + 16 block; per neuron
   ;; r = a + b + d, d += 1, a = b ^ (b >> 9), b = c + (c << 3), c = rotl(c, 21) + r; u = r 2^-32 (exact);
   ;; m = the first i with u < cdf[i] (float64 table at `cdf`, +Infinity-terminated), read from the uint16 table
@@ -49,7 +51,7 @@
   ;; for m > 0 x_ex = f32(x_ex + m w) in float64. The
   ;; total of m is stored (i32) at extOut. x_ex is used, not stored (the caller zeroes the buffer after the step).
   (func (export "iafStep") (param $n i32) (param $V i32) (param $Iex i32) (param $Iin i32) (param $I0 i32) (param $ref i32)
-    (param $xEx i32) (param $xIn i32) (param $xCur i32) (param $th i32) (param $list i32)
+    (param $xEx i32) (param $xIn i32) (param $xCur i32) (param $th i32) (param $thv f32) (param $list i32)
     (param $el f64) (param $P22 f64) (param $P21ex f64) (param $P21in f64) (param $ie f64) (param $P20 f64)
     (param $vr f32) (param $RS f32) (param $P11ex f64) (param $P11in f64)
     (param $st i32) (param $cdf i32) (param $lut i32) (param $w f64) (param $extOut i32) (result i32)
@@ -114,8 +116,17 @@
           (f32.demote_f64 (f64.add (f64.mul (local.get $iex) (local.get $P11ex)) (f64.promote_f32 (local.get $xe)))))
         (f32.store (i32.add (local.get $Iin) (local.get $o))
           (f32.demote_f64 (f64.add (f64.mul (local.get $iin) (local.get $P11in)) (f64.promote_f32 (f32.load (i32.add (local.get $xIn) (local.get $o)))))))
-        (i32.store (i32.add (local.get $I0) (local.get $o)) (i32.load (i32.add (local.get $xCur) (local.get $o))))
-        (if (f32.ge (local.get $vf) (f32.load (i32.add (local.get $th) (local.get $o))))
+        ;; the inputs are consumed: zeroed for the next step (while their cache lines are at hand)
+        (f32.store (i32.add (local.get $xEx) (local.get $o)) (f32.const 0))
+        (f32.store (i32.add (local.get $xIn) (local.get $o)) (f32.const 0))
+        (if (local.get $xCur)
+          (then
+            (i32.store (i32.add (local.get $I0) (local.get $o)) (i32.load (i32.add (local.get $xCur) (local.get $o))))
+            (f32.store (i32.add (local.get $xCur) (local.get $o)) (f32.const 0))))
+        (if (f32.ge (local.get $vf)
+              (if (result f32) (local.get $th)
+                (then (f32.load (i32.add (local.get $th) (local.get $o))))
+                (else (local.get $thv))))
           (then
             (i32.store (i32.add (local.get $list) (i32.shl (local.get $fired) (i32.const 2))) (local.get $k))
             (local.set $fired (i32.add (local.get $fired) (i32.const 1)))

@@ -40,7 +40,10 @@ function mixedNetwork(): NetworkDescription {
   b.population('G', 300, 'iaf_psc_exp', {
     params: { V_th: -50, E_L: { kind: 'uniform', min: -66, max: -64 }, V_reset: -65 },
   });
-  b.population('S', 10, 'iaf_psc_exp', { params: { V_th: -55 } }); // fewer neurons than a wasm block of the old kernel
+  // per-neuron thresholds and a current-port projection; fewer neurons than a block of the neuron module's kernel
+  b.population('S', 10, 'iaf_psc_exp', { params: { V_th: { kind: 'uniform', min: -56, max: -54 } } });
+  // I_0 starts non-zero without any current input: the kernel still copies x_cur into I_0
+  b.population('C', 50, 'iaf_psc_exp', { params: { V_th: -55 }, initial: { I_0: 300 } });
   b.population('L', 700, 'lif', { params: { beta: 0.9, threshold: 1 } });
   const ids: number[] = [];
   const times: number[] = [];
@@ -72,6 +75,7 @@ function mixedNetwork(): NetworkDescription {
   );
   b.connect('E', 'G', { rule: 'fixed_indegree', indegree: 30 }, { weight: 120, delayMs: 0.7 });
   b.connect('E', 'S', { rule: 'fixed_indegree', indegree: 50 }, { weight: 120, delayMs: 0.3 });
+  b.connect('E', 'S', { rule: 'fixed_indegree', indegree: 5 }, { weight: 400, delayMs: 0.2, receptor: 2 });
   b.connect('E', 'L', { rule: 'fixed_indegree', indegree: 20 }, { weight: 0.05, delayMs: 1 });
   b.connect('I', 'I', { rule: 'fixed_indegree', indegree: 10 }, { weight: randomWeights(rng, 4000), delayMs: 0.5 });
   // E: one per-neuron drive on port 0 (fused into the kernel), active from 2 ms
@@ -82,9 +86,10 @@ function mixedNetwork(): NetworkDescription {
   // G: the block drive; S: a per-neuron drive into a small population
   b.poisson('G', { rateHz: 10_000, weight: 85, draw: 'blocks' });
   b.poisson('S', { rateHz: 15_000, weight: 90 });
+  b.poisson('C', { rateHz: 15_000, weight: 90 });
   b.poisson('L', { rateHz: 300, weight: 0.3, neurons: [1, 5, 9, 600] });
   b.dc('I', 50, { startMs: 5 });
-  b.recordSpikes(['E', 'I', 'G', 'S', 'L']);
+  b.recordSpikes(['E', 'I', 'G', 'S', 'C', 'L']);
   b.recordState('E', [0, 7, 1499], ['V_m', 'I_syn_ex', 'I_syn_in', 'I_0', 'refractory']);
   b.recordRate(['E', 'I'], 2);
   return b.build();
@@ -180,7 +185,7 @@ describe('description engine WebAssembly arena', () => {
       expect(a.r.spikes).toBe(b.r.spikes);
       expect(a.r.synOps).toBe(b.r.synOps);
       expect(a.r.externalEvents).toBe(b.r.externalEvents);
-      for (const p of ['E', 'I', 'G', 'S', 'L']) {
+      for (const p of ['E', 'I', 'G', 'S', 'C', 'L']) {
         expect([p, a.r.spikeCounts[p]!.reduce((x, y) => x + y, 0) > 50]).toEqual([p, true]);
         expect(Array.from(a.r.spikeRecords[p]!.ids)).toEqual(Array.from(b.r.spikeRecords[p]!.ids));
         expect(Array.from(a.r.spikeRecords[p]!.times)).toEqual(Array.from(b.r.spikeRecords[p]!.times));
