@@ -427,7 +427,17 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       for (const dr of popDrives[pi] as typeof drives) {
         const s = dr.s;
         if (t < s.startStep || t >= s.stopStep) continue;
-        ext += drawPerNeuron(dr.streams as Uint32Array, s.cdf as Float64Array, dr.x, pop.size, s.weight);
+        // in the arena the same draw runs in WebAssembly (engineWasm.wat `draw`, the same bits)
+        ext += wa
+          ? wa.arena.draw(
+              pop.size,
+              dr.x.byteOffset,
+              (dr.streams as Uint32Array).byteOffset,
+              (s.cdf as Float64Array).byteOffset,
+              (s.lut as Uint16Array).byteOffset,
+              s.weight,
+            )
+          : drawPerNeuron(dr.streams as Uint32Array, s.cdf as Float64Array, dr.x, pop.size, s.weight);
       }
       const bias = pop.bias;
       if (bias) {

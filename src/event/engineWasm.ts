@@ -29,6 +29,12 @@ interface WasmApi {
 /** `deliver(list, count, targets, weights)`: see engineWasm.wat. Returns the synapses delivered. */
 export type DeliverFn = (list: number, count: number, targets: number, weights: number) => number;
 
+/**
+ * `draw(n, x, streams, cdf, lut, w)`: the per-neuron Poisson draw of ./drive.ts `drawPerNeuron` on x[0, n) in place
+ * (see engineWasm.wat). Returns the number of events.
+ */
+export type DrawFn = (n: number, x: number, streams: number, cdf: number, lut: number, w: number) => number;
+
 /** `iafStep(...)`: see engineWasm.wat. Returns the number of spikes. */
 export type IafStepFn = (
   n: number,
@@ -95,6 +101,7 @@ export class Arena {
   readonly bytes: number;
   readonly deliver: DeliverFn;
   readonly iafStep: IafStepFn;
+  readonly draw: DrawFn;
   private top = 16; // byte 0..15 reserved: pointer 0 means "none" to the kernels
 
   private constructor(memory: WasmMemoryLike, bytes: number, exports: Record<string, unknown>) {
@@ -102,6 +109,7 @@ export class Arena {
     this.bytes = bytes;
     this.deliver = exports.deliver as DeliverFn;
     this.iafStep = exports.iafStep as IafStepFn;
+    this.draw = exports.draw as DrawFn;
   }
 
   /**
