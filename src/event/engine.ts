@@ -81,7 +81,11 @@ export interface DescriptionRunResult {
  *     per neuron ({@link drawPerNeuron}: x = fround(x + n w) in float64), then its bias (if any) is added to port 0; it runs its model's `step` (src/neuron, the same update every engine calls) on its slice of
  *     the input buffers; each neuron that fired pushes each delay group g of its row at t + delay_g (>= t + 1);
  *  6. input buffers are zeroed (by the in-place kernel for its populations).
- * Deterministic: the same compiled network and seed give the same spikes.
+ * Deterministic: the same compiled network and seed give the same spikes. With the compiled network's WebAssembly
+ * arena (`net.arena`, ./engineWasm.ts) step 4 runs in the `deliver` kernel, per-neuron draws in `draw`, and
+ * iaf_psc_exp populations with uniform E_L / V_reset / I_e in the in-place `iafStep` kernel (their one excitatory
+ * per-neuron stimulus drawn inside it); the results are bit for bit those of the JavaScript path
+ * (test/event/engineWasm.test.ts).
  */
 export function simulateDescription(net: CompiledDescription, opts: SimulateDescriptionOptions): DescriptionRunResult {
   const where = 'simulateDescription';
