@@ -1,9 +1,10 @@
 /**
  * Compiles the project's WebAssembly text modules with wabt into TypeScript files holding the binary as base64:
  * - src/train/fused/simd.wat -> src/train/fused/simd-binary.ts (the fused backend's SIMD kernels, SIMD + threads);
- * - src/neuron/iafPscExp.wat -> src/neuron/iafPscExpWasm-binary.ts (the iaf_psc_exp step kernel).
- * Run by `npm run build`; test/train/simd.test.ts and test/neuron/iafPscExpFast.test.ts fail when a committed file is
- * stale. usage: node scripts/build-wasm.mjs [--check]
+ * - src/neuron/iafPscExp.wat -> src/neuron/iafPscExpWasm-binary.ts (the iaf_psc_exp step kernel);
+ * - src/event/engineWasm.wat -> src/event/engineWasm-binary.ts (the description engine's in-place kernels).
+ * Run by `npm run build`; test/train/simd.test.ts, test/neuron/iafPscExpFast.test.ts and test/event/engineWasm.test.ts
+ * fail when a committed file is stale. usage: node scripts/build-wasm.mjs [--check]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,13 @@ const MODULES = {
     name: 'IAF_PSC_EXP_WASM_BASE64',
     features: {},
     doc: 'The compiled iaf_psc_exp step kernel (base64).',
+  },
+  engine: {
+    wat: '../src/event/engineWasm.wat',
+    out: '../src/event/engineWasm-binary.ts',
+    name: 'ENGINE_WASM_BASE64',
+    features: { simd: true },
+    doc: "The compiled description engine's kernels (delivery, in-place iaf_psc_exp step with the Poisson draw; base64).",
   },
 };
 
@@ -59,6 +67,9 @@ export const generateSimdBinary = () => generateWasmBinary('simd');
 
 /** The TypeScript source that iafPscExp.wat compiles to. */
 export const generateNeuronBinary = () => generateWasmBinary('iafPscExp');
+
+/** The TypeScript source that engineWasm.wat compiles to. */
+export const generateEngineBinary = () => generateWasmBinary('engine');
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   let stale = false;

@@ -131,8 +131,13 @@ export const description: fc.Arbitrary<NetworkDescription> = fc
     );
     const stimuli = fc.tuple(
       fc
-        .record({ rateHz: positive, weight: finite, t: fc.integer({ min: 0, max: sizes.length - 1 }) })
-        .map(({ rateHz, weight, t }) => ({
+        .record({
+          rateHz: positive,
+          weight: finite,
+          t: fc.integer({ min: 0, max: sizes.length - 1 }),
+          draw: fc.constantFrom(undefined, 'neuron' as const, 'blocks' as const),
+        })
+        .map(({ rateHz, weight, t, draw }) => ({
           kind: 'poisson' as const,
           target: names[t]!,
           rateHz,
@@ -140,6 +145,7 @@ export const description: fc.Arbitrary<NetworkDescription> = fc
           delayMs: 1.5,
           startMs: 0,
           stopMs: 100,
+          ...(draw === undefined ? {} : { draw }),
         })),
       fc.array(fc.integer({ min: 0, max: srcSize - 1 }), { maxLength: 6 }).map((ids) => ({
         kind: 'spike_source' as const,

@@ -6,6 +6,7 @@ import {
   type EdgeList,
   type NetworkDescription,
   type NetworkFiles,
+  type PoissonDraw,
   type ValueSpec,
 } from '../model/network.js';
 import type { NetworkSpec, ResetMode } from '../model/spec.js';
@@ -13,6 +14,8 @@ import type { SpikeRecord } from '../model/spikes.js';
 import { getNeuronModel, type NeuronModelDef } from '../neuron/model.js';
 import { fail } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
+import { DRIVE_BLOCK, MAX_PER_NEURON_LAMBDA, POISSON_LUT_SIZE, poissonCdf, poissonLookup } from './drive.js';
+import { Arena, DELIVERY_LIST_GROUPS } from './engineWasm.js';
 import { checkLength, checkMemory, compiledBytes, formatMB, type MemoryCheckOptions } from './memory.js';
 
 /**
@@ -62,6 +65,27 @@ export interface CompiledPoisson {
   stopStep: number;
   /** Seed of this stimulus's drive streams (mixed with the run seed). */
   key: number;
+  /** Whole-population sampling: per neuron per step (`cdf` set) or per block of 1024 neurons (`driveBlocks`). */
+  draw: PoissonDraw;
+  /** Poisson(lambda) CDF table of the per-neuron draw ({@link poissonCdf}); null for `blocks` and listed neurons. */
+  cdf: Float64Array | null;
+  /** Space for the per-neuron draw's block streams (4 words per 1024 neurons) in the arena, else null. */
+  streams: Uint32Array | null;
+  /** The count lookup table of `cdf` ({@link poissonLookup}) in the arena, else null. */
+  lut: Uint16Array | null;
+}
+
+/** The runtime part of a description's WebAssembly arena (./engineWasm.ts): views the engine and kernels share. */
+export interface CompiledArena {
+  arena: Arena;
+  /** Input buffer per port, each over all neurons (numPorts views). */
+  bufs: Float32Array[];
+  /** Fired neurons of one population step (population-local ids), as many entries as the largest population. */
+  spikeList: Int32Array;
+  /** Delivery list: (start, end, buffer byte pointer) per delay group, {@link DELIVERY_LIST_GROUPS} groups. */
+  deliveryList: Int32Array;
+  /** One int32 the iaf kernel writes its Poisson event count to. */
+  extOut: Int32Array;
 }
 
 /** A compiled DC stimulus: float32 `amplitude` per neuron added to `port` every step in [startStep, stopStep). */
@@ -102,6 +126,12 @@ export interface CompiledDescription {
   dc: CompiledDc[];
   spikeSources: CompiledSpikeSource[];
   description: NetworkDescription;
+  /**
+   * The WebAssembly arena that holds `targets`, `weights`, the populations' state and thresholds, the input buffers
+   * and the drive streams (all are views on it), or null when WebAssembly is unavailable, disabled, or the network
+   * needs more than the cap (then they are plain typed arrays and the engine's JavaScript path runs, same results).
+   */
+  arena: CompiledArena | null;
 }
 
 /** Options of {@link compileDescription}. */
@@ -113,6 +143,10 @@ export interface CompileOptions {
   where?: string;
   /** Accept 0-step delays (feed-forward networks from a trained NetworkSpec; see {@link descriptionFromSpec}). */
   allowZeroDelay?: boolean;
+  /** Use the WebAssembly arena and kernels when available (default true); false keeps the JavaScript path. */
+  wasm?: boolean;
+  /** Largest arena in bytes (default and at most 4 GiB, the wasm32 limit); a larger network uses the JavaScript path. */
+  wasmMaxBytes?: number;
 }
 
 /** 32-bit mix of a seed and two small integers (splitmix-style), for independent per-purpose streams. */
@@ -487,6 +521,69 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
     offset += p.size;
     return cp;
   });
+  // stimuli
+  const poisson: CompiledPoisson[] = [];
+  const dc: CompiledDc[] = [];
+  desc.stimuli.forEach((s, i) => {
+    const f = `stimuli[${i}]`;
+    switch (s.kind) {
+      case 'poisson': {
+        const p = popIndex.get(s.target) as number;
+        const m = models[p] as NeuronModelDef;
+        if (s.receptor !== undefined && s.receptor >= m.ports.length)
+          fail(where, `${f}.receptor`, s.receptor, `a port of ${m.name} in [0, ${m.ports.length})`);
+        const delaySteps = s.delayMs === undefined ? 0 : stepsOf(s.delayMs, dt);
+        const draw = s.draw ?? 'neuron';
+        const lambda = (s.rateHz * dt) / 1000;
+        const perNeuron = draw === 'neuron' && !s.neurons;
+        if (perNeuron && lambda > MAX_PER_NEURON_LAMBDA)
+          fail(
+            where,
+            `${f}.rateHz`,
+            s.rateHz,
+            `at most ${MAX_PER_NEURON_LAMBDA} events per neuron and step (${(MAX_PER_NEURON_LAMBDA * 1000) / dt} Hz) with the per-neuron draw; use "draw": "blocks"`,
+          );
+        poisson.push({
+          population: p,
+          neurons: s.neurons ? Int32Array.from(s.neurons) : null,
+          lambda,
+          weight: Math.fround(s.weight),
+          port: s.receptor ?? (s.weight < 0 ? Math.max(0, m.ports.indexOf('in')) : 0),
+          delaySteps,
+          startStep: stepsOf(s.startMs ?? 0, dt) + delaySteps,
+          stopStep: s.stopMs === undefined || s.stopMs === Infinity ? Infinity : stepsOf(s.stopMs, dt) + delaySteps,
+          key: mixSeed(seed, 6, i),
+          draw,
+          cdf: perNeuron && lambda > 0 ? poissonCdf(lambda) : null,
+          streams: null,
+          lut: null,
+        });
+        return;
+      }
+      case 'dc': {
+        const p = popIndex.get(s.target) as number;
+        const m = models[p] as NeuronModelDef;
+        const size = (populations[p] as CompiledPopulation).size;
+        const amp = new Float32Array(size);
+        fillValues(s.amplitude, amp, new Rng(mixSeed(seed, 7, i)));
+        const port = m.ports.indexOf('current');
+        dc.push({
+          population: p,
+          amplitude: amp,
+          port: port >= 0 ? port : 0,
+          startStep: stepsOf(s.startMs ?? 0, dt),
+          stopStep: s.stopMs === undefined ? Infinity : stepsOf(s.stopMs, dt),
+        });
+        return;
+      }
+      case 'spike_source':
+        return;
+      default: {
+        const never: never = s;
+        fail(where, `${f}.kind`, (never as { kind: string }).kind, 'a known stimulus');
+      }
+    }
+  });
   // pass 1: row counts
   const rowPtr = new Int32Array(numSources + 1);
   const projInfo = desc.projections.map((pr, k) => {
@@ -522,8 +619,10 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
   const nnz = rowPtr[numSources] as number;
   checkLength(`${where}: synapses`, nnz);
   checkMemory(`${where}: synapses (${nnz})`, nnz * (SYNAPSE_BYTES + BUILD_KEY_BYTES), opts.memory);
-  const targets = new Int32Array(nnz);
-  const weights = new Float32Array(nnz);
+  const arena =
+    opts.wasm === false ? null : makeArena(populations, numNeurons, numPorts, poisson, nnz, opts.wasmMaxBytes);
+  const targets = arena ? arena.arena.allocI32(nnz) : new Int32Array(nnz);
+  const weights = arena ? arena.arena.allocF32(nnz) : new Float32Array(nnz);
   const keys = new Uint16Array(nnz);
   const fillPtr = rowPtr.slice(0, numSources);
   let maxKey = 0;
@@ -633,55 +732,6 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
   }
   rowGroup[numSources] = g;
   groupPtr[groups] = nnz;
-  // stimuli
-  const poisson: CompiledPoisson[] = [];
-  const dc: CompiledDc[] = [];
-  desc.stimuli.forEach((s, i) => {
-    const f = `stimuli[${i}]`;
-    switch (s.kind) {
-      case 'poisson': {
-        const p = popIndex.get(s.target) as number;
-        const m = models[p] as NeuronModelDef;
-        if (s.receptor !== undefined && s.receptor >= m.ports.length)
-          fail(where, `${f}.receptor`, s.receptor, `a port of ${m.name} in [0, ${m.ports.length})`);
-        const delaySteps = s.delayMs === undefined ? 0 : stepsOf(s.delayMs, dt);
-        poisson.push({
-          population: p,
-          neurons: s.neurons ? Int32Array.from(s.neurons) : null,
-          lambda: (s.rateHz * dt) / 1000,
-          weight: Math.fround(s.weight),
-          port: s.receptor ?? (s.weight < 0 ? Math.max(0, m.ports.indexOf('in')) : 0),
-          delaySteps,
-          startStep: stepsOf(s.startMs ?? 0, dt) + delaySteps,
-          stopStep: s.stopMs === undefined || s.stopMs === Infinity ? Infinity : stepsOf(s.stopMs, dt) + delaySteps,
-          key: mixSeed(seed, 6, i),
-        });
-        return;
-      }
-      case 'dc': {
-        const p = popIndex.get(s.target) as number;
-        const m = models[p] as NeuronModelDef;
-        const size = (populations[p] as CompiledPopulation).size;
-        const amp = new Float32Array(size);
-        fillValues(s.amplitude, amp, new Rng(mixSeed(seed, 7, i)));
-        const port = m.ports.indexOf('current');
-        dc.push({
-          population: p,
-          amplitude: amp,
-          port: port >= 0 ? port : 0,
-          startStep: stepsOf(s.startMs ?? 0, dt),
-          stopStep: s.stopMs === undefined ? Infinity : stepsOf(s.stopMs, dt),
-        });
-        return;
-      }
-      case 'spike_source':
-        return;
-      default: {
-        const never: never = s;
-        fail(where, `${f}.kind`, (never as { kind: string }).kind, 'a known stimulus');
-      }
-    }
-  });
   // recorders: check state variable names now
   desc.recorders.forEach((r, i) => {
     if (r.kind !== 'state') return;
@@ -714,6 +764,66 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
     dc,
     spikeSources,
     description: desc,
+    arena,
+  };
+}
+
+/**
+ * Plans and makes the WebAssembly arena (./engineWasm.ts) of a network with `nnz` synapses, and moves the populations'
+ * state and thresholds and the per-neuron draws' CDF tables into it (same values, now views on the arena); the CSR is
+ * allocated from it by the caller, last. Null (nothing moved) when WebAssembly is unavailable or the plan exceeds
+ * `maxBytes`.
+ */
+function makeArena(
+  populations: CompiledPopulation[],
+  numNeurons: number,
+  numPorts: number,
+  poisson: CompiledPoisson[],
+  nnz: number,
+  maxBytes: number | undefined,
+): CompiledArena | null {
+  const f4 = (n: number): number => Arena.size(n, 4);
+  let maxPop = 1;
+  let bytes = numPorts * f4(numNeurons) + f4(3 * DELIVERY_LIST_GROUPS) + 16;
+  for (const p of populations) {
+    bytes += (p.state.length + 1) * f4(p.size);
+    maxPop = Math.max(maxPop, p.size);
+  }
+  bytes += f4(maxPop);
+  for (const s of poisson)
+    if (s.cdf)
+      bytes +=
+        f4(4 * Math.ceil((populations[s.population] as CompiledPopulation).size / DRIVE_BLOCK)) +
+        Arena.size(s.cdf.length, 8) +
+        Arena.size(POISSON_LUT_SIZE, 2);
+  bytes += 2 * f4(nnz);
+  const arena = Arena.create(bytes, maxBytes);
+  if (!arena) return null;
+  const move = (a: Float32Array): Float32Array => {
+    const v = arena.allocF32(a.length);
+    v.set(a);
+    return v;
+  };
+  for (const p of populations) {
+    p.state = p.state.map(move);
+    p.thresholds = move(p.thresholds);
+  }
+  for (const s of poisson)
+    if (s.cdf) {
+      const c = arena.allocF64(s.cdf.length);
+      c.set(s.cdf);
+      s.lut = poissonLookup(s.cdf, arena.allocU16(POISSON_LUT_SIZE));
+      s.cdf = c;
+      s.streams = arena.allocU32(4 * Math.ceil((populations[s.population] as CompiledPopulation).size / DRIVE_BLOCK));
+    }
+  const bufs: Float32Array[] = [];
+  for (let p = 0; p < numPorts; p++) bufs.push(arena.allocF32(numNeurons));
+  return {
+    arena,
+    bufs,
+    spikeList: arena.allocI32(maxPop),
+    deliveryList: arena.allocI32(3 * DELIVERY_LIST_GROUPS),
+    extOut: arena.allocI32(4),
   };
 }
 

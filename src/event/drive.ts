@@ -75,6 +75,115 @@ export function driveBlocks(
 }
 
 /**
+ * The sfc32 state (a, b, c, d) that `new Rng(seed)` starts from (src/util/rng.ts: splitmix32 seeding, then 12 discarded
+ * outputs), written to out[at .. at + 4). A generator stepped from this state (see {@link drawPerNeuron}) gives the same
+ * 32-bit outputs as the `Rng`, so the per-neuron drive can keep its streams in a plain Uint32Array (or WebAssembly
+ * memory) instead of `Rng` objects.
+ */
+export function sfc32State(seed: number, out: Uint32Array, at: number): void {
+  let x = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
+  const s = new Uint32Array(4);
+  for (let i = 0; i < 4; i++) {
+    x = (x + 0x9e3779b9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    s[i] = z ^ (z >>> 16);
+  }
+  for (let i = 0; i < 12; i++) {
+    const a = s[0] as number;
+    const b = s[1] as number;
+    const c = s[2] as number;
+    const d = s[3] as number;
+    const t = (a + b + d) >>> 0;
+    s[3] = d + 1;
+    s[0] = b ^ (b >>> 9);
+    s[1] = c + (c << 3);
+    s[2] = ((c << 21) | (c >>> 11)) + t;
+  }
+  out.set(s, at);
+}
+
+/**
+ * Per-neuron drive streams of a population of n neurons: one sfc32 state per block of {@link DRIVE_BLOCK} neurons,
+ * 4 words each; block b starts where the b-th `fork()` of `new Rng(seed)` starts (the streams of {@link blockRngs}).
+ * Written into `out` (4 ceil(n / 1024) words) or a new array.
+ */
+export function perNeuronStreams(seed: number, n: number, out?: Uint32Array): Uint32Array {
+  const blocks = Math.ceil(n / DRIVE_BLOCK);
+  const st = out ?? new Uint32Array(4 * blocks);
+  const master = new Rng(seed);
+  for (let b = 0; b < blocks; b++) sfc32State(master.nextUint32(), st, 4 * b);
+  return st;
+}
+
+/** Largest mean count per neuron and step of the per-neuron draw (its CDF table is searched linearly). */
+export const MAX_PER_NEURON_LAMBDA = 1000;
+
+/**
+ * Per-neuron Poisson drive of neurons [0, n) for one step (NEST `poisson_generator`, Brian2 `PoissonInput`): neuron k
+ * (in block b = k >> 10, in ascending order) takes one 32-bit output r of its block's sfc32 stream in `streams`
+ * ({@link perNeuronStreams}, advanced in place), u = r / 2^32, and its count is the exact inversion
+ * m = min{i : u < cdf[i]} of the Poisson(lambda) table `cdf` ({@link poissonCdf}), so P(m = i) is the Poisson
+ * probability up to the 2^-32 granularity of u. Then x[k] = fround(x[k] + m w) for m > 0: the float64 product m w
+ * (exact: m is a small integer, w a float32) and float64 sum, stored as float32 (one rounding of the float64 sum).
+ * Returns the total count. The WebAssembly engine kernel (src/event/engineWasm.wat) does the same operations.
+ */
+export function drawPerNeuron(streams: Uint32Array, cdf: Float64Array, x: Float32Array, n: number, w: number): number {
+  let total = 0;
+  for (let b = 0, base = 0; base < n; b++, base += DRIVE_BLOCK) {
+    const q = 4 * b;
+    let a = streams[q] as number;
+    let bb = streams[q + 1] as number;
+    let c = streams[q + 2] as number;
+    let d = streams[q + 3] as number;
+    const end = Math.min(n, base + DRIVE_BLOCK);
+    for (let k = base; k < end; k++) {
+      const t = (a + bb + d) | 0;
+      d = (d + 1) | 0;
+      a = bb ^ (bb >>> 9);
+      bb = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      const u = (t >>> 0) / 4294967296;
+      let m = 0;
+      while (u >= (cdf[m] as number)) m++;
+      if (m > 0) {
+        x[k] = (x[k] as number) + m * w;
+        total += m;
+      }
+    }
+    streams[q] = a;
+    streams[q + 1] = bb;
+    streams[q + 2] = c;
+    streams[q + 3] = d;
+  }
+  return total;
+}
+
+/** Entries of {@link poissonLookup} (one per value of the top 10 bits of a 32-bit draw). */
+export const POISSON_LUT_SIZE = 1024;
+
+/**
+ * Count lookup of the per-neuron draw: entry i is the inversion count m = min{k : r / 2^32 < cdf[k]} shared by every
+ * 32-bit r with r >> 22 = i (the count at the lowest and the highest such r agree, so all between do: the table is
+ * increasing), or 0xffff where they differ (then the kernel searches the table). Same result as the search, fewer
+ * unpredictable branches: with lambda ~ 1.5 about 1 % of the entries are 0xffff.
+ */
+export function poissonLookup(cdf: Float64Array, out: Uint16Array = new Uint16Array(POISSON_LUT_SIZE)): Uint16Array {
+  const count = (r: number): number => {
+    const u = r / 4294967296;
+    let m = 0;
+    while (u >= (cdf[m] as number)) m++;
+    return m;
+  };
+  for (let i = 0; i < POISSON_LUT_SIZE; i++) {
+    const lo = count(i * 4194304);
+    out[i] = lo === count(i * 4194304 + 4194303) && lo < 0xffff ? lo : 0xffff;
+  }
+  return out;
+}
+
+/**
  * CDF table of Poisson(lambda) for inversion: cdf[k] = P(X <= k) summed in double precision up to the first k where
  * the next term is below 1e-300 relative to the sum (or the sum reaches 1), then a +Infinity sentinel, so
  * `k = first index with u < cdf[k]` is exact inversion for any u in [0, 1).

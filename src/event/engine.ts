@@ -1,9 +1,10 @@
 import { SpikeRecordBuilder, type SpikeRecord } from '../model/spikes.js';
 import { fail } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import type { CompiledDescription, CompiledPopulation } from './compile.js';
+import { IAF_PSC_EXP, type IafPscExpCoefficients } from '../neuron/iafPscExp.js';
+import type { CompiledArena, CompiledDescription, CompiledPopulation } from './compile.js';
 import { mixSeed } from './compile.js';
-import { blockRngs, driveBlocks } from './drive.js';
+import { blockRngs, driveBlocks, drawPerNeuron, perNeuronStreams } from './drive.js';
 import { checkMemory } from './memory.js';
 import { runRingFastPath } from './ring.js';
 import { CalendarQueue } from './scheduler.js';
@@ -13,20 +14,26 @@ export type { DescriptionRunResult, RateTrace, SimulateDescriptionOptions, State
 
 /**
  * Runs a compiled description (the one engine of user-defined networks). Per step t, in this order:
- *  1. Poisson stimuli: per target block of 1024 neurons, count ~ Poisson(size lambda) and uniform targets
- *     ({@link driveBlocks}, the random network's drive; a superposition of independent per-neuron trains), each
- *     adding the float32 weight to the stimulus's port; listed-neuron stimuli draw Poisson(lambda) per neuron;
- *     active when t - delay is in [start, stop) (a stationary train delayed by d is the same process shifted);
+ *  1. Poisson stimuli with `draw: "blocks"`: per target block of 1024 neurons, count ~ Poisson(size lambda) and
+ *     uniform targets ({@link driveBlocks}, the random network's drive; a superposition of independent per-neuron
+ *     trains), each adding the float32 weight to the stimulus's port; listed-neuron stimuli draw Poisson(lambda) per
+ *     neuron (`Rng.poisson`); every stimulus is active when t - delay is in [start, stop) (a stationary train delayed
+ *     by d is the same process shifted); per-neuron stimuli (the default draw) come in 5;
  *  2. DC stimuli add their amplitude to the `current` port (port 0 for models without one);
  *  3. spike sources: channels spiking at step t push their delay groups (like neurons, below);
  *  4. the calendar queue pops every delay group due at t (FIFO within a step) and adds each synapse's weight to
  *     its target's input on the group's port;
  *     (a delay of 0 steps, allowed only for feed-forward networks compiled from a NetworkSpec, is delivered at once,
  *     before the later populations of the same step update);
- *  5. every population adds its bias (if any) to port 0 and runs its model's `step` (src/neuron, the same update every engine calls) on its slice of
+ *  5. every population: its per-neuron Poisson stimuli (in stimulus order) add n w to their port, n ~ Poisson(lambda)
+ *     per neuron ({@link drawPerNeuron}: x = fround(x + n w) in float64), then its bias (if any) is added to port 0; it runs its model's `step` (src/neuron, the same update every engine calls) on its slice of
  *     the input buffers; each neuron that fired pushes each delay group g of its row at t + delay_g (>= t + 1);
- *  6. input buffers are zeroed.
- * Deterministic: the same compiled network and seed give the same spikes.
+ *  6. input buffers are zeroed (by the in-place kernel for its populations).
+ * Deterministic: the same compiled network and seed give the same spikes. With the compiled network's WebAssembly
+ * arena (`net.arena`, ./engineWasm.ts) step 4 runs in the `deliver` kernel, per-neuron draws in `draw`, and
+ * iaf_psc_exp populations with uniform E_L / V_reset / I_e in the in-place `iafStep` kernel (their one excitatory
+ * per-neuron stimulus drawn inside it); the results are bit for bit those of the JavaScript path
+ * (test/event/engineWasm.test.ts).
  */
 export function simulateDescription(net: CompiledDescription, opts: SimulateDescriptionOptions): DescriptionRunResult {
   const where = 'simulateDescription';
@@ -46,9 +53,15 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   const desc = net.description;
   const popIdx = new Map(net.populations.map((p, i) => [p.name, i]));
   const runSeed = opts.seed ?? net.seed;
-  checkMemory(`${where}: input buffers and spike flags (${N} neurons x ${P} ports)`, N * (4 * P + 1 + 4), opts.memory);
+  const wa = net.arena;
+  if (!wa)
+    checkMemory(
+      `${where}: input buffers and spike flags (${N} neurons x ${P} ports)`,
+      N * (4 * P + 1 + 4),
+      opts.memory,
+    );
   const bufs: Float32Array[] = [];
-  for (let p = 0; p < P; p++) bufs.push(new Float32Array(N));
+  for (let p = 0; p < P; p++) bufs.push(wa ? (wa.bufs[p] as Float32Array).fill(0) : new Float32Array(N));
   const popInputs = net.populations.map((pop) =>
     bufs.slice(0, pop.model.ports.length).map((b) => b.subarray(pop.offset, pop.offset + pop.size)),
   );
@@ -111,9 +124,48 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
     return {
       s,
       pop,
-      rngs: s.neurons ? [] : blockRngs(seed, pop.size),
+      rngs: s.neurons || s.cdf ? [] : blockRngs(seed, pop.size),
+      streams: s.cdf ? perNeuronStreams(seed, pop.size, s.streams ?? undefined) : null,
       rng: new Rng(seed),
       x: (bufs[s.port] as Float32Array).subarray(pop.offset, pop.offset + pop.size),
+    };
+  });
+  // per-neuron draws, applied at their population's update (after synaptic delivery), in stimulus order
+  const popDrives = net.populations.map((_, pi) => drives.filter((d) => d.streams && d.s.population === pi));
+  // in-place WebAssembly steps (iaf_psc_exp with uniform E_L, V_reset, I_e): byte pointers into the arena, and the
+  // population's one per-neuron drive on port 0 (no bias) fused into the kernel
+  // populations whose current port (2) some input reaches: a DC stimulus, a receptor-2 projection or Poisson stimulus
+  const currentTargets = new Set<number>(net.dc.filter((d) => d.port === 2).map((d) => d.population));
+  for (const s of net.poisson) if (s.port === 2) currentTargets.add(s.population);
+  for (const pr of desc.projections) if (pr.receptor === 2) currentTargets.add(popIdx.get(pr.target) as number);
+  const inPlace = net.populations.map((pop, pi) => {
+    const c = pop.coeff as IafPscExpCoefficients;
+    if (!wa || pop.model !== IAF_PSC_EXP || !c.uniform || pop.size === 0) return null;
+    const ins = popInputs[pi] as Float32Array[];
+    const pd = popDrives[pi] as typeof drives;
+    const fused = pd.length === 1 && (pd[0] as (typeof drives)[number]).s.port === 0 && !pop.bias ? pd[0] : undefined;
+    // no current input: nothing targets the current port and I_0 is all +0, so both stay +0 (the kernel skips them)
+    const I0 = pop.state[3] as Float32Array;
+    const noCurrent =
+      !currentTargets.has(pi) && new Int32Array(I0.buffer, I0.byteOffset, I0.length).every((b) => b === 0);
+    // one threshold for all (bitwise): the kernel compares with a scalar
+    const th = pop.thresholds;
+    const th0 = new Int32Array(th.buffer, th.byteOffset, th.length);
+    const oneTh = th0.every((b) => b === th0[0]);
+    const ptr = [...pop.state, ...ins, th].map((a) => a.byteOffset);
+    if (noCurrent) ptr[7] = 0;
+    if (oneTh) ptr[8] = 0;
+    return {
+      c,
+      ptr,
+      thv: th[0] as number,
+      el: c.EL[0] as number,
+      vr: c.Vreset[0] as number,
+      ie: c.Ie[0] as number,
+      fused,
+      stPtr: fused ? (fused.streams as Uint32Array).byteOffset : 0,
+      cdfPtr: fused ? (fused.s.cdf as Float64Array).byteOffset : 0,
+      lutPtr: fused ? (fused.s.lut as Uint16Array).byteOffset : 0,
     };
   });
   const dcs = net.dc.map((d) => {
@@ -164,13 +216,94 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   });
   for (const k of Object.keys(opts.sourceValues ?? {}))
     if (!net.spikeSources.some((ss) => ss.name === k)) fail(where, 'sourceValues', k, 'the name of a spike source');
+  const dl = wa ? wa.deliveryList : new Int32Array(0);
+  const dlPtr = dl.byteOffset;
+  const bufPtr = bufs.map((b) => b.byteOffset);
+  const tPtr = targets.byteOffset;
+  const wPtr = weights.byteOffset;
+  const spikeList = wa ? wa.spikeList : new Int32Array(0);
+  const listPtr = spikeList.byteOffset;
+  const extOut = wa ? wa.extOut : new Int32Array(1);
+  const extPtr = extOut.byteOffset;
   const progressEvery = Math.max(1, Math.round(10 / dt));
+  // fired neurons (population-local ids, ascending) of the population just stepped
+  const spikeScratch = wa ? spikeList : new Int32Array(net.populations.reduce((m, p) => Math.max(m, p.size), 1));
+  const emit = (pi: number, pop: CompiledPopulation, fired: number, t: number): void => {
+    spikes += fired;
+    const c = counts[pi] as Int32Array;
+    const b = builders[pi];
+    const off = pop.offset;
+    for (let q = 0; q < fired; q++) {
+      const k = spikeScratch[q] as number;
+      c[k] = (c[k] as number) + 1;
+      if (b) b.push(k, t * dt);
+      push(off + k, t);
+    }
+    for (const r of rateRecs) {
+      const i = r.pops.indexOf(pi);
+      if (i >= 0) {
+        const arr = r.rates[i] as Float64Array;
+        const bin = Math.floor(t / r.binSteps);
+        arr[bin] = (arr[bin] as number) + fired;
+      }
+    }
+  };
+  const stepInPlace = (
+    ip: NonNullable<(typeof inPlace)[number]>,
+    n: number,
+    st: number,
+    cdf: number,
+    lut: number,
+    w: number,
+  ): number => {
+    const p = ip.ptr as [number, number, number, number, number, number, number, number, number];
+    const c = ip.c;
+    return (wa as CompiledArena).arena.iafStep(
+      n,
+      p[0],
+      p[1],
+      p[2],
+      p[3],
+      p[4],
+      p[5],
+      p[6],
+      p[7],
+      p[8],
+      ip.thv,
+      listPtr,
+      ip.el,
+      c.P22,
+      c.P21ex,
+      c.P21in,
+      ip.ie,
+      c.P20,
+      ip.vr,
+      c.refractorySteps,
+      c.P11ex,
+      c.P11in,
+      st,
+      cdf,
+      lut,
+      w,
+      extPtr,
+    );
+  };
+  // neuron ranges whose inputs JavaScript zeroes after each step: all but the in-place populations' (all of them when a
+  // delay-0 group may deliver into a population after its step)
+  const zeroRanges: number[] = [];
+  const anyZeroDelay = groupDelay.includes(0);
+  net.populations.forEach((pop, pi) => {
+    if (inPlace[pi] && !anyZeroDelay) return;
+    const end = zeroRanges.length;
+    if (end > 0 && zeroRanges[end - 1] === pop.offset) zeroRanges[end - 1] = pop.offset + pop.size;
+    else zeroRanges.push(pop.offset, pop.offset + pop.size);
+  });
   const t0 = performance.now();
   for (let t = 0; t < steps; t++) {
     cal.advance(t);
     for (const dr of drives) {
       const s = dr.s;
-      if (t < s.startStep || t >= s.stopStep || !(s.lambda > 0)) continue;
+      if (dr.streams || t < s.startStep || t >= s.stopStep || !(s.lambda > 0)) continue;
       if (s.neurons) {
         const w = s.weight;
         for (let q = 0; q < s.neurons.length; q++) {
@@ -211,24 +344,69 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       }
       srcPtr[q] = sp;
     }
-    while (cal.size > 0 && cal.peekTime() === t) {
-      const g = cal.pop();
-      const end = groupPtr[g + 1] as number;
-      const start = groupPtr[g] as number;
-      syn += end - start;
-      const x = bufs[groupPort[g] as number] as Float32Array;
-      for (let k = start; k < end; k++) {
-        const j = targets[k] as number;
-        x[j] = (x[j] as number) + (weights[k] as number);
+    if (wa) {
+      // the due groups as (start, end, buffer pointer) triples, delivered in WebAssembly in list order
+      let nl = 0;
+      while (cal.size > 0 && cal.peekTime() === t) {
+        const g = cal.pop();
+        dl[nl] = groupPtr[g] as number;
+        dl[nl + 1] = groupPtr[g + 1] as number;
+        dl[nl + 2] = bufPtr[groupPort[g] as number] as number;
+        nl += 3;
+        if (nl === dl.length) {
+          syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
+          nl = 0;
+        }
       }
-    }
+      if (nl > 0) syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
+    } else
+      while (cal.size > 0 && cal.peekTime() === t) {
+        const g = cal.pop();
+        const end = groupPtr[g + 1] as number;
+        const start = groupPtr[g] as number;
+        syn += end - start;
+        const x = bufs[groupPort[g] as number] as Float32Array;
+        for (let k = start; k < end; k++) {
+          const j = targets[k] as number;
+          x[j] = (x[j] as number) + (weights[k] as number);
+        }
+      }
     for (let pi = 0; pi < net.populations.length; pi++) {
       const pop = net.populations[pi] as CompiledPopulation;
       const fl = flags[pi] as Uint8Array;
+      const ip = inPlace[pi];
+      if (ip && ip.fused) {
+        const s = ip.fused.s;
+        const on = t >= s.startStep && t < s.stopStep;
+        const fired = stepInPlace(ip, pop.size, on ? ip.stPtr : 0, on ? ip.cdfPtr : 0, ip.lutPtr, s.weight);
+        if (on) ext += extOut[0] as number;
+        if (fired > 0) emit(pi, pop, fired, t);
+        continue;
+      }
+      for (const dr of popDrives[pi] as typeof drives) {
+        const s = dr.s;
+        if (t < s.startStep || t >= s.stopStep) continue;
+        // in the arena the same draw runs in WebAssembly (engineWasm.wat `draw`, the same bits)
+        ext += wa
+          ? wa.arena.draw(
+              pop.size,
+              dr.x.byteOffset,
+              (dr.streams as Uint32Array).byteOffset,
+              (s.cdf as Float64Array).byteOffset,
+              (s.lut as Uint16Array).byteOffset,
+              s.weight,
+            )
+          : drawPerNeuron(dr.streams as Uint32Array, s.cdf as Float64Array, dr.x, pop.size, s.weight);
+      }
       const bias = pop.bias;
       if (bias) {
         const x0 = (popInputs[pi] as Float32Array[])[0] as Float32Array;
         for (let k = 0; k < bias.length; k++) x0[k] = (x0[k] as number) + (bias[k] as number);
+      }
+      if (ip) {
+        const fired = stepInPlace(ip, pop.size, 0, 0, 0, 0);
+        if (fired > 0) emit(pi, pop, fired, t);
+        continue;
       }
       const fired = pop.model.step(
         pop.coeff,
@@ -241,25 +419,9 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
         pop.size,
       );
       if (fired === 0) continue;
-      spikes += fired;
-      const c = counts[pi] as Int32Array;
-      const b = builders[pi];
-      const off = pop.offset;
-      for (let k = 0, left = fired; left > 0; k++) {
-        if (fl[k] === 0) continue;
-        left--;
-        c[k] = (c[k] as number) + 1;
-        if (b) b.push(k, t * dt);
-        push(off + k, t);
-      }
-      for (const r of rateRecs) {
-        const i = r.pops.indexOf(pi);
-        if (i >= 0) {
-          const arr = r.rates[i] as Float64Array;
-          const bin = Math.floor(t / r.binSteps);
-          arr[bin] = (arr[bin] as number) + fired;
-        }
-      }
+      let q = 0;
+      for (let k = 0; q < fired; k++) if (fl[k] !== 0) spikeScratch[q++] = k;
+      emit(pi, pop, fired, t);
     }
     for (const tr of traceRecs) {
       if ((t + 1) % tr.every !== 0) continue;
@@ -270,7 +432,11 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
         for (const n of tr.neurons) (tr.values[q] as number[]).push(arr[n] as number);
       });
     }
-    for (let p = 0; p < P; p++) (bufs[p] as Float32Array).fill(0);
+    // inputs are zeroed for the next step (the in-place kernel zeroes its own populations' inputs)
+    for (let p = 0; p < P; p++) {
+      const b = bufs[p] as Float32Array;
+      for (let z = 0; z < zeroRanges.length; z += 2) b.fill(0, zeroRanges[z], zeroRanges[z + 1]);
+    }
     if (opts.onProgress && (t + 1) % progressEvery === 0) opts.onProgress((t + 1) * dt, steps * dt);
   }
   const simMs = performance.now() - t0;

@@ -46,7 +46,7 @@ export function ringFastPathPlan(net: CompiledDescription, opts: SimulateDescrip
     if (s.neurons) return no('a Poisson stimulus on listed neurons');
     if (s.port !== 0 || s.delaySteps !== 0 || s.startStep > 0 || s.stopStep < steps)
       return no('a Poisson stimulus with a port, delay or time window');
-    if ((s as { draw?: string }).draw === 'neuron') return no('per-neuron Poisson draws');
+    if (s.draw !== 'blocks') return no('per-neuron Poisson draws (the ring kernel has the block draw)');
   }
   if (net.description.recorders.some((r) => r.kind !== 'spikes')) return no('rate or state recorders');
   const { groupDelay, groupPort, rowGroup } = net;
@@ -235,7 +235,7 @@ export function compileRandomNetwork(net: RandomNetwork, run: RandomNetworkRun):
     seed: run.seed,
     populations: [{ name: 'N', size: n, model: 'lif', reset, params: { beta, threshold: theta } }],
     projections: [],
-    stimuli: [{ kind: 'poisson', target: 'N', rateHz: run.externalRateHz, weight: jext }],
+    stimuli: [{ kind: 'poisson', target: 'N', rateHz: run.externalRateHz, weight: jext, draw: 'blocks' }],
     recorders: [],
     meta: { synapses: `buildRandomNetwork (seed ${net.seed}, ${csr.targets.length} synapses)` },
   };
@@ -276,10 +276,15 @@ export function compileRandomNetwork(net: RandomNetwork, run: RandomNetworkRun):
         startStep: 0,
         stopStep: Infinity,
         key: mixSeed(run.seed, 6, 0),
+        draw: 'blocks',
+        cdf: null,
+        streams: null,
+        lut: null,
       },
     ],
     dc: [],
     spikeSources: [],
     description: desc,
+    arena: null,
   };
 }

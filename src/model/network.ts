@@ -122,7 +122,10 @@ export interface ProjectionSpec {
  * Inputs from outside the network.
  * - `poisson`: each neuron of `target` (or of the listed `neurons`) receives its own independent Poisson spike train
  *   of `rateHz`, each spike adding `weight` after `delayMs` (NEST `poisson_generator` connected all-to-all), active
- *   in [startMs, stopMs).
+ *   in [startMs, stopMs). `draw` chooses how a whole-population stimulus is sampled (the same law, different random
+ *   streams): `"neuron"` (default; NEST `poisson_generator`, Brian2 `PoissonInput`) draws each neuron's count per step,
+ *   `"blocks"` draws one count per block of 1024 neurons and spreads it over uniform targets (src/event/drive.ts
+ *   `driveBlocks`, the random network's drive). Listed `neurons` are always drawn per neuron (`"blocks"` is refused).
  * - `spike_source`: a source of `size` channels replaying given spikes (a SpikeRecord inline: `ids`, `times` in ms
  *   or steps, or one sample of a dataset file read by src/io); it is connected by projections that name it as
  *   `source`, like a NEST `spike_generator` / `parrot_neuron` population.
@@ -141,9 +144,13 @@ export type StimulusSpec =
       neurons?: number[];
       startMs?: number;
       stopMs?: number;
+      draw?: PoissonDraw;
     }
   | { kind: 'spike_source'; name: string; size: number; spikes: InlineSpikes | SpikeFile }
   | { kind: 'dc'; name?: string; target: string; amplitude: ValueSpec; startMs?: number; stopMs?: number };
+
+/** How a population-wide Poisson stimulus is sampled (see {@link StimulusSpec}): per neuron (default) or per block. */
+export type PoissonDraw = 'neuron' | 'blocks';
 
 /** Spikes given inline: `ids[k]` fires at `times[k]` (sorted by time), unit ms or steps. */
 export interface InlineSpikes {
@@ -651,8 +658,13 @@ export function validateNetwork(
           'neurons',
           'startMs',
           'stopMs',
+          'draw',
         ]);
         const nt = targetOf(`${f}.target`, s.target);
+        if (s.draw !== undefined && s.draw !== 'neuron' && s.draw !== 'blocks')
+          fail(where, `${f}.draw`, s.draw, '"neuron" or "blocks"');
+        if (s.draw === 'blocks' && s.neurons !== undefined)
+          fail(where, `${f}.draw`, s.draw, '"neuron" (listed neurons are drawn per neuron)');
         checkFinite(where, `${f}.rateHz`, s.rateHz);
         if (!((s.rateHz as number) >= 0)) fail(where, `${f}.rateHz`, s.rateHz, 'a rate >= 0 Hz');
         checkFinite(where, `${f}.weight`, s.weight);
@@ -869,6 +881,7 @@ export class NetworkBuilder {
       startMs?: number;
       stopMs?: number;
       name?: string;
+      draw?: PoissonDraw;
     },
   ): this {
     const s: StimulusSpec = { kind: 'poisson', target, rateHz: opts.rateHz, weight: opts.weight };
@@ -878,6 +891,7 @@ export class NetworkBuilder {
     if (opts.neurons !== undefined) s.neurons = Array.from(opts.neurons);
     if (opts.startMs !== undefined) s.startMs = opts.startMs;
     if (opts.stopMs !== undefined) s.stopMs = opts.stopMs;
+    if (opts.draw !== undefined) s.draw = opts.draw;
     this.desc.stimuli.push(s);
     return this;
   }

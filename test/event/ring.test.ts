@@ -26,7 +26,7 @@ function userNetwork(delayMs: number, extra?: (b: NetworkBuilder) => void) {
     { rule: 'fixed_outdegree', outdegree: 60, allowAutapses: false },
     { weight: { kind: 'normal', mean: 0.02, sd: 0.08 }, delayMs },
   );
-  b.poisson('P', { rateHz: 900, weight: 0.12 });
+  b.poisson('P', { rateHz: 900, weight: 0.12, draw: 'blocks' });
   b.recordSpikes(['P']);
   extra?.(b);
   return b.build();
@@ -89,6 +89,13 @@ describe('the ring fast path of simulateDescription', () => {
     expect(simulateDescription(compileDescription(twoDelays), { durationMs: 10, threads: 2 })).toMatchObject({
       path: 'general',
       threads: 1,
+    });
+    const perNeuron = new NetworkBuilder({ dtMs: 1, seed: 2 });
+    perNeuron.population('P', 100, 'lif', { params: { beta: 0.9 } });
+    perNeuron.poisson('P', { rateHz: 100, weight: 0.5 });
+    expect(ringFastPathPlan(compileDescription(perNeuron.build()), { durationMs: 10 })).toEqual({
+      ok: false,
+      reason: 'per-neuron Poisson draws (the ring kernel has the block draw)',
     });
     const rate = userNetwork(1, (b) => b.recordRate(['P'], 5));
     expect(ringFastPathPlan(compileDescription(rate), { durationMs: 10 })).toMatchObject({ ok: false });

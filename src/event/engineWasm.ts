@@ -1,0 +1,170 @@
+/**
+ * The description engine's arena: ONE `WebAssembly.Memory`, sized once by {@link compileDescription} when the
+ * synapse count is known (initial = maximum, so it never grows and typed-array views on it never detach), that
+ * holds the CSR (`targets`, `weights`), every population's state arrays and thresholds, the input buffers, the
+ * fired-neuron list, the delivery list and the per-neuron Poisson streams and CDF tables. The kernels of
+ * ./engineWasm.wat (compiled into ./engineWasm-binary.ts by scripts/build-wasm.mjs) work on it in place: delivery of
+ * all delay groups due at a step in one call, and the iaf_psc_exp step (with the per-neuron Poisson draw fused in).
+ * JavaScript sees the same bytes through typed-array views; other neuron models run their `step` on those views.
+ * wasm32 memory is capped at 4 GiB ({@link ENGINE_WASM_MAX_BYTES}); a network that needs more (or a runtime without
+ * WebAssembly) keeps plain typed arrays and the JavaScript path, with the same results.
+ */
+import { ENGINE_WASM_BASE64 } from './engineWasm-binary.js';
+
+/** Largest arena (bytes): 65536 pages of 64 KiB, the wasm32 limit. */
+export const ENGINE_WASM_MAX_BYTES = 65536 * 65536;
+
+/** Delay groups per delivery call (the list holds start, end and buffer pointer per group: 12 bytes each). */
+export const DELIVERY_LIST_GROUPS = 4096;
+
+interface WasmMemoryLike {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (mod: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Memory: new (d: { initial: number; maximum: number }) => WasmMemoryLike;
+}
+
+/** `deliver(list, count, targets, weights)`: see engineWasm.wat. Returns the synapses delivered. */
+export type DeliverFn = (list: number, count: number, targets: number, weights: number) => number;
+
+/**
+ * `draw(n, x, streams, cdf, lut, w)`: the per-neuron Poisson draw of ./drive.ts `drawPerNeuron` on x[0, n) in place
+ * (see engineWasm.wat). Returns the number of events.
+ */
+export type DrawFn = (n: number, x: number, streams: number, cdf: number, lut: number, w: number) => number;
+
+/** `iafStep(...)`: see engineWasm.wat. Returns the number of spikes. */
+export type IafStepFn = (
+  n: number,
+  V: number,
+  Iex: number,
+  Iin: number,
+  I0: number,
+  ref: number,
+  xEx: number,
+  xIn: number,
+  xCur: number,
+  th: number,
+  thv: number,
+  list: number,
+  el: number,
+  P22: number,
+  P21ex: number,
+  P21in: number,
+  ie: number,
+  P20: number,
+  vr: number,
+  refractorySteps: number,
+  P11ex: number,
+  P11in: number,
+  streams: number,
+  cdf: number,
+  lut: number,
+  w: number,
+  extOut: number,
+) => number;
+
+let api: WasmApi | null | undefined;
+let module: object | null = null;
+
+/** The WebAssembly API and the compiled engine module, or null when this runtime has no WebAssembly. */
+function engineModule(): { WA: WasmApi; mod: object } | null {
+  if (api === undefined) {
+    api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly ?? null;
+    if (api) {
+      try {
+        const bin = atob(ENGINE_WASM_BASE64);
+        const bytes = new Uint8Array(bin.length);
+        for (let k = 0; k < bin.length; k++) bytes[k] = bin.charCodeAt(k);
+        module = new api.Module(bytes);
+      } catch {
+        api = null;
+      }
+    }
+  }
+  return api && module ? { WA: api, mod: module } : null;
+}
+
+/** True when WebAssembly is available (then {@link createArena} can make arenas up to the cap). */
+export function engineWasmAvailable(): boolean {
+  return engineModule() !== null;
+}
+
+/**
+ * A bump allocator over one fixed-size WebAssembly memory and the engine kernels bound to it. `alloc*` hand out
+ * 16-byte-aligned, zero-filled views; allocating beyond the planned size throws (a planning bug, never user input).
+ */
+export class Arena {
+  readonly buffer: ArrayBuffer;
+  readonly bytes: number;
+  readonly deliver: DeliverFn;
+  readonly iafStep: IafStepFn;
+  readonly draw: DrawFn;
+  private top = 16; // byte 0..15 reserved: pointer 0 means "none" to the kernels
+
+  private constructor(memory: WasmMemoryLike, bytes: number, exports: Record<string, unknown>) {
+    this.buffer = memory.buffer;
+    this.bytes = bytes;
+    this.deliver = exports.deliver as DeliverFn;
+    this.iafStep = exports.iafStep as IafStepFn;
+    this.draw = exports.draw as DrawFn;
+  }
+
+  /**
+   * An arena of at least `bytes` bytes (whole 64 KiB pages), or null when WebAssembly is unavailable, the size is
+   * above `maxBytes` (default and at most {@link ENGINE_WASM_MAX_BYTES}) or the runtime refuses the memory.
+   */
+  static create(bytes: number, maxBytes = ENGINE_WASM_MAX_BYTES): Arena | null {
+    const m = engineModule();
+    const cap = Math.min(maxBytes, ENGINE_WASM_MAX_BYTES);
+    if (!m || !(bytes + 16 <= cap)) return null;
+    const pages = Math.max(1, Math.ceil((bytes + 16) / 65536));
+    try {
+      const memory = new m.WA.Memory({ initial: pages, maximum: pages });
+      const inst = new m.WA.Instance(m.mod, { env: { memory } });
+      return new Arena(memory, pages * 65536, inst.exports);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Byte size a view of `n` elements of `elementBytes` takes in the arena (rounded up to 16). */
+  static size(n: number, elementBytes: number): number {
+    return Math.ceil((n * elementBytes) / 16) * 16;
+  }
+
+  private take(bytes: number): number {
+    const at = this.top;
+    const size = Math.ceil(bytes / 16) * 16;
+    if (at + size > this.bytes) throw new Error(`Arena: out of planned space (${at + size} > ${this.bytes} bytes)`);
+    this.top = at + size;
+    return at;
+  }
+
+  allocF32(n: number): Float32Array {
+    return new Float32Array(this.buffer, this.take(4 * n), n);
+  }
+
+  allocI32(n: number): Int32Array {
+    return new Int32Array(this.buffer, this.take(4 * n), n);
+  }
+
+  allocU32(n: number): Uint32Array {
+    return new Uint32Array(this.buffer, this.take(4 * n), n);
+  }
+
+  allocU16(n: number): Uint16Array {
+    return new Uint16Array(this.buffer, this.take(2 * n), n);
+  }
+
+  allocF64(n: number): Float64Array {
+    return new Float64Array(this.buffer, this.take(8 * n), n);
+  }
+
+  /** True when `a` is a view on this arena's memory. */
+  holds(a: ArrayBufferView): boolean {
+    return a.buffer === this.buffer;
+  }
+}
