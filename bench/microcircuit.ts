@@ -12,11 +12,24 @@
  * With --full: the full-scale network on 1 and 2 threads (real-time factor, peak RSS, rates against the published
  * bands). The load average (`uptime`) is printed next to every number: the machine may be shared.
  *
+ * Our side runs through the built CLI (`npm run build` first; what users run) when dist/ is at least as new as src/,
+ * else from source through tsx (about 20 MB more RSS); the printed line says which.
+ *
  * usage: node --import tsx bench/microcircuit.ts [--scales 0.1,0.5] [--presim-ms 500] [--duration-ms 1000]
- *          [--brian cython,cpp_standalone | --no-brian] [--full] [--full-threads 1,2] [--keep DIR]
+ *          [--brian cython,cpp_standalone | --no-brian] [--full] [--full-threads 1,2] [--keep DIR] [--from-source]
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,14 +158,33 @@ interface OurResult {
   populations: { population: string; meanRateHz: number; isiCv: number }[];
 }
 
+const repo = fileURLToPath(new URL('..', import.meta.url));
+
+/** Newest modification time (ms) of the files under `dir`. */
+function newestMtime(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * How our side runs: the built CLI (`bin/rouser.js`, what users run) when dist/ is at least as new as src/, else
+ * the sources through tsx (whose loader adds about 20 MB of RSS); `--from-source` forces the latter.
+ */
+const built =
+  !has('from-source') &&
+  existsSync(join(repo, 'dist', 'cli', 'main.js')) &&
+  statSync(join(repo, 'dist', 'cli', 'main.js')).mtimeMs >= newestMtime(join(repo, 'src'));
+const ourLabel = built ? 'built CLI' : 'from source via tsx';
+
 function runOurs(netPath: string, threads: number, presimMs: number, durationMs: number): OurResult {
   const r = spawnSync(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      self,
-      '--child-run',
+      ...(built ? [join(repo, 'bin', 'rouser.js')] : ['--import', 'tsx', self, '--child-run']),
       'simulate',
       netPath,
       '--presim-ms',
@@ -228,7 +260,7 @@ async function parent(): Promise<void> {
       const ours = runOurs(net, 1, presimMs, durationMs);
       const ourPerBio = ours.wallMs / (presimMs + durationMs);
       console.log(
-        `rouser (1 thread): build ${(ours.buildMs / 1000).toFixed(1)} s, ${ourPerBio.toFixed(2)} s wall per biological s, peak RSS ${ours.peakRssMB.toFixed(0)} MB  [load ${loadBefore} -> ${load()}]`,
+        `rouser (1 thread, ${ourLabel}): build ${(ours.buildMs / 1000).toFixed(1)} s, ${ourPerBio.toFixed(2)} s wall per biological s, peak RSS ${ours.peakRssMB.toFixed(0)} MB  [load ${loadBefore} -> ${load()}]`,
       );
       const peers: BrianResult[] = [];
       if (targets.length > 0) {
@@ -284,7 +316,7 @@ async function parent(): Promise<void> {
         const ours = runOurs(net, threads, presimMs, durationMs);
         const rtf = ours.wallMs / (presimMs + durationMs);
         console.log(
-          `\n== full scale, ${threads} thread(s) requested, ${ours.threads} used: ${ours.neurons} neurons, ${ours.synapses} synapses; build ${(ours.buildMs / 1000).toFixed(1)} s, RTF ${rtf.toFixed(2)}, peak RSS ${ours.peakRssMB.toFixed(0)} MB  [load ${lb} -> ${load()}]`,
+          `\n== full scale (${ourLabel}), ${threads} thread(s) requested, ${ours.threads} used: ${ours.neurons} neurons, ${ours.synapses} synapses; build ${(ours.buildMs / 1000).toFixed(1)} s, RTF ${rtf.toFixed(2)}, peak RSS ${ours.peakRssMB.toFixed(0)} MB  [load ${lb} -> ${load()}]`,
         );
         const rows = [['population', 'rate Hz', 'band', 'in band', 'ISI CV']];
         PD14_POPULATIONS.forEach((name, i) => {
