@@ -81,27 +81,7 @@ export function driveBlocks(
  * memory) instead of `Rng` objects.
  */
 export function sfc32State(seed: number, out: Uint32Array, at: number): void {
-  let x = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  const s = new Uint32Array(4);
-  for (let i = 0; i < 4; i++) {
-    x = (x + 0x9e3779b9) >>> 0;
-    let z = x;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    s[i] = z ^ (z >>> 16);
-  }
-  for (let i = 0; i < 12; i++) {
-    const a = s[0] as number;
-    const b = s[1] as number;
-    const c = s[2] as number;
-    const d = s[3] as number;
-    const t = (a + b + d) >>> 0;
-    s[3] = d + 1;
-    s[0] = b ^ (b >>> 9);
-    s[1] = c + (c << 3);
-    s[2] = ((c << 21) | (c >>> 11)) + t;
-  }
-  out.set(s, at);
+  new Rng(seed).saveState(out, at);
 }
 
 /**

@@ -286,27 +286,20 @@ function runDiscreteFast(net: RandomNetwork, o: RandomRunOptions, c: Common, D: 
   );
 }
 
-/** Inputs of {@link runRingKernel}: one LIF population, one uniform delay, block Poisson drive. */
-export interface RingKernelSpec {
+/**
+ * Inputs of {@link runRingKernel}: one LIF population, one uniform delay (`delaySteps` >= 1), block Poisson drive;
+ * the kernel's scalars (`bins`, float32 `aV` and `theta`, `subtract`, `jext`, `lambdaPerNeuron`, the drive seed) as
+ * in {@link KernelInit}.
+ */
+export interface RingKernelSpec extends Pick<
+  KernelInit,
+  'delaySteps' | 'bins' | 'aV' | 'theta' | 'subtract' | 'jext' | 'lambdaPerNeuron' | 'seed'
+> {
   /** Name in messages. */
   where: string;
   /** Recurrent synapses (rows = sources = targets' population); rows sorted by target allow threads. */
   csr: Pick<CsrSynapses, 'numPre' | 'rowPtr' | 'targets' | 'weights'>;
-  /** The one delay, in steps (>= 1). */
-  delaySteps: number;
-  bins: number;
   dtMs: number;
-  /** float32 voltage retention (lif `aV`). */
-  aV: number;
-  /** float32 threshold. */
-  theta: number;
-  subtract: boolean;
-  /** Weight of one external event (float32). */
-  jext: number;
-  /** External events per neuron per step (block drive, see `driveBlocks`); 0 = none. */
-  lambdaPerNeuron: number;
-  /** Seed of the drive's block streams (`blockRngs(seed, n)`). */
-  seed: number;
   threads: number;
   /** Extra input events: neuron ids[k] receives `weight` at step steps[k] (non-decreasing). */
   stimulus?: { ids: Int32Array; steps: Int32Array; weight: number };

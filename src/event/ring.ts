@@ -1,5 +1,4 @@
 import type { NetworkDescription } from '../model/network.js';
-import type { ResetMode } from '../model/spec.js';
 import { SpikeRecordBuilder, type SpikeRecord } from '../model/spikes.js';
 import { LIF, type LifCoefficients } from '../neuron/lif.js';
 import { fail } from '../util/errors.js';
@@ -8,7 +7,7 @@ import { mixSeed } from './compile.js';
 import { delayGroups } from './csr.js';
 import type { DescriptionRunResult, SimulateDescriptionOptions } from './engineTypes.js';
 import { forgetRowFacts, runRingKernel } from './random.js';
-import type { RandomNetwork } from './randomNetwork.js';
+import type { RandomNetwork, RandomRunOptions } from './randomNetwork.js';
 
 /**
  * The description engine's ring fast path: a compiled description with the shape of the random E/I network runs in
@@ -176,21 +175,11 @@ export function runRingFastPath(
   };
 }
 
-/** Run settings of {@link compileRandomNetwork} (those of `simulateRandomNetwork`'s discrete mode). */
-export interface RandomNetworkRun {
-  /** Step (ms). Default 1. */
-  dtMs?: number;
-  /** Membrane time constant (ms); lif beta = exp(-dt / tau). Default 20. */
-  tauMs?: number;
-  /** Threshold (mV). Default 20. */
-  thresholdMv?: number;
-  reset?: ResetMode;
-  /** External Poisson drive per neuron (Hz) and the weight of one external event (mV, default 2). */
-  externalRateHz: number;
-  externalWeightMv?: number;
-  /** Run seed of the description (the drive's streams derive from it). */
-  seed: number;
-}
+/** Run settings of {@link compileRandomNetwork}: those of `simulateRandomNetwork`'s discrete mode (same defaults). */
+export type RandomNetworkRun = Pick<
+  RandomRunOptions,
+  'dtMs' | 'tauMs' | 'thresholdMv' | 'reset' | 'externalRateHz' | 'externalWeightMv' | 'seed'
+>;
 
 /**
  * The random E/I network (`buildRandomNetwork`) as a compiled description, so it runs through

@@ -120,4 +120,9 @@ export class Rng {
   fork(): Rng {
     return new Rng(this.nextUint32());
   }
+
+  /** Writes the current sfc32 state (a, b, c, d) to out[at .. at + 4), for generators stepped outside this class. */
+  saveState(out: Uint32Array, at: number): void {
+    out.set(this.s, at);
+  }
 }
