@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { Rng } from '../util/rng.js';
 
 /**
  * Charts and summary statistics of a simulated network's populations: a spike raster with populations stacked
@@ -35,6 +36,24 @@ export interface PopulationStats {
   isiCv: number;
   /** Neurons that entered the ISI CV mean. */
   cvNeurons: number;
+  /**
+   * The same estimator on Poisson trains (true CV 1) with the same per-neuron spike counts in the same window: each
+   * of those neurons' spikes redrawn as sorted uniform times in [fromMs, toMs) (seeded, deterministic). A short
+   * window and few spikes bias the estimator low (long intervals are cut off); `isiCv / isiCvPoissonRef` is the CV
+   * relative to a perfectly irregular train measured the same way. NaN when `isiCv` is.
+   */
+  isiCvPoissonRef: number;
+}
+
+/** sd(ISI) / mean(ISI) (population sd) of sorted spike times, or null when the mean interval is 0. */
+function isiCv(row: ArrayLike<number>): number | null {
+  const k = row.length - 1;
+  let mean = 0;
+  for (let i = 1; i <= k; i++) mean += (row[i] as number) - (row[i - 1] as number);
+  mean /= k;
+  let v = 0;
+  for (let i = 1; i <= k; i++) v += ((row[i] as number) - (row[i - 1] as number) - mean) ** 2;
+  return mean > 0 ? Math.sqrt(v / k) / mean : null;
 }
 
 /**
@@ -72,21 +91,21 @@ export function populationStats(
     }
     let cvSum = 0;
     let cvNeurons = 0;
+    let refSum = 0;
+    const rng = new Rng(0x5eed ^ t.size);
+    let ref = new Float64Array(0);
     for (let j = 0; j < t.size; j++) {
       const a = start[j] as number;
       const b = start[j + 1] as number;
       if (b - a < 3) continue;
-      const row = times.subarray(a, b).sort();
-      const k = b - a - 1;
-      let mean = 0;
-      for (let i = 1; i <= k; i++) mean += (row[i] as number) - (row[i - 1] as number);
-      mean /= k;
-      let v = 0;
-      for (let i = 1; i <= k; i++) v += ((row[i] as number) - (row[i - 1] as number) - mean) ** 2;
-      if (mean > 0) {
-        cvSum += Math.sqrt(v / k) / mean;
-        cvNeurons++;
-      }
+      const cv = isiCv(times.subarray(a, b).sort());
+      if (cv === null) continue;
+      cvSum += cv;
+      cvNeurons++;
+      if (ref.length < b - a) ref = new Float64Array(2 * (b - a));
+      const r = ref.subarray(0, b - a);
+      for (let i = 0; i < r.length; i++) r[i] = fromMs + (toMs - fromMs) * rng.uniform();
+      refSum += isiCv(r.sort()) ?? 0;
     }
     return {
       population: t.population,
@@ -95,6 +114,7 @@ export function populationStats(
       meanRateHz: t.size > 0 && windowS > 0 ? spikes / (t.size * windowS) : 0,
       isiCv: cvNeurons > 0 ? cvSum / cvNeurons : NaN,
       cvNeurons,
+      isiCvPoissonRef: cvNeurons > 0 ? refSum / cvNeurons : NaN,
     };
   });
 }

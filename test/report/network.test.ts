@@ -39,6 +39,28 @@ describe('population statistics', () => {
     expect(s?.meanRateHz).toBeLessThan(22);
     expect(s?.isiCv).toBeGreaterThan(0.93);
     expect(s?.isiCv).toBeLessThan(1.05);
+    // with ~200 spikes per neuron the Poisson reference of the estimator is close to the true CV 1
+    expect(s?.isiCvPoissonRef).toBeGreaterThan(0.93);
+    expect(s?.isiCvPoissonRef).toBeLessThan(1.03);
+  });
+
+  it('the Poisson reference of neurons with 3 spikes is E|2U - 1| = 0.5, and regular trains stay at CV 0', () => {
+    // 3 uniform points: the two inner spacings split their sum uniformly (Dirichlet(1,1,1,1)), so the estimator
+    // |d1 - d2| / (d1 + d2) = |2U - 1| with U ~ U(0, 1) has mean 1/2
+    const n = 4000;
+    const ids: number[] = [];
+    const times: number[] = [];
+    for (let j = 0; j < n; j++)
+      for (const t of [100, 400, 700]) {
+        ids.push(j);
+        times.push(t);
+      }
+    const [s] = populationStats([{ population: 'R', size: n, nodeIds: ids, timesMs: times }], 0, 1000);
+    expect(s?.isiCv).toBe(0);
+    expect(s?.cvNeurons).toBe(n);
+    expect(Math.abs((s?.isiCvPoissonRef as number) - 0.5)).toBeLessThan(0.03); // sd of the mean 0.289 / sqrt(4000)
+    // deterministic
+    expect(populationStats([{ population: 'R', size: n, nodeIds: ids, timesMs: times }], 0, 1000)[0]).toEqual(s);
   });
 });
 

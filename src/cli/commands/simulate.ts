@@ -42,7 +42,8 @@ export const simulateCommand: Command = {
     'NETWORK.json: a network description (populations, projections, stimuli, recorders; docs/README-engine.md). The run',
     'lasts --presim-ms + --duration-ms; spikes of the first --presim-ms are discarded. Recorded populations: --record,',
     "else the description's spike recorders, else all. Printed: per population the mean rate (spikes / neurons / s) and",
-    'the ISI CV (mean over neurons with >= 3 spikes in the window). --out DIR writes spikes.h5 (SONATA spike report:',
+    'the ISI CV (mean over neurons with >= 3 spikes in the window; next to it the same estimator on Poisson trains',
+    'with the same counts, the bias of a short window). --out DIR writes spikes.h5 (SONATA spike report:',
     '/spikes/<population>/timestamps (ms) and node_ids, sorted by time) or spikes.csv, and rates.json; --plot adds',
     "raster.svg, rates.svg and rate-bars.svg. --dt-ms and --seed override the description's step and seed.",
     'Example: rouser examples microcircuit --n-scale 0.1 --k-scale 0.1 --out mc.json',
@@ -244,12 +245,15 @@ function formatRun(
   const lines = [
     `${s.network}: ${s.neurons} neurons, ${s.synapses} synapses, dt ${s.dtMs} ms, seed ${s.seed}, ${s.threads} thread(s)`,
     `  build ${(s.buildMs / 1000).toFixed(1)} s; simulated ${s.presimMs} ms presimulation + ${s.durationMs} ms in ${(s.wallMs / 1000).toFixed(1)} s (real-time factor ${s.realTimeFactor.toFixed(2)}); ${s.synOps} synaptic events; peak RSS ${s.peakRssMB.toFixed(0)} MB`,
-    `  ${'population'.padEnd(12)} ${'neurons'.padStart(8)} ${'spikes'.padStart(9)} ${'rate (Hz)'.padStart(10)} ${'ISI CV'.padStart(7)} ${'(neurons)'.padStart(9)}`,
+    `  ${'population'.padEnd(12)} ${'neurons'.padStart(8)} ${'spikes'.padStart(9)} ${'rate (Hz)'.padStart(10)} ${'ISI CV'.padStart(7)} ${'(neurons)'.padStart(9)} ${'Poisson ref'.padStart(11)}`,
   ];
   for (const p of stats)
     lines.push(
-      `  ${p.population.padEnd(12)} ${String(p.size).padStart(8)} ${String(p.spikes).padStart(9)} ${p.meanRateHz.toFixed(3).padStart(10)} ${(Number.isNaN(p.isiCv) ? '-' : p.isiCv.toFixed(3)).padStart(7)} ${String(p.cvNeurons).padStart(9)}`,
+      `  ${p.population.padEnd(12)} ${String(p.size).padStart(8)} ${String(p.spikes).padStart(9)} ${p.meanRateHz.toFixed(3).padStart(10)} ${(Number.isNaN(p.isiCv) ? '-' : p.isiCv.toFixed(3)).padStart(7)} ${String(p.cvNeurons).padStart(9)} ${(Number.isNaN(p.isiCvPoissonRef) ? '-' : p.isiCvPoissonRef.toFixed(3)).padStart(11)}`,
     );
+  lines.push(
+    '  ISI CV: mean over neurons with >= 3 spikes in the window; Poisson ref: the same estimator on Poisson trains (CV 1) with the same counts and window',
+  );
   if (out !== undefined)
     lines.push(`  wrote ${join(out, format === 'sonata' ? 'spikes.h5' : 'spikes.csv')} and ${join(out, 'rates.json')}`);
   return lines.join('\n') + '\n';
