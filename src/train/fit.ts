@@ -453,7 +453,9 @@ export async function fit(
       persist(0);
       opts.onEpoch?.(m);
     } else if (files) {
-      // The checkpoint is the truth: rewrite metrics.jsonl from it (drops any line of an unfinished epoch).
+      // The checkpoint is the truth: rewrite model.json and metrics.jsonl from it (a kill between the checkpoint and
+      // these writes left them one epoch behind; metrics.jsonl may also hold a line of an unfinished epoch).
+      writeFileAtomic(files.model, specToJson(spec));
       writeFileAtomic(files.metrics, history.map((h) => JSON.stringify(h)).join('\n') + '\n');
     }
     for (let epoch = startEpoch + 1; epoch <= cfg.epochs; epoch++) {

@@ -100,4 +100,16 @@ describe('checkpoints', () => {
     expect(r.history).toHaveLength(2);
     expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
+
+  it('a kill between the last checkpoint and model.json: the resume rewrites model.json from the checkpoint', async () => {
+    const cfg: FitConfig = { sizes: [16, 6, 3], epochs: 2, batch: 20, seed: 4, backend: 'reference' };
+    const dir = tmp();
+    await fit(cfg, data, { outDir: dir });
+    const finished = readFileSync(join(dir, 'model.json'), 'utf8');
+    // what a SIGKILL right after saveCheckpoint leaves: the checkpoint of the last epoch, model.json one epoch behind
+    writeFileSync(join(dir, 'model.json'), readFileSync(join(dir, 'initial-model.json'), 'utf8'));
+    const r = await fit(cfg, data, { outDir: dir, resume: true });
+    expect(r.resumedFrom).toBe(2);
+    expect(readFileSync(join(dir, 'model.json'), 'utf8')).toBe(finished);
+  });
 });
