@@ -5,13 +5,13 @@ import { prepareLayers } from '../neuron/dynamics.js';
 import type { NeuronModelDef } from '../neuron/model.js';
 import { fail } from '../util/errors.js';
 import { compileDescription, descriptionFromSpec, type CompiledDescription } from './compile.js';
-import { csrFanOut, synapsesFromDense, type CsrSynapses } from './csr.js';
 import { simulateDescription } from './engine.js';
 import type { MemoryCheckOptions } from './memory.js';
 
 /**
- * Discrete-mode runtime of a feed-forward NetworkSpec: per layer a CSR (source = input channel or previous-layer
- * neuron, target = this layer's neuron; zero weights dropped), plus the neuron parameters copied exactly.
+ * One layer of a compiled feed-forward NetworkSpec: the neuron parameters copied exactly and the fan-out of each of
+ * its sources (input channel or previous-layer neuron) in the compiled description, whose CSR (zero weights dropped)
+ * holds the synapses.
  */
 export interface CompiledLayer {
   size: number;
@@ -25,8 +25,7 @@ export interface CompiledLayer {
   bias: Float32Array | undefined;
   /** Steps between a source spike at step t and its delivery (delivered at t + delaySteps; 0 = same step). */
   delaySteps: number;
-  synapses: CsrSynapses;
-  /** Fan-out of each source in this layer (row lengths of `synapses`). */
+  /** Fan-out of each source into this layer (its row length in the description's CSR; zero weights dropped). */
   fanOut: Int32Array;
 }
 
@@ -34,7 +33,7 @@ export interface CompiledLayer {
 export interface CompiledNetwork {
   inputSize: number;
   dtMs: number;
-  /** Per layer: parameters and the layer's CSR (its row lengths are the fan-outs the SynOps counters use). */
+  /** Per layer: parameters and the fan-outs the SynOps counters use. */
   layers: CompiledLayer[];
   /** What the event engine runs: `descriptionFromSpec(spec)` compiled (0-step delays allowed). */
   description: CompiledDescription;
@@ -43,9 +42,10 @@ export interface CompiledNetwork {
 }
 
 /**
- * Compiles a (validated) NetworkSpec: CSR per layer from the dense `[size][inputSize]` weights with zero weights
- * dropped, thresholds/bias copied, coefficients rounded to float32 as every engine does, `delaySteps` kept.
- * Throws a `RouserError` for an invalid spec or when the CSR would not fit in memory.
+ * Compiles a (validated) NetworkSpec: `descriptionFromSpec(spec)` compiled once (one CSR over all layers from the dense
+ * `[size][inputSize]` weights with zero weights dropped, thresholds/bias copied, coefficients rounded to float32 as
+ * every engine does, `delaySteps` kept) and per layer its parameters and fan-outs.
+ * Throws a `RouserError` for an invalid spec or when the network would not fit in memory.
  */
 export function compileNetwork(spec: NetworkSpec, memory: MemoryCheckOptions = {}): CompiledNetwork {
   validateSpec(spec);
@@ -61,7 +61,15 @@ export function compileNetwork(spec: NetworkSpec, memory: MemoryCheckOptions = {
     description,
     initialState: description.populations.map((p) => p.state.map((a) => a.slice())),
     layers: spec.layers.map((layer, l) => {
-      const synapses = synapsesFromDense(layer, `NetworkSpec.layers[${l}]`, memory);
+      // the sources of layer l: the input channels (a spike source after the neurons) or layer l - 1's neurons
+      const base =
+        l === 0
+          ? description.spikeSources.find((ss) => ss.name === 'input')!.base
+          : description.populations[l - 1]!.offset;
+      const fanOut = new Int32Array(layer.inputSize);
+      const { rowGroup, groupPtr } = description;
+      for (let i = 0; i < layer.inputSize; i++)
+        fanOut[i] = groupPtr[rowGroup[base + i + 1]!]! - groupPtr[rowGroup[base + i]!]!;
       return {
         size: layer.size,
         inputSize: layer.inputSize,
@@ -71,8 +79,7 @@ export function compileNetwork(spec: NetworkSpec, memory: MemoryCheckOptions = {
         thresholds: layer.thresholds.slice(),
         bias: layer.bias ? layer.bias.slice() : undefined,
         delaySteps: layer.delaySteps,
-        synapses,
-        fanOut: csrFanOut(synapses),
+        fanOut,
       };
     }),
   };

@@ -85,10 +85,19 @@ describe('discrete mode on a hand-computed 3-neuron trajectory', () => {
     l.thresholds.set([1.5, 0.75]);
     const net = compileNetwork(spec);
     const c = net.layers[0]!;
-    // weights [out][in]: o0 = [0, 0.5, -0], o1 = [0.25, 0, -1]; rows are inputs
-    expect(Array.from(c.synapses.rowPtr)).toEqual([0, 1, 2, 3]);
-    expect(Array.from(c.synapses.targets)).toEqual([1, 0, 1]);
-    expect(Array.from(c.synapses.weights)).toEqual([0.25, 0.5, -1]);
+    // weights [out][in]: o0 = [0, 0.5, -0], o1 = [0.25, 0, -1]; rows are inputs (the spike source after the neurons)
+    const d = net.description;
+    const base = d.spikeSources[0]!.base;
+    const edges: [number, number, number, number][] = [];
+    for (let i = 0; i < 3; i++)
+      for (let g = d.rowGroup[base + i]!; g < d.rowGroup[base + i + 1]!; g++)
+        for (let k = d.groupPtr[g]!; k < d.groupPtr[g + 1]!; k++)
+          edges.push([i, d.targets[k]!, d.weights[k]!, d.groupDelay[g]!]);
+    expect(edges).toEqual([
+      [0, 1, 0.25, 2],
+      [1, 0, 0.5, 2],
+      [2, 1, -1, 2],
+    ]);
     expect(Array.from(c.fanOut)).toEqual([1, 1, 1]);
     expect(c.delaySteps).toBe(2);
     expect(Array.from(c.bias!)).toEqual(Array.from(l.bias!));
