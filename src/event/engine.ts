@@ -33,7 +33,9 @@ export type { DescriptionRunResult, RateTrace, SimulateDescriptionOptions, State
  * arena (`net.arena`, ./engineWasm.ts) step 4 runs in the `deliver` kernel, per-neuron draws in `draw`, and
  * iaf_psc_exp populations with uniform E_L / V_reset / I_e in the in-place `iafStep` kernel (their one excitatory
  * per-neuron stimulus drawn inside it); the results are bit for bit those of the JavaScript path
- * (test/event/engineWasm.test.ts).
+ * (test/event/engineWasm.test.ts). A network of the random network's shape (one lif population, one delay, block
+ * drive; `ringFastPathPlan` in ./ring.ts) runs in the uniform-delay ring kernel instead, on `threads` worker threads,
+ * with the same spikes as this loop (test/event/ring.test.ts); `fastPath: false` forces this loop.
  */
 export function simulateDescription(net: CompiledDescription, opts: SimulateDescriptionOptions): DescriptionRunResult {
   const where = 'simulateDescription';
