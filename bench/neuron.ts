@@ -9,6 +9,7 @@
  */
 import { loadavg } from 'node:os';
 import { createModelState, IAF_PSC_EXP, stepIafPscExp, type IafPscExpCoefficients } from '../src/neuron/model.js';
+import { pd14IafParams } from '../src/examples/microcircuit.js';
 import { Rng } from '../src/util/rng.js';
 import { stepIafPscExpReference } from '../test/neuron/iafPscExpReference.js';
 
@@ -20,17 +21,7 @@ const num = (name: string, d: number): number => {
 const n = num('neurons', 7717);
 const steps = num('steps', 5000);
 const rounds = num('rounds', 5);
-const PD14 = {
-  C_m: 250,
-  tau_m: 10,
-  tau_syn_ex: 0.5,
-  tau_syn_in: 0.5,
-  t_ref: 2,
-  E_L: -65,
-  V_reset: -65,
-  V_th: -50,
-  I_e: 0,
-};
+const PD14 = pd14IafParams();
 const c = IAF_PSC_EXP.prepare(PD14, 0.1, n) as IafPscExpCoefficients;
 const rng = new Rng(7);
 const POOL = 16;

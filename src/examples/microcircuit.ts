@@ -11,6 +11,22 @@ import { microcircuitPlan, PD14_NEURON, type MicrocircuitOptions, type Microcirc
  * compiled, from `seed`. The optional thalamic input is not generated.
  */
 
+/** The `iaf_psc_exp` parameters of every PD14 population ({@link PD14_NEURON}) with the constant current `I_e` (pA). */
+export function pd14IafParams(I_e = 0): Record<string, number> {
+  const n = PD14_NEURON;
+  return {
+    C_m: n.cMPf,
+    tau_m: n.tauMemMs,
+    tau_syn_ex: n.tauSynExcMs,
+    tau_syn_in: n.tauSynInhMs,
+    t_ref: n.refractoryMs,
+    E_L: n.restMv,
+    V_reset: n.resetMv,
+    V_th: n.thresholdMv,
+    I_e,
+  };
+}
+
 /** Options of {@link microcircuit}: the scale factors and background of {@link MicrocircuitOptions} plus the seed. */
 export interface MicrocircuitNetworkOptions extends MicrocircuitOptions {
   /** Seed of connectivity, weights, delays, initial voltages and the Poisson drive. Default 55 (PyNEST `rng_seed`). */
@@ -41,20 +57,9 @@ export function microcircuitFromPlan(
       thalamus: false,
     },
   });
-  const n = PD14_NEURON;
   for (const p of plan.populations) {
     b.population(p.name, p.size, 'iaf_psc_exp', {
-      params: {
-        C_m: n.cMPf,
-        tau_m: n.tauMemMs,
-        tau_syn_ex: n.tauSynExcMs,
-        tau_syn_in: n.tauSynInhMs,
-        t_ref: n.refractoryMs,
-        E_L: n.restMv,
-        V_reset: n.resetMv,
-        V_th: n.thresholdMv,
-        I_e: p.biasPa,
-      },
+      params: pd14IafParams(p.biasPa),
       initial: { V_m: { kind: 'normal', mean: p.v0MeanMv, sd: p.v0SdMv } },
     });
   }
