@@ -67,6 +67,16 @@ export function jsonErrorOffset(text: string): number {
     }
     return false;
   };
+  /** An object key and its colon (after `{` or `,` and whitespace): -1, or the position of the error. */
+  const key = (): number => {
+    if (i >= n) return n;
+    if (text[i] !== '"' || !string()) return Math.min(i, n);
+    ws();
+    if (i >= n) return n;
+    if (text[i] !== ':') return i;
+    i++;
+    return -1;
+  };
   // Stack of open containers: '{' expects a key next, ':' a value after a key, ',' a separator or a closer.
   const stack: ('[' | '{')[] = [];
   let expectValue = true;
@@ -85,12 +95,8 @@ export function jsonErrorOffset(text: string): number {
           stack.pop();
           expectValue = false;
         } else if (c === '{') {
-          if (i >= n) return n;
-          if (text[i] !== '"' || !string()) return Math.min(i, n);
-          ws();
-          if (i >= n) return n;
-          if (text[i] !== ':') return i;
-          i++;
+          const e = key();
+          if (e >= 0) return e;
         }
         continue;
       }
@@ -109,12 +115,8 @@ export function jsonErrorOffset(text: string): number {
     i++;
     if (top === '{') {
       ws();
-      if (i >= n) return n;
-      if (text[i] !== '"' || !string()) return Math.min(i, n);
-      ws();
-      if (i >= n) return n;
-      if (text[i] !== ':') return i;
-      i++;
+      const e = key();
+      if (e >= 0) return e;
     }
     expectValue = true;
   }
