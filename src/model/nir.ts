@@ -523,6 +523,19 @@ function uniform(where: string, name: string, node: NirNode, field: string, t: N
   return v;
 }
 
+/** Entries [0, n) of a per-neuron parameter must be 0: a failure naming the first that is not. */
+function requireZeros(
+  where: string,
+  name: string,
+  node: NirNode,
+  field: string,
+  t: NirTensor,
+  n: number,
+  expected: string,
+): void {
+  for (let k = 0; k < n; k++) if (t.data[k] !== 0) nodeFail(where, name, node, `${field}[${k}]`, t.data[k], expected);
+}
+
 /**
  * NIR graph -> NetworkSpec (feed-forward chains only): the graph is checked ({@link checkNirGraph}); a cycle is refused
  * with a message saying that recurrent NIR graphs do not import yet. Between two spiking nodes the chain may
@@ -688,16 +701,15 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
         const n = node.v_threshold.data.length;
         if (pending.rows !== n)
           nodeFail(where, name, node, 'v_threshold.length', n, `${pending.rows} (the width of the incoming chain)`);
-        for (let k = 0; k < n; k++)
-          if (node.v_reset.data[k] !== 0)
-            nodeFail(
-              where,
-              name,
-              node,
-              `v_reset[${k}]`,
-              node.v_reset.data[k],
-              '0 (rouser resets to 0 or subtracts the threshold; set metadata reset="subtract" for the latter)',
-            );
+        requireZeros(
+          where,
+          name,
+          node,
+          'v_reset',
+          node.v_reset,
+          n,
+          '0 (rouser resets to 0 or subtracts the threshold; set metadata reset="subtract" for the latter)',
+        );
         const resetMeta = metaStr(node.metadata, 'reset') ?? metaStr(gm, 'reset');
         const reset: ResetMode = resetMeta === 'subtract' || resetMeta === 'zero' ? resetMeta : (opts.reset ?? 'zero');
         const gain = new Float64Array(n).fill(1);
@@ -733,16 +745,15 @@ export function fromNir(graph: NirGraph, opts: FromNirOptions = {}): NetworkSpec
         const sameAs = (t: NirTensor, v: number): boolean =>
           t.data.every((x) => x === (t.dtype === 'float32' ? f32(v) : v));
         if (node.type === 'CubaLIF') {
-          for (let k = 0; k < n; k++)
-            if (node.v_leak.data[k] !== 0)
-              nodeFail(
-                where,
-                name,
-                node,
-                `v_leak[${k}]`,
-                node.v_leak.data[k],
-                '0 (a CubaLIF leak potential has no rouser equivalent)',
-              );
+          requireZeros(
+            where,
+            name,
+            node,
+            'v_leak',
+            node.v_leak,
+            n,
+            '0 (a CubaLIF leak potential has no rouser equivalent)',
+          );
           const mI = metaNum(node.metadata, 'rouser_current_retention');
           const mV = metaNum(node.metadata, 'rouser_voltage_retention');
           if (
