@@ -299,6 +299,39 @@ describe('mapping of foreign graphs', () => {
     expect(l.thresholds[1]! - 2).toBeLessThan(1e-6);
   });
 
+  it('refuses a non-zero reset potential or CubaLIF leak potential, naming the first neuron', () => {
+    const cuba = (vLeak: number[], vReset: number[]): NirGraph =>
+      graph(
+        {
+          in: { type: 'Input', shape: [2] },
+          w: { type: 'Linear', weight: t([1, 2, 3, 4], [2, 2]) },
+          n: {
+            type: 'CubaLIF',
+            tau_syn: t([0.005, 0.005]),
+            tau_mem: t([0.01, 0.01]),
+            r: t([1, 1]),
+            v_leak: t(vLeak),
+            v_threshold: t([0.5, 2]),
+            v_reset: t(vReset),
+            w_in: t([1, 1]),
+          },
+          out: { type: 'Output', shape: [2] },
+        },
+        [
+          ['in', 'w'],
+          ['w', 'n'],
+          ['n', 'out'],
+        ],
+        { dt: 0.001 },
+      );
+    expect(() => fromNir(cuba([0, 0], [0, -0.5]))).toThrow(
+      /field v_reset\[1\] is -0\.5; expected 0 \(rouser resets to 0 or subtracts the threshold/,
+    );
+    expect(() => fromNir(cuba([0.25, 0], [0, 0]))).toThrow(
+      /field v_leak\[0\] is 0\.25; expected 0 \(a CubaLIF leak potential has no rouser equivalent\)/,
+    );
+  });
+
   it('Flatten, Scale and Delay compose into one layer', () => {
     const g = graph(
       {
