@@ -143,8 +143,13 @@ function deliverWeights(
   }
 }
 
-/** Fused LIF update of neurons [lo, hi): threshold, reset, spike ids to ids[f..], counts, input clear; returns new f. */
-function updateRange(
+/**
+ * Fused LIF update of neurons [lo, hi) for both discrete paths of the random network (this kernel and the calendar
+ * path of random.ts): v = fround(aV V + x); spike if v >= theta, then V = 0 (zero) or fround(v - theta) (subtract),
+ * else V = v; the same arithmetic as `stepNeurons` (checked bit for bit in test/event/random.test.ts). Writes the
+ * fired ids (ascending) to ids[f..], adds 1 to their counts, zeroes x; returns the new f.
+ */
+export function updateRange(
   lo: number,
   hi: number,
   aV: number,

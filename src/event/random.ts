@@ -14,6 +14,7 @@ import {
   sharedFloat32,
   sharedFloat64,
   sharedInt32,
+  updateRange,
   waitReady,
   type KernelInit,
 } from './kernel.js';
@@ -37,7 +38,7 @@ import { CalendarQueue } from './scheduler.js';
 /**
  * Simulates the random network.
  *
- * Discrete mode (the shared discretisation via {@link stepLifCollect}, bitwise equal to `stepNeurons`, lif beta = exp(-dt/tau) rounded to float32): at step t
+ * Discrete mode (the shared discretisation via `updateRange` (kernel.ts), bitwise equal to `stepNeurons`, lif beta = exp(-dt/tau) rounded to float32): at step t
  * the float32 input x[t] = external drive of step t (added first) + weights of the delay groups due at t (calendar
  * queue, FIFO within a step); then V[t] = beta V[t-1] + x[t], spike if V >= threshold, reset. Delays are rounded to
  * whole steps and must be >= 1 step (a recurrent population cannot propagate within its own step).
@@ -149,10 +150,9 @@ function runDiscrete(net: RandomNetwork, o: RandomRunOptions, c: Common): Random
       }
     }
     deliveryMs += performance.now() - td;
-    const fired = stepLifCollect(aV, subtract, theta, vol, x, fireIds);
+    const fired = updateRange(0, n, aV, theta, subtract, vol, x, counts, fireIds, 0);
     for (let q = 0; q < fired; q++) {
       const i = fireIds[q] as number;
-      counts[i] = (counts[i] as number) + 1;
       if (rec) rec.push(i, t * dt);
       const g1 = rowGroup[i + 1] as number;
       for (let g = rowGroup[i] as number; g < g1; g++)
@@ -464,30 +464,4 @@ export function runRingKernel(k: RingKernelSpec): RingKernelResult {
     simMs,
     parts,
   };
-}
-
-/**
- * One discrete step of LIF neurons without bias or current state, fused with spike collection and input clearing:
- * the same arithmetic as `stepNeurons` (v = fround(aV V + x); spike if v >= Th; zero -> 0, subtract -> fround(v - Th)),
- * checked bit for bit against it in test/event. Writes fired ids (ascending) to `ids`, zeroes `x`, returns the count.
- */
-export function stepLifCollect(
-  aV: number,
-  subtract: boolean,
-  threshold: number,
-  vol: Float32Array,
-  x: Float32Array,
-  ids: Int32Array,
-): number {
-  let f = 0;
-  const n = vol.length;
-  for (let k = 0; k < n; k++) {
-    const v = Math.fround(aV * (vol[k] as number) + (x[k] as number));
-    x[k] = 0;
-    if (v >= threshold) {
-      vol[k] = subtract ? Math.fround(v - threshold) : 0;
-      ids[f++] = k;
-    } else vol[k] = v;
-  }
-  return f;
 }

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { updateRange } from '../../src/event/kernel.js';
 import {
   buildRandomNetwork,
   driveRateForOutput,
   simulateRandomNetwork,
-  stepLifCollect,
   SynapseBuilder,
   type RandomNetwork,
   type SimulationMode,
@@ -129,7 +129,7 @@ describe('continuous mode: exact exponential decay and the threshold-crossing ru
 });
 
 describe('discrete mode neuron kernel', () => {
-  it('stepLifCollect is bit-identical to the shared stepNeurons (lif, both resets)', () => {
+  it('updateRange (both discrete paths) is bit-identical to the shared stepNeurons (lif, both resets)', () => {
     const f32 = (a: number, b: number) =>
       fc.float({ min: Math.fround(a), max: Math.fround(b), noNaN: true, noDefaultInfinity: true });
     fc.assert(
@@ -161,8 +161,10 @@ describe('discrete mode neuron kernel', () => {
             sb,
           );
           const ids = new Int32Array(n);
-          const f2 = stepLifCollect(coeff.aV, subtract, th, vol, x2, ids);
+          const counts = new Int32Array(n);
+          const f2 = updateRange(0, n, coeff.aV, Math.fround(th), subtract, vol, x2, counts, ids, 0);
           expect(f2).toBe(fired);
+          expect(Array.from(counts)).toEqual(Array.from(sb));
           expect(Array.from(vol)).toEqual(Array.from(st.voltage));
           expect(Array.from(ids.subarray(0, f2))).toEqual(Array.from(sb).flatMap((s, k) => (s ? [k] : [])));
           expect(x2.every((v) => v === 0)).toBe(true);
