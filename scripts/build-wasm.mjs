@@ -30,7 +30,7 @@ const MODULES = {
     wat: '../src/event/engineWasm.wat',
     out: '../src/event/engineWasm-binary.ts',
     name: 'ENGINE_WASM_BASE64',
-    features: { simd: true },
+    features: { simd: true, threads: true },
     doc: "The compiled description engine's kernels (delivery, in-place iaf_psc_exp step with the Poisson draw; base64).",
   },
 };

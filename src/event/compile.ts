@@ -15,7 +15,7 @@ import { getNeuronModel, type NeuronModelDef } from '../neuron/model.js';
 import { fail } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { DRIVE_BLOCK, MAX_PER_NEURON_LAMBDA, POISSON_LUT_SIZE, poissonCdf, poissonLookup } from './drive.js';
-import { Arena, DELIVERY_LIST_GROUPS } from './engineWasm.js';
+import { Arena, DELIVERY_LIST_GROUPS, MAX_ENGINE_THREADS } from './engineWasm.js';
 import { checkLength, checkMemory, compiledBytes, formatMB, type MemoryCheckOptions } from './memory.js';
 
 /**
@@ -24,8 +24,9 @@ import { checkLength, checkMemory, compiledBytes, formatMB, type MemoryCheckOpti
  *   channels after them as extra source ids;
  * - ONE merged CSR over all sources (rows = global source id, entries = global target neuron id + float32 weight),
  *   every row sorted by (delay steps, input port) into "delay groups": group g = synapses [groupPtr[g],
- *   groupPtr[g+1]) sharing `groupDelay[g]` (integer steps >= 1) and `groupPort[g]`; a spike pushes each group of its
- *   row once into the calendar queue. Storage: 8 bytes per synapse + 7 bytes per group (the delay and port are per
+ *   groupPtr[g+1]) sharing `groupDelay[g]` (integer steps >= 1) and `groupPort[g]`, its targets ascending (a stable
+ *   sort: a multapse keeps its creation order; threads deliver a group's target sub-range); a spike pushes each group
+ *   of its row once into the calendar queue. Storage: 8 bytes per synapse + 7 bytes per group (the delay and port are per
  *   group), built in two passes over a regenerated connectivity stream (count rows, then fill in place) with a
  *   temporary 2-byte key per synapse, so the build peak is about 10 bytes per synapse.
  * - per population the registered neuron model, its coefficients (`prepare`), state arrays and thresholds;
@@ -80,11 +81,14 @@ export interface CompiledArena {
   arena: Arena;
   /** Input buffer per port, each over all neurons (numPorts views). */
   bufs: Float32Array[];
-  /** Fired neurons of one population step (population-local ids), as many entries as the largest population. */
+  /**
+   * Fired neurons, one entry per neuron: a population's step (or a thread's range of it) lists its fired neurons'
+   * local ids from the entry of its first neuron's global id on.
+   */
   spikeList: Int32Array;
   /** Delivery list: (start, end, buffer byte pointer) per delay group, {@link DELIVERY_LIST_GROUPS} groups. */
   deliveryList: Int32Array;
-  /** One int32 the iaf kernel writes its Poisson event count to. */
+  /** One int32 per thread the iaf kernel writes its Poisson event count to. */
   extOut: Int32Array;
 }
 
@@ -664,46 +668,17 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
       },
     );
   });
-  // sort every row by key (counting sort over the row's key range, stable: creation order kept inside a group)
+  // sort every row by (key, target), stably: delay groups, each with its targets ascending (threads split a group
+  // by target range; engineWasm.wat deliverPart) and a multapse's synapses in creation order
   let maxRow = 0;
   for (let i = 0; i < numSources; i++) maxRow = Math.max(maxRow, (rowPtr[i + 1] as number) - (rowPtr[i] as number));
-  const tmpT = new Int32Array(maxRow);
-  const tmpW = new Float32Array(maxRow);
-  const tmpK = new Uint16Array(maxRow);
-  const cnt = new Int32Array(maxKey + 2);
+  const sorter = new RowSorter(maxRow, maxKey);
   let groups = 0;
   for (let i = 0; i < numSources; i++) {
     const a = rowPtr[i] as number;
     const b = rowPtr[i + 1] as number;
     if (b === a) continue;
-    let lo = keys[a] as number;
-    let hi = lo;
-    let sorted = true;
-    for (let q = a + 1; q < b; q++) {
-      const kq = keys[q] as number;
-      if (kq < (keys[q - 1] as number)) sorted = false;
-      if (kq < lo) lo = kq;
-      if (kq > hi) hi = kq;
-    }
-    if (!sorted) {
-      cnt.fill(0, 0, hi - lo + 2);
-      for (let q = a; q < b; q++) {
-        const kk = (keys[q] as number) - lo + 1;
-        cnt[kk] = (cnt[kk] as number) + 1;
-      }
-      for (let r = 1; r <= hi - lo + 1; r++) cnt[r] = (cnt[r] as number) + (cnt[r - 1] as number);
-      for (let q = a; q < b; q++) {
-        const kk = (keys[q] as number) - lo;
-        const pos = cnt[kk] as number;
-        cnt[kk] = pos + 1;
-        tmpT[pos] = targets[q] as number;
-        tmpW[pos] = weights[q] as number;
-        tmpK[pos] = keys[q] as number;
-      }
-      targets.set(tmpT.subarray(0, b - a), a);
-      weights.set(tmpW.subarray(0, b - a), a);
-      keys.set(tmpK.subarray(0, b - a), a);
-    }
+    sorter.sort(a, b, keys, targets, weights);
     groups++;
     for (let q = a + 1; q < b; q++) if (keys[q] !== keys[q - 1]) groups++;
   }
@@ -769,6 +744,106 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
 }
 
 /**
+ * Sorts a row's synapses by (key, target) in place, stably (equal pairs keep their order, so a multapse's weights
+ * reach their target in creation order and every float32 sum keeps its bits): insertion sort for short rows, else
+ * LSD radix passes over the target (at most 11 bits per pass) followed by a counting sort over the key. Scratch space
+ * is one row's worth, allocated once.
+ */
+class RowSorter {
+  private readonly tT: Int32Array;
+  private readonly tW: Float32Array;
+  private readonly tK: Uint16Array;
+  private readonly cnt: Int32Array;
+
+  constructor(maxRow: number, maxKey: number) {
+    this.tT = new Int32Array(maxRow);
+    this.tW = new Float32Array(maxRow);
+    this.tK = new Uint16Array(maxRow);
+    this.cnt = new Int32Array(Math.max(maxKey + 2, 2049));
+  }
+
+  sort(a: number, b: number, keys: Uint16Array, targets: Int32Array, weights: Float32Array): void {
+    let sorted = true;
+    let tMin = targets[a] as number;
+    let tMax = tMin;
+    for (let q = a + 1; q < b; q++) {
+      const k0 = keys[q - 1] as number;
+      const k1 = keys[q] as number;
+      const t1 = targets[q] as number;
+      if (k1 < k0 || (k1 === k0 && t1 < (targets[q - 1] as number))) sorted = false;
+      if (t1 < tMin) tMin = t1;
+      if (t1 > tMax) tMax = t1;
+    }
+    if (sorted) return;
+    if (b - a <= 32) {
+      for (let q = a + 1; q < b; q++) {
+        const k = keys[q] as number;
+        const t = targets[q] as number;
+        const w = weights[q] as number;
+        let r = q - 1;
+        while (r >= a && ((keys[r] as number) > k || ((keys[r] as number) === k && (targets[r] as number) > t))) {
+          keys[r + 1] = keys[r] as number;
+          targets[r + 1] = targets[r] as number;
+          weights[r + 1] = weights[r] as number;
+          r--;
+        }
+        keys[r + 1] = k;
+        targets[r + 1] = t;
+        weights[r + 1] = w;
+      }
+      return;
+    }
+    const span = tMax - tMin;
+    const bits = span > 0 ? 32 - Math.clz32(span) : 0;
+    const passes = Math.ceil(bits / 11);
+    const width = passes > 0 ? Math.ceil(bits / passes) : 0;
+    for (let p = 0; p < passes; p++) {
+      const shift = p * width;
+      const mask = (1 << width) - 1;
+      this.pass(a, b, keys, targets, weights, mask + 1, (q) => (((targets[q] as number) - tMin) >>> shift) & mask);
+    }
+    let kMin = keys[a] as number;
+    let kMax = kMin;
+    for (let q = a + 1; q < b; q++) {
+      const k = keys[q] as number;
+      if (k < kMin) kMin = k;
+      if (k > kMax) kMax = k;
+    }
+    if (kMax > kMin) this.pass(a, b, keys, targets, weights, kMax - kMin + 1, (q) => (keys[q] as number) - kMin);
+  }
+
+  /** One stable counting-sort pass of [a, b) by digit(q) in [0, buckets). */
+  private pass(
+    a: number,
+    b: number,
+    keys: Uint16Array,
+    targets: Int32Array,
+    weights: Float32Array,
+    buckets: number,
+    digit: (q: number) => number,
+  ): void {
+    const { cnt, tT, tW, tK } = this;
+    cnt.fill(0, 0, buckets + 1);
+    for (let q = a; q < b; q++) {
+      const d = digit(q) + 1;
+      cnt[d] = (cnt[d] as number) + 1;
+    }
+    for (let r = 1; r <= buckets; r++) cnt[r] = (cnt[r] as number) + (cnt[r - 1] as number);
+    for (let q = a; q < b; q++) {
+      const d = digit(q);
+      const pos = cnt[d] as number;
+      cnt[d] = pos + 1;
+      tT[pos] = targets[q] as number;
+      tW[pos] = weights[q] as number;
+      tK[pos] = keys[q] as number;
+    }
+    targets.set(tT.subarray(0, b - a), a);
+    weights.set(tW.subarray(0, b - a), a);
+    keys.set(tK.subarray(0, b - a), a);
+  }
+}
+
+/**
  * Plans and makes the WebAssembly arena (./engineWasm.ts) of a network with `nnz` synapses, and moves the populations'
  * state and thresholds and the per-neuron draws' CDF tables into it (same values, now views on the arena); the CSR is
  * allocated from it by the caller, last. Null (nothing moved) when WebAssembly is unavailable or the plan exceeds
@@ -783,13 +858,9 @@ function makeArena(
   maxBytes: number | undefined,
 ): CompiledArena | null {
   const f4 = (n: number): number => Arena.size(n, 4);
-  let maxPop = 1;
-  let bytes = numPorts * f4(numNeurons) + f4(3 * DELIVERY_LIST_GROUPS) + 16;
-  for (const p of populations) {
-    bytes += (p.state.length + 1) * f4(p.size);
-    maxPop = Math.max(maxPop, p.size);
-  }
-  bytes += f4(maxPop);
+  let bytes = numPorts * f4(numNeurons) + f4(3 * DELIVERY_LIST_GROUPS) + f4(MAX_ENGINE_THREADS);
+  for (const p of populations) bytes += (p.state.length + 1) * f4(p.size);
+  bytes += f4(Math.max(1, numNeurons));
   for (const s of poisson)
     if (s.cdf)
       bytes +=
@@ -821,9 +892,9 @@ function makeArena(
   return {
     arena,
     bufs,
-    spikeList: arena.allocI32(maxPop),
+    spikeList: arena.allocI32(Math.max(1, numNeurons)),
     deliveryList: arena.allocI32(3 * DELIVERY_LIST_GROUPS),
-    extOut: arena.allocI32(4),
+    extOut: arena.allocI32(MAX_ENGINE_THREADS),
   };
 }
 

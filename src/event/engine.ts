@@ -6,8 +6,27 @@ import type { CompiledArena, CompiledDescription, CompiledPopulation } from './c
 import { mixSeed } from './compile.js';
 import { blockRngs, driveBlocks, drawPerNeuron, perNeuronStreams } from './drive.js';
 import { checkMemory } from './memory.js';
-import { runRingFastPath } from './ring.js';
+import { forgetRowFacts } from './random.js';
+import { runRingFastPath, sortRowsByTarget } from './ring.js';
 import { CalendarQueue } from './scheduler.js';
+import { Worker } from 'node:worker_threads';
+import type { Arena } from './engineWasm.js';
+import {
+  abortParts,
+  awaitReady,
+  awaitWorkers,
+  ENGINE_CTL_WORDS,
+  MODE_DELIVER,
+  MODE_EXIT,
+  MODE_STEP,
+  partitionBounds,
+  partRange,
+  publishStep,
+  runPartStep,
+  type EnginePartsInit,
+  type PartPop,
+} from './engineThreads.js';
+import { workerUrl } from './workerUrl.js';
 import type { DescriptionRunResult, RateTrace, SimulateDescriptionOptions, StateTrace } from './engineTypes.js';
 
 export type { DescriptionRunResult, RateTrace, SimulateDescriptionOptions, StateTrace } from './engineTypes.js';
@@ -35,7 +54,9 @@ export type { DescriptionRunResult, RateTrace, SimulateDescriptionOptions, State
  * per-neuron stimulus drawn inside it); the results are bit for bit those of the JavaScript path
  * (test/event/engineWasm.test.ts). A network of the random network's shape (one lif population, one delay, block
  * drive; `ringFastPathPlan` in ./ring.ts) runs in the uniform-delay ring kernel instead, on `threads` worker threads,
- * with the same spikes as this loop (test/event/ring.test.ts); `fastPath: false` forces this loop.
+ * with the same spikes as this loop (test/event/ring.test.ts); `fastPath: false` forces this loop. This loop runs on
+ * `threads` threads where the arena has in-place iaf_psc_exp populations and no delay-0 group (./engineThreads.ts:
+ * each thread delivers step 4 into, and steps, its range of neurons; the results are those of one thread).
  */
 export function simulateDescription(net: CompiledDescription, opts: SimulateDescriptionOptions): DescriptionRunResult {
   const where = 'simulateDescription';
@@ -228,15 +249,16 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   const extOut = wa ? wa.extOut : new Int32Array(1);
   const extPtr = extOut.byteOffset;
   const progressEvery = Math.max(1, Math.round(10 / dt));
-  // fired neurons (population-local ids, ascending) of the population just stepped
-  const spikeScratch = wa ? spikeList : new Int32Array(net.populations.reduce((m, p) => Math.max(m, p.size), 1));
-  const emit = (pi: number, pop: CompiledPopulation, fired: number, t: number): void => {
+  // fired neurons of a population step: local ids (ascending) from entry pop.offset on (a thread's range [a, b) of
+  // the population: ids relative to a, from entry pop.offset + a on)
+  const spikeScratch = wa ? spikeList : new Int32Array(Math.max(1, N));
+  const emit = (pi: number, pop: CompiledPopulation, fired: number, t: number, at: number, add: number): void => {
     spikes += fired;
     const c = counts[pi] as Int32Array;
     const b = builders[pi];
     const off = pop.offset;
-    for (let q = 0; q < fired; q++) {
-      const k = spikeScratch[q] as number;
+    for (let q = at; q < at + fired; q++) {
+      const k = (spikeScratch[q] as number) + add;
       c[k] = (c[k] as number) + 1;
       if (b) b.push(k, t * dt);
       push(off + k, t);
@@ -252,6 +274,7 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   };
   const stepInPlace = (
     ip: NonNullable<(typeof inPlace)[number]>,
+    list: number,
     n: number,
     st: number,
     cdf: number,
@@ -272,7 +295,7 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       p[7],
       p[8],
       ip.thv,
-      listPtr,
+      list,
       ip.el,
       c.P22,
       c.P21ex,
@@ -300,147 +323,225 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
     if (end > 0 && zeroRanges[end - 1] === pop.offset) zeroRanges[end - 1] = pop.offset + pop.size;
     else zeroRanges.push(pop.offset, pop.offset + pop.size);
   });
-  const t0 = performance.now();
-  for (let t = 0; t < steps; t++) {
-    cal.advance(t);
-    for (const dr of drives) {
-      const s = dr.s;
-      if (dr.streams || t < s.startStep || t >= s.stopStep || !(s.lambda > 0)) continue;
-      if (s.neurons) {
-        const w = s.weight;
-        for (let q = 0; q < s.neurons.length; q++) {
-          const m = dr.rng.poisson(s.lambda);
-          if (m > 0) {
-            const j = s.neurons[q] as number;
-            for (let e = 0; e < m; e++) dr.x[j] = (dr.x[j] as number) + w;
-            ext += m;
-          }
-        }
-      } else ext += driveBlocks(dr.rngs, 0, dr.rngs.length, dr.pop.size, s.lambda, dr.x, s.weight);
-    }
-    for (const { d, x } of dcs) {
-      if (t < d.startStep || t >= d.stopStep) continue;
-      const a = d.amplitude;
-      for (let k = 0; k < a.length; k++) x[k] = (x[k] as number) + (a[k] as number);
-    }
-    for (let q = 0; q < net.spikeSources.length; q++) {
-      const ss = net.spikeSources[q] as (typeof net.spikeSources)[number];
-      const dv = dense[q];
-      if (dv) {
-        for (let c = 0; c < ss.size; c++) {
-          const src = ss.base + c;
-          const g1 = rowGroup[src + 1] as number;
-          for (let g = rowGroup[src] as number; g < g1; g++) {
-            const ts = t - (groupDelay[g] as number);
-            if (ts < 0) continue;
-            const v = dv[ts * ss.size + c] as number;
-            if (v !== 0) deliver(g, v);
-          }
-        }
-        continue;
-      }
-      let sp = srcPtr[q] as number;
-      while (sp < ss.steps.length && (ss.steps[sp] as number) <= t) {
-        if ((ss.steps[sp] as number) === t) push(ss.base + (ss.ids[sp] as number), t);
-        sp++;
-      }
-      srcPtr[q] = sp;
-    }
-    if (wa) {
-      // the due groups as (start, end, buffer pointer) triples, delivered in WebAssembly in list order
-      let nl = 0;
-      while (cal.size > 0 && cal.peekTime() === t) {
-        const g = cal.pop();
-        dl[nl] = groupPtr[g] as number;
-        dl[nl + 1] = groupPtr[g + 1] as number;
-        dl[nl + 2] = bufPtr[groupPort[g] as number] as number;
-        nl += 3;
-        if (nl === dl.length) {
-          syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
-          nl = 0;
-        }
-      }
-      if (nl > 0) syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
-    } else
-      while (cal.size > 0 && cal.peekTime() === t) {
-        const g = cal.pop();
-        const end = groupPtr[g + 1] as number;
-        const start = groupPtr[g] as number;
-        syn += end - start;
-        const x = bufs[groupPort[g] as number] as Float32Array;
-        for (let k = start; k < end; k++) {
-          const j = targets[k] as number;
-          x[j] = (x[j] as number) + (weights[k] as number);
-        }
-      }
-    for (let pi = 0; pi < net.populations.length; pi++) {
-      const pop = net.populations[pi] as CompiledPopulation;
-      const fl = flags[pi] as Uint8Array;
+  // worker threads over neuron ranges (./engineThreads.ts): with the arena and no delay-0 group (which would deliver
+  // into a population after a thread stepped it); the in-place populations without a separate draw or bias are
+  // stepped by the threads, the others by this thread after them, in population order
+  const partIdx = net.populations.map(() => -1);
+  const partPops: PartPop[] = [];
+  if (threads > 1 && wa && !anyZeroDelay)
+    net.populations.forEach((pop, pi) => {
       const ip = inPlace[pi];
-      if (ip && ip.fused) {
-        const s = ip.fused.s;
-        const on = t >= s.startStep && t < s.stopStep;
-        const fired = stepInPlace(ip, pop.size, on ? ip.stPtr : 0, on ? ip.cdfPtr : 0, ip.lutPtr, s.weight);
-        if (on) ext += extOut[0] as number;
-        if (fired > 0) emit(pi, pop, fired, t);
-        continue;
-      }
-      for (const dr of popDrives[pi] as typeof drives) {
-        const s = dr.s;
-        if (t < s.startStep || t >= s.stopStep) continue;
-        // in the arena the same draw runs in WebAssembly (engineWasm.wat `draw`, the same bits)
-        ext += wa
-          ? wa.arena.draw(
-              pop.size,
-              dr.x.byteOffset,
-              (dr.streams as Uint32Array).byteOffset,
-              (s.cdf as Float64Array).byteOffset,
-              (s.lut as Uint16Array).byteOffset,
-              s.weight,
-            )
-          : drawPerNeuron(dr.streams as Uint32Array, s.cdf as Float64Array, dr.x, pop.size, s.weight);
-      }
-      const bias = pop.bias;
-      if (bias) {
-        const x0 = (popInputs[pi] as Float32Array[])[0] as Float32Array;
-        for (let k = 0; k < bias.length; k++) x0[k] = (x0[k] as number) + (bias[k] as number);
-      }
-      if (ip) {
-        const fired = stepInPlace(ip, pop.size, 0, 0, 0, 0);
-        if (fired > 0) emit(pi, pop, fired, t);
-        continue;
-      }
-      const fired = pop.model.step(
-        pop.coeff,
-        pop.state,
-        popInputs[pi] as Float32Array[],
-        pop.thresholds,
-        pop.reset,
-        fl,
-        0,
-        pop.size,
-      );
-      if (fired === 0) continue;
-      let q = 0;
-      for (let k = 0; q < fired; k++) if (fl[k] !== 0) spikeScratch[q++] = k;
-      emit(pi, pop, fired, t);
-    }
-    for (const tr of traceRecs) {
-      if ((t + 1) % tr.every !== 0) continue;
-      tr.times.push(t * dt);
-      const pop = net.populations[tr.pop] as CompiledPopulation;
-      tr.vars.forEach((vi, q) => {
-        const arr = pop.state[vi] as Float32Array;
-        for (const n of tr.neurons) (tr.values[q] as number[]).push(arr[n] as number);
+      if (!ip || !(ip.fused || ((popDrives[pi] as typeof drives).length === 0 && !pop.bias))) return;
+      const f = ip.fused;
+      partIdx[pi] = partPops.length;
+      partPops.push({
+        offset: pop.offset,
+        size: pop.size,
+        ptr: ip.ptr,
+        thv: ip.thv,
+        el: ip.el,
+        vr: ip.vr,
+        ie: ip.ie,
+        P22: ip.c.P22,
+        P21ex: ip.c.P21ex,
+        P21in: ip.c.P21in,
+        P20: ip.c.P20,
+        P11ex: ip.c.P11ex,
+        P11in: ip.c.P11in,
+        refractorySteps: ip.c.refractorySteps,
+        fused: f
+          ? {
+              st: ip.stPtr,
+              cdf: ip.cdfPtr,
+              lut: ip.lutPtr,
+              w: f.s.weight,
+              startStep: f.s.startStep,
+              stopStep: f.s.stopStep,
+            }
+          : null,
       });
+    });
+  const par = partPops.length > 0 && wa ? startParts(net, wa, threads, partPops) : null;
+  const parts = par ? par.init.parts : 1;
+  const t0 = performance.now();
+  try {
+    for (let t = 0; t < steps; t++) {
+      cal.advance(t);
+      for (const dr of drives) {
+        const s = dr.s;
+        if (dr.streams || t < s.startStep || t >= s.stopStep || !(s.lambda > 0)) continue;
+        if (s.neurons) {
+          const w = s.weight;
+          for (let q = 0; q < s.neurons.length; q++) {
+            const m = dr.rng.poisson(s.lambda);
+            if (m > 0) {
+              const j = s.neurons[q] as number;
+              for (let e = 0; e < m; e++) dr.x[j] = (dr.x[j] as number) + w;
+              ext += m;
+            }
+          }
+        } else ext += driveBlocks(dr.rngs, 0, dr.rngs.length, dr.pop.size, s.lambda, dr.x, s.weight);
+      }
+      for (const { d, x } of dcs) {
+        if (t < d.startStep || t >= d.stopStep) continue;
+        const a = d.amplitude;
+        for (let k = 0; k < a.length; k++) x[k] = (x[k] as number) + (a[k] as number);
+      }
+      for (let q = 0; q < net.spikeSources.length; q++) {
+        const ss = net.spikeSources[q] as (typeof net.spikeSources)[number];
+        const dv = dense[q];
+        if (dv) {
+          for (let c = 0; c < ss.size; c++) {
+            const src = ss.base + c;
+            const g1 = rowGroup[src + 1] as number;
+            for (let g = rowGroup[src] as number; g < g1; g++) {
+              const ts = t - (groupDelay[g] as number);
+              if (ts < 0) continue;
+              const v = dv[ts * ss.size + c] as number;
+              if (v !== 0) deliver(g, v);
+            }
+          }
+          continue;
+        }
+        let sp = srcPtr[q] as number;
+        while (sp < ss.steps.length && (ss.steps[sp] as number) <= t) {
+          if ((ss.steps[sp] as number) === t) push(ss.base + (ss.ids[sp] as number), t);
+          sp++;
+        }
+        srcPtr[q] = sp;
+      }
+      if (par) {
+        // the due groups listed as below, each part delivering into its own neurons; then the parts step their ranges
+        const arena = (wa as CompiledArena).arena;
+        let nl = 0;
+        while (cal.size > 0 && cal.peekTime() === t) {
+          const g = cal.pop();
+          dl[nl] = groupPtr[g] as number;
+          dl[nl + 1] = groupPtr[g + 1] as number;
+          dl[nl + 2] = bufPtr[groupPort[g] as number] as number;
+          nl += 3;
+          if (nl === dl.length) {
+            par.run(arena, t, nl / 3, MODE_DELIVER);
+            nl = 0;
+          }
+        }
+        par.run(arena, t, nl / 3, MODE_STEP);
+      } else if (wa) {
+        // the due groups as (start, end, buffer pointer) triples, delivered in WebAssembly in list order
+        let nl = 0;
+        while (cal.size > 0 && cal.peekTime() === t) {
+          const g = cal.pop();
+          dl[nl] = groupPtr[g] as number;
+          dl[nl + 1] = groupPtr[g + 1] as number;
+          dl[nl + 2] = bufPtr[groupPort[g] as number] as number;
+          nl += 3;
+          if (nl === dl.length) {
+            syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
+            nl = 0;
+          }
+        }
+        if (nl > 0) syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
+      } else
+        while (cal.size > 0 && cal.peekTime() === t) {
+          const g = cal.pop();
+          const end = groupPtr[g + 1] as number;
+          const start = groupPtr[g] as number;
+          syn += end - start;
+          const x = bufs[groupPort[g] as number] as Float32Array;
+          for (let k = start; k < end; k++) {
+            const j = targets[k] as number;
+            x[j] = (x[j] as number) + (weights[k] as number);
+          }
+        }
+      for (let pi = 0; pi < net.populations.length; pi++) {
+        const pop = net.populations[pi] as CompiledPopulation;
+        const fl = flags[pi] as Uint8Array;
+        const ip = inPlace[pi];
+        const pq = partIdx[pi] as number;
+        if (par && pq >= 0) {
+          // the parts' spikes, part by part (ascending ids, as on one thread)
+          const pp = partPops[pq] as PartPop;
+          for (let p = 0; p < parts; p++) {
+            const fired = par.init.fired[pq * parts + p] as number;
+            if (fired === 0) continue;
+            const a = partRange(par.init, pp, p)[0];
+            emit(pi, pop, fired, t, pop.offset + a, a);
+          }
+          continue;
+        }
+        if (ip && ip.fused) {
+          const s = ip.fused.s;
+          const on = t >= s.startStep && t < s.stopStep;
+          const list = listPtr + 4 * pop.offset;
+          const fired = stepInPlace(ip, list, pop.size, on ? ip.stPtr : 0, on ? ip.cdfPtr : 0, ip.lutPtr, s.weight);
+          if (on) ext += extOut[0] as number;
+          if (fired > 0) emit(pi, pop, fired, t, pop.offset, 0);
+          continue;
+        }
+        for (const dr of popDrives[pi] as typeof drives) {
+          const s = dr.s;
+          if (t < s.startStep || t >= s.stopStep) continue;
+          // in the arena the same draw runs in WebAssembly (engineWasm.wat `draw`, the same bits)
+          ext += wa
+            ? wa.arena.draw(
+                pop.size,
+                dr.x.byteOffset,
+                (dr.streams as Uint32Array).byteOffset,
+                (s.cdf as Float64Array).byteOffset,
+                (s.lut as Uint16Array).byteOffset,
+                s.weight,
+              )
+            : drawPerNeuron(dr.streams as Uint32Array, s.cdf as Float64Array, dr.x, pop.size, s.weight);
+        }
+        const bias = pop.bias;
+        if (bias) {
+          const x0 = (popInputs[pi] as Float32Array[])[0] as Float32Array;
+          for (let k = 0; k < bias.length; k++) x0[k] = (x0[k] as number) + (bias[k] as number);
+        }
+        if (ip) {
+          const fired = stepInPlace(ip, listPtr + 4 * pop.offset, pop.size, 0, 0, 0, 0);
+          if (fired > 0) emit(pi, pop, fired, t, pop.offset, 0);
+          continue;
+        }
+        const fired = pop.model.step(
+          pop.coeff,
+          pop.state,
+          popInputs[pi] as Float32Array[],
+          pop.thresholds,
+          pop.reset,
+          fl,
+          0,
+          pop.size,
+        );
+        if (fired === 0) continue;
+        let q = pop.offset;
+        for (let k = 0; q < pop.offset + fired; k++) if (fl[k] !== 0) spikeScratch[q++] = k;
+        emit(pi, pop, fired, t, pop.offset, 0);
+      }
+      for (const tr of traceRecs) {
+        if ((t + 1) % tr.every !== 0) continue;
+        tr.times.push(t * dt);
+        const pop = net.populations[tr.pop] as CompiledPopulation;
+        tr.vars.forEach((vi, q) => {
+          const arr = pop.state[vi] as Float32Array;
+          for (const n of tr.neurons) (tr.values[q] as number[]).push(arr[n] as number);
+        });
+      }
+      // inputs are zeroed for the next step (the in-place kernel zeroes its own populations' inputs)
+      for (let p = 0; p < P; p++) {
+        const b = bufs[p] as Float32Array;
+        for (let z = 0; z < zeroRanges.length; z += 2) b.fill(0, zeroRanges[z], zeroRanges[z + 1]);
+      }
+      if (opts.onProgress && (t + 1) % progressEvery === 0) opts.onProgress((t + 1) * dt, steps * dt);
     }
-    // inputs are zeroed for the next step (the in-place kernel zeroes its own populations' inputs)
-    for (let p = 0; p < P; p++) {
-      const b = bufs[p] as Float32Array;
-      for (let z = 0; z < zeroRanges.length; z += 2) b.fill(0, zeroRanges[z], zeroRanges[z + 1]);
-    }
-    if (opts.onProgress && (t + 1) % progressEvery === 0) opts.onProgress((t + 1) * dt, steps * dt);
+  } finally {
+    par?.stop();
   }
+  if (par)
+    for (let p = 0; p < parts; p++) {
+      syn += par.init.totals[2 * p] as number;
+      ext += par.init.totals[2 * p + 1] as number;
+    }
   const simMs = performance.now() - t0;
   opts.onProgress?.(steps * dt, steps * dt);
   const durationMs = steps * dt;
@@ -491,6 +592,80 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
     rates,
     traces,
     path: 'general',
-    threads: 1,
+    threads: parts,
   };
+}
+
+/**
+ * Starts `threads - 1` worker threads on the arena of `net` (./engineThreads.ts) for the populations `pops`; the
+ * returned `run` publishes a step, runs part 0 on this thread and waits for the others; `stop` ends the workers.
+ */
+function startParts(
+  net: CompiledDescription,
+  wa: CompiledArena,
+  threads: number,
+  pops: PartPop[],
+): { init: EnginePartsInit; run: (arena: Arena, t: number, nl: number, mode: number) => void; stop: () => void } {
+  const parts = Math.min(threads, Math.max(1, Math.ceil(net.numNeurons / 1024)));
+  const sab = (n: number): SharedArrayBuffer => new SharedArrayBuffer(Math.max(1, n));
+  const init: EnginePartsInit = {
+    memory: wa.arena.memory,
+    parts,
+    bounds: partitionBounds(net.populations, net.numNeurons, parts),
+    pops,
+    listPtr: wa.spikeList.byteOffset,
+    dlPtr: wa.deliveryList.byteOffset,
+    tPtr: net.targets.byteOffset,
+    wPtr: net.weights.byteOffset,
+    extPtr: wa.extOut.byteOffset,
+    fired: new Int32Array(sab(4 * pops.length * parts)),
+    totals: new Float64Array(sab(16 * parts)),
+    ctl: new Int32Array(sab(4 * ENGINE_CTL_WORDS)),
+  };
+  ensureGroupsSorted(net);
+  const workers: Worker[] = [];
+  const stop = (): void => {
+    publishStep(init.ctl, 0, 0, MODE_EXIT);
+    for (const w of workers) void w.terminate();
+  };
+  if (parts > 1) {
+    const url = workerUrl('engineWorker');
+    for (let p = 1; p < parts; p++) {
+      const w = new Worker(url, { workerData: { init, part: p } });
+      w.unref();
+      workers.push(w);
+    }
+    if (!awaitReady(init.ctl, parts - 1, 120_000)) {
+      abortParts(init.ctl);
+      stop();
+      throw new Error('simulateDescription: worker threads did not start');
+    }
+  }
+  return {
+    init,
+    run: (arena, t, nl, mode) => {
+      if (parts > 1) publishStep(init.ctl, t, nl, mode);
+      try {
+        runPartStep(init, arena, 0, t, nl, mode);
+      } catch (e) {
+        abortParts(init.ctl);
+        throw e;
+      }
+      if (parts > 1) awaitWorkers(init.ctl, parts - 1);
+    },
+    stop,
+  };
+}
+
+/** Descriptions whose delay groups are known to have ascending targets. */
+const sortedGroups = new WeakSet<CompiledDescription>();
+
+/**
+ * Makes every delay group's targets ascending (stably; compileDescription already does, a description assembled
+ * otherwise, like the random network's, may not): the threads split a group by target range.
+ */
+function ensureGroupsSorted(net: CompiledDescription): void {
+  if (sortedGroups.has(net)) return;
+  if (sortRowsByTarget(net.groupPtr, net.targets, net.weights)) forgetRowFacts(net.targets);
+  sortedGroups.add(net);
 }

@@ -20,9 +20,11 @@ export interface SimulateDescriptionOptions {
    */
   sourceValues?: Record<string, Float32Array>;
   /**
-   * Worker threads (default 1). Used by the ring fast path (see src/event/ring.ts: rows are then sorted by target in
-   * place, which does not change results); the general loop runs on one thread. `threads` of the result says how
-   * many ran. Spikes are identical for every thread count.
+   * Worker threads (default 1) over a neuron partition. The ring fast path uses them (src/event/ring.ts: rows are
+   * then sorted by target in place, which does not change results); the general loop uses them for the iaf_psc_exp
+   * populations of the WebAssembly arena (src/event/engineThreads.ts: parts of at least 1024 neurons; not with
+   * delay-0 synapses), stepping the other populations on the calling thread. `threads` of the result says how many
+   * ran. Spikes, counts, events and state are identical for every thread count.
    */
   threads?: number;
   /** Testing: false forces the general loop where the ring fast path would apply (same spikes). Default true. */

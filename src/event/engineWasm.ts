@@ -14,20 +14,37 @@ import { ENGINE_WASM_BASE64 } from './engineWasm-binary.js';
 /** Largest arena (bytes): 65536 pages of 64 KiB, the wasm32 limit. */
 export const ENGINE_WASM_MAX_BYTES = 65536 * 65536;
 
+/** Most threads of the description engine (src/event/engine.ts). */
+export const MAX_ENGINE_THREADS = 64;
+
 /** Delay groups per delivery call (the list holds start, end and buffer pointer per group: 12 bytes each). */
 export const DELIVERY_LIST_GROUPS = 4096;
 
-interface WasmMemoryLike {
-  readonly buffer: ArrayBuffer;
+/** A shared `WebAssembly.Memory` (its buffer a SharedArrayBuffer, so worker threads can attach to it). */
+export interface WasmMemoryLike {
+  readonly buffer: ArrayBufferLike;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (mod: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-  Memory: new (d: { initial: number; maximum: number }) => WasmMemoryLike;
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemoryLike;
 }
 
 /** `deliver(list, count, targets, weights)`: see engineWasm.wat. Returns the synapses delivered. */
 export type DeliverFn = (list: number, count: number, targets: number, weights: number) => number;
+
+/**
+ * `deliverPart(list, count, targets, weights, lo, hi)`: `deliver` restricted to targets in [lo, hi) of groups sorted
+ * by target (see engineWasm.wat). Returns the synapses delivered.
+ */
+export type DeliverPartFn = (
+  list: number,
+  count: number,
+  targets: number,
+  weights: number,
+  lo: number,
+  hi: number,
+) => number;
 
 /**
  * `draw(n, x, streams, cdf, lut, w)`: the per-neuron Poisson draw of ./drive.ts `drawPerNeuron` on x[0, n) in place
@@ -97,17 +114,22 @@ export function engineWasmAvailable(): boolean {
  * 16-byte-aligned, zero-filled views; allocating beyond the planned size throws (a planning bug, never user input).
  */
 export class Arena {
-  readonly buffer: ArrayBuffer;
+  /** The shared memory (post it to a worker and {@link Arena.attach} there). */
+  readonly memory: WasmMemoryLike;
+  readonly buffer: ArrayBufferLike;
   readonly bytes: number;
   readonly deliver: DeliverFn;
+  readonly deliverPart: DeliverPartFn;
   readonly iafStep: IafStepFn;
   readonly draw: DrawFn;
   private top = 16; // byte 0..15 reserved: pointer 0 means "none" to the kernels
 
   private constructor(memory: WasmMemoryLike, bytes: number, exports: Record<string, unknown>) {
+    this.memory = memory;
     this.buffer = memory.buffer;
     this.bytes = bytes;
     this.deliver = exports.deliver as DeliverFn;
+    this.deliverPart = exports.deliverPart as DeliverPartFn;
     this.iafStep = exports.iafStep as IafStepFn;
     this.draw = exports.draw as DrawFn;
   }
@@ -122,12 +144,25 @@ export class Arena {
     if (!m || !(bytes + 16 <= cap)) return null;
     const pages = Math.max(1, Math.ceil((bytes + 16) / 65536));
     try {
-      const memory = new m.WA.Memory({ initial: pages, maximum: pages });
+      const memory = new m.WA.Memory({ initial: pages, maximum: pages, shared: true });
       const inst = new m.WA.Instance(m.mod, { env: { memory } });
       return new Arena(memory, pages * 65536, inst.exports);
     } catch {
       return null;
     }
+  }
+
+  /**
+   * The kernels of this module bound to an existing shared memory (a worker thread's view of the main thread's
+   * arena; nothing is allocated from it). Throws when WebAssembly is unavailable.
+   */
+  static attach(memory: WasmMemoryLike): Arena {
+    const m = engineModule();
+    if (!m) throw new Error('Arena.attach: WebAssembly is unavailable');
+    const inst = new m.WA.Instance(m.mod, { env: { memory } });
+    const a = new Arena(memory, memory.buffer.byteLength, inst.exports);
+    a.top = a.bytes;
+    return a;
   }
 
   /** Byte size a view of `n` elements of `elementBytes` takes in the arena (rounded up to 16). */

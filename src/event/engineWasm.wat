@@ -3,7 +3,8 @@
 ;; (targets, weights), the input buffers, the populations' state and the drive streams (src/event/compile.ts).
 ;; Pointers are byte offsets (unsigned: the arena may exceed 2 GiB), compared with the _u instructions.
 (module
-  (import "env" "memory" (memory 1))
+  ;; shared, so that worker threads run the same kernels on the same arena (src/event/engineThreads.ts)
+  (import "env" "memory" (memory 1 65536 shared))
 
   ;; deliver: `count` delay groups listed at `list` as (start, end, x) int32 triples: for k in [start, end),
   ;; x[targets[k]] += weights[k] as f32.add (the correctly rounded float32 sum: the same bits as JavaScript's
@@ -34,6 +35,46 @@
         (then
           (local.set $a (i32.add (local.get $x) (i32.shl (i32.load (local.get $pt)) (i32.const 2))))
           (f32.store (local.get $a) (f32.add (f32.load (local.get $a)) (f32.load (local.get $pw))))))
+      (local.set $list (i32.add (local.get $list) (i32.const 12)))
+      (br $groups)))
+    (local.get $syn))
+
+  ;; deliverPart: `deliver` restricted to the targets in [lo, hi) (one thread's neurons): every group's targets must
+  ;; be sorted ascending (src/event/compile.ts sorts each group by target, stably), so they are the sub-range found by
+  ;; a binary search for lo and ended at the first target >= hi. Each target gets its synapses in the same order as
+  ;; from `deliver` (groups in list order, synapses in CSR order), so the sums have the same bits. Returns the number
+  ;; of synapses delivered.
+  (func (export "deliverPart") (param $list i32) (param $count i32) (param $targets i32) (param $weights i32)
+    (param $lo i32) (param $hi i32) (result i32)
+    (local $e i32) (local $a i32) (local $b i32) (local $mid i32) (local $pt i32) (local $pe i32) (local $pw i32)
+    (local $x i32) (local $j i32) (local $syn i32)
+    (local.set $e (i32.add (local.get $list) (i32.mul (local.get $count) (i32.const 12))))
+    (block $done (loop $groups
+      (br_if $done (i32.ge_u (local.get $list) (local.get $e)))
+      ;; first synapse with target >= lo: binary search over [start, end)
+      (local.set $a (i32.load (local.get $list)))
+      (local.set $b (i32.load offset=4 (local.get $list)))
+      (block $found (loop $search
+        (br_if $found (i32.ge_u (local.get $a) (local.get $b)))
+        (local.set $mid (i32.shr_u (i32.add (local.get $a) (local.get $b)) (i32.const 1)))
+        (if (i32.lt_s (i32.load (i32.add (local.get $targets) (i32.shl (local.get $mid) (i32.const 2)))) (local.get $lo))
+          (then (local.set $a (i32.add (local.get $mid) (i32.const 1))))
+          (else (local.set $b (local.get $mid))))
+        (br $search)))
+      (local.set $pt (i32.add (local.get $targets) (i32.shl (local.get $a) (i32.const 2))))
+      (local.set $pw (i32.add (local.get $weights) (i32.shl (local.get $a) (i32.const 2))))
+      (local.set $pe (i32.add (local.get $targets) (i32.shl (i32.load offset=4 (local.get $list)) (i32.const 2))))
+      (local.set $x (i32.load offset=8 (local.get $list)))
+      (block $end (loop $syns
+        (br_if $end (i32.ge_u (local.get $pt) (local.get $pe)))
+        (local.set $j (i32.load (local.get $pt)))
+        (br_if $end (i32.ge_s (local.get $j) (local.get $hi)))
+        (local.set $a (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $a) (f32.add (f32.load (local.get $a)) (f32.load (local.get $pw))))
+        (local.set $syn (i32.add (local.get $syn) (i32.const 1)))
+        (local.set $pt (i32.add (local.get $pt) (i32.const 4)))
+        (local.set $pw (i32.add (local.get $pw) (i32.const 4)))
+        (br $syns)))
       (local.set $list (i32.add (local.get $list) (i32.const 12)))
       (br $groups)))
     (local.get $syn))

@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerUrl } from './workerUrl.js';
 import { neuronCoefficients } from '../neuron/dynamics.js';
 import { fail } from '../util/errors.js';
 import { runContinuous } from './continuous.js';
@@ -229,20 +227,6 @@ function toShared<T extends Int32Array | Float32Array>(a: T): T {
 }
 
 /**
- * How to start the kernel worker: the compiled worker.js next to this file (dist/), or, from the .ts sources (vitest,
- * tsx), a small ESM bootstrap registering the tsx loader inside the worker (`execArgv: ['--import', 'tsx']` is not
- * honoured by worker threads on Node 20).
- */
-function workerUrl(): URL {
-  if (!import.meta.url.endsWith('.ts')) return new URL('./worker.js', import.meta.url);
-  const req = createRequire(import.meta.url);
-  const tsxApi = pathToFileURL(join(dirname(req.resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
-  const target = new URL('./worker.ts', import.meta.url).href;
-  const code = `import { register } from ${JSON.stringify(tsxApi)};\nregister();\nawait import(${JSON.stringify(target)});\n`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-}
-
-/**
  * Fast discrete path for one uniform delay of D steps: a ring of D + 1 spike lists instead of a queue, per-row weights
  * when rows have one weight, fused update, optional worker threads over a neuron partition (see kernel.ts).
  */
@@ -404,7 +388,7 @@ export function runRingKernel(k: RingKernelSpec): RingKernelResult {
   };
   const workers: Worker[] = [];
   if (mt) {
-    const url = workerUrl();
+    const url = workerUrl('worker');
     for (let p = 1; p < parts; p++) {
       const w = new Worker(url, { workerData: { init, part: p } });
       w.unref();

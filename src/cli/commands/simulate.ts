@@ -55,7 +55,8 @@ export const simulateCommand: Command = {
     'per neuron is read from a calibration of this network (K = 100, dt = 1 ms), so the result is only approximately HZ;',
     '--drive-hz sets the drive directly. discrete: clock-driven neurons at --dt-ms, event-driven delivery (calendar',
     'queue). continuous: exact event-driven simulation with continuous spike times (--dt-ms only batches the drive).',
-    '--threads T (discrete mode, one delay): worker threads over a neuron partition; spikes are identical for every T.',
+    '--threads T: worker threads over a neuron partition (the random network in discrete mode; in a description the',
+    'iaf_psc_exp populations of the WebAssembly arena); spikes are identical for every T.',
   ].join('\n'),
   positionals: true,
   options: {
@@ -64,7 +65,7 @@ export const simulateCommand: Command = {
     threads: {
       type: 'string',
       value: 'T',
-      help: 'worker threads of the ring fast path (the random network; one lif population with one delay), same spikes for any T',
+      help: 'worker threads over a neuron partition (ring fast path; iaf_psc_exp populations of a description), same spikes for any T',
       default: '1',
     },
     seed: { type: 'string', value: 'S', help: "random seed (default: the description's; random network 1)" },
@@ -160,10 +161,10 @@ async function runDescription(path: string, args: ParsedArgs): Promise<number> {
     onProgress: (done) => bar.update(Math.round(done)),
   });
   bar.finish();
-  // only the ring fast path has worker threads: say so instead of pretending
+  // fewer threads than asked (no population the threads can step, or fewer blocks of 1024 neurons): say so
   if (r.threads < threads)
     process.stderr.write(
-      `rouser simulate: note: ran on ${r.threads} thread(s): the ${r.path} loop of this network does not use --threads ${threads} (worker threads serve the ring fast path: one lif population, one delay)\n`,
+      `rouser simulate: note: ran on ${r.threads} thread(s), not ${threads}: worker threads step iaf_psc_exp populations in the WebAssembly arena (uniform E_L, V_reset, I_e; no delay-0 synapses) in parts of at least 1024 neurons, or run the ring fast path (one lif population, one delay)\n`,
     );
   const trains: (PopulationSpikeTrain & PopulationSpikes)[] = [];
   for (const name of recorded) {
