@@ -154,13 +154,14 @@
     (local $ext i32) (local $xa f32) (local $xb f32) (local $r4 v128) (local $eq v128) (local $vnew v128) (local $v4 v128)
     (local $iex2 v128) (local $iin2 v128) (local $sp i32)
     (local $el2 v128) (local $ie2 v128) (local $P22x v128) (local $P21exx v128) (local $P21inx v128) (local $P20x v128)
-    (local $P11exx v128) (local $P11inx v128) (local $th4 v128)
+    (local $P11exx v128) (local $P11inx v128) (local $th4 v128) (local $c20 v128)
     (local.set $el2 (f64x2.splat (local.get $el)))
     (local.set $ie2 (f64x2.splat (local.get $ie)))
     (local.set $P22x (f64x2.splat (local.get $P22)))
     (local.set $P21exx (f64x2.splat (local.get $P21ex)))
     (local.set $P21inx (f64x2.splat (local.get $P21in)))
     (local.set $P20x (f64x2.splat (local.get $P20)))
+    (local.set $c20 (f64x2.splat (f64.mul (f64.add (local.get $ie) (f64.const 0)) (local.get $P20))))
     (local.set $P11exx (f64x2.splat (local.get $P11ex)))
     (local.set $P11inx (f64x2.splat (local.get $P11in)))
     (local.set $th4 (f32x4.splat (local.get $thv)))
@@ -188,11 +189,11 @@
             (local.set $sa (i32.xor (local.get $sb) (i32.shr_u (local.get $sb) (i32.const 9))))
             (local.set $sb (i32.add (local.get $sc) (i32.shl (local.get $sc) (i32.const 3))))
             (local.set $sc (i32.add (i32.rotl (local.get $sc) (i32.const 21)) (local.get $t)))
-            (local.set $u (f64.mul (f64.convert_i32_u (local.get $t)) (f64.const 0x1p-32)))
             ;; the count from the top 10 bits of r where they decide it (lut), else the search of the table
             (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32.shr_u (local.get $t) (i32.const 22)) (i32.const 1)))))
             (if (i32.eq (local.get $m) (i32.const 0xffff))
               (then
+                (local.set $u (f64.mul (f64.convert_i32_u (local.get $t)) (f64.const 0x1p-32)))
                 (local.set $m (i32.const 0))
                 (block $found (loop $search
                   (br_if $found (f64.lt (local.get $u) (f64.load (i32.add (local.get $cdf) (i32.shl (local.get $m) (i32.const 3))))))
@@ -211,11 +212,11 @@
             (local.set $sa (i32.xor (local.get $sb) (i32.shr_u (local.get $sb) (i32.const 9))))
             (local.set $sb (i32.add (local.get $sc) (i32.shl (local.get $sc) (i32.const 3))))
             (local.set $sc (i32.add (i32.rotl (local.get $sc) (i32.const 21)) (local.get $t)))
-            (local.set $u (f64.mul (f64.convert_i32_u (local.get $t)) (f64.const 0x1p-32)))
             ;; the count from the top 10 bits of r where they decide it (lut), else the search of the table
             (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32.shr_u (local.get $t) (i32.const 22)) (i32.const 1)))))
             (if (i32.eq (local.get $m) (i32.const 0xffff))
               (then
+                (local.set $u (f64.mul (f64.convert_i32_u (local.get $t)) (f64.const 0x1p-32)))
                 (local.set $m (i32.const 0))
                 (block $found (loop $search
                   (br_if $found (f64.lt (local.get $u) (f64.load (i32.add (local.get $cdf) (i32.shl (local.get $m) (i32.const 3))))))
@@ -237,7 +238,10 @@
                   (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $V) (local.get $o)))) (local.get $el2)) (local.get $P22x)))
                 (f64x2.mul (local.tee $iex2 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $Iex) (local.get $o))))) (local.get $P21exx)))
               (f64x2.mul (local.tee $iin2 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $Iin) (local.get $o))))) (local.get $P21inx)))
-            (f64x2.mul (f64x2.add (local.get $ie2) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $I0) (local.get $o))))) (local.get $P20x)))))
+            (if (result v128) (local.get $xCur)
+              (then (f64x2.mul (f64x2.add (local.get $ie2) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $I0) (local.get $o))))) (local.get $P20x)))
+              ;; no current input: I_0 is +0, so the term is (I_e + 0) P20, the same operations once
+              (else (local.get $c20))))))
         ;; refractory lanes: ref - 1 in float64, V kept; the others: V = vnew, ref kept
         (local.set $v4 (v128.bitselect (local.get $vnew) (v128.load64_zero (i32.add (local.get $V) (local.get $o))) (local.get $eq)))
         (v128.store64_lane 0 (i32.add (local.get $ref) (local.get $o))
@@ -288,11 +292,11 @@
             (local.set $sa (i32.xor (local.get $sb) (i32.shr_u (local.get $sb) (i32.const 9))))
             (local.set $sb (i32.add (local.get $sc) (i32.shl (local.get $sc) (i32.const 3))))
             (local.set $sc (i32.add (i32.rotl (local.get $sc) (i32.const 21)) (local.get $t)))
-            (local.set $u (f64.mul (f64.convert_i32_u (local.get $t)) (f64.const 0x1p-32)))
             ;; the count from the top 10 bits of r where they decide it (lut), else the search of the table
             (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32.shr_u (local.get $t) (i32.const 22)) (i32.const 1)))))
             (if (i32.eq (local.get $m) (i32.const 0xffff))
               (then
+                (local.set $u (f64.mul (f64.convert_i32_u (local.get $t)) (f64.const 0x1p-32)))
                 (local.set $m (i32.const 0))
                 (block $found (loop $search
                   (br_if $found (f64.lt (local.get $u) (f64.load (i32.add (local.get $cdf) (i32.shl (local.get $m) (i32.const 3))))))
