@@ -9,13 +9,16 @@ import { fail, RouserError } from '../util/errors.js';
  * ```
  * /                        attributes magic = 0x0A7A (uint32), version = [0, 1] (uint32 x 2), as bmtk writes them
  * /spikes                  group
- * /spikes/<population>     group, attribute sorting = "by_time"
- * /spikes/<population>/timestamps   float64 [N], attribute units = "ms"
- * /spikes/<population>/node_ids     uint64  [N], 0-based node id within the population
+ * /spikes/<population>     group
+ * /spikes/<population>/timestamps   float64 [N], attribute units = "ms" (ASCII string, null-terminated)
+ * /spikes/<population>/node_ids     uint64  [N], 0-based node id within the population; attribute sorting = "by_time"
  * ```
  *
- * Spikes are sorted by time, ties by node id. The guide declares `sorting` as an HDF5 enum {none, by_id, by_time};
- * h5wasm cannot write enum types, so it is stored as a variable-length string, which is what bmtk writes and reads.
+ * Spikes are sorted by time, ties by node id. The guide declares the group's `sorting` attribute as an HDF5 enum
+ * {none, by_id, by_time}, which h5wasm cannot write; libsonata (the reference reader) refuses a string there, and
+ * bmtk reads a string either on the group or on the node_ids dataset. So the group carries no `sorting` (optional:
+ * readers then assume no order) and node_ids carries "by_time", which bmtk reads; test/interop checks libsonata.
+ * Strings are ASCII with a null terminator (HDF5 C strings): libsonata fails on h5wasm's default space-padded UTF-8.
  * Files are written to a temporary name in the target folder and renamed, so a reader never sees half a file.
  */
 
@@ -98,12 +101,12 @@ export async function writeSonataSpikes(path: string, pops: readonly PopulationS
       for (const p of pops) {
         const s = sortSpikesByTime(p);
         const g = root.create_group(s.population);
-        g.create_attribute('sorting', 'by_time');
         const ids = new BigUint64Array(s.nodeIds.length);
         for (let i = 0; i < ids.length; i++) ids[i] = BigInt(s.nodeIds[i] as number);
         const ts = g.create_dataset({ name: 'timestamps', data: s.timesMs, shape: [s.timesMs.length] });
-        ts.create_attribute('units', 'ms');
-        g.create_dataset({ name: 'node_ids', data: ids, shape: [ids.length] });
+        ts.create_attribute('units', 'ms', null, 'A');
+        const nd = g.create_dataset({ name: 'node_ids', data: ids, shape: [ids.length] });
+        nd.create_attribute('sorting', 'by_time', null, 'A');
       }
     } finally {
       f.close();
@@ -115,7 +118,10 @@ export async function writeSonataSpikes(path: string, pops: readonly PopulationS
   }
 }
 
-/** A SONATA spike report read back: populations in file order, with the `sorting` attribute when present. */
+/**
+ * A SONATA spike report read back: populations in file order, with the `sorting` attribute when present (on the
+ * population group, else on its node_ids dataset).
+ */
 export interface SonataSpikeReport {
   populations: (PopulationSpikes & { sorting?: string; units?: string })[];
 }
@@ -152,6 +158,7 @@ export async function readSonataSpikes(path: string): Promise<SonataSpikeReport>
       for (let i = 0; i < nodeIds.length; i++) nodeIds[i] = Number(idRaw[i]);
       const rec: SonataSpikeReport['populations'][number] = { population: name, nodeIds, timesMs };
       if ('sorting' in g.attrs) rec.sorting = String(g.get_attribute('sorting', true));
+      else if ('sorting' in ids.attrs) rec.sorting = String(ids.get_attribute('sorting', true));
       if (units !== undefined) rec.units = units;
       populations.push(rec);
     }
