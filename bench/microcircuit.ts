@@ -15,8 +15,13 @@
  * Our side runs through the built CLI (`npm run build` first; what users run) when dist/ is at least as new as src/,
  * else from source through tsx (about 20 MB more RSS); the printed line says which.
  *
+ * With --repeat R every measurement runs R times, interleaved (ours, then each Brian2 target, R rounds; at full scale
+ * R rounds over the thread counts): the printed numbers and the ratios are medians, with every run listed (this VM's
+ * speed drifts by 10-20 % between runs, so one run per side can swing a ratio by that much).
+ *
  * usage: node --import tsx bench/microcircuit.ts [--scales 0.1,0.5] [--presim-ms 500] [--duration-ms 1000]
- *          [--brian cython,cpp_standalone | --no-brian] [--full] [--full-threads 1,2] [--keep DIR] [--from-source]
+ *          [--brian cython,cpp_standalone | --no-brian] [--full] [--full-threads 1,2] [--repeat 1] [--keep DIR]
+ *          [--from-source]
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -223,8 +228,27 @@ function runBrian(dir: string, target: string, presimMs: number, durationMs: num
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   if (r.status !== 0) return `failed (${r.status}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
-  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as BrianResult;
+  // Python's json writes NaN (an ISI CV without neurons of >= 3 spikes), which is not JSON: read it as null
+  return JSON.parse((r.stdout.trim().split('\n').pop() as string).replace(/\bNaN\b/g, 'null')) as BrianResult;
 }
+
+/** Median (mean of the two middle values for an even count). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** The run whose value is nearest the median (its rates and CVs are printed). */
+function medianRun<T>(runs: T[], value: (r: T) => number): T {
+  const m = median(runs.map(value));
+  return runs.reduce((a, b) => (Math.abs(value(b) - m) < Math.abs(value(a) - m) ? b : a));
+}
+
+const list = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(', ');
+/** A number to `d` decimals, '-' when missing or not finite (an ISI CV without neurons of >= 3 spikes). */
+const fmt = (x: number | null | undefined, d: number): string =>
+  typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '-';
 
 function table(rows: string[][]): string {
   const w = rows[0]?.map((_, j) => Math.max(...rows.map((r) => (r[j] ?? '').length))) ?? [];
@@ -243,6 +267,8 @@ async function parent(): Promise<void> {
   if (!python && !has('no-brian'))
     console.log('Brian2 not importable by python3 (apt-get install -y python3-brian); peer skipped');
   const keep = opt('keep');
+  const repeat = Number(opt('repeat') ?? 1);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: ${opt('repeat')} is not an integer >= 1`);
   const root = keep ?? mkdtempSync(join(tmpdir(), 'rouser-mcbench-'));
   mkdirSync(root, { recursive: true });
   const results: unknown[] = [];
@@ -256,31 +282,52 @@ async function parent(): Promise<void> {
       console.log(
         `\n== N = K = ${s}: ${plan.populations.reduce((a, p) => a + p.size, 0)} neurons, ${plan.projections.reduce((a, p) => a + p.count, 0)} synapses, presim ${presimMs} ms + ${durationMs} ms`,
       );
-      const loadBefore = load();
-      const ours = runOurs(net, 1, presimMs, durationMs);
-      const ourPerBio = ours.wallMs / (presimMs + durationMs);
-      console.log(
-        `rouser (1 thread, ${ourLabel}): build ${(ours.buildMs / 1000).toFixed(1)} s, ${ourPerBio.toFixed(2)} s wall per biological s, peak RSS ${ours.peakRssMB.toFixed(0)} MB  [load ${loadBefore} -> ${load()}]`,
-      );
-      const peers: BrianResult[] = [];
       if (targets.length > 0) {
         const ex = spawnSync(process.execPath, ['--import', 'tsx', self, '--child-export', net, dir], {
           stdio: 'inherit',
         });
         if (ex.status !== 0) throw new Error('export failed');
+      }
+      const ourRuns: OurResult[] = [];
+      const peerRuns = new Map<string, BrianResult[]>(targets.map((t) => [t, []]));
+      for (let round = 0; round < repeat; round++) {
+        const loadBefore = load();
+        const o = runOurs(net, 1, presimMs, durationMs);
+        ourRuns.push(o);
+        console.log(
+          `rouser (1 thread, ${ourLabel}): build ${(o.buildMs / 1000).toFixed(1)} s, ${(o.wallMs / (presimMs + durationMs)).toFixed(2)} s wall per biological s, peak RSS ${o.peakRssMB.toFixed(0)} MB  [load ${loadBefore} -> ${load()}]`,
+        );
         for (const t of targets) {
           const lb = load();
           const b = runBrian(dir, t, presimMs, durationMs);
           if (typeof b === 'string') console.log(`brian2 ${t}: ${b}`);
           else {
-            peers.push(b);
+            peerRuns.get(t)?.push(b);
             console.log(
               `brian2 ${t}: build ${b.buildS.toFixed(1)} s, ${b.wallPerBioS.toFixed(2)} s wall per biological s, peak RSS ${b.peakRssMB.toFixed(0)} MB  [load ${lb} -> ${load()}]`,
             );
           }
         }
-        for (const f of ['pre.npy', 'post.npy', 'weight.npy', 'delay_steps.npy']) rmSync(join(dir, f), { force: true });
       }
+      if (targets.length > 0)
+        for (const f of ['pre.npy', 'post.npy', 'weight.npy', 'delay_steps.npy']) rmSync(join(dir, f), { force: true });
+      const perBio = (o: OurResult): number => o.wallMs / (presimMs + durationMs);
+      const ourPerBio = median(ourRuns.map(perBio));
+      const ours = medianRun(ourRuns, perBio);
+      const peers: BrianResult[] = [];
+      for (const [t, runs] of peerRuns) {
+        if (runs.length === 0) continue;
+        const m = median(runs.map((b) => b.wallPerBioS));
+        peers.push({ ...medianRun(runs, (b) => b.wallPerBioS), wallPerBioS: m });
+        if (repeat > 1)
+          console.log(
+            `brian2 ${t}: median ${m.toFixed(2)} s per biological s over ${runs.length} runs (${list(runs.map((b) => b.wallPerBioS))})`,
+          );
+      }
+      if (repeat > 1)
+        console.log(
+          `rouser: median ${ourPerBio.toFixed(2)} s per biological s over ${repeat} runs (${list(ourRuns.map(perBio))})`,
+        );
       const rows = [
         [
           'population',
@@ -296,8 +343,8 @@ async function parent(): Promise<void> {
           name,
           o?.meanRateHz.toFixed(3) ?? '-',
           ...peers.map((p) => p.ratesHz[name]?.toFixed(3) ?? '-'),
-          o?.isiCv.toFixed(3) ?? '-',
-          ...peers.map((p) => p.isiCv[name]?.toFixed(3) ?? '-'),
+          fmt(o?.isiCv, 3),
+          ...peers.map((p) => fmt(p.isiCv[name], 3)),
         ]);
       }
       console.log(table(rows));
@@ -306,17 +353,36 @@ async function parent(): Promise<void> {
         console.log(
           `speed-up vs best Brian2 (${best.target}): ${(best.wallPerBioS / ourPerBio).toFixed(2)}x; memory ours / theirs: ${(ours.peakRssMB / best.peakRssMB).toFixed(2)}x`,
         );
-      results.push({ scale: s, presimMs, durationMs, ours: { ...ours, wallPerBioS: ourPerBio }, brian2: peers });
+      results.push({
+        scale: s,
+        presimMs,
+        durationMs,
+        repeat,
+        ours: { ...ours, wallPerBioS: ourPerBio, wallPerBioSRuns: ourRuns.map(perBio) },
+        brian2: peers.map((p) => ({ ...p, wallPerBioSRuns: (peerRuns.get(p.target) ?? []).map((b) => b.wallPerBioS) })),
+      });
     }
     if (has('full')) {
       const net = join(root, 'full.json');
       saveNetwork(net, microcircuit({ seed: SEED }));
-      for (const threads of (opt('full-threads') ?? '1,2').split(',').map(Number)) {
-        const lb = load();
-        const ours = runOurs(net, threads, presimMs, durationMs);
-        const rtf = ours.wallMs / (presimMs + durationMs);
+      const threadCounts = (opt('full-threads') ?? '1,2').split(',').map(Number);
+      const fullRuns = new Map<number, OurResult[]>(threadCounts.map((t) => [t, []]));
+      const rtfOf = (o: OurResult): number => o.wallMs / (presimMs + durationMs);
+      for (let round = 0; round < repeat; round++)
+        for (const threads of threadCounts) {
+          const lb = load();
+          const o = runOurs(net, threads, presimMs, durationMs);
+          fullRuns.get(threads)?.push(o);
+          console.log(
+            `full scale (${ourLabel}), ${threads} thread(s) requested, ${o.threads} used: build ${(o.buildMs / 1000).toFixed(1)} s, RTF ${rtfOf(o).toFixed(2)}, peak RSS ${o.peakRssMB.toFixed(0)} MB  [load ${lb} -> ${load()}]`,
+          );
+        }
+      for (const threads of threadCounts) {
+        const runs = fullRuns.get(threads) ?? [];
+        const rtf = median(runs.map(rtfOf));
+        const ours = medianRun(runs, rtfOf);
         console.log(
-          `\n== full scale (${ourLabel}), ${threads} thread(s) requested, ${ours.threads} used: ${ours.neurons} neurons, ${ours.synapses} synapses; build ${(ours.buildMs / 1000).toFixed(1)} s, RTF ${rtf.toFixed(2)}, peak RSS ${ours.peakRssMB.toFixed(0)} MB  [load ${lb} -> ${load()}]`,
+          `\n== full scale (${ourLabel}), ${threads} thread(s) requested, ${ours.threads} used: ${ours.neurons} neurons, ${ours.synapses} synapses; build ${(ours.buildMs / 1000).toFixed(1)} s, RTF ${rtf.toFixed(2)}${repeat > 1 ? ` (median of ${repeat}: ${list(runs.map(rtfOf))})` : ''}, peak RSS ${Math.max(...runs.map((r) => r.peakRssMB)).toFixed(0)} MB`,
         );
         const rows = [['population', 'rate Hz', 'band', 'in band', 'ISI CV']];
         PD14_POPULATIONS.forEach((name, i) => {
@@ -327,11 +393,18 @@ async function parent(): Promise<void> {
             o?.meanRateHz.toFixed(3) ?? '-',
             `${lo}-${hi}`,
             o && o.meanRateHz >= lo && o.meanRateHz <= hi ? 'yes' : 'NO',
-            o?.isiCv.toFixed(3) ?? '-',
+            fmt(o?.isiCv, 3),
           ]);
         });
         console.log(table(rows));
-        results.push({ scale: 1, threads, presimMs, durationMs, ours: { ...ours, realTimeFactor: rtf } });
+        results.push({
+          scale: 1,
+          threads,
+          presimMs,
+          durationMs,
+          repeat,
+          ours: { ...ours, realTimeFactor: rtf, realTimeFactorRuns: runs.map(rtfOf) },
+        });
       }
     }
     console.log(`\n${JSON.stringify({ bench: 'microcircuit', load: load(), results })}`);
