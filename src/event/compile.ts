@@ -15,7 +15,7 @@ import { getNeuronModel, type NeuronModelDef } from '../neuron/model.js';
 import { fail } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { DRIVE_BLOCK, MAX_PER_NEURON_LAMBDA, POISSON_LUT_SIZE, poissonCdf, poissonLookup } from './drive.js';
-import { Arena, DELIVERY_LIST_GROUPS, MAX_ENGINE_THREADS } from './engineWasm.js';
+import { Arena, DELIVERY_LIST_GROUPS } from './engineWasm.js';
 import { checkLength, checkMemory, compiledBytes, formatMB, type MemoryCheckOptions } from './memory.js';
 
 /**
@@ -88,8 +88,6 @@ export interface CompiledArena {
   spikeList: Int32Array;
   /** Delivery list: (start, end, buffer byte pointer) per delay group, {@link DELIVERY_LIST_GROUPS} groups. */
   deliveryList: Int32Array;
-  /** One int32 per thread the iaf kernel writes its Poisson event count to. */
-  extOut: Int32Array;
 }
 
 /** A compiled DC stimulus: float32 `amplitude` per neuron added to `port` every step in [startStep, stopStep). */
@@ -858,7 +856,7 @@ function makeArena(
   maxBytes: number | undefined,
 ): CompiledArena | null {
   const f4 = (n: number): number => Arena.size(n, 4);
-  let bytes = numPorts * f4(numNeurons) + f4(3 * DELIVERY_LIST_GROUPS) + f4(MAX_ENGINE_THREADS);
+  let bytes = numPorts * f4(numNeurons) + f4(3 * DELIVERY_LIST_GROUPS);
   for (const p of populations) bytes += (p.state.length + 1) * f4(p.size);
   bytes += f4(Math.max(1, numNeurons));
   for (const s of poisson)
@@ -894,7 +892,6 @@ function makeArena(
     bufs,
     spikeList: arena.allocI32(Math.max(1, numNeurons)),
     deliveryList: arena.allocI32(3 * DELIVERY_LIST_GROUPS),
-    extOut: arena.allocI32(MAX_ENGINE_THREADS),
   };
 }
 

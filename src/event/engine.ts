@@ -51,7 +51,8 @@ export type { DescriptionRunResult, RateTrace, SimulateDescriptionOptions, State
  * Deterministic: the same compiled network and seed give the same spikes. With the compiled network's WebAssembly
  * arena (`net.arena`, ./engineWasm.ts) step 4 runs in the `deliver` kernel, per-neuron draws in `draw`, and
  * iaf_psc_exp populations with uniform E_L / V_reset / I_e in the in-place `iafStep` kernel (their one excitatory
- * per-neuron stimulus drawn inside it); the results are bit for bit those of the JavaScript path
+ * per-neuron stimulus drawn right before it by `draw4`, four blocks of 1024 neurons at a time in SIMD lanes); the
+ * results are bit for bit those of the JavaScript path
  * (test/event/engineWasm.test.ts). A network of the random network's shape (one lif population, one delay, block
  * drive; `ringFastPathPlan` in ./ring.ts) runs in the uniform-delay ring kernel instead, on `threads` worker threads,
  * with the same spikes as this loop (test/event/ring.test.ts); `fastPath: false` forces this loop. This loop runs on
@@ -156,7 +157,7 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   // per-neuron draws, applied at their population's update (after synaptic delivery), in stimulus order
   const popDrives = net.populations.map((_, pi) => drives.filter((d) => d.streams && d.s.population === pi));
   // in-place WebAssembly steps (iaf_psc_exp with uniform E_L, V_reset, I_e): byte pointers into the arena, and the
-  // population's one per-neuron drive on port 0 (no bias) fused into the kernel
+  // population's one per-neuron drive on port 0 (no bias), drawn by `draw4` right before the kernel ("fused")
   // populations whose current port (2) some input reaches: a DC stimulus, a receptor-2 projection or Poisson stimulus
   const currentTargets = new Set<number>(net.dc.filter((d) => d.port === 2).map((d) => d.population));
   for (const s of net.poisson) if (s.port === 2) currentTargets.add(s.population);
@@ -246,8 +247,6 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   const wPtr = weights.byteOffset;
   const spikeList = wa ? wa.spikeList : new Int32Array(0);
   const listPtr = spikeList.byteOffset;
-  const extOut = wa ? wa.extOut : new Int32Array(1);
-  const extPtr = extOut.byteOffset;
   const progressEvery = Math.max(1, Math.round(10 / dt));
   // fired neurons of a population step: local ids (ascending) from entry pop.offset on (a thread's range [a, b) of
   // the population: ids relative to a, from entry pop.offset + a on)
@@ -272,15 +271,7 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       }
     }
   };
-  const stepInPlace = (
-    ip: NonNullable<(typeof inPlace)[number]>,
-    list: number,
-    n: number,
-    st: number,
-    cdf: number,
-    lut: number,
-    w: number,
-  ): number => {
+  const stepInPlace = (ip: NonNullable<(typeof inPlace)[number]>, list: number, n: number): number => {
     const p = ip.ptr as [number, number, number, number, number, number, number, number, number];
     const c = ip.c;
     return (wa as CompiledArena).arena.iafStep(
@@ -306,11 +297,6 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       c.refractorySteps,
       c.P11ex,
       c.P11in,
-      st,
-      cdf,
-      lut,
-      w,
-      extPtr,
     );
   };
   // neuron ranges whose inputs JavaScript zeroes after each step: all but the in-place populations' (all of them when a
@@ -472,9 +458,17 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
         if (ip && ip.fused) {
           const s = ip.fused.s;
           const on = t >= s.startStep && t < s.stopStep;
-          const list = listPtr + 4 * pop.offset;
-          const fired = stepInPlace(ip, list, pop.size, on ? ip.stPtr : 0, on ? ip.cdfPtr : 0, ip.lutPtr, s.weight);
-          if (on) ext += extOut[0] as number;
+          // the per-neuron draw into x_ex (four blocks of 1024 neurons at a time in SIMD lanes), then the step
+          if (on)
+            ext += (wa as CompiledArena).arena.draw4(
+              pop.size,
+              ip.ptr[5] as number,
+              ip.stPtr,
+              ip.cdfPtr,
+              ip.lutPtr,
+              s.weight,
+            );
+          const fired = stepInPlace(ip, listPtr + 4 * pop.offset, pop.size);
           if (fired > 0) emit(pi, pop, fired, t, pop.offset, 0);
           continue;
         }
@@ -499,7 +493,7 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
           for (let k = 0; k < bias.length; k++) x0[k] = (x0[k] as number) + (bias[k] as number);
         }
         if (ip) {
-          const fired = stepInPlace(ip, listPtr + 4 * pop.offset, pop.size, 0, 0, 0, 0);
+          const fired = stepInPlace(ip, listPtr + 4 * pop.offset, pop.size);
           if (fired > 0) emit(pi, pop, fired, t, pop.offset, 0);
           continue;
         }
@@ -617,7 +611,6 @@ function startParts(
     dlPtr: wa.deliveryList.byteOffset,
     tPtr: net.targets.byteOffset,
     wPtr: net.weights.byteOffset,
-    extPtr: wa.extOut.byteOffset,
     fired: new Int32Array(sab(4 * pops.length * parts)),
     totals: new Float64Array(sab(16 * parts)),
     ctl: new Int32Array(sab(4 * ENGINE_CTL_WORDS)),

@@ -6,8 +6,8 @@
  * and listed the due delay groups in the arena, every part
  *  1. delivers the listed groups into its own targets (`deliverPart`: the targets of a group are sorted, so a part's
  *     are one sub-range; each target gets its synapses in the same order as on one thread), and
- *  2. steps its range of every population of {@link PartPop} kind (iaf_psc_exp in the in-place kernel, the fused
- *     per-neuron drive included), writing the fired neurons (ids relative to the range start) to the arena's spike
+ *  2. steps its range of every population of {@link PartPop} kind (iaf_psc_exp in the in-place kernel, after the
+ *     population's one per-neuron drive drawn by `draw4`), writing the fired neurons (ids relative to the range start) to the arena's spike
  *     list at the range's global offset and their number to `fired[pop * parts + part]`;
  * then the main thread, in population order, emits each population's spikes part by part (ascending ids, as on one
  * thread) and steps the remaining populations itself. So every float32 sum, every spike and every count is the one of
@@ -35,7 +35,7 @@ export interface PartPop {
   P11ex: number;
   P11in: number;
   refractorySteps: number;
-  /** The fused per-neuron Poisson drive (streams, CDF and lookup pointers, weight, active steps), or null. */
+  /** The per-neuron Poisson drive drawn before the step (streams, CDF and lookup pointers, weight, steps), or null. */
   fused: { st: number; cdf: number; lut: number; w: number; startStep: number; stopStep: number } | null;
 }
 
@@ -51,8 +51,6 @@ export interface EnginePartsInit {
   dlPtr: number;
   tPtr: number;
   wPtr: number;
-  /** One int32 per part (the kernel's Poisson event count of the last call). */
-  extPtr: number;
   /** `fired[pop * parts + part]`: spikes of the last step (SharedArrayBuffer). */
   fired: Int32Array;
   /** `totals[2 part]` synapses delivered, `totals[2 part + 1]` Poisson events, over the run (SharedArrayBuffer). */
@@ -121,8 +119,6 @@ export function runPartStep(
     tot[2 * part] = (tot[2 * part] as number) + arena.deliverPart(init.dlPtr, nl, init.tPtr, init.wPtr, lo, hi);
   if (mode !== MODE_STEP) return;
   const parts = init.parts;
-  const extAt = init.extPtr + 4 * part;
-  const ext = new Int32Array(arena.buffer, extAt, 1);
   for (let q = 0; q < init.pops.length; q++) {
     const pop = init.pops[q] as PartPop;
     const [a, b] = partRange(init, pop, part);
@@ -134,6 +130,7 @@ export function runPartStep(
     const on = f !== null && t >= f.startStep && t < f.stopStep;
     const p = pop.ptr;
     const at = (k: number): number => ((p[k] as number) === 0 ? 0 : (p[k] as number) + 4 * a);
+    const evs = on ? arena.draw4(b - a, at(5), f.st + 16 * (a / 1024), f.cdf, f.lut, f.w) : 0;
     const n = arena.iafStep(
       b - a,
       at(0),
@@ -157,14 +154,9 @@ export function runPartStep(
       pop.refractorySteps,
       pop.P11ex,
       pop.P11in,
-      on ? f.st + 16 * (a / 1024) : 0,
-      on ? f.cdf : 0,
-      on ? f.lut : 0,
-      on ? f.w : 0,
-      extAt,
     );
     init.fired[q * parts + part] = n;
-    if (on) tot[2 * part + 1] = (tot[2 * part + 1] as number) + (ext[0] as number);
+    tot[2 * part + 1] = (tot[2 * part + 1] as number) + evs;
   }
 }
 

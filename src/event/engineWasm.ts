@@ -4,7 +4,8 @@
  * holds the CSR (`targets`, `weights`), every population's state arrays and thresholds, the input buffers, the
  * fired-neuron list, the delivery list and the per-neuron Poisson streams and CDF tables. The kernels of
  * ./engineWasm.wat (compiled into ./engineWasm-binary.ts by scripts/build-wasm.mjs) work on it in place: delivery of
- * all delay groups due at a step in one call, and the iaf_psc_exp step (with the per-neuron Poisson draw fused in).
+ * all delay groups due at a step in one call, the per-neuron Poisson draw (four blocks of 1024 neurons at a time in
+ * SIMD lanes) and the iaf_psc_exp step.
  * JavaScript sees the same bytes through typed-array views; other neuron models run their `step` on those views.
  * wasm32 memory is capped at 4 GiB ({@link ENGINE_WASM_MAX_BYTES}); a network that needs more (or a runtime without
  * WebAssembly) keeps plain typed arrays and the JavaScript path, with the same results.
@@ -13,9 +14,6 @@ import { ENGINE_WASM_BASE64 } from './engineWasm-binary.js';
 
 /** Largest arena (bytes): 65536 pages of 64 KiB, the wasm32 limit. */
 export const ENGINE_WASM_MAX_BYTES = 65536 * 65536;
-
-/** Most threads of the description engine (src/event/engine.ts). */
-export const MAX_ENGINE_THREADS = 64;
 
 /** Delay groups per delivery call (the list holds start, end and buffer pointer per group: 12 bytes each). */
 export const DELIVERY_LIST_GROUPS = 4096;
@@ -76,11 +74,6 @@ export type IafStepFn = (
   refractorySteps: number,
   P11ex: number,
   P11in: number,
-  streams: number,
-  cdf: number,
-  lut: number,
-  w: number,
-  extOut: number,
 ) => number;
 
 let api: WasmApi | null | undefined;
@@ -122,6 +115,8 @@ export class Arena {
   readonly deliverPart: DeliverPartFn;
   readonly iafStep: IafStepFn;
   readonly draw: DrawFn;
+  /** `draw4`: {@link DrawFn} with four blocks of 1024 neurons at a time in SIMD lanes (the same draws and bits). */
+  readonly draw4: DrawFn;
   private top = 16; // byte 0..15 reserved: pointer 0 means "none" to the kernels
 
   private constructor(memory: WasmMemoryLike, bytes: number, exports: Record<string, unknown>) {
@@ -132,6 +127,7 @@ export class Arena {
     this.deliverPart = exports.deliverPart as DeliverPartFn;
     this.iafStep = exports.iafStep as IafStepFn;
     this.draw = exports.draw as DrawFn;
+    this.draw4 = exports.draw4 as DrawFn;
   }
 
   /**

@@ -79,10 +79,110 @@
       (br $groups)))
     (local.get $syn))
 
+  ;; draw4: `draw` over x[0, n) with four blocks of 1024 neurons at a time in i32x4 lanes (lane j = block 4 g + j,
+  ;; neuron k of each block in turn): each block's sfc32 stream advances in its own lane, so every neuron gets the
+  ;; same draw, count and float64 update as from `draw` (per-lane IEEE operations); the neurons after the last whole
+  ;; group of four blocks go through `draw`. Returns the total of m.
+  (func (export "draw4") (param $n i32) (param $x i32) (param $st i32) (param $cdf i32) (param $lut i32) (param $w f64) (result i32)
+    (local $g i32) (local $groups i32) (local $k i32) (local $p i32) (local $sp i32) (local $m i32)
+    (local $A v128) (local $B v128) (local $C v128) (local $D v128) (local $T v128) (local $nA v128) (local $idx v128)
+    (local $M v128) (local $EXT v128) (local $X v128) (local $W2 v128) (local $lo v128) (local $hi v128)
+    (local $Xh v128) (local $Mh v128) (local $ext i32)
+    (local.set $groups (i32.shr_u (local.get $n) (i32.const 12)))
+    (local.set $W2 (f64x2.splat (local.get $w)))
+    (block $all (loop $grp
+      (br_if $all (i32.ge_u (local.get $g) (local.get $groups)))
+      (local.set $sp (i32.add (local.get $st) (i32.shl (local.get $g) (i32.const 6))))
+      ;; the four streams' (a, b, c, d), transposed into lanes
+      (local.set $A (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
+        (i32.load (local.get $sp))) (i32.load offset=16 (local.get $sp))) (i32.load offset=32 (local.get $sp))) (i32.load offset=48 (local.get $sp))))
+      (local.set $B (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
+        (i32.load offset=4 (local.get $sp))) (i32.load offset=20 (local.get $sp))) (i32.load offset=36 (local.get $sp))) (i32.load offset=52 (local.get $sp))))
+      (local.set $C (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
+        (i32.load offset=8 (local.get $sp))) (i32.load offset=24 (local.get $sp))) (i32.load offset=40 (local.get $sp))) (i32.load offset=56 (local.get $sp))))
+      (local.set $D (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
+        (i32.load offset=12 (local.get $sp))) (i32.load offset=28 (local.get $sp))) (i32.load offset=44 (local.get $sp))) (i32.load offset=60 (local.get $sp))))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $g) (i32.const 14))))
+      (local.set $k (i32.const 0))
+      (block $done (loop $lp
+        (br_if $done (i32.ge_u (local.get $k) (i32.const 1024)))
+        ;; r = a + b + d; d += 1; a = b ^ (b >> 9); b = c + (c << 3); c = rotl(c, 21) + r
+        (local.set $T (i32x4.add (i32x4.add (local.get $A) (local.get $B)) (local.get $D)))
+        (local.set $D (i32x4.add (local.get $D) (v128.const i32x4 1 1 1 1)))
+        (local.set $nA (v128.xor (local.get $B) (i32x4.shr_u (local.get $B) (i32.const 9))))
+        (local.set $B (i32x4.add (local.get $C) (i32x4.shl (local.get $C) (i32.const 3))))
+        (local.set $C (i32x4.add (v128.or (i32x4.shl (local.get $C) (i32.const 21)) (i32x4.shr_u (local.get $C) (i32.const 11))) (local.get $T)))
+        (local.set $A (local.get $nA))
+        (local.set $idx (i32x4.shr_u (local.get $T) (i32.const 22)))
+        (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 0 (local.get $idx)) (i32.const 1)))))
+        (if (i32.eq (local.get $m) (i32.const 0xffff))
+          (then (local.set $m (call $search (i32x4.extract_lane 0 (local.get $T)) (local.get $cdf)))))
+        (local.set $M (i32x4.splat (local.get $m)))
+        (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 1 (local.get $idx)) (i32.const 1)))))
+        (if (i32.eq (local.get $m) (i32.const 0xffff))
+          (then (local.set $m (call $search (i32x4.extract_lane 1 (local.get $T)) (local.get $cdf)))))
+        (local.set $M (i32x4.replace_lane 1 (local.get $M) (local.get $m)))
+        (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 2 (local.get $idx)) (i32.const 1)))))
+        (if (i32.eq (local.get $m) (i32.const 0xffff))
+          (then (local.set $m (call $search (i32x4.extract_lane 2 (local.get $T)) (local.get $cdf)))))
+        (local.set $M (i32x4.replace_lane 2 (local.get $M) (local.get $m)))
+        (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 3 (local.get $idx)) (i32.const 1)))))
+        (if (i32.eq (local.get $m) (i32.const 0xffff))
+          (then (local.set $m (call $search (i32x4.extract_lane 3 (local.get $T)) (local.get $cdf)))))
+        (local.set $M (i32x4.replace_lane 3 (local.get $M) (local.get $m)))
+        (local.set $EXT (i32x4.add (local.get $EXT) (local.get $M)))
+        ;; x = f32(x + m w) in float64 where m > 0 (a bit select keeps x's bits where m = 0)
+        (local.set $X (v128.load32_lane offset=12288 3 (local.get $p) (v128.load32_lane offset=8192 2 (local.get $p)
+          (v128.load32_lane offset=4096 1 (local.get $p) (v128.load32_zero (local.get $p))))))
+        (local.set $lo (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (local.get $X))
+          (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $M)) (local.get $W2)))))
+        (local.set $Xh (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $X) (local.get $X)))
+        (local.set $Mh (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $M) (local.get $M)))
+        (local.set $hi (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (local.get $Xh))
+          (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $Mh)) (local.get $W2)))))
+        (local.set $X (v128.bitselect
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi))
+          (local.get $X)
+          (i32x4.ne (local.get $M) (v128.const i32x4 0 0 0 0))))
+        (v128.store32_lane 0 (local.get $p) (local.get $X))
+        (v128.store32_lane offset=4096 1 (local.get $p) (local.get $X))
+        (v128.store32_lane offset=8192 2 (local.get $p) (local.get $X))
+        (v128.store32_lane offset=12288 3 (local.get $p) (local.get $X))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $lp)))
+      (i32.store (local.get $sp) (i32x4.extract_lane 0 (local.get $A)))
+      (i32.store offset=4 (local.get $sp) (i32x4.extract_lane 0 (local.get $B)))
+      (i32.store offset=8 (local.get $sp) (i32x4.extract_lane 0 (local.get $C)))
+      (i32.store offset=12 (local.get $sp) (i32x4.extract_lane 0 (local.get $D)))
+      (i32.store offset=16 (local.get $sp) (i32x4.extract_lane 1 (local.get $A)))
+      (i32.store offset=20 (local.get $sp) (i32x4.extract_lane 1 (local.get $B)))
+      (i32.store offset=24 (local.get $sp) (i32x4.extract_lane 1 (local.get $C)))
+      (i32.store offset=28 (local.get $sp) (i32x4.extract_lane 1 (local.get $D)))
+      (i32.store offset=32 (local.get $sp) (i32x4.extract_lane 2 (local.get $A)))
+      (i32.store offset=36 (local.get $sp) (i32x4.extract_lane 2 (local.get $B)))
+      (i32.store offset=40 (local.get $sp) (i32x4.extract_lane 2 (local.get $C)))
+      (i32.store offset=44 (local.get $sp) (i32x4.extract_lane 2 (local.get $D)))
+      (i32.store offset=48 (local.get $sp) (i32x4.extract_lane 3 (local.get $A)))
+      (i32.store offset=52 (local.get $sp) (i32x4.extract_lane 3 (local.get $B)))
+      (i32.store offset=56 (local.get $sp) (i32x4.extract_lane 3 (local.get $C)))
+      (i32.store offset=60 (local.get $sp) (i32x4.extract_lane 3 (local.get $D)))
+      (local.set $g (i32.add (local.get $g) (i32.const 1)))
+      (br $grp)))
+    (local.set $ext (i32.add (i32.add (i32x4.extract_lane 0 (local.get $EXT)) (i32x4.extract_lane 1 (local.get $EXT)))
+      (i32.add (i32x4.extract_lane 2 (local.get $EXT)) (i32x4.extract_lane 3 (local.get $EXT)))))
+    (local.set $k (i32.shl (local.get $groups) (i32.const 12)))
+    (if (i32.lt_u (local.get $k) (local.get $n))
+      (then (local.set $ext (i32.add (local.get $ext) (call $draw (i32.sub (local.get $n) (local.get $k))
+        (i32.add (local.get $x) (i32.shl (local.get $k) (i32.const 2)))
+        (i32.add (local.get $st) (i32.shl (local.get $groups) (i32.const 6)))
+        (local.get $cdf) (local.get $lut) (local.get $w))))))
+    (local.get $ext))
+
   ;; draw: the per-neuron Poisson draw of src/event/drive.ts drawPerNeuron over x[0, n) in place, with the streams at
   ;; st (16 bytes per block of 1024 neurons), the CDF table at cdf and its lookup at lut (see iafStep):
   ;; x = f32(x + m w) in float64 where m > 0. Returns the total of m.
-  (func (export "draw") (param $n i32) (param $x i32) (param $st i32) (param $cdf i32) (param $lut i32) (param $w f64) (result i32)
+  (func $draw (export "draw") (param $n i32) (param $x i32) (param $st i32) (param $cdf i32) (param $lut i32) (param $w f64) (result i32)
     (local $k i32) (local $end i32) (local $p i32) (local $sa i32) (local $sb i32) (local $sc i32) (local $sd i32)
     (local $t i32) (local $m i32) (local $ext i32) (local $xv f32)
     (local.set $p (local.get $x))
@@ -137,21 +237,15 @@
   ;; plus I_0 = x_cur (a bit copy) and the fired neurons' local indices written as int32 to `list` in ascending
   ;; order (returns their number). The three inputs are left zeroed (+0) for the next step. xCur = 0: no current input
   ;; (the caller knows x_cur and I_0 are all +0 and stay so): I_0 is neither read from x_cur nor stored. th = 0: every
-  ;; threshold is thv. With st != 0, first the per-neuron Poisson draw of src/event/drive.ts
-  ;; drawPerNeuron into x_ex: per block of 1024 neurons the sfc32 state (a, b, c, d) at st + 16 block; per neuron
-  ;; r = a + b + d, d += 1, a = b ^ (b >> 9), b = c + (c << 3), c = rotl(c, 21) + r; u = r 2^-32 (exact);
-  ;; m = the first i with u < cdf[i] (float64 table at `cdf`, +Infinity-terminated), read from the uint16 table
-  ;; `lut` at r >> 22 when all r with those top 10 bits give the same m (drive.ts poissonLookup), else searched;
-  ;; for m > 0 x_ex = f32(x_ex + m w) in float64. The total of m is stored (i32) at extOut. Neurons go two at a time
-  ;; through f64x2 lanes (the same per-lane operations, so the same bits), an odd last one through the scalar loop.
+  ;; threshold is thv. The population's per-neuron Poisson drive is drawn into x_ex before (`draw4`). Neurons go two at
+  ;; a time through f64x2 lanes (the same per-lane operations, so the same bits), an odd last one through the scalar
+  ;; loop.
   (func (export "iafStep") (param $n i32) (param $V i32) (param $Iex i32) (param $Iin i32) (param $I0 i32) (param $ref i32)
     (param $xEx i32) (param $xIn i32) (param $xCur i32) (param $th i32) (param $thv f32) (param $list i32)
     (param $el f64) (param $P22 f64) (param $P21ex f64) (param $P21in f64) (param $ie f64) (param $P20 f64)
-    (param $vr f32) (param $RS f32) (param $P11ex f64) (param $P11in f64)
-    (param $st i32) (param $cdf i32) (param $lut i32) (param $w f64) (param $extOut i32) (result i32)
+    (param $vr f32) (param $RS f32) (param $P11ex f64) (param $P11in f64) (result i32)
     (local $k i32) (local $end i32) (local $o i32) (local $fired i32) (local $r f64) (local $vf f32) (local $iex f64) (local $iin f64)
-    (local $xe f32) (local $sa i32) (local $sb i32) (local $sc i32) (local $sd i32) (local $t i32) (local $u f64) (local $m i32)
-    (local $ext i32) (local $xa f32) (local $xb f32) (local $r4 v128) (local $eq v128) (local $vnew v128) (local $v4 v128)
+    (local $xe f32) (local $xa f32) (local $xb f32) (local $r4 v128) (local $eq v128) (local $vnew v128) (local $v4 v128)
     (local $iex2 v128) (local $iin2 v128) (local $sp i32)
     (local $el2 v128) (local $ie2 v128) (local $P22x v128) (local $P21exx v128) (local $P21inx v128) (local $P20x v128)
     (local $P11exx v128) (local $P11inx v128) (local $th4 v128) (local $c20 v128)
@@ -169,12 +263,6 @@
       (br_if $all (i32.ge_u (local.get $k) (local.get $n)))
       (local.set $end (i32.add (local.get $k) (i32.const 1024)))
       (if (i32.gt_u (local.get $end) (local.get $n)) (then (local.set $end (local.get $n))))
-      (if (local.get $st)
-        (then
-          (local.set $sa (i32.load (local.get $st)))
-          (local.set $sb (i32.load offset=4 (local.get $st)))
-          (local.set $sc (i32.load offset=8 (local.get $st)))
-          (local.set $sd (i32.load offset=12 (local.get $st)))))
       ;; two neurons per turn in f64x2 / f32x4 lanes: the same operations lane by lane (IEEE, no contraction), the
       ;; refractory choice and the stores as selects; spikes (rare) are finished one lane at a time
       (block $pdone (loop $pairs
@@ -182,52 +270,6 @@
         (local.set $o (i32.shl (local.get $k) (i32.const 2)))
         (local.set $xa (f32.load (i32.add (local.get $xEx) (local.get $o))))
         (local.set $xb (f32.load offset=4 (i32.add (local.get $xEx) (local.get $o))))
-        (if (local.get $st)
-          (then
-            (local.set $t (i32.add (i32.add (local.get $sa) (local.get $sb)) (local.get $sd)))
-            (local.set $sd (i32.add (local.get $sd) (i32.const 1)))
-            (local.set $sa (i32.xor (local.get $sb) (i32.shr_u (local.get $sb) (i32.const 9))))
-            (local.set $sb (i32.add (local.get $sc) (i32.shl (local.get $sc) (i32.const 3))))
-            (local.set $sc (i32.add (i32.rotl (local.get $sc) (i32.const 21)) (local.get $t)))
-            ;; the count from the top 10 bits of r where they decide it (lut), else the search of the table
-            (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32.shr_u (local.get $t) (i32.const 22)) (i32.const 1)))))
-            (if (i32.eq (local.get $m) (i32.const 0xffff))
-              (then
-                (local.set $u (f64.mul (f64.convert_i32_u (local.get $t)) (f64.const 0x1p-32)))
-                (local.set $m (i32.const 0))
-                (block $found (loop $search
-                  (br_if $found (f64.lt (local.get $u) (f64.load (i32.add (local.get $cdf) (i32.shl (local.get $m) (i32.const 3))))))
-                  (local.set $m (i32.add (local.get $m) (i32.const 1)))
-                  (br $search)))))
-            (local.set $ext (i32.add (local.get $ext) (local.get $m)))
-            ;; x_ex changes only when m > 0 (a select, not a branch: -0 and NaN payloads stay as they are at m = 0)
-            (local.set $xa (select
-              (f32.demote_f64 (f64.add (f64.promote_f32 (local.get $xa)) (f64.mul (f64.convert_i32_u (local.get $m)) (local.get $w))))
-              (local.get $xa)
-              (local.get $m)))))
-        (if (local.get $st)
-          (then
-            (local.set $t (i32.add (i32.add (local.get $sa) (local.get $sb)) (local.get $sd)))
-            (local.set $sd (i32.add (local.get $sd) (i32.const 1)))
-            (local.set $sa (i32.xor (local.get $sb) (i32.shr_u (local.get $sb) (i32.const 9))))
-            (local.set $sb (i32.add (local.get $sc) (i32.shl (local.get $sc) (i32.const 3))))
-            (local.set $sc (i32.add (i32.rotl (local.get $sc) (i32.const 21)) (local.get $t)))
-            ;; the count from the top 10 bits of r where they decide it (lut), else the search of the table
-            (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32.shr_u (local.get $t) (i32.const 22)) (i32.const 1)))))
-            (if (i32.eq (local.get $m) (i32.const 0xffff))
-              (then
-                (local.set $u (f64.mul (f64.convert_i32_u (local.get $t)) (f64.const 0x1p-32)))
-                (local.set $m (i32.const 0))
-                (block $found (loop $search
-                  (br_if $found (f64.lt (local.get $u) (f64.load (i32.add (local.get $cdf) (i32.shl (local.get $m) (i32.const 3))))))
-                  (local.set $m (i32.add (local.get $m) (i32.const 1)))
-                  (br $search)))))
-            (local.set $ext (i32.add (local.get $ext) (local.get $m)))
-            ;; x_ex changes only when m > 0 (a select, not a branch: -0 and NaN payloads stay as they are at m = 0)
-            (local.set $xb (select
-              (f32.demote_f64 (f64.add (f64.promote_f32 (local.get $xb)) (f64.mul (f64.convert_i32_u (local.get $m)) (local.get $w))))
-              (local.get $xb)
-              (local.get $m)))))
         (local.set $r4 (v128.load64_zero (i32.add (local.get $ref) (local.get $o))))
         (local.set $eq (f32x4.eq (local.get $r4) (v128.const f32x4 0 0 0 0)))
         (local.set $vnew (f32x4.demote_f64x2_zero
@@ -285,29 +327,6 @@
         (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
         (local.set $o (i32.shl (local.get $k) (i32.const 2)))
         (local.set $xe (f32.load (i32.add (local.get $xEx) (local.get $o))))
-        (if (local.get $st)
-          (then
-            (local.set $t (i32.add (i32.add (local.get $sa) (local.get $sb)) (local.get $sd)))
-            (local.set $sd (i32.add (local.get $sd) (i32.const 1)))
-            (local.set $sa (i32.xor (local.get $sb) (i32.shr_u (local.get $sb) (i32.const 9))))
-            (local.set $sb (i32.add (local.get $sc) (i32.shl (local.get $sc) (i32.const 3))))
-            (local.set $sc (i32.add (i32.rotl (local.get $sc) (i32.const 21)) (local.get $t)))
-            ;; the count from the top 10 bits of r where they decide it (lut), else the search of the table
-            (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32.shr_u (local.get $t) (i32.const 22)) (i32.const 1)))))
-            (if (i32.eq (local.get $m) (i32.const 0xffff))
-              (then
-                (local.set $u (f64.mul (f64.convert_i32_u (local.get $t)) (f64.const 0x1p-32)))
-                (local.set $m (i32.const 0))
-                (block $found (loop $search
-                  (br_if $found (f64.lt (local.get $u) (f64.load (i32.add (local.get $cdf) (i32.shl (local.get $m) (i32.const 3))))))
-                  (local.set $m (i32.add (local.get $m) (i32.const 1)))
-                  (br $search)))))
-            (local.set $ext (i32.add (local.get $ext) (local.get $m)))
-            ;; x_ex changes only when m > 0 (a select, not a branch: -0 and NaN payloads stay as they are at m = 0)
-            (local.set $xe (select
-              (f32.demote_f64 (f64.add (f64.promote_f32 (local.get $xe)) (f64.mul (f64.convert_i32_u (local.get $m)) (local.get $w))))
-              (local.get $xe)
-              (local.get $m)))))
         (local.set $r (f64.promote_f32 (f32.load (i32.add (local.get $ref) (local.get $o)))))
         (local.set $iex (f64.promote_f32 (f32.load (i32.add (local.get $Iex) (local.get $o)))))
         (local.set $iin (f64.promote_f32 (f32.load (i32.add (local.get $Iin) (local.get $o)))))
@@ -349,13 +368,5 @@
             (f32.store (i32.add (local.get $V) (local.get $o)) (local.get $vf))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $lp)))
-      (if (local.get $st)
-        (then
-          (i32.store (local.get $st) (local.get $sa))
-          (i32.store offset=4 (local.get $st) (local.get $sb))
-          (i32.store offset=8 (local.get $st) (local.get $sc))
-          (i32.store offset=12 (local.get $st) (local.get $sd))
-          (local.set $st (i32.add (local.get $st) (i32.const 16)))))
       (br $blocks)))
-    (if (local.get $extOut) (then (i32.store (local.get $extOut) (local.get $ext))))
     (local.get $fired)))
