@@ -396,9 +396,9 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
         }
         srcPtr[q] = sp;
       }
-      if (par) {
-        // the due groups listed as below, each part delivering into its own neurons; then the parts step their ranges
-        const arena = (wa as CompiledArena).arena;
+      if (wa) {
+        // the due groups as (start, end, buffer pointer) triples, delivered in WebAssembly in list order; with parts
+        // (threads), each part delivers into its own neurons and then steps its ranges (MODE_STEP)
         let nl = 0;
         while (cal.size > 0 && cal.peekTime() === t) {
           const g = cal.pop();
@@ -407,26 +407,13 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
           dl[nl + 2] = bufPtr[groupPort[g] as number] as number;
           nl += 3;
           if (nl === dl.length) {
-            par.run(arena, t, nl / 3, MODE_DELIVER);
+            if (par) par.run(wa.arena, t, nl / 3, MODE_DELIVER);
+            else syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
             nl = 0;
           }
         }
-        par.run(arena, t, nl / 3, MODE_STEP);
-      } else if (wa) {
-        // the due groups as (start, end, buffer pointer) triples, delivered in WebAssembly in list order
-        let nl = 0;
-        while (cal.size > 0 && cal.peekTime() === t) {
-          const g = cal.pop();
-          dl[nl] = groupPtr[g] as number;
-          dl[nl + 1] = groupPtr[g + 1] as number;
-          dl[nl + 2] = bufPtr[groupPort[g] as number] as number;
-          nl += 3;
-          if (nl === dl.length) {
-            syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
-            nl = 0;
-          }
-        }
-        if (nl > 0) syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
+        if (par) par.run(wa.arena, t, nl / 3, MODE_STEP);
+        else if (nl > 0) syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
       } else
         while (cal.size > 0 && cal.peekTime() === t) {
           const g = cal.pop();

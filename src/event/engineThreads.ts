@@ -17,6 +17,7 @@
  * counter), the workers spin briefly then `Atomics.wait`, and count themselves done.
  */
 import { Arena, type WasmMemoryLike } from './engineWasm.js';
+import { waitCount } from './kernel.js';
 
 /** A population the parts step in place (iaf_psc_exp, uniform E_L / V_reset / I_e, in the arena). */
 export interface PartPop {
@@ -191,15 +192,7 @@ export function abortParts(ctl: Int32Array): void {
 
 /** Main thread: waits (up to `timeoutMs`) until `count` workers are ready; false on timeout or abort. */
 export function awaitReady(ctl: Int32Array, count: number, timeoutMs: number): boolean {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const r = Atomics.load(ctl, C_READY);
-    if (r >= count) return true;
-    if (Atomics.load(ctl, C_ABORT) !== 0) return false;
-    const left = deadline - performance.now();
-    if (left <= 0) return false;
-    Atomics.wait(ctl, C_READY, r, Math.min(left, 100));
-  }
+  return waitCount(ctl, C_READY, C_ABORT, count, timeoutMs);
 }
 
 /** A worker's loop: attach to the arena, signal readiness, run published steps until MODE_EXIT. */

@@ -247,14 +247,22 @@ export function markReady(ctl: Int32Array): void {
 }
 
 export function waitReady(ctl: Int32Array, count: number, timeoutMs: number): boolean {
+  return waitCount(ctl, C_READY, C_ABORT, count, timeoutMs);
+}
+
+/**
+ * Waits (up to `timeoutMs`) until the counter `ctl[at]` reaches `count`; false on timeout or when `ctl[abort]` is set.
+ * Shared by the random network's kernel and the description engine's threads (./engineThreads.ts).
+ */
+export function waitCount(ctl: Int32Array, at: number, abort: number, count: number, timeoutMs: number): boolean {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const r = Atomics.load(ctl, C_READY);
+    const r = Atomics.load(ctl, at);
     if (r >= count) return true;
-    if (Atomics.load(ctl, C_ABORT) !== 0) return false;
+    if (Atomics.load(ctl, abort) !== 0) return false;
     const left = deadline - performance.now();
     if (left <= 0) return false;
-    Atomics.wait(ctl, C_READY, r, Math.min(left, 100));
+    Atomics.wait(ctl, at, r, Math.min(left, 100));
   }
 }
 
