@@ -19,10 +19,12 @@ import {
   MODE_DELIVER,
   MODE_EXIT,
   MODE_STEP,
+  drawRange,
   partitionBounds,
   partRange,
   publishStep,
   runPartStep,
+  stepRange,
   type EnginePartsInit,
   type PartPop,
 } from './engineThreads.js';
@@ -162,7 +164,7 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   const currentTargets = new Set<number>(net.dc.filter((d) => d.port === 2).map((d) => d.population));
   for (const s of net.poisson) if (s.port === 2) currentTargets.add(s.population);
   for (const pr of desc.projections) if (pr.receptor === 2) currentTargets.add(popIdx.get(pr.target) as number);
-  const inPlace = net.populations.map((pop, pi) => {
+  const inPlace = net.populations.map((pop, pi): PartPop | null => {
     const c = pop.coeff as IafPscExpCoefficients;
     if (!wa || pop.model !== IAF_PSC_EXP || !c.uniform || pop.size === 0) return null;
     const ins = popInputs[pi] as Float32Array[];
@@ -180,16 +182,30 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
     if (noCurrent) ptr[7] = 0;
     if (oneTh) ptr[8] = 0;
     return {
-      c,
+      offset: pop.offset,
+      size: pop.size,
       ptr,
       thv: th[0] as number,
       el: c.EL[0] as number,
       vr: c.Vreset[0] as number,
       ie: c.Ie[0] as number,
-      fused,
-      stPtr: fused ? (fused.streams as Uint32Array).byteOffset : 0,
-      cdfPtr: fused ? (fused.s.cdf as Float64Array).byteOffset : 0,
-      lutPtr: fused ? (fused.s.lut as Uint16Array).byteOffset : 0,
+      P22: c.P22,
+      P21ex: c.P21ex,
+      P21in: c.P21in,
+      P20: c.P20,
+      P11ex: c.P11ex,
+      P11in: c.P11in,
+      refractorySteps: c.refractorySteps,
+      fused: fused
+        ? {
+            st: (fused.streams as Uint32Array).byteOffset,
+            cdf: (fused.s.cdf as Float64Array).byteOffset,
+            lut: (fused.s.lut as Uint16Array).byteOffset,
+            w: fused.s.weight,
+            startStep: fused.s.startStep,
+            stopStep: fused.s.stopStep,
+          }
+        : null,
     };
   });
   const dcs = net.dc.map((d) => {
@@ -271,34 +287,6 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       }
     }
   };
-  const stepInPlace = (ip: NonNullable<(typeof inPlace)[number]>, list: number, n: number): number => {
-    const p = ip.ptr as [number, number, number, number, number, number, number, number, number];
-    const c = ip.c;
-    return (wa as CompiledArena).arena.iafStep(
-      n,
-      p[0],
-      p[1],
-      p[2],
-      p[3],
-      p[4],
-      p[5],
-      p[6],
-      p[7],
-      p[8],
-      ip.thv,
-      list,
-      ip.el,
-      c.P22,
-      c.P21ex,
-      c.P21in,
-      ip.ie,
-      c.P20,
-      ip.vr,
-      c.refractorySteps,
-      c.P11ex,
-      c.P11in,
-    );
-  };
   // neuron ranges whose inputs JavaScript zeroes after each step: all but the in-place populations' (all of them when a
   // delay-0 group may deliver into a population after its step)
   const zeroRanges: number[] = [];
@@ -318,34 +306,8 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
     net.populations.forEach((pop, pi) => {
       const ip = inPlace[pi];
       if (!ip || !(ip.fused || ((popDrives[pi] as typeof drives).length === 0 && !pop.bias))) return;
-      const f = ip.fused;
       partIdx[pi] = partPops.length;
-      partPops.push({
-        offset: pop.offset,
-        size: pop.size,
-        ptr: ip.ptr,
-        thv: ip.thv,
-        el: ip.el,
-        vr: ip.vr,
-        ie: ip.ie,
-        P22: ip.c.P22,
-        P21ex: ip.c.P21ex,
-        P21in: ip.c.P21in,
-        P20: ip.c.P20,
-        P11ex: ip.c.P11ex,
-        P11in: ip.c.P11in,
-        refractorySteps: ip.c.refractorySteps,
-        fused: f
-          ? {
-              st: ip.stPtr,
-              cdf: ip.cdfPtr,
-              lut: ip.lutPtr,
-              w: f.s.weight,
-              startStep: f.s.startStep,
-              stopStep: f.s.stopStep,
-            }
-          : null,
-      });
+      partPops.push(ip);
     });
   const par = partPops.length > 0 && wa ? startParts(net, wa, threads, partPops) : null;
   const parts = par ? par.init.parts : 1;
@@ -443,19 +405,9 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
           continue;
         }
         if (ip && ip.fused) {
-          const s = ip.fused.s;
-          const on = t >= s.startStep && t < s.stopStep;
           // the per-neuron draw into x_ex (four blocks of 1024 neurons at a time in SIMD lanes), then the step
-          if (on)
-            ext += (wa as CompiledArena).arena.draw4(
-              pop.size,
-              ip.ptr[5] as number,
-              ip.stPtr,
-              ip.cdfPtr,
-              ip.lutPtr,
-              s.weight,
-            );
-          const fired = stepInPlace(ip, listPtr + 4 * pop.offset, pop.size);
+          ext += drawRange((wa as CompiledArena).arena, ip, 0, pop.size, t);
+          const fired = stepRange((wa as CompiledArena).arena, ip, 0, pop.size, listPtr + 4 * pop.offset);
           if (fired > 0) emit(pi, pop, fired, t, pop.offset, 0);
           continue;
         }
@@ -480,7 +432,7 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
           for (let k = 0; k < bias.length; k++) x0[k] = (x0[k] as number) + (bias[k] as number);
         }
         if (ip) {
-          const fired = stepInPlace(ip, listPtr + 4 * pop.offset, pop.size);
+          const fired = stepRange((wa as CompiledArena).arena, ip, 0, pop.size, listPtr + 4 * pop.offset);
           if (fired > 0) emit(pi, pop, fired, t, pop.offset, 0);
           continue;
         }

@@ -7,8 +7,8 @@
  *  1. delivers the listed groups into its own targets (`deliverPart`: the targets of a group are sorted, so a part's
  *     are one sub-range; each target gets its synapses in the same order as on one thread), and
  *  2. steps its range of every population of {@link PartPop} kind (iaf_psc_exp in the in-place kernel, after the
- *     population's one per-neuron drive drawn by `draw4`), writing the fired neurons (ids relative to the range start) to the arena's spike
- *     list at the range's global offset and their number to `fired[pop * parts + part]`;
+ *     population's one per-neuron drive drawn by `draw4`), writing the fired neurons (ids relative to the range
+ *     start) to the arena's spike list at the range's global offset and their number to `fired[pop * parts + part]`;
  * then the main thread, in population order, emits each population's spikes part by part (ascending ids, as on one
  * thread) and steps the remaining populations itself. So every float32 sum, every spike and every count is the one of
  * the single-threaded loop, for any number of parts (test/event/engineThreads.test.ts).
@@ -19,7 +19,10 @@
 import { Arena, type WasmMemoryLike } from './engineWasm.js';
 import { waitCount } from './kernel.js';
 
-/** A population the parts step in place (iaf_psc_exp, uniform E_L / V_reset / I_e, in the arena). */
+/**
+ * An iaf_psc_exp population with uniform E_L / V_reset / I_e stepped in place in the arena ({@link drawRange},
+ * {@link stepRange}): by the parts, or by the calling thread of a one-thread run.
+ */
 export interface PartPop {
   offset: number;
   size: number;
@@ -47,7 +50,7 @@ export interface EnginePartsInit {
   /** Global neuron id bounds of the parts (parts + 1 entries). */
   bounds: number[];
   pops: PartPop[];
-  /** Byte pointers: the spike list (one int32 per neuron), the delivery list, targets, weights, ext slots. */
+  /** Byte pointers: the spike list (one int32 per neuron), the delivery list, targets, weights. */
   listPtr: number;
   dlPtr: number;
   tPtr: number;
@@ -127,38 +130,54 @@ export function runPartStep(
       init.fired[q * parts + part] = 0;
       continue;
     }
-    const f = pop.fused;
-    const on = f !== null && t >= f.startStep && t < f.stopStep;
-    const p = pop.ptr;
-    const at = (k: number): number => ((p[k] as number) === 0 ? 0 : (p[k] as number) + 4 * a);
-    const evs = on ? arena.draw4(b - a, at(5), f.st + 16 * (a / 1024), f.cdf, f.lut, f.w) : 0;
-    const n = arena.iafStep(
-      b - a,
-      at(0),
-      at(1),
-      at(2),
-      at(3),
-      at(4),
-      at(5),
-      at(6),
-      at(7),
-      at(8),
-      pop.thv,
-      init.listPtr + 4 * (pop.offset + a),
-      pop.el,
-      pop.P22,
-      pop.P21ex,
-      pop.P21in,
-      pop.ie,
-      pop.P20,
-      pop.vr,
-      pop.refractorySteps,
-      pop.P11ex,
-      pop.P11in,
-    );
+    const evs = drawRange(arena, pop, a, b, t);
+    const n = stepRange(arena, pop, a, b, init.listPtr + 4 * (pop.offset + a));
     init.fired[q * parts + part] = n;
     tot[2 * part + 1] = (tot[2 * part + 1] as number) + evs;
   }
+}
+
+/**
+ * The population's per-neuron Poisson drive (when it has one and step t is in its window) drawn into x_ex of its
+ * neurons [a, b) by `draw4` (a is a multiple of 1024: the streams of its blocks); returns the events drawn.
+ */
+export function drawRange(arena: Arena, pop: PartPop, a: number, b: number, t: number): number {
+  const f = pop.fused;
+  if (f === null || t < f.startStep || t >= f.stopStep) return 0;
+  return arena.draw4(b - a, (pop.ptr[5] as number) + 4 * a, f.st + 16 * (a / 1024), f.cdf, f.lut, f.w);
+}
+
+/**
+ * One `iafStep` of the population's neurons [a, b), the fired ones (ids relative to a) listed at byte `list`;
+ * returns their number.
+ */
+export function stepRange(arena: Arena, pop: PartPop, a: number, b: number, list: number): number {
+  const p = pop.ptr;
+  const at = (k: number): number => ((p[k] as number) === 0 ? 0 : (p[k] as number) + 4 * a);
+  return arena.iafStep(
+    b - a,
+    at(0),
+    at(1),
+    at(2),
+    at(3),
+    at(4),
+    at(5),
+    at(6),
+    at(7),
+    at(8),
+    pop.thv,
+    list,
+    pop.el,
+    pop.P22,
+    pop.P21ex,
+    pop.P21in,
+    pop.ie,
+    pop.P20,
+    pop.vr,
+    pop.refractorySteps,
+    pop.P11ex,
+    pop.P11in,
+  );
 }
 
 /** Main thread: publishes a step to the workers. */
