@@ -262,9 +262,9 @@ describe('mapping of foreign graphs', () => {
     dtype: 'float32' as const,
   });
 
-  it('CubaLIF: folds (w_in dt/tau_syn)(r dt/tau_mem) into the weight rows, keeps per-neuron thresholds', () => {
-    // Norse-style export: w_in = r = 1, tau_syn = 5 ms, tau_mem = 10 ms, dt = 1 ms -> gain 0.2 * 0.1 = 0.02
-    const g = graph(
+  /** Input -> Linear -> CubaLIF (tau_syn 5 ms, tau_mem 10 ms, r = w_in = 1, thresholds 0.5 and 2) -> Output, dt 1 ms. */
+  const cuba = (vLeak: number[], vReset: number[]): NirGraph =>
+    graph(
       {
         in: { type: 'Input', shape: [2] },
         w: { type: 'Linear', weight: t([1, 2, 3, 4], [2, 2]) },
@@ -273,9 +273,9 @@ describe('mapping of foreign graphs', () => {
           tau_syn: t([0.005, 0.005]),
           tau_mem: t([0.01, 0.01]),
           r: t([1, 1]),
-          v_leak: t([0, 0]),
+          v_leak: t(vLeak),
           v_threshold: t([0.5, 2]),
-          v_reset: t([0, 0]),
+          v_reset: t(vReset),
           w_in: t([1, 1]),
         },
         out: { type: 'Output', shape: [2] },
@@ -287,7 +287,10 @@ describe('mapping of foreign graphs', () => {
       ],
       { dt: 0.001 },
     );
-    const spec = fromNir(g);
+
+  it('CubaLIF: folds (w_in dt/tau_syn)(r dt/tau_mem) into the weight rows, keeps per-neuron thresholds', () => {
+    // Norse-style export: w_in = r = 1, tau_syn = 5 ms, tau_mem = 10 ms, dt = 1 ms -> gain 0.2 * 0.1 = 0.02
+    const spec = fromNir(cuba([0, 0], [0, 0]));
     const l = spec.layers[0]!;
     const aI = 1 - 0.001 / Math.fround(0.005);
     const aV = 1 - 0.001 / Math.fround(0.01);
@@ -300,30 +303,6 @@ describe('mapping of foreign graphs', () => {
   });
 
   it('refuses a non-zero reset potential or CubaLIF leak potential, naming the first neuron', () => {
-    const cuba = (vLeak: number[], vReset: number[]): NirGraph =>
-      graph(
-        {
-          in: { type: 'Input', shape: [2] },
-          w: { type: 'Linear', weight: t([1, 2, 3, 4], [2, 2]) },
-          n: {
-            type: 'CubaLIF',
-            tau_syn: t([0.005, 0.005]),
-            tau_mem: t([0.01, 0.01]),
-            r: t([1, 1]),
-            v_leak: t(vLeak),
-            v_threshold: t([0.5, 2]),
-            v_reset: t(vReset),
-            w_in: t([1, 1]),
-          },
-          out: { type: 'Output', shape: [2] },
-        },
-        [
-          ['in', 'w'],
-          ['w', 'n'],
-          ['n', 'out'],
-        ],
-        { dt: 0.001 },
-      );
     expect(() => fromNir(cuba([0, 0], [0, -0.5]))).toThrow(
       /field v_reset\[1\] is -0\.5; expected 0 \(rouser resets to 0 or subtracts the threshold/,
     );
