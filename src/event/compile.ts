@@ -764,6 +764,8 @@ class RowSorter {
     let sorted = true;
     let tMin = targets[a] as number;
     let tMax = tMin;
+    let kMin = keys[a] as number;
+    let kMax = kMin;
     for (let q = a + 1; q < b; q++) {
       const k0 = keys[q - 1] as number;
       const k1 = keys[q] as number;
@@ -771,6 +773,8 @@ class RowSorter {
       if (k1 < k0 || (k1 === k0 && t1 < (targets[q - 1] as number))) sorted = false;
       if (t1 < tMin) tMin = t1;
       if (t1 > tMax) tMax = t1;
+      if (k1 < kMin) kMin = k1;
+      if (k1 > kMax) kMax = k1;
     }
     if (sorted) return;
     if (b - a <= 32) {
@@ -800,13 +804,7 @@ class RowSorter {
       const mask = (1 << width) - 1;
       this.pass(a, b, keys, targets, weights, mask + 1, (q) => (((targets[q] as number) - tMin) >>> shift) & mask);
     }
-    let kMin = keys[a] as number;
-    let kMax = kMin;
-    for (let q = a + 1; q < b; q++) {
-      const k = keys[q] as number;
-      if (k < kMin) kMin = k;
-      if (k > kMax) kMax = k;
-    }
+    // the target passes move keys but keep their range
     if (kMax > kMin) this.pass(a, b, keys, targets, weights, kMax - kMin + 1, (q) => (keys[q] as number) - kMin);
   }
 
