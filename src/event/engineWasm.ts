@@ -18,6 +18,9 @@ export const ENGINE_WASM_MAX_BYTES = 65536 * 65536;
 /** Delay groups per delivery call (the list holds start, end and buffer pointer per group: 12 bytes each). */
 export const DELIVERY_LIST_GROUPS = 4096;
 
+/** Bytes at the start of every arena that are never allocated (see {@link Arena}). */
+export const ARENA_RESERVED = 4128;
+
 /** A shared `WebAssembly.Memory` (its buffer a SharedArrayBuffer, so worker threads can attach to it). */
 export interface WasmMemoryLike {
   readonly buffer: ArrayBufferLike;
@@ -117,7 +120,8 @@ export class Arena {
   readonly draw: DrawFn;
   /** `draw4`: {@link DrawFn} with four blocks of 1024 neurons at a time in SIMD lanes (the same draws and bits). */
   readonly draw4: DrawFn;
-  private top = 16; // byte 0..15 reserved: pointer 0 means "none" to the kernels
+  /** Bytes 0..15: pointer 0 means "none" to the kernels; 16..4127: `draw4`'s sink (engineWasm.wat). */
+  private top = ARENA_RESERVED;
 
   private constructor(memory: WasmMemoryLike, bytes: number, exports: Record<string, unknown>) {
     this.memory = memory;
@@ -137,8 +141,8 @@ export class Arena {
   static create(bytes: number, maxBytes = ENGINE_WASM_MAX_BYTES): Arena | null {
     const m = engineModule();
     const cap = Math.min(maxBytes, ENGINE_WASM_MAX_BYTES);
-    if (!m || !(bytes + 16 <= cap)) return null;
-    const pages = Math.max(1, Math.ceil((bytes + 16) / 65536));
+    if (!m || !(bytes + ARENA_RESERVED <= cap)) return null;
+    const pages = Math.max(1, Math.ceil((bytes + ARENA_RESERVED) / 65536));
     try {
       const memory = new m.WA.Memory({ initial: pages, maximum: pages, shared: true });
       const inst = new m.WA.Instance(m.mod, { env: { memory } });

@@ -81,103 +81,147 @@
 
   ;; draw4: `draw` over x[0, n) with four blocks of 1024 neurons at a time in i32x4 lanes (lane j = block 4 g + j,
   ;; neuron k of each block in turn): each block's sfc32 stream advances in its own lane, so every neuron gets the
-  ;; same draw, count and float64 update as from `draw` (per-lane IEEE operations); the neurons after the last whole
-  ;; group of four blocks go through `draw`. Returns the total of m.
+  ;; same draw, count and float64 update as from `draw` (per-lane IEEE operations). The last one to four blocks (the
+  ;; last maybe partial, of L neurons) go through the lanes too: first L turns with one lane per block, then the
+  ;; whole blocks' remaining 1024 - L; a lane without a block draws into the sink (arena bytes 16..4127, never read
+  ;; for a result; see `$lanes`) and is not counted. Returns the total of m.
   (func (export "draw4") (param $n i32) (param $x i32) (param $st i32) (param $cdf i32) (param $lut i32) (param $w f64) (result i32)
-    (local $g i32) (local $groups i32) (local $k i32) (local $p i32) (local $sp i32) (local $m i32)
-    (local $A v128) (local $B v128) (local $C v128) (local $D v128) (local $T v128) (local $nA v128) (local $idx v128)
-    (local $M v128) (local $EXT v128) (local $X v128) (local $W2 v128) (local $lo v128) (local $hi v128)
-    (local $Xh v128) (local $Mh v128) (local $ext i32)
+    (local $g i32) (local $groups i32) (local $p i32) (local $sp i32) (local $r i32) (local $nb i32) (local $L i32)
+    (local $EXT v128) (local $W2 v128)
     (local.set $groups (i32.shr_u (local.get $n) (i32.const 12)))
     (local.set $W2 (f64x2.splat (local.get $w)))
     (block $all (loop $grp
       (br_if $all (i32.ge_u (local.get $g) (local.get $groups)))
       (local.set $sp (i32.add (local.get $st) (i32.shl (local.get $g) (i32.const 6))))
-      ;; the four streams' (a, b, c, d), transposed into lanes
-      (local.set $A (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
-        (i32.load (local.get $sp))) (i32.load offset=16 (local.get $sp))) (i32.load offset=32 (local.get $sp))) (i32.load offset=48 (local.get $sp))))
-      (local.set $B (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
-        (i32.load offset=4 (local.get $sp))) (i32.load offset=20 (local.get $sp))) (i32.load offset=36 (local.get $sp))) (i32.load offset=52 (local.get $sp))))
-      (local.set $C (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
-        (i32.load offset=8 (local.get $sp))) (i32.load offset=24 (local.get $sp))) (i32.load offset=40 (local.get $sp))) (i32.load offset=56 (local.get $sp))))
-      (local.set $D (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
-        (i32.load offset=12 (local.get $sp))) (i32.load offset=28 (local.get $sp))) (i32.load offset=44 (local.get $sp))) (i32.load offset=60 (local.get $sp))))
-      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $g) (i32.const 14))))
-      (local.set $k (i32.const 0))
-      (block $done (loop $lp
-        (br_if $done (i32.ge_u (local.get $k) (i32.const 1024)))
-        ;; r = a + b + d; d += 1; a = b ^ (b >> 9); b = c + (c << 3); c = rotl(c, 21) + r
-        (local.set $T (i32x4.add (i32x4.add (local.get $A) (local.get $B)) (local.get $D)))
-        (local.set $D (i32x4.add (local.get $D) (v128.const i32x4 1 1 1 1)))
-        (local.set $nA (v128.xor (local.get $B) (i32x4.shr_u (local.get $B) (i32.const 9))))
-        (local.set $B (i32x4.add (local.get $C) (i32x4.shl (local.get $C) (i32.const 3))))
-        (local.set $C (i32x4.add (v128.or (i32x4.shl (local.get $C) (i32.const 21)) (i32x4.shr_u (local.get $C) (i32.const 11))) (local.get $T)))
-        (local.set $A (local.get $nA))
-        (local.set $idx (i32x4.shr_u (local.get $T) (i32.const 22)))
-        (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 0 (local.get $idx)) (i32.const 1)))))
-        (if (i32.eq (local.get $m) (i32.const 0xffff))
-          (then (local.set $m (call $search (i32x4.extract_lane 0 (local.get $T)) (local.get $cdf)))))
-        (local.set $M (i32x4.splat (local.get $m)))
-        (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 1 (local.get $idx)) (i32.const 1)))))
-        (if (i32.eq (local.get $m) (i32.const 0xffff))
-          (then (local.set $m (call $search (i32x4.extract_lane 1 (local.get $T)) (local.get $cdf)))))
-        (local.set $M (i32x4.replace_lane 1 (local.get $M) (local.get $m)))
-        (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 2 (local.get $idx)) (i32.const 1)))))
-        (if (i32.eq (local.get $m) (i32.const 0xffff))
-          (then (local.set $m (call $search (i32x4.extract_lane 2 (local.get $T)) (local.get $cdf)))))
-        (local.set $M (i32x4.replace_lane 2 (local.get $M) (local.get $m)))
-        (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 3 (local.get $idx)) (i32.const 1)))))
-        (if (i32.eq (local.get $m) (i32.const 0xffff))
-          (then (local.set $m (call $search (i32x4.extract_lane 3 (local.get $T)) (local.get $cdf)))))
-        (local.set $M (i32x4.replace_lane 3 (local.get $M) (local.get $m)))
-        (local.set $EXT (i32x4.add (local.get $EXT) (local.get $M)))
-        ;; x = f32(x + m w) in float64 where m > 0 (a bit select keeps x's bits where m = 0)
-        (local.set $X (v128.load32_lane offset=12288 3 (local.get $p) (v128.load32_lane offset=8192 2 (local.get $p)
-          (v128.load32_lane offset=4096 1 (local.get $p) (v128.load32_zero (local.get $p))))))
-        (local.set $lo (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (local.get $X))
-          (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $M)) (local.get $W2)))))
-        (local.set $Xh (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $X) (local.get $X)))
-        (local.set $Mh (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $M) (local.get $M)))
-        (local.set $hi (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (local.get $Xh))
-          (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $Mh)) (local.get $W2)))))
-        (local.set $X (v128.bitselect
-          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi))
-          (local.get $X)
-          (i32x4.ne (local.get $M) (v128.const i32x4 0 0 0 0))))
-        (v128.store32_lane 0 (local.get $p) (local.get $X))
-        (v128.store32_lane offset=4096 1 (local.get $p) (local.get $X))
-        (v128.store32_lane offset=8192 2 (local.get $p) (local.get $X))
-        (v128.store32_lane offset=12288 3 (local.get $p) (local.get $X))
-        (local.set $p (i32.add (local.get $p) (i32.const 4)))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $lp)))
-      (i32.store (local.get $sp) (i32x4.extract_lane 0 (local.get $A)))
-      (i32.store offset=4 (local.get $sp) (i32x4.extract_lane 0 (local.get $B)))
-      (i32.store offset=8 (local.get $sp) (i32x4.extract_lane 0 (local.get $C)))
-      (i32.store offset=12 (local.get $sp) (i32x4.extract_lane 0 (local.get $D)))
-      (i32.store offset=16 (local.get $sp) (i32x4.extract_lane 1 (local.get $A)))
-      (i32.store offset=20 (local.get $sp) (i32x4.extract_lane 1 (local.get $B)))
-      (i32.store offset=24 (local.get $sp) (i32x4.extract_lane 1 (local.get $C)))
-      (i32.store offset=28 (local.get $sp) (i32x4.extract_lane 1 (local.get $D)))
-      (i32.store offset=32 (local.get $sp) (i32x4.extract_lane 2 (local.get $A)))
-      (i32.store offset=36 (local.get $sp) (i32x4.extract_lane 2 (local.get $B)))
-      (i32.store offset=40 (local.get $sp) (i32x4.extract_lane 2 (local.get $C)))
-      (i32.store offset=44 (local.get $sp) (i32x4.extract_lane 2 (local.get $D)))
-      (i32.store offset=48 (local.get $sp) (i32x4.extract_lane 3 (local.get $A)))
-      (i32.store offset=52 (local.get $sp) (i32x4.extract_lane 3 (local.get $B)))
-      (i32.store offset=56 (local.get $sp) (i32x4.extract_lane 3 (local.get $C)))
-      (i32.store offset=60 (local.get $sp) (i32x4.extract_lane 3 (local.get $D)))
+      (local.set $EXT (i32x4.add (local.get $EXT) (call $lanes
+        (i32.add (local.get $x) (i32.shl (local.get $g) (i32.const 14))) (i32.const 4096) (i32.const 8192) (i32.const 12288)
+        (local.get $sp) (i32.add (local.get $sp) (i32.const 16)) (i32.add (local.get $sp) (i32.const 32))
+        (i32.add (local.get $sp) (i32.const 48))
+        (i32.const 1024) (local.get $cdf) (local.get $lut) (local.get $W2))))
       (local.set $g (i32.add (local.get $g) (i32.const 1)))
       (br $grp)))
-    (local.set $ext (i32.add (i32.add (i32x4.extract_lane 0 (local.get $EXT)) (i32x4.extract_lane 1 (local.get $EXT)))
+    (local.set $r (i32.sub (local.get $n) (i32.shl (local.get $groups) (i32.const 12))))
+    (if (local.get $r)
+      (then
+        (local.set $sp (i32.add (local.get $st) (i32.shl (local.get $groups) (i32.const 6))))
+        (local.set $p (i32.add (local.get $x) (i32.shl (local.get $groups) (i32.const 14))))
+        (local.set $nb (i32.shr_u (i32.add (local.get $r) (i32.const 1023)) (i32.const 10)))
+        (local.set $L (i32.sub (local.get $r) (i32.shl (i32.sub (local.get $nb) (i32.const 1)) (i32.const 10))))
+        ;; L turns: blocks 0 .. nb - 1
+        (local.set $EXT (i32x4.add (local.get $EXT) (v128.and
+          (i32x4.gt_s (i32x4.splat (local.get $nb)) (v128.const i32x4 0 1 2 3))
+          (call $lanes (local.get $p)
+            (select (i32.const 4096) (i32.sub (i32.const 32) (local.get $p)) (i32.gt_u (local.get $nb) (i32.const 1)))
+            (select (i32.const 8192) (i32.sub (i32.const 32) (local.get $p)) (i32.gt_u (local.get $nb) (i32.const 2)))
+            (select (i32.const 12288) (i32.sub (i32.const 32) (local.get $p)) (i32.gt_u (local.get $nb) (i32.const 3)))
+            (local.get $sp)
+            (select (i32.add (local.get $sp) (i32.const 16)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 1)))
+            (select (i32.add (local.get $sp) (i32.const 32)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 2)))
+            (select (i32.add (local.get $sp) (i32.const 48)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 3)))
+            (local.get $L) (local.get $cdf) (local.get $lut) (local.get $W2)))))
+        ;; 1024 - L more turns: the whole blocks 0 .. nb - 2
+        (if (i32.gt_u (local.get $nb) (i32.const 1))
+          (then
+            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $L) (i32.const 2))))
+            (local.set $EXT (i32x4.add (local.get $EXT) (v128.and
+              (i32x4.gt_s (i32x4.splat (i32.sub (local.get $nb) (i32.const 1))) (v128.const i32x4 0 1 2 3))
+              (call $lanes (local.get $p)
+                (select (i32.const 4096) (i32.sub (i32.const 32) (local.get $p)) (i32.gt_u (local.get $nb) (i32.const 2)))
+                (select (i32.const 8192) (i32.sub (i32.const 32) (local.get $p)) (i32.gt_u (local.get $nb) (i32.const 3)))
+                (i32.sub (i32.const 32) (local.get $p))
+                (local.get $sp)
+                (select (i32.add (local.get $sp) (i32.const 16)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 2)))
+                (select (i32.add (local.get $sp) (i32.const 32)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 3)))
+                (i32.const 16)
+                (i32.sub (i32.const 1024) (local.get $L)) (local.get $cdf) (local.get $lut) (local.get $W2)))))))))
+    (i32.add (i32.add (i32x4.extract_lane 0 (local.get $EXT)) (i32x4.extract_lane 1 (local.get $EXT)))
       (i32.add (i32x4.extract_lane 2 (local.get $EXT)) (i32x4.extract_lane 3 (local.get $EXT)))))
-    (local.set $k (i32.shl (local.get $groups) (i32.const 12)))
-    (if (i32.lt_u (local.get $k) (local.get $n))
-      (then (local.set $ext (i32.add (local.get $ext) (call $draw (i32.sub (local.get $n) (local.get $k))
-        (i32.add (local.get $x) (i32.shl (local.get $k) (i32.const 2)))
-        (i32.add (local.get $st) (i32.shl (local.get $groups) (i32.const 6)))
-        (local.get $cdf) (local.get $lut) (local.get $w))))))
-    (local.get $ext))
+
+  ;; $lanes: `count` turns of four sfc32 streams (at s0..s3, 16 bytes each) in i32x4 lanes, lane j drawing into the
+  ;; float32s at p + dj, p + dj + 4, ... (d0 = 0); returns each lane's total of m. A lane without a block has the
+  ;; sink stream (16) and dj = 32 - p (the sink's 1024 float32s at 32): it changes nothing but the sink (which racing
+  ;; threads may leave holding anything), and the caller does not count it.
+  (func $lanes (param $p i32) (param $d1 i32) (param $d2 i32) (param $d3 i32)
+    (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $s3 i32)
+    (param $count i32) (param $cdf i32) (param $lut i32) (param $W2 v128) (result v128)
+    (local $k i32) (local $m i32)
+    (local $A v128) (local $B v128) (local $C v128) (local $D v128) (local $T v128) (local $nA v128) (local $idx v128)
+    (local $M v128) (local $EXT v128) (local $X v128) (local $lo v128) (local $hi v128) (local $Xh v128) (local $Mh v128)
+    ;; the four streams' (a, b, c, d), transposed into lanes
+    (local.set $A (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
+      (i32.load (local.get $s0))) (i32.load (local.get $s1))) (i32.load (local.get $s2))) (i32.load (local.get $s3))))
+    (local.set $B (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
+      (i32.load offset=4 (local.get $s0))) (i32.load offset=4 (local.get $s1))) (i32.load offset=4 (local.get $s2))) (i32.load offset=4 (local.get $s3))))
+    (local.set $C (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
+      (i32.load offset=8 (local.get $s0))) (i32.load offset=8 (local.get $s1))) (i32.load offset=8 (local.get $s2))) (i32.load offset=8 (local.get $s3))))
+    (local.set $D (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
+      (i32.load offset=12 (local.get $s0))) (i32.load offset=12 (local.get $s1))) (i32.load offset=12 (local.get $s2))) (i32.load offset=12 (local.get $s3))))
+    (block $done (loop $lp
+      (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+      ;; r = a + b + d; d += 1; a = b ^ (b >> 9); b = c + (c << 3); c = rotl(c, 21) + r
+      (local.set $T (i32x4.add (i32x4.add (local.get $A) (local.get $B)) (local.get $D)))
+      (local.set $D (i32x4.add (local.get $D) (v128.const i32x4 1 1 1 1)))
+      (local.set $nA (v128.xor (local.get $B) (i32x4.shr_u (local.get $B) (i32.const 9))))
+      (local.set $B (i32x4.add (local.get $C) (i32x4.shl (local.get $C) (i32.const 3))))
+      (local.set $C (i32x4.add (v128.or (i32x4.shl (local.get $C) (i32.const 21)) (i32x4.shr_u (local.get $C) (i32.const 11))) (local.get $T)))
+      (local.set $A (local.get $nA))
+      (local.set $idx (i32x4.shr_u (local.get $T) (i32.const 22)))
+      (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 0 (local.get $idx)) (i32.const 1)))))
+      (if (i32.eq (local.get $m) (i32.const 0xffff))
+        (then (local.set $m (call $search (i32x4.extract_lane 0 (local.get $T)) (local.get $cdf)))))
+      (local.set $M (i32x4.splat (local.get $m)))
+      (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 1 (local.get $idx)) (i32.const 1)))))
+      (if (i32.eq (local.get $m) (i32.const 0xffff))
+        (then (local.set $m (call $search (i32x4.extract_lane 1 (local.get $T)) (local.get $cdf)))))
+      (local.set $M (i32x4.replace_lane 1 (local.get $M) (local.get $m)))
+      (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 2 (local.get $idx)) (i32.const 1)))))
+      (if (i32.eq (local.get $m) (i32.const 0xffff))
+        (then (local.set $m (call $search (i32x4.extract_lane 2 (local.get $T)) (local.get $cdf)))))
+      (local.set $M (i32x4.replace_lane 2 (local.get $M) (local.get $m)))
+      (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 3 (local.get $idx)) (i32.const 1)))))
+      (if (i32.eq (local.get $m) (i32.const 0xffff))
+        (then (local.set $m (call $search (i32x4.extract_lane 3 (local.get $T)) (local.get $cdf)))))
+      (local.set $M (i32x4.replace_lane 3 (local.get $M) (local.get $m)))
+      (local.set $EXT (i32x4.add (local.get $EXT) (local.get $M)))
+      ;; x = f32(x + m w) in float64 where m > 0 (a bit select keeps x's bits where m = 0)
+      (local.set $X (v128.load32_lane 3 (i32.add (local.get $p) (local.get $d3)) (v128.load32_lane 2 (i32.add (local.get $p) (local.get $d2))
+        (v128.load32_lane 1 (i32.add (local.get $p) (local.get $d1)) (v128.load32_zero (local.get $p))))))
+      (local.set $lo (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (local.get $X))
+        (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $M)) (local.get $W2)))))
+      (local.set $Xh (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $X) (local.get $X)))
+      (local.set $Mh (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $M) (local.get $M)))
+      (local.set $hi (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (local.get $Xh))
+        (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $Mh)) (local.get $W2)))))
+      (local.set $X (v128.bitselect
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi))
+        (local.get $X)
+        (i32x4.ne (local.get $M) (v128.const i32x4 0 0 0 0))))
+      (v128.store32_lane 0 (local.get $p) (local.get $X))
+      (v128.store32_lane 1 (i32.add (local.get $p) (local.get $d1)) (local.get $X))
+      (v128.store32_lane 2 (i32.add (local.get $p) (local.get $d2)) (local.get $X))
+      (v128.store32_lane 3 (i32.add (local.get $p) (local.get $d3)) (local.get $X))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $lp)))
+    ;; the sink lanes store too (into the sink stream; racing threads may leave it anything)
+    (i32.store (local.get $s0) (i32x4.extract_lane 0 (local.get $A)))
+    (i32.store offset=4 (local.get $s0) (i32x4.extract_lane 0 (local.get $B)))
+    (i32.store offset=8 (local.get $s0) (i32x4.extract_lane 0 (local.get $C)))
+    (i32.store offset=12 (local.get $s0) (i32x4.extract_lane 0 (local.get $D)))
+    (i32.store (local.get $s1) (i32x4.extract_lane 1 (local.get $A)))
+    (i32.store offset=4 (local.get $s1) (i32x4.extract_lane 1 (local.get $B)))
+    (i32.store offset=8 (local.get $s1) (i32x4.extract_lane 1 (local.get $C)))
+    (i32.store offset=12 (local.get $s1) (i32x4.extract_lane 1 (local.get $D)))
+    (i32.store (local.get $s2) (i32x4.extract_lane 2 (local.get $A)))
+    (i32.store offset=4 (local.get $s2) (i32x4.extract_lane 2 (local.get $B)))
+    (i32.store offset=8 (local.get $s2) (i32x4.extract_lane 2 (local.get $C)))
+    (i32.store offset=12 (local.get $s2) (i32x4.extract_lane 2 (local.get $D)))
+    (i32.store (local.get $s3) (i32x4.extract_lane 3 (local.get $A)))
+    (i32.store offset=4 (local.get $s3) (i32x4.extract_lane 3 (local.get $B)))
+    (i32.store offset=8 (local.get $s3) (i32x4.extract_lane 3 (local.get $C)))
+    (i32.store offset=12 (local.get $s3) (i32x4.extract_lane 3 (local.get $D)))
+    (local.get $EXT))
+
 
   ;; draw: the per-neuron Poisson draw of src/event/drive.ts drawPerNeuron over x[0, n) in place, with the streams at
   ;; st (16 bytes per block of 1024 neurons), the CDF table at cdf and its lookup at lut (see iafStep):
@@ -237,16 +281,17 @@
   ;; plus I_0 = x_cur (a bit copy) and the fired neurons' local indices written as int32 to `list` in ascending
   ;; order (returns their number). The three inputs are left zeroed (+0) for the next step. xCur = 0: no current input
   ;; (the caller knows x_cur and I_0 are all +0 and stay so): I_0 is neither read from x_cur nor stored. th = 0: every
-  ;; threshold is thv. The population's per-neuron Poisson drive is drawn into x_ex before (`draw4`). Neurons go two at
-  ;; a time through f64x2 lanes (the same per-lane operations, so the same bits), an odd last one through the scalar
-  ;; loop.
+  ;; threshold is thv. The population's per-neuron Poisson drive is drawn into x_ex before (`draw4`). Neurons go four at
+  ;; a time through f32x4 / f64x2 lanes (the same per-lane operations, so the same bits), the last one to three through
+  ;; the scalar loop.
   (func (export "iafStep") (param $n i32) (param $V i32) (param $Iex i32) (param $Iin i32) (param $I0 i32) (param $ref i32)
     (param $xEx i32) (param $xIn i32) (param $xCur i32) (param $th i32) (param $thv f32) (param $list i32)
     (param $el f64) (param $P22 f64) (param $P21ex f64) (param $P21in f64) (param $ie f64) (param $P20 f64)
     (param $vr f32) (param $RS f32) (param $P11ex f64) (param $P11in f64) (result i32)
     (local $k i32) (local $end i32) (local $o i32) (local $fired i32) (local $r f64) (local $vf f32) (local $iex f64) (local $iin f64)
-    (local $xe f32) (local $xa f32) (local $xb f32) (local $r4 v128) (local $eq v128) (local $vnew v128) (local $v4 v128)
-    (local $iex2 v128) (local $iin2 v128) (local $sp i32)
+    (local $xe f32) (local $r4 v128) (local $eq v128) (local $v4 v128) (local $ie4 v128) (local $ii4 v128)
+    (local $xe4 v128) (local $xi4 v128) (local $cur4 v128) (local $lo v128) (local $hi v128) (local $clo v128)
+    (local $chi v128) (local $sp i32) (local $j i32)
     (local $el2 v128) (local $ie2 v128) (local $P22x v128) (local $P21exx v128) (local $P21inx v128) (local $P20x v128)
     (local $P11exx v128) (local $P11inx v128) (local $th4 v128) (local $c20 v128)
     (local.set $el2 (f64x2.splat (local.get $el)))
@@ -263,66 +308,88 @@
       (br_if $all (i32.ge_u (local.get $k) (local.get $n)))
       (local.set $end (i32.add (local.get $k) (i32.const 1024)))
       (if (i32.gt_u (local.get $end) (local.get $n)) (then (local.set $end (local.get $n))))
-      ;; two neurons per turn in f64x2 / f32x4 lanes: the same operations lane by lane (IEEE, no contraction), the
-      ;; refractory choice and the stores as selects; spikes (rare) are finished one lane at a time
-      (block $pdone (loop $pairs
-        (br_if $pdone (i32.gt_u (i32.add (local.get $k) (i32.const 2)) (local.get $end)))
+      ;; four neurons per turn: whole f32x4 loads and stores, the float64 arithmetic in two f64x2 halves (lanes 0-1,
+      ;; then 2-3 moved down by a shuffle): the same operations lane by lane (IEEE, no contraction), the refractory
+      ;; choice and the stores as selects; spikes (rare) are finished one lane at a time. ref - 1 is an f32x4.sub:
+      ;; float64 holds the difference of two float32 values before its one rounding (the scalar loop's f64.sub and
+      ;; demotion give the same bits)
+      (block $qdone (loop $quads
+        (br_if $qdone (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $end)))
         (local.set $o (i32.shl (local.get $k) (i32.const 2)))
-        (local.set $xa (f32.load (i32.add (local.get $xEx) (local.get $o))))
-        (local.set $xb (f32.load offset=4 (i32.add (local.get $xEx) (local.get $o))))
-        (local.set $r4 (v128.load64_zero (i32.add (local.get $ref) (local.get $o))))
+        (local.set $v4 (v128.load (i32.add (local.get $V) (local.get $o))))
+        (local.set $r4 (v128.load (i32.add (local.get $ref) (local.get $o))))
+        (local.set $ie4 (v128.load (i32.add (local.get $Iex) (local.get $o))))
+        (local.set $ii4 (v128.load (i32.add (local.get $Iin) (local.get $o))))
+        (local.set $xe4 (v128.load (i32.add (local.get $xEx) (local.get $o))))
+        (local.set $xi4 (v128.load (i32.add (local.get $xIn) (local.get $o))))
         (local.set $eq (f32x4.eq (local.get $r4) (v128.const f32x4 0 0 0 0)))
-        (local.set $vnew (f32x4.demote_f64x2_zero
-          (f64x2.add
-            (f64x2.add
-              (f64x2.add
-                (f64x2.add (local.get $el2)
-                  (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $V) (local.get $o)))) (local.get $el2)) (local.get $P22x)))
-                (f64x2.mul (local.tee $iex2 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $Iex) (local.get $o))))) (local.get $P21exx)))
-              (f64x2.mul (local.tee $iin2 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $Iin) (local.get $o))))) (local.get $P21inx)))
-            (if (result v128) (local.get $xCur)
-              (then (f64x2.mul (f64x2.add (local.get $ie2) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $I0) (local.get $o))))) (local.get $P20x)))
-              ;; no current input: I_0 is +0, so the term is (I_e + 0) P20, the same operations once
-              (else (local.get $c20))))))
-        ;; refractory lanes: ref - 1 in float64, V kept; the others: V = vnew, ref kept
-        (local.set $v4 (v128.bitselect (local.get $vnew) (v128.load64_zero (i32.add (local.get $V) (local.get $o))) (local.get $eq)))
-        (v128.store64_lane 0 (i32.add (local.get $ref) (local.get $o))
-          (v128.bitselect (local.get $r4)
-            (f32x4.demote_f64x2_zero (f64x2.sub (f64x2.promote_low_f32x4 (local.get $r4)) (v128.const f64x2 1 1)))
-            (local.get $eq)))
-        (v128.store64_lane 0 (i32.add (local.get $Iex) (local.get $o))
-          (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (local.get $iex2) (local.get $P11exx))
-            (f64x2.replace_lane 1 (f64x2.splat (f64.promote_f32 (local.get $xa))) (f64.promote_f32 (local.get $xb))))))
-        (v128.store64_lane 0 (i32.add (local.get $Iin) (local.get $o))
-          (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (local.get $iin2) (local.get $P11inx))
-            (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $xIn) (local.get $o)))))))
-        (i64.store (i32.add (local.get $xEx) (local.get $o)) (i64.const 0))
-        (i64.store (i32.add (local.get $xIn) (local.get $o)) (i64.const 0))
         (if (local.get $xCur)
           (then
-            (i64.store (i32.add (local.get $I0) (local.get $o)) (i64.load (i32.add (local.get $xCur) (local.get $o))))
-            (i64.store (i32.add (local.get $xCur) (local.get $o)) (i64.const 0))))
-        (v128.store64_lane 0 (i32.add (local.get $V) (local.get $o)) (local.get $v4))
-        (local.set $sp (i32.and (i32.const 3) (i32x4.bitmask (f32x4.ge (local.get $v4)
+            (local.set $cur4 (v128.load (i32.add (local.get $I0) (local.get $o))))
+            (local.set $clo (f64x2.mul (f64x2.add (local.get $ie2) (f64x2.promote_low_f32x4 (local.get $cur4))) (local.get $P20x)))
+            (local.set $chi (f64x2.mul (f64x2.add (local.get $ie2) (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $cur4) (local.get $cur4)))) (local.get $P20x)))
+            (v128.store (i32.add (local.get $I0) (local.get $o)) (v128.load (i32.add (local.get $xCur) (local.get $o))))
+            (v128.store (i32.add (local.get $xCur) (local.get $o)) (v128.const i32x4 0 0 0 0)))
+          (else
+            ;; no current input: I_0 is +0, so the term is (I_e + 0) P20, the same operations once
+            (local.set $clo (local.get $c20))
+            (local.set $chi (local.get $c20))))
+        (local.set $lo (f64x2.add (f64x2.add (f64x2.add
+          (f64x2.add (local.get $el2)
+            (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v4)) (local.get $el2)) (local.get $P22x)))
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $ie4)) (local.get $P21exx)))
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $ii4)) (local.get $P21inx)))
+          (local.get $clo)))
+        (local.set $hi (f64x2.add (f64x2.add (f64x2.add
+          (f64x2.add (local.get $el2)
+            (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v4) (local.get $v4))) (local.get $el2)) (local.get $P22x)))
+          (f64x2.mul (f64x2.promote_low_f32x4
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $ie4) (local.get $ie4))) (local.get $P21exx)))
+          (f64x2.mul (f64x2.promote_low_f32x4
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $ii4) (local.get $ii4))) (local.get $P21inx)))
+          (local.get $chi)))
+        ;; refractory lanes: ref - 1, V kept; the others: V = the new value, ref kept
+        (local.set $v4 (v128.bitselect
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi)))
+          (local.get $v4) (local.get $eq)))
+        (v128.store (i32.add (local.get $ref) (local.get $o))
+          (v128.bitselect (local.get $r4) (f32x4.sub (local.get $r4) (v128.const f32x4 1 1 1 1)) (local.get $eq)))
+        (v128.store (i32.add (local.get $Iex) (local.get $o)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $ie4)) (local.get $P11exx))
+            (f64x2.promote_low_f32x4 (local.get $xe4))))
+          (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $ie4) (local.get $ie4))) (local.get $P11exx))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xe4) (local.get $xe4)))))))
+        (v128.store (i32.add (local.get $Iin) (local.get $o)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $ii4)) (local.get $P11inx))
+            (f64x2.promote_low_f32x4 (local.get $xi4))))
+          (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $ii4) (local.get $ii4))) (local.get $P11inx))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xi4) (local.get $xi4)))))))
+        (v128.store (i32.add (local.get $xEx) (local.get $o)) (v128.const i32x4 0 0 0 0))
+        (v128.store (i32.add (local.get $xIn) (local.get $o)) (v128.const i32x4 0 0 0 0))
+        (v128.store (i32.add (local.get $V) (local.get $o)) (local.get $v4))
+        (local.set $sp (i32x4.bitmask (f32x4.ge (local.get $v4)
           (if (result v128) (local.get $th)
-            (then (v128.load64_zero (i32.add (local.get $th) (local.get $o))))
-            (else (local.get $th4)))))))
+            (then (v128.load (i32.add (local.get $th) (local.get $o))))
+            (else (local.get $th4))))))
         (if (local.get $sp)
           (then
-            (if (i32.and (local.get $sp) (i32.const 1))
-              (then
-                (i32.store (i32.add (local.get $list) (i32.shl (local.get $fired) (i32.const 2))) (local.get $k))
-                (local.set $fired (i32.add (local.get $fired) (i32.const 1)))
-                (f32.store (i32.add (local.get $V) (local.get $o)) (local.get $vr))
-                (f32.store (i32.add (local.get $ref) (local.get $o)) (local.get $RS))))
-            (if (i32.and (local.get $sp) (i32.const 2))
-              (then
-                (i32.store (i32.add (local.get $list) (i32.shl (local.get $fired) (i32.const 2))) (i32.add (local.get $k) (i32.const 1)))
-                (local.set $fired (i32.add (local.get $fired) (i32.const 1)))
-                (f32.store offset=4 (i32.add (local.get $V) (local.get $o)) (local.get $vr))
-                (f32.store offset=4 (i32.add (local.get $ref) (local.get $o)) (local.get $RS))))))
-        (local.set $k (i32.add (local.get $k) (i32.const 2)))
-        (br $pairs)))
+            (local.set $j (i32.const 0))
+            (loop $lanes
+              (if (i32.and (local.get $sp) (i32.shl (i32.const 1) (local.get $j)))
+                (then
+                  (i32.store (i32.add (local.get $list) (i32.shl (local.get $fired) (i32.const 2))) (i32.add (local.get $k) (local.get $j)))
+                  (local.set $fired (i32.add (local.get $fired) (i32.const 1)))
+                  (f32.store (i32.add (local.get $V) (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))) (local.get $vr))
+                  (f32.store (i32.add (local.get $ref) (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))) (local.get $RS))))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br_if $lanes (i32.lt_u (local.get $j) (i32.const 4))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $quads)))
       (block $done (loop $lp
         (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
         (local.set $o (i32.shl (local.get $k) (i32.const 2)))

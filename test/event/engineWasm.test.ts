@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileDescription, simulateDescription, type CompiledDescription } from '../../src/event/index.js';
+import { drawPerNeuron, poissonCdf, poissonLookup } from '../../src/event/drive.js';
 import { Arena, DELIVERY_LIST_GROUPS, engineWasmAvailable } from '../../src/event/engineWasm.js';
 import { NetworkBuilder } from '../../src/model/network.js';
 import { Rng } from '../../src/util/rng.js';
@@ -74,6 +75,64 @@ describe('description engine WebAssembly arena', () => {
       const v = randomF32(rng);
       a[0] = u + v;
       expect(a[0]).toBe(Math.fround(u + v));
+    }
+  });
+
+  it('draw4 equals drawPerNeuron (JavaScript) on every tail shape: counts, x bits and stream states, nothing written outside', () => {
+    const cdf0 = poissonCdf(1.5);
+    // 0-4 whole blocks after the groups of four, the last block partial or whole, 1 to 2 groups before them
+    const sizes = [
+      1,
+      3,
+      1023,
+      1024,
+      1025,
+      2048,
+      2049 + 500,
+      3072,
+      3073,
+      4095,
+      4096,
+      4097,
+      8192 + 3 * 1024 + 7,
+      12_288 + 999,
+    ];
+    for (const n of sizes) {
+      const blocks = Math.ceil(n / 1024);
+      const guard = 64;
+      const arena = Arena.create(
+        Arena.size(cdf0.length, 8) +
+          Arena.size(1024, 2) +
+          Arena.size(4 * blocks + 2 * guard, 4) +
+          Arena.size(n + 2 * guard, 4),
+      )!;
+      const cdf = arena.allocF64(cdf0.length);
+      cdf.set(cdf0);
+      const lut = poissonLookup(cdf, arena.allocU16(1024));
+      const stAll = arena.allocU32(4 * blocks + 2 * guard);
+      const xAll = arena.allocF32(n + 2 * guard);
+      const rng = new Rng(n);
+      for (let k = 0; k < xAll.length; k++) xAll[k] = randomF32(rng);
+      for (let k = 0; k < stAll.length; k++) stAll[k] = rng.nextUint32();
+      const st = stAll.subarray(guard, guard + 4 * blocks);
+      const x = xAll.subarray(guard, guard + n);
+      const refX = Float32Array.from(x);
+      const refSt = Uint32Array.from(st);
+      const beforeX = Float32Array.from(xAll);
+      const beforeSt = Uint32Array.from(stAll);
+      // two calls: the stream states left by the first carry the second
+      for (let call = 0; call < 2; call++) {
+        const want = drawPerNeuron(refSt, cdf0, refX, n, 87.81);
+        expect(arena.draw4(n, x.byteOffset, st.byteOffset, cdf.byteOffset, lut.byteOffset, 87.81), `n = ${n}`).toBe(
+          want,
+        );
+        expect(bits(x), `n = ${n}`).toEqual(bits(refX));
+        expect(Array.from(st), `n = ${n}`).toEqual(Array.from(refSt));
+      }
+      expect(bits(xAll.subarray(0, guard))).toEqual(bits(beforeX.subarray(0, guard)));
+      expect(bits(xAll.subarray(guard + n))).toEqual(bits(beforeX.subarray(guard + n)));
+      expect(Array.from(stAll.subarray(0, guard))).toEqual(Array.from(beforeSt.subarray(0, guard)));
+      expect(Array.from(stAll.subarray(guard + 4 * blocks))).toEqual(Array.from(beforeSt.subarray(guard + 4 * blocks)));
     }
   });
 
