@@ -8,7 +8,13 @@
  * usage: node --import tsx bench/draw.ts [--neurons 77169] [--steps 1000] [--rounds 5] [--lambda 1.5]
  */
 import { loadavg } from 'node:os';
-import { perNeuronStreams, poissonCdf, poissonLookup } from '../src/event/drive.js';
+import {
+  perNeuronStreams,
+  POISSON_THRESHOLDS,
+  poissonCdf,
+  poissonLookup,
+  poissonThresholds,
+} from '../src/event/drive.js';
 import { Arena } from '../src/event/engineWasm.js';
 
 const argv = process.argv.slice(2);
@@ -29,18 +35,21 @@ function setup() {
   const cdf = arena.allocF64(cdfJs.length);
   cdf.set(cdfJs);
   const lut = poissonLookup(cdf, arena.allocU16(1024));
+  const thr = poissonThresholds(cdf, arena.allocI32(4 * POISSON_THRESHOLDS));
   const st = arena.allocU32(4 * Math.ceil(n / 1024));
   st.set(perNeuronStreams(7, n));
   const x = arena.allocF32(n);
   const state = Array.from({ length: 6 }, () => arena.allocF32(n)); // V, I_ex, I_in, I_0, ref, x_in
   const list = arena.allocI32(n);
   for (let k = 0; k < n; k++) (state[0] as Float32Array)[k] = -65 + 10 * (k / n);
-  return { arena, cdf, lut, st, x, state, list };
+  return { arena, cdf, lut, thr, st, x, state, list };
 }
 type S = ReturnType<typeof setup>;
 
 const draw = (s: S, four: boolean): number =>
-  (four ? s.arena.draw4 : s.arena.draw)(n, s.x.byteOffset, s.st.byteOffset, s.cdf.byteOffset, s.lut.byteOffset, W);
+  four
+    ? s.arena.draw4(n, s.x.byteOffset, s.st.byteOffset, s.cdf.byteOffset, s.lut.byteOffset, s.thr.byteOffset, W)
+    : s.arena.draw(n, s.x.byteOffset, s.st.byteOffset, s.cdf.byteOffset, s.lut.byteOffset, W);
 const P22 = Math.exp(-0.1 / 10);
 const P11 = Math.exp(-0.1 / 0.5);
 const step = (s: S): number => {

@@ -14,7 +14,15 @@ import type { SpikeRecord } from '../model/spikes.js';
 import { getNeuronModel, type NeuronModelDef } from '../neuron/model.js';
 import { fail } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { DRIVE_BLOCK, MAX_PER_NEURON_LAMBDA, POISSON_LUT_SIZE, poissonCdf, poissonLookup } from './drive.js';
+import {
+  DRIVE_BLOCK,
+  MAX_PER_NEURON_LAMBDA,
+  POISSON_LUT_SIZE,
+  POISSON_THRESHOLDS,
+  poissonCdf,
+  poissonLookup,
+  poissonThresholds,
+} from './drive.js';
 import { Arena, DELIVERY_LIST_GROUPS } from './engineWasm.js';
 import { checkLength, checkMemory, compiledBytes, formatMB, type MemoryCheckOptions } from './memory.js';
 
@@ -74,6 +82,8 @@ export interface CompiledPoisson {
   streams: Uint32Array | null;
   /** The count lookup table of `cdf` ({@link poissonLookup}) in the arena, else null. */
   lut: Uint16Array | null;
+  /** The SIMD count's thresholds of `cdf` ({@link poissonThresholds}) in the arena, else null. */
+  thr: Int32Array | null;
 }
 
 /** The runtime part of a description's WebAssembly arena (./engineWasm.ts): views the engine and kernels share. */
@@ -559,6 +569,7 @@ export function compileDescription(desc: NetworkDescription, opts: CompileOption
           cdf: perNeuron && lambda > 0 ? poissonCdf(lambda) : null,
           streams: null,
           lut: null,
+          thr: null,
         });
         return;
       }
@@ -862,7 +873,8 @@ function makeArena(
       bytes +=
         f4(4 * Math.ceil((populations[s.population] as CompiledPopulation).size / DRIVE_BLOCK)) +
         Arena.size(s.cdf.length, 8) +
-        Arena.size(POISSON_LUT_SIZE, 2);
+        Arena.size(POISSON_LUT_SIZE, 2) +
+        f4(4 * POISSON_THRESHOLDS);
   bytes += 2 * f4(nnz);
   const arena = Arena.create(bytes, maxBytes);
   if (!arena) return null;
@@ -880,6 +892,7 @@ function makeArena(
       const c = arena.allocF64(s.cdf.length);
       c.set(s.cdf);
       s.lut = poissonLookup(s.cdf, arena.allocU16(POISSON_LUT_SIZE));
+      s.thr = poissonThresholds(s.cdf, arena.allocI32(4 * POISSON_THRESHOLDS));
       s.cdf = c;
       s.streams = arena.allocU32(4 * Math.ceil((populations[s.population] as CompiledPopulation).size / DRIVE_BLOCK));
     }

@@ -1,4 +1,4 @@
-import { fail } from '../util/errors.js';
+import { fail, RouserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 
 /**
@@ -97,8 +97,11 @@ export function perNeuronStreams(seed: number, n: number, out?: Uint32Array): Ui
   return st;
 }
 
-/** Largest mean count per neuron and step of the per-neuron draw (its CDF table is searched linearly). */
-export const MAX_PER_NEURON_LAMBDA = 1000;
+/**
+ * Largest mean count per neuron and step of the per-neuron draw (its CDF table is searched linearly). Below about 745,
+ * exp(-lambda) is a positive double, so the table starts above 0 ({@link poissonCdf}, {@link poissonThresholds}).
+ */
+export const MAX_PER_NEURON_LAMBDA = 700;
 
 /**
  * Per-neuron Poisson drive of neurons [0, n) for one step (NEST `poisson_generator`, Brian2 `PoissonInput`): neuron k
@@ -159,6 +162,26 @@ export function poissonLookup(cdf: Float64Array, out: Uint16Array = new Uint16Ar
   for (let i = 0; i < POISSON_LUT_SIZE; i++) {
     const lo = count(i * 4194304);
     out[i] = lo === count(i * 4194304 + 4194303) && lo < 0xffff ? lo : 0xffff;
+  }
+  return out;
+}
+
+/** Thresholds of the SIMD count in engineWasm.wat `draw4` ({@link poissonThresholds}). */
+export const POISSON_THRESHOLDS = 8;
+
+/**
+ * The first {@link POISSON_THRESHOLDS} inversion thresholds of `cdf` as `draw4` compares them, each repeated in four
+ * int32 lanes: u = r / 2^32 >= cdf[i] exactly when the integer r >= C_i = ceil(cdf[i] 2^32) (scaling by 2^32 is
+ * exact), i.e. when (r XOR 2^31) > (C_i - 1 XOR 2^31) as signed int32; a C_i of 2^32 or more (never reached) is
+ * stored as 2^31 - 1, which no signed int32 exceeds. The count of thresholds reached is then the inversion count m
+ * whenever it is below the last one. C_0 = 0 (cdf[0] = 0, lambda above about 745, beyond
+ * {@link MAX_PER_NEURON_LAMBDA}) cannot be expressed: it throws.
+ */
+export function poissonThresholds<T extends Int32Array>(cdf: Float64Array, out: T): T {
+  for (let i = 0; i < POISSON_THRESHOLDS; i++) {
+    const c = i < cdf.length ? Math.ceil((cdf[i] as number) * 4294967296) : Infinity;
+    if (!(c > 0)) throw new RouserError(`poissonThresholds: cdf[${i}] = ${cdf[i]}, expected > 0`);
+    out.fill(c >= 4294967296 ? 2147483647 : (c - 1 - 2147483648) | 0, 4 * i, 4 * i + 4);
   }
   return out;
 }

@@ -201,6 +201,7 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
             st: (fused.streams as Uint32Array).byteOffset,
             cdf: (fused.s.cdf as Float64Array).byteOffset,
             lut: (fused.s.lut as Uint16Array).byteOffset,
+            thr: (fused.s.thr as Int32Array).byteOffset,
             w: fused.s.weight,
             startStep: fused.s.startStep,
             stopStep: fused.s.stopStep,
@@ -414,14 +415,15 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
         for (const dr of popDrives[pi] as typeof drives) {
           const s = dr.s;
           if (t < s.startStep || t >= s.stopStep) continue;
-          // in the arena the same draw runs in WebAssembly (engineWasm.wat `draw`, the same bits)
+          // in the arena the same draw runs in WebAssembly (engineWasm.wat `draw4`, the same bits)
           ext += wa
-            ? wa.arena.draw(
+            ? wa.arena.draw4(
                 pop.size,
                 dr.x.byteOffset,
                 (dr.streams as Uint32Array).byteOffset,
                 (s.cdf as Float64Array).byteOffset,
                 (s.lut as Uint16Array).byteOffset,
+                (s.thr as Int32Array).byteOffset,
                 s.weight,
               )
             : drawPerNeuron(dr.streams as Uint32Array, s.cdf as Float64Array, dr.x, pop.size, s.weight);

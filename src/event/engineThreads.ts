@@ -39,8 +39,11 @@ export interface PartPop {
   P11ex: number;
   P11in: number;
   refractorySteps: number;
-  /** The per-neuron Poisson drive drawn before the step (streams, CDF and lookup pointers, weight, steps), or null. */
-  fused: { st: number; cdf: number; lut: number; w: number; startStep: number; stopStep: number } | null;
+  /**
+   * The per-neuron Poisson drive drawn before the step (streams, CDF, lookup and thresholds pointers, weight, steps),
+   * or null.
+   */
+  fused: { st: number; cdf: number; lut: number; thr: number; w: number; startStep: number; stopStep: number } | null;
 }
 
 /** Everything a part needs (plain data and shared memory, so it can be posted to a worker as workerData). */
@@ -144,7 +147,7 @@ export function runPartStep(
 export function drawRange(arena: Arena, pop: PartPop, a: number, b: number, t: number): number {
   const f = pop.fused;
   if (f === null || t < f.startStep || t >= f.stopStep) return 0;
-  return arena.draw4(b - a, (pop.ptr[5] as number) + 4 * a, f.st + 16 * (a / 1024), f.cdf, f.lut, f.w);
+  return arena.draw4(b - a, (pop.ptr[5] as number) + 4 * a, f.st + 16 * (a / 1024), f.cdf, f.lut, f.thr, f.w);
 }
 
 /**

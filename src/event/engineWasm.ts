@@ -53,6 +53,21 @@ export type DeliverPartFn = (
  */
 export type DrawFn = (n: number, x: number, streams: number, cdf: number, lut: number, w: number) => number;
 
+/**
+ * `draw4(n, x, streams, cdf, lut, thr, w)`: {@link DrawFn} four blocks of 1024 neurons at a time in SIMD lanes, the
+ * counts from the thresholds at `thr` (./drive.ts `poissonThresholds`) and the lookup where they do not suffice; the
+ * same draws and bits.
+ */
+export type Draw4Fn = (
+  n: number,
+  x: number,
+  streams: number,
+  cdf: number,
+  lut: number,
+  thr: number,
+  w: number,
+) => number;
+
 /** `iafStep(...)`: see engineWasm.wat. Returns the number of spikes. */
 export type IafStepFn = (
   n: number,
@@ -118,8 +133,7 @@ export class Arena {
   readonly deliverPart: DeliverPartFn;
   readonly iafStep: IafStepFn;
   readonly draw: DrawFn;
-  /** `draw4`: {@link DrawFn} with four blocks of 1024 neurons at a time in SIMD lanes (the same draws and bits). */
-  readonly draw4: DrawFn;
+  readonly draw4: Draw4Fn;
   /** Bytes 0..15: pointer 0 means "none" to the kernels; 16..4127: `draw4`'s sink (engineWasm.wat). */
   private top = ARENA_RESERVED;
 
@@ -131,7 +145,7 @@ export class Arena {
     this.deliverPart = exports.deliverPart as DeliverPartFn;
     this.iafStep = exports.iafStep as IafStepFn;
     this.draw = exports.draw as DrawFn;
-    this.draw4 = exports.draw4 as DrawFn;
+    this.draw4 = exports.draw4 as Draw4Fn;
   }
 
   /**

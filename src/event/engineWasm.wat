@@ -85,7 +85,8 @@
   ;; last maybe partial, of L neurons) go through the lanes too: first L turns with one lane per block, then the
   ;; whole blocks' remaining 1024 - L; a lane without a block draws into the sink (arena bytes 16..4127, never read
   ;; for a result; see `$lanes`) and is not counted. Returns the total of m.
-  (func (export "draw4") (param $n i32) (param $x i32) (param $st i32) (param $cdf i32) (param $lut i32) (param $w f64) (result i32)
+  (func (export "draw4") (param $n i32) (param $x i32) (param $st i32) (param $cdf i32) (param $lut i32) (param $thr i32)
+    (param $w f64) (result i32)
     (local $g i32) (local $groups i32) (local $p i32) (local $sp i32) (local $r i32) (local $nb i32) (local $L i32)
     (local $EXT v128) (local $W2 v128)
     (local.set $groups (i32.shr_u (local.get $n) (i32.const 12)))
@@ -97,7 +98,7 @@
         (i32.add (local.get $x) (i32.shl (local.get $g) (i32.const 14))) (i32.const 4096) (i32.const 8192) (i32.const 12288)
         (local.get $sp) (i32.add (local.get $sp) (i32.const 16)) (i32.add (local.get $sp) (i32.const 32))
         (i32.add (local.get $sp) (i32.const 48))
-        (i32.const 1024) (local.get $cdf) (local.get $lut) (local.get $W2))))
+        (i32.const 1024) (local.get $cdf) (local.get $lut) (local.get $thr) (local.get $W2))))
       (local.set $g (i32.add (local.get $g) (i32.const 1)))
       (br $grp)))
     (local.set $r (i32.sub (local.get $n) (i32.shl (local.get $groups) (i32.const 12))))
@@ -118,7 +119,7 @@
             (select (i32.add (local.get $sp) (i32.const 16)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 1)))
             (select (i32.add (local.get $sp) (i32.const 32)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 2)))
             (select (i32.add (local.get $sp) (i32.const 48)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 3)))
-            (local.get $L) (local.get $cdf) (local.get $lut) (local.get $W2)))))
+            (local.get $L) (local.get $cdf) (local.get $lut) (local.get $thr) (local.get $W2)))))
         ;; 1024 - L more turns: the whole blocks 0 .. nb - 2
         (if (i32.gt_u (local.get $nb) (i32.const 1))
           (then
@@ -133,7 +134,7 @@
                 (select (i32.add (local.get $sp) (i32.const 16)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 2)))
                 (select (i32.add (local.get $sp) (i32.const 32)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 3)))
                 (i32.const 16)
-                (i32.sub (i32.const 1024) (local.get $L)) (local.get $cdf) (local.get $lut) (local.get $W2)))))))))
+                (i32.sub (i32.const 1024) (local.get $L)) (local.get $cdf) (local.get $lut) (local.get $thr) (local.get $W2)))))))))
     (i32.add (i32.add (i32x4.extract_lane 0 (local.get $EXT)) (i32x4.extract_lane 1 (local.get $EXT)))
       (i32.add (i32x4.extract_lane 2 (local.get $EXT)) (i32x4.extract_lane 3 (local.get $EXT)))))
 
@@ -143,9 +144,9 @@
   ;; threads may leave holding anything), and the caller does not count it.
   (func $lanes (param $p i32) (param $d1 i32) (param $d2 i32) (param $d3 i32)
     (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $s3 i32)
-    (param $count i32) (param $cdf i32) (param $lut i32) (param $W2 v128) (result v128)
-    (local $k i32) (local $m i32)
-    (local $A v128) (local $B v128) (local $C v128) (local $D v128) (local $T v128) (local $nA v128) (local $idx v128)
+    (param $count i32) (param $cdf i32) (param $lut i32) (param $thr i32) (param $W2 v128) (result v128)
+    (local $k i32) (local $m i32) (local $Ts v128) (local $big v128)
+    (local $A v128) (local $B v128) (local $C v128) (local $D v128) (local $T v128) (local $nA v128)
     (local $M v128) (local $EXT v128) (local $X v128) (local $lo v128) (local $hi v128) (local $Xh v128) (local $Mh v128)
     ;; the four streams' (a, b, c, d), transposed into lanes
     (local.set $A (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat
@@ -165,23 +166,47 @@
       (local.set $B (i32x4.add (local.get $C) (i32x4.shl (local.get $C) (i32.const 3))))
       (local.set $C (i32x4.add (v128.or (i32x4.shl (local.get $C) (i32.const 21)) (i32x4.shr_u (local.get $C) (i32.const 11))) (local.get $T)))
       (local.set $A (local.get $nA))
-      (local.set $idx (i32x4.shr_u (local.get $T) (i32.const 22)))
-      (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 0 (local.get $idx)) (i32.const 1)))))
-      (if (i32.eq (local.get $m) (i32.const 0xffff))
-        (then (local.set $m (call $search (i32x4.extract_lane 0 (local.get $T)) (local.get $cdf)))))
-      (local.set $M (i32x4.splat (local.get $m)))
-      (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 1 (local.get $idx)) (i32.const 1)))))
-      (if (i32.eq (local.get $m) (i32.const 0xffff))
-        (then (local.set $m (call $search (i32x4.extract_lane 1 (local.get $T)) (local.get $cdf)))))
-      (local.set $M (i32x4.replace_lane 1 (local.get $M) (local.get $m)))
-      (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 2 (local.get $idx)) (i32.const 1)))))
-      (if (i32.eq (local.get $m) (i32.const 0xffff))
-        (then (local.set $m (call $search (i32x4.extract_lane 2 (local.get $T)) (local.get $cdf)))))
-      (local.set $M (i32x4.replace_lane 2 (local.get $M) (local.get $m)))
-      (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32x4.extract_lane 3 (local.get $idx)) (i32.const 1)))))
-      (if (i32.eq (local.get $m) (i32.const 0xffff))
-        (then (local.set $m (call $search (i32x4.extract_lane 3 (local.get $T)) (local.get $cdf)))))
-      (local.set $M (i32x4.replace_lane 3 (local.get $M) (local.get $m)))
+      ;; m = the number of thresholds r reaches (r >= C_i, as signed compares with the sign bits flipped), exact
+      ;; below the eighth; lanes at or past it (rare) take the lookup and the search of `draw`
+      (local.set $Ts (v128.xor (local.get $T) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)))
+      (local.set $big (i32x4.gt_s (local.get $Ts) (v128.load offset=112 (local.get $thr))))
+      (local.set $M (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
+        (v128.const i32x4 0 0 0 0)
+        (i32x4.gt_s (local.get $Ts) (v128.load (local.get $thr))))
+        (i32x4.gt_s (local.get $Ts) (v128.load offset=16 (local.get $thr))))
+        (i32x4.gt_s (local.get $Ts) (v128.load offset=32 (local.get $thr))))
+        (i32x4.gt_s (local.get $Ts) (v128.load offset=48 (local.get $thr))))
+        (i32x4.gt_s (local.get $Ts) (v128.load offset=64 (local.get $thr))))
+        (i32x4.gt_s (local.get $Ts) (v128.load offset=80 (local.get $thr))))
+        (i32x4.gt_s (local.get $Ts) (v128.load offset=96 (local.get $thr))))
+        (local.get $big)))
+      (if (v128.any_true (local.get $big))
+        (then
+          (if (i32x4.extract_lane 0 (local.get $big))
+            (then
+              (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32.shr_u (i32x4.extract_lane 0 (local.get $T)) (i32.const 22)) (i32.const 1)))))
+              (if (i32.eq (local.get $m) (i32.const 0xffff))
+                (then (local.set $m (call $search (i32x4.extract_lane 0 (local.get $T)) (local.get $cdf)))))
+              (local.set $M (i32x4.replace_lane 0 (local.get $M) (local.get $m)))))
+          (if (i32x4.extract_lane 1 (local.get $big))
+            (then
+              (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32.shr_u (i32x4.extract_lane 1 (local.get $T)) (i32.const 22)) (i32.const 1)))))
+              (if (i32.eq (local.get $m) (i32.const 0xffff))
+                (then (local.set $m (call $search (i32x4.extract_lane 1 (local.get $T)) (local.get $cdf)))))
+              (local.set $M (i32x4.replace_lane 1 (local.get $M) (local.get $m)))))
+          (if (i32x4.extract_lane 2 (local.get $big))
+            (then
+              (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32.shr_u (i32x4.extract_lane 2 (local.get $T)) (i32.const 22)) (i32.const 1)))))
+              (if (i32.eq (local.get $m) (i32.const 0xffff))
+                (then (local.set $m (call $search (i32x4.extract_lane 2 (local.get $T)) (local.get $cdf)))))
+              (local.set $M (i32x4.replace_lane 2 (local.get $M) (local.get $m)))))
+          (if (i32x4.extract_lane 3 (local.get $big))
+            (then
+              (local.set $m (i32.load16_u (i32.add (local.get $lut) (i32.shl (i32.shr_u (i32x4.extract_lane 3 (local.get $T)) (i32.const 22)) (i32.const 1)))))
+              (if (i32.eq (local.get $m) (i32.const 0xffff))
+                (then (local.set $m (call $search (i32x4.extract_lane 3 (local.get $T)) (local.get $cdf)))))
+              (local.set $M (i32x4.replace_lane 3 (local.get $M) (local.get $m)))))
+        ))
       (local.set $EXT (i32x4.add (local.get $EXT) (local.get $M)))
       ;; x = f32(x + m w) in float64 where m > 0 (a bit select keeps x's bits where m = 0)
       (local.set $X (v128.load32_lane 3 (i32.add (local.get $p) (local.get $d3)) (v128.load32_lane 2 (i32.add (local.get $p) (local.get $d2))

@@ -269,6 +269,7 @@ export function compileRandomNetwork(net: RandomNetwork, run: RandomNetworkRun):
         cdf: null,
         streams: null,
         lut: null,
+        thr: null,
       },
     ],
     dc: [],

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileDescription, simulateDescription, type CompiledDescription } from '../../src/event/index.js';
-import { drawPerNeuron, poissonCdf, poissonLookup } from '../../src/event/drive.js';
+import {
+  drawPerNeuron,
+  POISSON_THRESHOLDS,
+  poissonCdf,
+  poissonLookup,
+  poissonThresholds,
+} from '../../src/event/drive.js';
 import { Arena, DELIVERY_LIST_GROUPS, engineWasmAvailable } from '../../src/event/engineWasm.js';
 import { NetworkBuilder } from '../../src/model/network.js';
 import { Rng } from '../../src/util/rng.js';
@@ -78,8 +84,7 @@ describe('description engine WebAssembly arena', () => {
     }
   });
 
-  it('draw4 equals drawPerNeuron (JavaScript) on every tail shape: counts, x bits and stream states, nothing written outside', () => {
-    const cdf0 = poissonCdf(1.5);
+  it('draw4 equals drawPerNeuron (JavaScript) on every tail shape and count range: counts, x bits and stream states, nothing written outside', () => {
     // 0-4 whole blocks after the groups of four, the last block partial or whole, 1 to 2 groups before them
     const sizes = [
       1,
@@ -97,18 +102,23 @@ describe('description engine WebAssembly arena', () => {
       8192 + 3 * 1024 + 7,
       12_288 + 999,
     ];
-    for (const n of sizes) {
+    // lambdas: mostly below the eighth threshold (1.5, 2.32 as in PD14), often past it (6), always past it (40), tiny
+    const cases = [...sizes.map((n) => [n, 1.5] as const), [5000, 2.32], [5000, 6], [4100, 40], [4100, 1e-4]] as const;
+    for (const [n, lambda] of cases) {
+      const cdf0 = poissonCdf(lambda);
       const blocks = Math.ceil(n / 1024);
       const guard = 64;
       const arena = Arena.create(
         Arena.size(cdf0.length, 8) +
           Arena.size(1024, 2) +
+          Arena.size(4 * POISSON_THRESHOLDS, 4) +
           Arena.size(4 * blocks + 2 * guard, 4) +
           Arena.size(n + 2 * guard, 4),
       )!;
       const cdf = arena.allocF64(cdf0.length);
       cdf.set(cdf0);
       const lut = poissonLookup(cdf, arena.allocU16(1024));
+      const thr = poissonThresholds(cdf, arena.allocI32(4 * POISSON_THRESHOLDS));
       const stAll = arena.allocU32(4 * blocks + 2 * guard);
       const xAll = arena.allocF32(n + 2 * guard);
       const rng = new Rng(n);
@@ -120,20 +130,46 @@ describe('description engine WebAssembly arena', () => {
       const refSt = Uint32Array.from(st);
       const beforeX = Float32Array.from(xAll);
       const beforeSt = Uint32Array.from(stAll);
+      const at = `n = ${n}, lambda = ${lambda}`;
       // two calls: the stream states left by the first carry the second
       for (let call = 0; call < 2; call++) {
         const want = drawPerNeuron(refSt, cdf0, refX, n, 87.81);
-        expect(arena.draw4(n, x.byteOffset, st.byteOffset, cdf.byteOffset, lut.byteOffset, 87.81), `n = ${n}`).toBe(
-          want,
-        );
-        expect(bits(x), `n = ${n}`).toEqual(bits(refX));
-        expect(Array.from(st), `n = ${n}`).toEqual(Array.from(refSt));
+        const got = arena.draw4(n, x.byteOffset, st.byteOffset, cdf.byteOffset, lut.byteOffset, thr.byteOffset, 87.81);
+        expect(got, at).toBe(want);
+        expect(bits(x), at).toEqual(bits(refX));
+        expect(Array.from(st), at).toEqual(Array.from(refSt));
       }
       expect(bits(xAll.subarray(0, guard))).toEqual(bits(beforeX.subarray(0, guard)));
       expect(bits(xAll.subarray(guard + n))).toEqual(bits(beforeX.subarray(guard + n)));
       expect(Array.from(stAll.subarray(0, guard))).toEqual(Array.from(beforeSt.subarray(0, guard)));
       expect(Array.from(stAll.subarray(guard + 4 * blocks))).toEqual(Array.from(beforeSt.subarray(guard + 4 * blocks)));
     }
+  });
+
+  it('poissonThresholds: r reaches threshold i exactly when r / 2^32 >= cdf[i] (hand-checked boundaries)', () => {
+    const cdf = Float64Array.from([0.25, 0.5 + 2 ** -40, 0.75, 1, Infinity]);
+    const thr = poissonThresholds(cdf, new Int32Array(4 * POISSON_THRESHOLDS));
+    const reaches = (r: number, i: number): boolean => ((r ^ 0x80000000) | 0) > (thr[4 * i] as number);
+    // C_0 = 2^30: r = 2^30 - 1 does not reach it, 2^30 does
+    expect([reaches(2 ** 30 - 1, 0), reaches(2 ** 30, 0)]).toEqual([false, true]);
+    // C_1 = ceil((0.5 + 2^-40) 2^32) = 2^31 + 1
+    expect([reaches(2 ** 31, 1), reaches(2 ** 31 + 1, 1)]).toEqual([false, true]);
+    expect([reaches(3 * 2 ** 30 - 1, 2), reaches(3 * 2 ** 30, 2)]).toEqual([false, true]);
+    // cdf 1 and the sentinel: never reached, nor the entries past the table
+    for (let i = 3; i < POISSON_THRESHOLDS; i++) expect(reaches(2 ** 32 - 1, i)).toBe(false);
+    // stored as C - 1 - 2^31, four lanes each: C_0 - 1 - 2^31 = -2^30 - 1, C_1 - 1 - 2^31 = 0; unreachable 2^31 - 1
+    expect(Array.from(thr.subarray(0, 8))).toEqual([
+      -(2 ** 30) - 1,
+      -(2 ** 30) - 1,
+      -(2 ** 30) - 1,
+      -(2 ** 30) - 1,
+      0,
+      0,
+      0,
+      0,
+    ]);
+    expect(thr[4 * 3]).toBe(2 ** 31 - 1);
+    expect(() => poissonThresholds(Float64Array.from([0, Infinity]), new Int32Array(32))).toThrow(/cdf\[0\] = 0/);
   });
 
   it('gives the same spikes, counts, events, traces and state bits as the JavaScript path (fused and JS Poisson draws, both delivery paths)', () => {
