@@ -179,5 +179,27 @@ describe('description Poisson stimuli: per-neuron (default) and block draws', ()
     const huge = net();
     (huge.stimuli[0] as { rateHz: number }).rateHz = 2e7;
     expect(() => compileDescription(huge)).toThrow(/stimuli\[0\]\.rateHz.*"draw": "blocks"/);
+    // the limit is 700 events per neuron and step: 7.01 MHz at dt 0.1 ms is refused
+    (huge.stimuli[0] as { rateHz: number }).rateHz = 7.01e6;
+    expect(() => compileDescription(huge)).toThrow(/at most 700 events per neuron and step/);
+  });
+
+  it('draws Poisson counts at the largest per-neuron lambda (700): mean and variance 700 (the CDF table starts above 0)', () => {
+    const b = new NetworkBuilder({ dtMs: 0.1, seed: 4 });
+    b.population('P', 2000, 'lif', { params: { beta: 0, threshold: 1e12 } });
+    b.poisson('P', { rateHz: 7e6, weight: 1 });
+    b.recordState('P', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], ['voltage']);
+    const c = compileDescription(b.build());
+    expect(c.poisson[0]!.cdf![0]).toBeGreaterThan(0);
+    const r = simulateDescription(c, { durationMs: 1 });
+    // 2000 neurons x 10 steps x 700 = 14,000,000 events (sd ~ 3742)
+    expect(Math.abs(r.externalEvents - 14e6)).toBeLessThan(5 * 3742);
+    // beta 0: v is the step's count (w = 1); 100 counts of mean and variance 700
+    const v = Array.from(r.traces[0]!.values[0]!);
+    const mean = v.reduce((a, x) => a + x, 0) / v.length;
+    const variance = v.reduce((a, x) => a + (x - mean) ** 2, 0) / (v.length - 1);
+    expect(Math.abs(mean - 700)).toBeLessThan(5 * Math.sqrt(700 / v.length));
+    expect(variance).toBeGreaterThan(700 * 0.6);
+    expect(variance).toBeLessThan(700 * 1.5);
   });
 });
