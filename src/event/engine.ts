@@ -1,5 +1,5 @@
 import { SpikeRecordBuilder, type SpikeRecord } from '../model/spikes.js';
-import { fail } from '../util/errors.js';
+import { fail, RouserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { IAF_PSC_EXP, type IafPscExpCoefficients } from '../neuron/iafPscExp.js';
 import type { CompiledArena, CompiledDescription, CompiledPopulation } from './compile.js';
@@ -8,9 +8,9 @@ import { blockRngs, driveBlocks, drawPerNeuron, perNeuronStreams } from './drive
 import { checkMemory } from './memory.js';
 import { forgetRowFacts } from './random.js';
 import { runRingFastPath, sortRowsByTarget } from './ring.js';
-import { CalendarQueue } from './scheduler.js';
+import { RowCursorQueue } from './scheduler.js';
 import { Worker } from 'node:worker_threads';
-import type { Arena } from './engineWasm.js';
+import { DELIVERY_LIST_GROUPS, type Arena } from './engineWasm.js';
 import {
   abortParts,
   awaitReady,
@@ -215,7 +215,8 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   });
   const srcPtr = net.spikeSources.map(() => 0);
   const { rowGroup, groupPtr, groupDelay, groupPort, targets, weights } = net;
-  const cal = new CalendarQueue(Math.max(1, net.maxDelaySteps), 256);
+  ensureRowsByDelay(net);
+  const queue = new RowCursorQueue(groupDelay, 4096);
   let spikes = 0;
   let syn = 0;
   let ext = 0;
@@ -235,15 +236,15 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
         x[j] = (x[j] as number) + (weights[k] as number) * mult;
       }
   };
-  // delay 0 (feed-forward networks from a NetworkSpec only): delivered at once, before later populations update
+  // a spike: its delay-0 groups (feed-forward networks from a NetworkSpec only; first in the row) delivered at once,
+  // before later populations update; the others queued, each delivered at its step (emission + delay)
   const push = (src: number, t: number): void => {
     const g1 = rowGroup[src + 1] as number;
-    for (let g = rowGroup[src] as number; g < g1; g++) {
-      const d = groupDelay[g] as number;
-      if (d === 0) deliver(g, 1);
-      else cal.push(g, t + d);
-    }
+    let g = rowGroup[src] as number;
+    for (; g < g1 && (groupDelay[g] as number) === 0; g++) deliver(g, 1);
+    queue.push(g, g1, t);
   };
+  const dueIds = new Int32Array(DELIVERY_LIST_GROUPS);
   const dense = net.spikeSources.map((ss) => {
     const v = opts.sourceValues?.[ss.name];
     if (v && v.length !== steps * ss.size)
@@ -315,7 +316,6 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   const t0 = performance.now();
   try {
     for (let t = 0; t < steps; t++) {
-      cal.advance(t);
       for (const dr of drives) {
         const s = dr.s;
         if (dr.streams || t < s.startStep || t >= s.stopStep || !(s.lambda > 0)) continue;
@@ -362,32 +362,24 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
       if (wa) {
         // the due groups as (start, end, buffer pointer) triples, delivered in WebAssembly in list order; with parts
         // (threads), each part delivers into its own neurons and then steps its ranges (MODE_STEP)
-        let nl = 0;
-        while (cal.size > 0 && cal.peekTime() === t) {
-          const g = cal.pop();
-          dl[nl] = groupPtr[g] as number;
-          dl[nl + 1] = groupPtr[g + 1] as number;
-          dl[nl + 2] = bufPtr[groupPort[g] as number] as number;
-          nl += 3;
-          if (nl === dl.length) {
-            if (par) par.run(wa.arena, t, nl / 3, MODE_DELIVER);
-            else syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
-            nl = 0;
+        for (;;) {
+          const nl = queue.due(t, dueIds, DELIVERY_LIST_GROUPS);
+          for (let q = 0; q < nl; q++) {
+            const g = dueIds[q] as number;
+            dl[3 * q] = groupPtr[g] as number;
+            dl[3 * q + 1] = groupPtr[g + 1] as number;
+            dl[3 * q + 2] = bufPtr[groupPort[g] as number] as number;
           }
+          const more = nl === DELIVERY_LIST_GROUPS;
+          if (par) par.run(wa.arena, t, nl, more ? MODE_DELIVER : MODE_STEP);
+          else if (nl > 0) syn += wa.arena.deliver(dlPtr, nl, tPtr, wPtr);
+          if (!more) break;
         }
-        if (par) par.run(wa.arena, t, nl / 3, MODE_STEP);
-        else if (nl > 0) syn += wa.arena.deliver(dlPtr, nl / 3, tPtr, wPtr);
       } else
-        while (cal.size > 0 && cal.peekTime() === t) {
-          const g = cal.pop();
-          const end = groupPtr[g + 1] as number;
-          const start = groupPtr[g] as number;
-          syn += end - start;
-          const x = bufs[groupPort[g] as number] as Float32Array;
-          for (let k = start; k < end; k++) {
-            const j = targets[k] as number;
-            x[j] = (x[j] as number) + (weights[k] as number);
-          }
+        for (;;) {
+          const nl = queue.due(t, dueIds, DELIVERY_LIST_GROUPS);
+          for (let q = 0; q < nl; q++) deliver(dueIds[q] as number, 1);
+          if (nl < DELIVERY_LIST_GROUPS) break;
         }
       for (let pi = 0; pi < net.populations.length; pi++) {
         const pop = net.populations[pi] as CompiledPopulation;
@@ -589,6 +581,20 @@ function startParts(
     },
     stop,
   };
+}
+
+/** Descriptions whose rows are known to list their delay groups in ascending delay. */
+const rowsByDelay = new WeakSet<CompiledDescription>();
+
+/** Checks that every row lists its groups in ascending delay (what {@link RowCursorQueue} needs; compilers do so). */
+function ensureRowsByDelay(net: CompiledDescription): void {
+  if (rowsByDelay.has(net)) return;
+  const { rowGroup, groupDelay } = net;
+  for (let i = 0; i + 1 < rowGroup.length; i++)
+    for (let g = (rowGroup[i] as number) + 1; g < (rowGroup[i + 1] as number); g++)
+      if ((groupDelay[g] as number) < (groupDelay[g - 1] as number))
+        throw new RouserError(`simulateDescription: row ${i} does not list its delay groups in ascending delay`);
+  rowsByDelay.add(net);
 }
 
 /** Descriptions whose delay groups are known to have ascending targets. */

@@ -286,3 +286,101 @@ export class FifoQueue implements Scheduler {
     return this.values[h] as number;
   }
 }
+
+/**
+ * The pending deliveries of emitted spikes, one entry per spike, for rows of delay groups in ascending delay (every
+ * compiled description's rows; ./compile.ts): an entry holds its source row's next group, the row's end and the
+ * emission step. At step t, {@link RowCursorQueue.due} lists the groups whose delay equals t - emission step, entry by
+ * entry in push order, each entry's in row order, and drops the entries left with no group. That is the order a
+ * {@link CalendarQueue} pops when every group of a spike is pushed at `emission + delay` in row order (FIFO among
+ * equal times): the same delivery order, so the same float sums, with one push per spike instead of one per group.
+ * Every step from the emission on must be collected (the entries only look at the delay equal to the current age).
+ */
+export class RowCursorQueue {
+  private cur: Int32Array;
+  private end: Int32Array;
+  private time: Int32Array;
+  private n = 0;
+  /** A collection under way (`due` stopped at `max`): next entry to read, next slot to keep. */
+  private r = 0;
+  private w = 0;
+  private open = false;
+
+  /** @param delays each group's delay in steps (ascending within each row) */
+  constructor(
+    private readonly delays: ArrayLike<number>,
+    capacity = 1024,
+  ) {
+    const c = Math.max(1, capacity);
+    this.cur = new Int32Array(c);
+    this.end = new Int32Array(c);
+    this.time = new Int32Array(c);
+  }
+
+  /** Pending spikes. */
+  get size(): number {
+    return this.n;
+  }
+
+  /** A spike emitted at step `t` whose row has the groups [g, g1) still to deliver (nothing when g >= g1). */
+  push(g: number, g1: number, t: number): void {
+    if (g >= g1) return;
+    if (this.open) throw new RouserError('RowCursorQueue: push during a collection');
+    const n = this.n;
+    if (n === this.cur.length) {
+      const grow = (a: Int32Array): Int32Array => {
+        const b = new Int32Array(2 * a.length);
+        b.set(a);
+        return b;
+      };
+      this.cur = grow(this.cur);
+      this.end = grow(this.end);
+      this.time = grow(this.time);
+    }
+    this.cur[n] = g;
+    this.end[n] = g1;
+    this.time[n] = t;
+    this.n = n + 1;
+  }
+
+  /**
+   * Writes the groups due at step t into `out` (at most `max`) and returns their number. A return of `max` may leave
+   * some unlisted: call again (with the same t, nothing pushed in between) until it returns less.
+   */
+  due(t: number, out: Int32Array, max: number): number {
+    const { cur, end, time, delays } = this;
+    if (!this.open) {
+      this.r = 0;
+      this.w = 0;
+      this.open = true;
+    }
+    let r = this.r;
+    let w = this.w;
+    let k = 0;
+    const n = this.n;
+    for (; r < n; r++) {
+      const age = t - (time[r] as number);
+      const e = end[r] as number;
+      let g = cur[r] as number;
+      while (g < e && (delays[g] as number) === age) {
+        if (k === max) {
+          cur[r] = g;
+          this.r = r;
+          this.w = w;
+          return k;
+        }
+        out[k++] = g++;
+      }
+      if (g < e) {
+        if ((delays[g] as number) < age) throw new RouserError(`RowCursorQueue: group ${g} missed its step`);
+        cur[w] = g;
+        end[w] = e;
+        time[w] = time[r] as number;
+        w++;
+      }
+    }
+    this.n = w;
+    this.open = false;
+    return k;
+  }
+}
