@@ -3,9 +3,9 @@ import { CalendarQueue, RowCursorQueue } from '../../src/event/scheduler.js';
 import { Rng } from '../../src/util/rng.js';
 
 /**
- * The engine's delivery schedulers against independent expectations: the calendar queue against a sort of all pushes
- * by (time, push order), and the row-cursor queue (one entry per spike) against the calendar queue fed one push per
- * group, which is the order the engine delivered in before (the float sums depend on it).
+ * The row-cursor queue (one entry per spike) against the calendar queue fed one push per group, which is the order
+ * the engine delivered in before (the float sums depend on it); the calendar queue itself is property-tested against
+ * tinyqueue (properties/event/scheduler.prop.ts).
  */
 
 /** Random rows of delay groups, ascending delay within each row (several groups may share a delay: the ports). */
@@ -20,31 +20,6 @@ function rows(rng: Rng, sources: number, maxDelay: number) {
   }
   return { rowGroup, delays: Int32Array.from(delays) };
 }
-
-describe('CalendarQueue', () => {
-  it('pops in (time, push order) order: the same sequence as a stable sort of the pushes', () => {
-    const rng = new Rng(5);
-    const q = new CalendarQueue(20, 2);
-    const pushed: [number, number, number][] = []; // time, seq, value
-    const popped: number[] = [];
-    let seq = 0;
-    for (let t = 0; t < 300; t++) {
-      q.advance(t);
-      for (let k = rng.int(8); k > 0; k--) {
-        const at = t + rng.int(21);
-        const v = rng.int(1000);
-        q.push(v, at);
-        pushed.push([at, seq++, v]);
-      }
-      while (q.size > 0 && q.peekTime() === t) popped.push(q.pop());
-    }
-    const want = pushed
-      .filter(([at]) => at < 300)
-      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
-      .map((p) => p[2]);
-    expect(popped).toEqual(want);
-  });
-});
 
 describe('RowCursorQueue', () => {
   for (const max of [1, 3, 4096])
