@@ -8,7 +8,7 @@ import { blockRngs, driveBlocks, drawPerNeuron, perNeuronStreams } from './drive
 import { checkMemory } from './memory.js';
 import { forgetRowFacts } from './random.js';
 import { runRingFastPath, sortRowsByTarget } from './ring.js';
-import { RowCursorQueue } from './scheduler.js';
+import { groupTable, RowCursorQueue } from './scheduler.js';
 import { Worker } from 'node:worker_threads';
 import { DELIVERY_LIST_GROUPS, type Arena } from './engineWasm.js';
 import {
@@ -215,8 +215,8 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
   });
   const srcPtr = net.spikeSources.map(() => 0);
   const { rowGroup, groupPtr, groupDelay, groupPort, targets, weights } = net;
-  ensureRowsByDelay(net);
-  const queue = new RowCursorQueue(groupDelay, 4096);
+  const table = groupTableOf(net, where, opts.memory);
+  const queue = new RowCursorQueue(table, 4096);
   let spikes = 0;
   let syn = 0;
   let ext = 0;
@@ -365,10 +365,10 @@ export function simulateDescription(net: CompiledDescription, opts: SimulateDesc
         for (;;) {
           const nl = queue.due(t, dueIds, DELIVERY_LIST_GROUPS);
           for (let q = 0; q < nl; q++) {
-            const g = dueIds[q] as number;
-            dl[3 * q] = groupPtr[g] as number;
-            dl[3 * q + 1] = groupPtr[g + 1] as number;
-            dl[3 * q + 2] = bufPtr[groupPort[g] as number] as number;
+            const g2 = 2 * (dueIds[q] as number);
+            dl[3 * q] = table[g2] as number;
+            dl[3 * q + 1] = table[g2 + 2] as number;
+            dl[3 * q + 2] = bufPtr[(table[g2 + 1] as number) >>> 16] as number;
           }
           const more = nl === DELIVERY_LIST_GROUPS;
           if (par) par.run(wa.arena, t, nl, more ? MODE_DELIVER : MODE_STEP);
@@ -583,18 +583,29 @@ function startParts(
   };
 }
 
-/** Descriptions whose rows are known to list their delay groups in ascending delay. */
-const rowsByDelay = new WeakSet<CompiledDescription>();
+/** The group table ({@link groupTable}) of each description run so far, made once. */
+const groupTables = new WeakMap<CompiledDescription, Int32Array>();
 
-/** Checks that every row lists its groups in ascending delay (what {@link RowCursorQueue} needs; compilers do so). */
-function ensureRowsByDelay(net: CompiledDescription): void {
-  if (rowsByDelay.has(net)) return;
+/**
+ * The description's {@link groupTable}, after checking that every row lists its groups in ascending delay (what
+ * {@link RowCursorQueue} needs; the compilers do so).
+ */
+function groupTableOf(
+  net: CompiledDescription,
+  where: string,
+  memory: SimulateDescriptionOptions['memory'],
+): Int32Array {
+  let table = groupTables.get(net);
+  if (table) return table;
+  checkMemory(`${where}: group table (${net.groupDelay.length} delay groups)`, 8 * (net.groupDelay.length + 1), memory);
   const { rowGroup, groupDelay } = net;
   for (let i = 0; i + 1 < rowGroup.length; i++)
     for (let g = (rowGroup[i] as number) + 1; g < (rowGroup[i + 1] as number); g++)
       if ((groupDelay[g] as number) < (groupDelay[g - 1] as number))
         throw new RouserError(`simulateDescription: row ${i} does not list its delay groups in ascending delay`);
-  rowsByDelay.add(net);
+  table = groupTable(net.groupPtr, groupDelay, net.groupPort);
+  groupTables.set(net, table);
+  return table;
 }
 
 /** Descriptions whose delay groups are known to have ascending targets. */

@@ -288,33 +288,51 @@ export class FifoQueue implements Scheduler {
 }
 
 /**
+ * The delay groups of a compiled description as one interleaved table for {@link RowCursorQueue} and the delivery
+ * lists: entry 2g = the group's first synapse, 2g + 1 = its delay (steps, < 2^16) | its port << 16, and 2G = the
+ * synapse count (so 2g + 2 is the group's end). One table instead of three arrays: a group's start, end, delay and
+ * port, and the next group's delay, are one or two cache lines (the table is megabytes and read at random).
+ */
+export function groupTable(
+  groupPtr: ArrayLike<number>,
+  groupDelay: ArrayLike<number>,
+  groupPort: ArrayLike<number>,
+): Int32Array {
+  const G = groupDelay.length;
+  const table = new Int32Array(2 * G + 1);
+  for (let g = 0; g < G; g++) {
+    table[2 * g] = groupPtr[g] as number;
+    table[2 * g + 1] = (groupDelay[g] as number) | ((groupPort[g] as number) << 16);
+  }
+  table[2 * G] = groupPtr[G] as number;
+  return table;
+}
+
+/**
  * The pending deliveries of emitted spikes, one entry per spike, for rows of delay groups in ascending delay (every
- * compiled description's rows; ./compile.ts): an entry holds its source row's next group, the row's end and the
- * emission step. At step t, {@link RowCursorQueue.due} lists the groups whose delay equals t - emission step, entry by
- * entry in push order, each entry's in row order, and drops the entries left with no group. That is the order a
- * {@link CalendarQueue} pops when every group of a spike is pushed at `emission + delay` in row order (FIFO among
- * equal times): the same delivery order, so the same float sums, with one push per spike instead of one per group.
- * Every step from the emission on must be collected (the entries only look at the delay equal to the current age).
+ * compiled description's rows; ./compile.ts): an entry holds its source row's next group, the row's end, the
+ * emission step and the step that group is due. At step t, {@link RowCursorQueue.due} lists the groups whose delay
+ * equals t - emission step, entry by entry in push order, each entry's in row order, and drops the entries left with
+ * no group. That is the order a {@link CalendarQueue} pops when every group of a spike is pushed at
+ * `emission + delay` in row order (FIFO among equal times): the same delivery order, so the same float sums, with
+ * one push per spike instead of one per group. Every step from the emission on must be collected. The delays come
+ * from a {@link groupTable}; an entry that is not due is passed over without reading it.
  */
 export class RowCursorQueue {
-  private cur: Int32Array;
-  private end: Int32Array;
-  private time: Int32Array;
+  /** Entry e: 4e = next group, 4e + 1 = row end, 4e + 2 = emission step, 4e + 3 = the step the next group is due. */
+  private ent: Int32Array;
   private n = 0;
   /** A collection under way (`due` stopped at `max`): next entry to read, next slot to keep. */
   private r = 0;
   private w = 0;
   private open = false;
 
-  /** @param delays each group's delay in steps (ascending within each row) */
+  /** @param table {@link groupTable} (delays ascending within each row) */
   constructor(
-    private readonly delays: ArrayLike<number>,
+    private readonly table: Int32Array,
     capacity = 1024,
   ) {
-    const c = Math.max(1, capacity);
-    this.cur = new Int32Array(c);
-    this.end = new Int32Array(c);
-    this.time = new Int32Array(c);
+    this.ent = new Int32Array(4 * Math.max(1, capacity));
   }
 
   /** Pending spikes. */
@@ -326,21 +344,18 @@ export class RowCursorQueue {
   push(g: number, g1: number, t: number): void {
     if (g >= g1) return;
     if (this.open) throw new RouserError('RowCursorQueue: push during a collection');
-    const n = this.n;
-    if (n === this.cur.length) {
-      const grow = (a: Int32Array): Int32Array => {
-        const b = new Int32Array(2 * a.length);
-        b.set(a);
-        return b;
-      };
-      this.cur = grow(this.cur);
-      this.end = grow(this.end);
-      this.time = grow(this.time);
+    let e = this.ent;
+    const at = 4 * this.n;
+    if (at === e.length) {
+      const b = new Int32Array(2 * e.length);
+      b.set(e);
+      this.ent = e = b;
     }
-    this.cur[n] = g;
-    this.end[n] = g1;
-    this.time[n] = t;
-    this.n = n + 1;
+    e[at] = g;
+    e[at + 1] = g1;
+    e[at + 2] = t;
+    e[at + 3] = t + ((this.table[2 * g + 1] as number) & 0xffff);
+    this.n++;
   }
 
   /**
@@ -348,38 +363,49 @@ export class RowCursorQueue {
    * some unlisted: call again (with the same t, nothing pushed in between) until it returns less.
    */
   due(t: number, out: Int32Array, max: number): number {
-    const { cur, end, time, delays } = this;
+    const { ent, table } = this;
     if (!this.open) {
       this.r = 0;
       this.w = 0;
       this.open = true;
     }
-    let r = this.r;
-    let w = this.w;
+    let r = 4 * this.r;
+    let w = 4 * this.w;
     let k = 0;
-    const n = this.n;
-    for (; r < n; r++) {
-      const age = t - (time[r] as number);
-      const e = end[r] as number;
-      let g = cur[r] as number;
-      while (g < e && (delays[g] as number) === age) {
-        if (k === max) {
-          cur[r] = g;
-          this.r = r;
-          this.w = w;
-          return k;
+    const n4 = 4 * this.n;
+    for (; r < n4; r += 4) {
+      const next = ent[r + 3] as number;
+      if (next === t) {
+        let g = ent[r] as number;
+        const e = ent[r + 1] as number;
+        const te = ent[r + 2] as number;
+        const age = t - te;
+        do {
+          if (k === max) {
+            ent[r] = g;
+            this.r = r >> 2;
+            this.w = w >> 2;
+            return k;
+          }
+          out[k++] = g++;
+        } while (g < e && ((table[2 * g + 1] as number) & 0xffff) === age);
+        if (g === e) continue;
+        ent[w] = g;
+        ent[w + 1] = e;
+        ent[w + 2] = te;
+        ent[w + 3] = te + ((table[2 * g + 1] as number) & 0xffff);
+      } else {
+        if (next < t) throw new RouserError(`RowCursorQueue: group ${ent[r]} missed its step`);
+        if (w !== r) {
+          ent[w] = ent[r] as number;
+          ent[w + 1] = ent[r + 1] as number;
+          ent[w + 2] = ent[r + 2] as number;
+          ent[w + 3] = next;
         }
-        out[k++] = g++;
       }
-      if (g < e) {
-        if ((delays[g] as number) < age) throw new RouserError(`RowCursorQueue: group ${g} missed its step`);
-        cur[w] = g;
-        end[w] = e;
-        time[w] = time[r] as number;
-        w++;
-      }
+      w += 4;
     }
-    this.n = w;
+    this.n = w >> 2;
     this.open = false;
     return k;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CalendarQueue, RowCursorQueue } from '../../src/event/scheduler.js';
+import { CalendarQueue, groupTable, RowCursorQueue } from '../../src/event/scheduler.js';
 import { Rng } from '../../src/util/rng.js';
 
 /**
@@ -18,7 +18,10 @@ function rows(rng: Rng, sources: number, maxDelay: number) {
     delays.push(...d);
     rowGroup.push(delays.length);
   }
-  return { rowGroup, delays: Int32Array.from(delays) };
+  // the group table: synapse ranges of 3 per group, ports 0..2
+  const ptr = Array.from({ length: delays.length + 1 }, (_, g) => 3 * g);
+  const ports = delays.map((_, g) => g % 3);
+  return { rowGroup, delays: Int32Array.from(delays), table: groupTable(ptr, delays, ports) };
 }
 
 describe('RowCursorQueue', () => {
@@ -26,8 +29,8 @@ describe('RowCursorQueue', () => {
     it(`lists the groups due at each step in the calendar queue's order (collected ${max} at a time)`, () => {
       const rng = new Rng(11 + max);
       const maxDelay = 12;
-      const { rowGroup, delays } = rows(rng, 200, maxDelay);
-      const rq = new RowCursorQueue(delays, 2); // tiny capacity: grows
+      const { rowGroup, delays, table } = rows(rng, 200, maxDelay);
+      const rq = new RowCursorQueue(table, 2); // tiny capacity: grows
       const cal = new CalendarQueue(maxDelay, 2);
       const out = new Int32Array(max);
       let total = 0;
@@ -57,8 +60,22 @@ describe('RowCursorQueue', () => {
       expect(rq.size).toBeLessThanOrEqual(10 * maxDelay);
     });
 
+  it('groupTable interleaves start, delay | port << 16 and ends with the synapse count', () => {
+    expect(Array.from(groupTable([0, 2, 3, 5, 9], [1, 1, 3, 65535], [0, 1, 0, 2]))).toEqual([
+      0,
+      1,
+      2,
+      1 + 65536,
+      3,
+      3,
+      5,
+      65535 + 2 * 65536,
+      9,
+    ]);
+  });
+
   it('drops a spike once its last group is listed, keeps nothing for an empty row, and refuses a missed step', () => {
-    const rq = new RowCursorQueue(Int32Array.from([1, 1, 3, 2]));
+    const rq = new RowCursorQueue(groupTable([0, 2, 3, 5, 9], [1, 1, 3, 2], [0, 1, 0, 2]));
     const out = new Int32Array(8);
     rq.push(0, 3, 0); // groups 0, 1 (delay 1) and 2 (delay 3)
     rq.push(3, 3, 0); // empty row
