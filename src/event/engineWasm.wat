@@ -84,11 +84,12 @@
   ;; same draw, count and float64 update as from `draw` (per-lane IEEE operations). The last one to four blocks (the
   ;; last maybe partial, of L neurons) go through the lanes too: first L turns with one lane per block, then the
   ;; whole blocks' remaining 1024 - L; a lane without a block draws into the sink (arena bytes 16..4127, never read
-  ;; for a result; see `$lanes`) and is not counted. Returns the total of m.
+  ;; for a result; see `$lanes`) and is not counted. Where only one block is left for a run of turns, the scalar
+  ;; `draw` takes it (one lane of four costs more than the scalar loop). Returns the total of m.
   (func (export "draw4") (param $n i32) (param $x i32) (param $st i32) (param $cdf i32) (param $lut i32) (param $thr i32)
     (param $w f64) (result i32)
     (local $g i32) (local $groups i32) (local $p i32) (local $sp i32) (local $r i32) (local $nb i32) (local $L i32)
-    (local $EXT v128) (local $W2 v128)
+    (local $ext i32) (local $EXT v128) (local $W2 v128)
     (local.set $groups (i32.shr_u (local.get $n) (i32.const 12)))
     (local.set $W2 (f64x2.splat (local.get $w)))
     (block $all (loop $grp
@@ -108,35 +109,41 @@
         (local.set $p (i32.add (local.get $x) (i32.shl (local.get $groups) (i32.const 14))))
         (local.set $nb (i32.shr_u (i32.add (local.get $r) (i32.const 1023)) (i32.const 10)))
         (local.set $L (i32.sub (local.get $r) (i32.shl (i32.sub (local.get $nb) (i32.const 1)) (i32.const 10))))
-        ;; L turns: blocks 0 .. nb - 1
-        (local.set $EXT (i32x4.add (local.get $EXT) (v128.and
-          (i32x4.gt_s (i32x4.splat (local.get $nb)) (v128.const i32x4 0 1 2 3))
-          (call $lanes (local.get $p)
-            (select (i32.const 4096) (i32.sub (i32.const 32) (local.get $p)) (i32.gt_u (local.get $nb) (i32.const 1)))
-            (select (i32.const 8192) (i32.sub (i32.const 32) (local.get $p)) (i32.gt_u (local.get $nb) (i32.const 2)))
-            (select (i32.const 12288) (i32.sub (i32.const 32) (local.get $p)) (i32.gt_u (local.get $nb) (i32.const 3)))
-            (local.get $sp)
-            (select (i32.add (local.get $sp) (i32.const 16)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 1)))
-            (select (i32.add (local.get $sp) (i32.const 32)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 2)))
-            (select (i32.add (local.get $sp) (i32.const 48)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 3)))
-            (local.get $L) (local.get $cdf) (local.get $lut) (local.get $thr) (local.get $W2)))))
-        ;; 1024 - L more turns: the whole blocks 0 .. nb - 2
-        (if (i32.gt_u (local.get $nb) (i32.const 1))
+        ;; L turns: blocks 0 .. nb - 1 (one block alone: the scalar loop, cheaper than one lane of four)
+        (if (i32.eq (local.get $nb) (i32.const 1))
+          (then (local.set $ext (call $draw (local.get $L) (local.get $p) (local.get $sp) (local.get $cdf) (local.get $lut) (local.get $w))))
+          (else
+            (local.set $EXT (i32x4.add (local.get $EXT) (v128.and
+              (i32x4.gt_s (i32x4.splat (local.get $nb)) (v128.const i32x4 0 1 2 3))
+              (call $lanes (local.get $p)
+                (i32.const 4096)
+                (select (i32.const 8192) (i32.sub (i32.const 32) (local.get $p)) (i32.gt_u (local.get $nb) (i32.const 2)))
+                (select (i32.const 12288) (i32.sub (i32.const 32) (local.get $p)) (i32.gt_u (local.get $nb) (i32.const 3)))
+                (local.get $sp)
+                (i32.add (local.get $sp) (i32.const 16))
+                (select (i32.add (local.get $sp) (i32.const 32)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 2)))
+                (select (i32.add (local.get $sp) (i32.const 48)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 3)))
+                (local.get $L) (local.get $cdf) (local.get $lut) (local.get $thr) (local.get $W2)))))))
+        ;; 1024 - L more turns: the whole blocks 0 .. nb - 2 (block 0 alone: the scalar loop)
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $L) (i32.const 2))))
+        (if (i32.eq (local.get $nb) (i32.const 2))
+          (then (local.set $ext (i32.add (local.get $ext) (call $draw (i32.sub (i32.const 1024) (local.get $L))
+            (local.get $p) (local.get $sp) (local.get $cdf) (local.get $lut) (local.get $w))))))
+        (if (i32.gt_u (local.get $nb) (i32.const 2))
           (then
-            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $L) (i32.const 2))))
             (local.set $EXT (i32x4.add (local.get $EXT) (v128.and
               (i32x4.gt_s (i32x4.splat (i32.sub (local.get $nb) (i32.const 1))) (v128.const i32x4 0 1 2 3))
               (call $lanes (local.get $p)
-                (select (i32.const 4096) (i32.sub (i32.const 32) (local.get $p)) (i32.gt_u (local.get $nb) (i32.const 2)))
+                (i32.const 4096)
                 (select (i32.const 8192) (i32.sub (i32.const 32) (local.get $p)) (i32.gt_u (local.get $nb) (i32.const 3)))
                 (i32.sub (i32.const 32) (local.get $p))
                 (local.get $sp)
-                (select (i32.add (local.get $sp) (i32.const 16)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 2)))
+                (i32.add (local.get $sp) (i32.const 16))
                 (select (i32.add (local.get $sp) (i32.const 32)) (i32.const 16) (i32.gt_u (local.get $nb) (i32.const 3)))
                 (i32.const 16)
                 (i32.sub (i32.const 1024) (local.get $L)) (local.get $cdf) (local.get $lut) (local.get $thr) (local.get $W2)))))))))
-    (i32.add (i32.add (i32x4.extract_lane 0 (local.get $EXT)) (i32x4.extract_lane 1 (local.get $EXT)))
-      (i32.add (i32x4.extract_lane 2 (local.get $EXT)) (i32x4.extract_lane 3 (local.get $EXT)))))
+    (i32.add (local.get $ext) (i32.add (i32.add (i32x4.extract_lane 0 (local.get $EXT)) (i32x4.extract_lane 1 (local.get $EXT)))
+      (i32.add (i32x4.extract_lane 2 (local.get $EXT)) (i32x4.extract_lane 3 (local.get $EXT))))))
 
   ;; $lanes: `count` turns of four sfc32 streams (at s0..s3, 16 bytes each) in i32x4 lanes, lane j drawing into the
   ;; float32s at p + dj, p + dj + 4, ... (d0 = 0); returns each lane's total of m. A lane without a block has the
