@@ -33,8 +33,8 @@ import { checkLength, checkMemory, compiledBytes, formatMB, type MemoryCheckOpti
  * - ONE merged CSR over all sources (rows = global source id, entries = global target neuron id + float32 weight),
  *   every row sorted by (delay steps, input port) into "delay groups": group g = synapses [groupPtr[g],
  *   groupPtr[g+1]) sharing `groupDelay[g]` (integer steps >= 1) and `groupPort[g]`, its targets ascending (a stable
- *   sort: a multapse keeps its creation order; threads deliver a group's target sub-range); a spike pushes each group
- *   of its row once into the calendar queue. Storage: 8 bytes per synapse + 7 bytes per group (the delay and port are per
+ *   sort: a multapse keeps its creation order; threads deliver a group's target sub-range); a spike enters the
+ *   engine's spike queue once and each group of its row is delivered at its delay (./scheduler.ts `RowCursorQueue`). Storage: 8 bytes per synapse + 7 bytes per group (the delay and port are per
  *   group), built in two passes over a regenerated connectivity stream (count rows, then fill in place) with a
  *   temporary 2-byte key per synapse, so the build peak is about 10 bytes per synapse.
  * - per population the registered neuron model, its coefficients (`prepare`), state arrays and thresholds;

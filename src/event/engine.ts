@@ -41,14 +41,16 @@ export type { DescriptionRunResult, RateTrace, SimulateDescriptionOptions, State
  *     neuron (`Rng.poisson`); every stimulus is active when t - delay is in [start, stop) (a stationary train delayed
  *     by d is the same process shifted); per-neuron stimuli (the default draw) come in 5;
  *  2. DC stimuli add their amplitude to the `current` port (port 0 for models without one);
- *  3. spike sources: channels spiking at step t push their delay groups (like neurons, below);
- *  4. the calendar queue pops every delay group due at t (FIFO within a step) and adds each synapse's weight to
- *     its target's input on the group's port;
+ *  3. spike sources: channels spiking at step t enter the spike queue (like neurons, below);
+ *  4. every delay group due at t (./scheduler.ts `RowCursorQueue`: spikes in emission order, each row's groups in
+ *     row order, as a calendar queue fed one push per group would pop them) adds each synapse's weight to its
+ *     target's input on the group's port;
  *     (a delay of 0 steps, allowed only for feed-forward networks compiled from a NetworkSpec, is delivered at once,
  *     before the later populations of the same step update);
  *  5. every population: its per-neuron Poisson stimuli (in stimulus order) add n w to their port, n ~ Poisson(lambda)
  *     per neuron ({@link drawPerNeuron}: x = fround(x + n w) in float64), then its bias (if any) is added to port 0; it runs its model's `step` (src/neuron, the same update every engine calls) on its slice of
- *     the input buffers; each neuron that fired pushes each delay group g of its row at t + delay_g (>= t + 1);
+ *     the input buffers; each neuron that fired enters the spike queue, its row's delay group g due at t + delay_g
+ *     (>= t + 1);
  *  6. input buffers are zeroed (by the in-place kernel for its populations).
  * Deterministic: the same compiled network and seed give the same spikes. With the compiled network's WebAssembly
  * arena (`net.arena`, ./engineWasm.ts) step 4 runs in the `deliver` kernel, per-neuron draws in `draw`, and

@@ -67,7 +67,7 @@ export interface DescriptionRunResult {
   spikeRecords: Record<string, SpikeRecord>;
   rates: RateTrace[];
   traces: StateTrace[];
-  /** Which loop ran: the ring kernel (src/event/ring.ts) or the general calendar-queue loop. */
+  /** Which loop ran: the ring kernel (src/event/ring.ts) or the general loop with its spike queue. */
   path: 'ring' | 'general';
   /** Threads that ran. */
   threads: number;

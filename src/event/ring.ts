@@ -12,7 +12,7 @@ import type { RandomNetwork, RandomRunOptions } from './randomNetwork.js';
 /**
  * The description engine's ring fast path: a compiled description with the shape of the random E/I network runs in
  * the uniform-delay ring kernel of kernel.ts (the one the random network's discrete mode uses) instead of the
- * calendar-queue loop, with optional worker threads over a neuron partition. Same spikes as the general loop of
+ * general loop, with optional worker threads over a neuron partition. Same spikes as the general loop of
  * `simulateDescription` (tested): both add, per step and neuron, the block Poisson drive, then the weights of the
  * spikes of step t - D in ascending source order, then run the lif update.
  *
